@@ -1,0 +1,69 @@
+/** One complete valid example per message; used by tests, docs and simulators. */
+import type { ConsentMessage, DeviceStatus, ScoreWindow } from './schemas.ts';
+
+export const exampleScoreWindow: ScoreWindow = {
+  v: 1,
+  deviceId: 'bed-03-agent',
+  seq: 1842,
+  windowStart: '2026-11-25T10:00:00.000Z',
+  windowEnd: '2026-11-25T10:00:05.000Z',
+  consentVersion: 4,
+  fused: {
+    distress: 0.78,
+    confidence: 0.81,
+    drivers: [
+      'heart rate 24 bpm above her baseline for 4 min',
+      'brow lowered and eyes tightened in 70% of frames',
+    ],
+  },
+  face: {
+    framesAnalysed: 10,
+    faceVisibleFraction: 0.9,
+    negativeAffect: 0.62,
+    expression: { neutral: 0.2, happy: 0.02, sad: 0.31, angry: 0.12, fearful: 0.14, disgusted: 0.05, surprised: 0.16 },
+    pspi: 5.5,
+    painadFace: 2,
+    painadFaceBasis: 'brow lowered, eyes tightened and upper lip raised: grimacing',
+    actionUnits: {
+      au4BrowLowering: 2.1,
+      au6au7OrbitalTightening: 2.4,
+      au9au10NoseWrinkleLipRaise: 1.0,
+      au43EyeClosure: 0,
+      au20au25au27MouthStretchOpen: 0.8,
+    },
+  },
+  wearable: {
+    hrBpm: 96,
+    hrBaselineBpm: 72,
+    sdnnMs: 28,
+    rmssdMs: 19,
+    sclUs: 6.4,
+    scrPerMin: 7,
+    tempC: 33.1,
+    activityG: 0.04,
+    distress: 0.74,
+    baselineReady: true,
+    onWrist: true,
+  },
+  quality: { wearableCoverage: 0.98, faceCoverage: 0.9, unobserved: [] },
+  models: { 'wearable-distress': '1.0.0' },
+};
+
+export const exampleDeviceStatus: DeviceStatus = {
+  v: 1,
+  deviceId: 'bed-03-agent',
+  state: 'online',
+  at: '2026-11-25T09:58:12.000Z',
+  agentVersion: '0.1.0',
+  models: { 'wearable-distress': '1.0.0' },
+  sources: { camera: 'no_consent', wearable: 'streaming' },
+};
+
+export const exampleConsentMessage: ConsentMessage = {
+  v: 1,
+  deviceId: 'bed-03-agent',
+  version: 4,
+  stay: '7f3c2a9e-5d1b-4c8e-9a0f-2b6d4e8c1a37',
+  modalities: { camera: false, wearable: true },
+  issuedAt: '2026-11-25T09:40:00.000Z',
+};

@@ -1,0 +1,188 @@
+/**
+ * zod schemas of every MQTT message in protocol v1. They are deliberately strict: unknown keys,
+ * non-finite numbers and out-of-range values are rejected, every string is bounded, and no field
+ * can carry an image, audio, a raw waveform or an embedding (no free-form arrays of numbers, no
+ * long opaque strings). See MQTT.md for examples.
+ */
+import { z } from 'zod';
+import { DEVICE_ID_PATTERN } from './topics.ts';
+
+export const PROTOCOL_VERSION = 1 as const;
+/** Hard ceiling on any payload, checked on raw bytes before JSON parsing. */
+export const MAX_PAYLOAD_BYTES = 4096;
+/** A run of this many base64/hex-like characters in a string field is treated as smuggled data. */
+export const MAX_OPAQUE_RUN_CHARS = 32;
+
+const OPAQUE_RUN = new RegExp(`[A-Za-z0-9+/=_]{${MAX_OPAQUE_RUN_CHARS},}`);
+
+/** Bounded human-readable text that cannot carry an encoded blob. */
+export function safeText(maxChars: number) {
+  return z
+    .string()
+    .max(maxChars)
+    .refine((s) => !OPAQUE_RUN.test(s), {
+      message: `contains a run of ${MAX_OPAQUE_RUN_CHARS}+ base64-like characters`,
+    });
+}
+
+const unit = z.number().min(0).max(1);
+/** ISO-8601 UTC timestamp with milliseconds optional, e.g. 2026-11-25T10:00:05.000Z. */
+const isoUtc = z.iso.datetime({ offset: false });
+
+export const DeviceIdSchema = z
+  .string()
+  .regex(DEVICE_ID_PATTERN, 'device id must be a lowercase slug of at most 48 characters');
+
+/** Observations the agent could not make in a window; the server shows them in explanations. */
+export const UNOBSERVED = [
+  'face',
+  'expression',
+  'pain_face',
+  'heart_rate',
+  'hrv',
+  'eda',
+  'temperature',
+  'activity',
+  'baseline',
+] as const;
+
+export const FusedSchema = z.strictObject({
+  /** Fused distress, 0 calm .. 1 severe distress. */
+  distress: unit,
+  /** Confidence in `distress`, 0..1; falls when a modality is absent or of poor quality. */
+  confidence: unit,
+  /** The main contributions in nurse-readable words, largest first (at most 6, 160 chars each). */
+  drivers: z.array(safeText(160)).max(6),
+});
+
+export const FaceBlockSchema = z.strictObject({
+  /** Frames analysed in the window (2 fps x 5 s = 10 by default). */
+  framesAnalysed: z.int().min(0).max(600),
+  /** Fraction of analysed frames in which the patient's face was found, 0..1. */
+  faceVisibleFraction: unit,
+  /** Mean probability of negative expressions (sad, angry, fearful, disgusted), 0..1. */
+  negativeAffect: unit,
+  /** Mean expression probabilities over frames with a face (FER2013 classes), each 0..1. */
+  expression: z.strictObject({
+    neutral: unit,
+    happy: unit,
+    sad: unit,
+    angry: unit,
+    fearful: unit,
+    disgusted: unit,
+    surprised: unit,
+  }),
+  /** PSPI-like pain intensity (Prkachin-Solomon), 0..16, relative to the patient's neutral baseline; null before a baseline exists. */
+  pspi: z.number().min(0).max(16).nullable(),
+  /** PAINAD facial-expression item: 0 relaxed, 1 sad/frightened/frown, 2 grimacing; null when not observable. */
+  painadFace: z.union([z.literal(0), z.literal(1), z.literal(2)]).nullable(),
+  /** Why that PAINAD item was chosen, in words. */
+  painadFaceBasis: safeText(160),
+  /** Action-unit intensities on the FACS 0..5 scale (AU43 eye closure 0..1). */
+  actionUnits: z.strictObject({
+    au4BrowLowering: z.number().min(0).max(5),
+    au6au7OrbitalTightening: z.number().min(0).max(5),
+    au9au10NoseWrinkleLipRaise: z.number().min(0).max(5),
+    au43EyeClosure: unit,
+    au20au25au27MouthStretchOpen: z.number().min(0).max(5),
+  }),
+});
+
+export const WearableBlockSchema = z.strictObject({
+  /** Mean heart rate in the window, beats per minute (20..250); null without valid samples. */
+  hrBpm: z.number().min(20).max(250).nullable(),
+  /** The patient's own resting heart-rate baseline, bpm; null until learned. */
+  hrBaselineBpm: z.number().min(20).max(250).nullable(),
+  /** SDNN of artifact-filtered inter-beat intervals, milliseconds (0..1000). */
+  sdnnMs: z.number().min(0).max(1000).nullable(),
+  /** RMSSD of artifact-filtered inter-beat intervals, milliseconds (0..1000). */
+  rmssdMs: z.number().min(0).max(1000).nullable(),
+  /** Skin conductance level (tonic EDA), microsiemens (0..100). */
+  sclUs: z.number().min(0).max(100).nullable(),
+  /** Skin conductance responses per minute (0..60). */
+  scrPerMin: z.number().min(0).max(60).nullable(),
+  /** Skin temperature, degrees Celsius (20..45). */
+  tempC: z.number().min(20).max(45).nullable(),
+  /** Movement: mean absolute deviation of acceleration magnitude from 1 g, in g (0..16). */
+  activityG: z.number().min(0).max(16).nullable(),
+  /** Wearable distress model output, 0..1; null when features were insufficient. */
+  distress: unit.nullable(),
+  /** True once the patient's own baseline has been learned; before that features are population-normalised. */
+  baselineReady: z.boolean(),
+  /** False when temperature/EDA/contact say the sensor is off the wrist. */
+  onWrist: z.boolean(),
+});
+
+export const QualitySchema = z.strictObject({
+  /** Fraction of the window covered by valid wearable samples, 0..1; null when the wearable is not consented. */
+  wearableCoverage: unit.nullable(),
+  /** Fraction of frames with the patient's face, 0..1; null when the camera is not consented. */
+  faceCoverage: unit.nullable(),
+  /** What could not be observed in this window. */
+  unobserved: z.array(z.enum(UNOBSERVED)).max(UNOBSERVED.length),
+});
+
+const ModelVersionsSchema = z
+  .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/), z.string().regex(/^[0-9A-Za-z.+-]{1,24}$/))
+  .refine((m) => Object.keys(m).length <= 8, { message: 'at most 8 models' });
+
+export const ScoreWindowSchema = z
+  .strictObject({
+    v: z.literal(PROTOCOL_VERSION),
+    deviceId: DeviceIdSchema,
+    /** Per-device monotonic sequence number, persisted by the agent across restarts. */
+    seq: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    windowStart: isoUtc,
+    windowEnd: isoUtc,
+    /** Version of the consent message the agent obeyed while measuring this window. */
+    consentVersion: z.int().min(0),
+    fused: FusedSchema,
+    face: FaceBlockSchema.optional(),
+    wearable: WearableBlockSchema.optional(),
+    quality: QualitySchema,
+    models: ModelVersionsSchema,
+  })
+  .refine((w) => Date.parse(w.windowEnd) > Date.parse(w.windowStart), {
+    message: 'windowEnd must be after windowStart',
+    path: ['windowEnd'],
+  })
+  .refine((w) => Date.parse(w.windowEnd) - Date.parse(w.windowStart) <= 60_000, {
+    message: 'a window spans at most 60 s',
+    path: ['windowEnd'],
+  });
+
+export const SOURCE_STATES = ['streaming', 'stopped', 'no_consent', 'error', 'not_configured'] as const;
+
+export const DeviceStatusSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId: DeviceIdSchema,
+  state: z.enum(['online', 'offline']),
+  /** When the agent wrote this status (for the Last Will: when it connected). */
+  at: isoUtc,
+  agentVersion: z.string().regex(/^[0-9A-Za-z.+-]{1,24}$/),
+  models: ModelVersionsSchema,
+  sources: z.strictObject({
+    camera: z.enum(SOURCE_STATES),
+    wearable: z.enum(SOURCE_STATES),
+  }),
+});
+
+export const ConsentMessageSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId: DeviceIdSchema,
+  /** Monotonic per device; the agent ignores a message older than the one it holds. */
+  version: z.int().min(0),
+  /** Opaque id of the patient's stay, or null when the bed has no active stay (everything off). */
+  stay: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).nullable(),
+  modalities: z.strictObject({ camera: z.boolean(), wearable: z.boolean() }),
+  issuedAt: isoUtc,
+});
+
+export type ScoreWindow = z.infer<typeof ScoreWindowSchema>;
+export type FaceBlock = z.infer<typeof FaceBlockSchema>;
+export type WearableBlock = z.infer<typeof WearableBlockSchema>;
+export type Quality = z.infer<typeof QualitySchema>;
+export type Unobserved = (typeof UNOBSERVED)[number];
+export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
+export type SourceState = (typeof SOURCE_STATES)[number];
+export type ConsentMessage = z.infer<typeof ConsentMessageSchema>;

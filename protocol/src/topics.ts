@@ -1,0 +1,53 @@
+/**
+ * MQTT topic builders for protocol v1. Every topic lives under `attune/v1/devices/{deviceId}/`,
+ * so a broker ACL can confine a device to its own subtree with one pattern.
+ */
+export const TOPIC_PREFIX = 'attune/v1';
+
+export const TOPIC_KINDS = ['scores', 'status', 'consent'] as const;
+export type TopicKind = (typeof TOPIC_KINDS)[number];
+
+/** Device ids are human-readable slugs (`bed-07-agent`); they appear in topics, logs and the board. */
+export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,47}$/;
+
+export function isValidDeviceId(deviceId: string): boolean {
+  return DEVICE_ID_PATTERN.test(deviceId);
+}
+
+function deviceTopic(deviceId: string, kind: TopicKind): string {
+  if (!isValidDeviceId(deviceId)) throw new Error(`invalid device id for a topic: ${JSON.stringify(deviceId)}`);
+  return `${TOPIC_PREFIX}/devices/${deviceId}/${kind}`;
+}
+
+export const topics = {
+  /** agent -> server, QoS 1, not retained: one score window per message. */
+  scores: (deviceId: string) => deviceTopic(deviceId, 'scores'),
+  /** agent -> server, QoS 1, retained; the Last Will publishes `offline` here. */
+  status: (deviceId: string) => deviceTopic(deviceId, 'status'),
+  /** server -> agent, QoS 1, retained: the consent currently in force for the device's bed. */
+  consent: (deviceId: string) => deviceTopic(deviceId, 'consent'),
+  /** the device's whole subtree, for broker ACLs. */
+  deviceSubtree: (deviceId: string) => `${TOPIC_PREFIX}/devices/${deviceId}/#`,
+} as const;
+
+/** Subscription filters the server uses (one level wildcard on the device id). */
+export const subscriptions = {
+  allScores: `${TOPIC_PREFIX}/devices/+/scores`,
+  allStatus: `${TOPIC_PREFIX}/devices/+/status`,
+} as const;
+
+export interface ParsedTopic {
+  deviceId: string;
+  kind: TopicKind;
+}
+
+/** Parses a concrete topic; returns null for anything that is not a v1 device topic. */
+export function parseTopic(topic: string): ParsedTopic | null {
+  const parts = topic.split('/');
+  if (parts.length !== 5) return null;
+  const [root, version, devices, deviceId, kind] = parts as [string, string, string, string, string];
+  if (`${root}/${version}` !== TOPIC_PREFIX || devices !== 'devices') return null;
+  if (!isValidDeviceId(deviceId)) return null;
+  if (!(TOPIC_KINDS as readonly string[]).includes(kind)) return null;
+  return { deviceId, kind: kind as TopicKind };
+}
