@@ -1,0 +1,65 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { appUser } from './app-user.ts';
+import { stay } from './stay.ts';
+import { bed, ward } from './ward.ts';
+
+export const alert = pgTable(
+  'alert',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** 'sustained_distress' | 'device_offline' | 'consent_violation' */
+    kind: text().notNull(),
+    /** 'clinical' | 'technical' */
+    category: text().notNull(),
+    /** IEC 60601-1-8: 'high' | 'medium' | 'low' */
+    priority: text().notNull(),
+    /** 'firing' | 'acknowledged' | 'resolved' */
+    state: text().notNull().default('firing'),
+    /** False once the condition cleared with hysteresis; the alert stays until a person resolves it. */
+    conditionActive: boolean().notNull().default(true),
+    wardId: uuid()
+      .notNull()
+      .references(() => ward.id),
+    bedId: uuid().references(() => bed.id),
+    stayId: uuid().references(() => stay.id),
+    deviceId: text(),
+    openedAt: timestamp({ withTimezone: true }).notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull(),
+    conditionClearedAt: timestamp({ withTimezone: true }),
+    acknowledgedAt: timestamp({ withTimezone: true }),
+    acknowledgedByUserId: uuid().references(() => appUser.id),
+    resolvedAt: timestamp({ withTimezone: true }),
+    resolvedByUserId: uuid().references(() => appUser.id),
+    /** 'intervened' | 'comforted' | 'no_action_needed' | 'false_alarm' */
+    outcome: text(),
+    note: text(),
+    explanation: jsonb().notNull(),
+  },
+  (t) => [
+    // One open alert per stay and kind (clinical) and per device and kind (technical).
+    uniqueIndex('alert_one_open_per_stay_kind')
+      .on(t.stayId, t.kind)
+      .where(sql`${t.state} <> 'resolved' and ${t.stayId} is not null`),
+    uniqueIndex('alert_one_open_per_device_kind')
+      .on(t.deviceId, t.kind)
+      .where(sql`${t.state} <> 'resolved' and ${t.stayId} is null`),
+    index().on(t.wardId, t.state),
+  ],
+);
+
+export const alertEvent = pgTable(
+  'alert_event',
+  {
+    id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    alertId: uuid()
+      .notNull()
+      .references(() => alert.id, { onDelete: 'cascade' }),
+    at: timestamp({ withTimezone: true }).notNull(),
+    /** 'opened' | 'escalated' | 'updated' | 'condition_cleared' | 'reactivated' | 'acknowledged' | 'resolved' */
+    type: text().notNull(),
+    actorUserId: uuid().references(() => appUser.id),
+    detail: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index().on(t.alertId, t.at)],
+);

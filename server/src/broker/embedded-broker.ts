@@ -1,0 +1,95 @@
+/**
+ * The embedded MQTT broker (aedes, MQTT 3.1.1) used when MQTT_URL is unset. It authenticates
+ * every client: the server with its own generated secret, each device with its enrolled
+ * credential (scrypt hash in the database). A device may publish and subscribe only under its
+ * own topic subtree, and its client id must equal its username, so the topic names the
+ * authenticated device.
+ */
+import { createServer, type Server } from 'node:net';
+import { Aedes } from 'aedes';
+import { TOPIC_PREFIX } from '@attune/protocol';
+import type { Logger } from '../logger.ts';
+
+export interface DeviceAuthenticator {
+  /** True when the device exists, is active and the password matches its credential. */
+  verifyDevice(deviceId: string, password: string): Promise<boolean>;
+}
+
+export interface EmbeddedBroker {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+}
+
+export class PortInUseError extends Error {}
+
+function isOwnSubtree(deviceId: string, topic: string): boolean {
+  return topic.startsWith(`${TOPIC_PREFIX}/devices/${deviceId}/`) && !topic.includes('+') && !topic.includes('#');
+}
+
+export async function startEmbeddedBroker(options: {
+  port: number;
+  host?: string;
+  server: { username: string; password: string };
+  devices: DeviceAuthenticator;
+  logger: Logger;
+}): Promise<EmbeddedBroker> {
+  const { logger } = options;
+  const broker = await Aedes.createBroker({
+    authenticate: (client, username, password, done) => {
+      const secret = password?.toString('utf8') ?? '';
+      if (!username) return done(Object.assign(new Error('not authorized'), { returnCode: 4 }) as never, false);
+      if (username === options.server.username) return done(null, secret === options.server.password);
+      if (client.id !== username) {
+        logger.warn('broker refused client: client id must equal username', { username });
+        return done(Object.assign(new Error('identifier rejected'), { returnCode: 2 }) as never, false);
+      }
+      options.devices.verifyDevice(username, secret).then(
+        (ok) => {
+          if (!ok) logger.warn('broker refused device credentials', { deviceId: username });
+          done(ok ? null : (Object.assign(new Error('bad credentials'), { returnCode: 4 }) as never), ok);
+        },
+        (error: unknown) => done(Object.assign(error as Error, { returnCode: 3 }) as never, false),
+      );
+    },
+    authorizePublish: (client, packet, done) => {
+      // Internal publishes (no client) and the server's own are trusted; a device's client id equals its username.
+      if (!client || client.id === options.server.username) return done(null);
+      if (isOwnSubtree(client.id, packet.topic)) return done(null);
+      logger.warn('broker refused publish outside the device subtree', { deviceId: client.id, bytes: packet.payload?.length ?? 0 });
+      done(new Error('publish not authorized'));
+    },
+    authorizeSubscribe: (client, sub, done) => {
+      if (!client || client.id === options.server.username) return done(null, sub);
+      if (isOwnSubtree(client.id, sub.topic)) return done(null, sub);
+      logger.warn('broker refused subscription outside the device subtree', { deviceId: client.id });
+      done(new Error('subscribe not authorized'), null);
+    },
+  });
+  broker.on('clientError', (client, error) => logger.debug('broker client error', { clientId: client?.id, error: error.message }));
+
+  const server: Server = createServer(broker.handle as never);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new PortInUseError(
+            `MQTT port ${options.port} is already in use. Either set MQTT_PORT to a free port for the embedded broker, ` +
+              `or set MQTT_URL to use the broker already running there (e.g. MQTT_URL=mqtt://127.0.0.1:${options.port}).`,
+          ),
+        );
+      } else reject(error);
+    });
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  logger.info('embedded MQTT broker listening', { port });
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        broker.close(() => server.close(() => resolve()));
+      }),
+  };
+}

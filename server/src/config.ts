@@ -1,0 +1,55 @@
+/** Environment, validated once at start; a bad value fails fast naming the variable. */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const ConfigSchema = z.object({
+  /** HTTP port for API, SSE and dashboard (0 picks a free port). */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** postgres://... ; unset -> embedded PGlite under ATTUNE_DATA_DIR/pglite. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** mqtt://host:port of an external broker (Mosquitto); unset -> embedded broker on MQTT_PORT. */
+  MQTT_URL: z.url({ protocol: /^mqtts?$/ }).optional(),
+  /** Port of the embedded broker (0 picks a free port). */
+  MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
+  /** The server's own MQTT identity on an external broker. */
+  MQTT_USERNAME: z.string().default('attune-server'),
+  MQTT_PASSWORD: z.string().optional(),
+  /** External Mosquitto only: provision device clients through its dynamic-security plugin. */
+  MQTT_DYNSEC: booleanFromEnv.default(false),
+  ATTUNE_DATA_DIR: z.string().default('.data'),
+  /** Seed the demo ward and demo users (never in production). */
+  ATTUNE_DEMO: booleanFromEnv.default(false),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Folder of the built dashboard; unset -> dashboard/build of this repository. */
+  ATTUNE_DASHBOARD_DIR: z.string().optional(),
+  /** Session lifetime. */
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(168).default(12),
+  /** A device is offline after this long without a message (and at once on its Last Will). */
+  DEVICE_OFFLINE_AFTER_S: z.coerce.number().int().positive().default(60),
+  /** Ingest batching: rows per insert, and how long a partial batch may wait. */
+  INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(5000).default(500),
+  INGEST_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(5000).default(50),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.ATTUNE_DEMO && config.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration:\n  ATTUNE_DEMO: demo mode (demo users with known passwords) is refused when NODE_ENV=production');
+  }
+  return { ...config, dataDir: resolve(config.ATTUNE_DATA_DIR) };
+}

@@ -1,0 +1,80 @@
+/** The Hono application: one sub-app per resource, one error handler, the dashboard on the same origin. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { AlertRepository } from '../repositories/alert.repository.ts';
+import type { AuditRepository } from '../repositories/audit.repository.ts';
+import type { DeviceRepository } from '../repositories/device.repository.ts';
+import type { ScoreRepository } from '../repositories/score.repository.ts';
+import type { ConsentReadRepository, StayRepository } from '../repositories/stay.repository.ts';
+import type { UserRepository } from '../repositories/user.repository.ts';
+import type { WardRepository } from '../repositories/ward.repository.ts';
+import { alertRoutes } from '../routes/alerts.routes.ts';
+import { authRoutes } from '../routes/auth.routes.ts';
+import { deviceRoutes } from '../routes/devices.routes.ts';
+import { eventRoutes } from '../routes/events.routes.ts';
+import { opsRoutes } from '../routes/ops.routes.ts';
+import { stayRoutes } from '../routes/stays.routes.ts';
+import { wardRoutes } from '../routes/wards.routes.ts';
+import type { AlertService } from '../services/alert.service.ts';
+import type { BoardService } from '../services/board.service.ts';
+import type { LiveEvents } from '../services/live-events.ts';
+import { requireUser } from './auth.ts';
+import type { AppEnv } from './context.ts';
+import { errorBody, handleError } from './errors.ts';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  users: UserRepository;
+  audit: AuditRepository;
+  wards: WardRepository;
+  stays: StayRepository;
+  consentRead: ConsentReadRepository;
+  devices: DeviceRepository;
+  scores: ScoreRepository;
+  alerts: AlertRepository;
+  alertService: AlertService;
+  board: BoardService;
+  live: LiveEvents;
+  readiness: () => Promise<{ database: boolean; mqtt: boolean }>;
+  sessionTtlHours: number;
+  secureCookies: boolean;
+  dashboardDir: string | null;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  app.onError(handleError(deps.logger));
+  app.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } }));
+
+  app.route('/', opsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
+  app.route('/api/auth', authRoutes({ users: deps.users, audit: deps.audit, sessionTtlHours: deps.sessionTtlHours, secureCookies: deps.secureCookies }));
+
+  const api = new Hono<AppEnv>();
+  api.use(requireUser(deps.users));
+  api.route('/wards', wardRoutes({ wards: deps.wards, board: deps.board }));
+  api.route('/alerts', alertRoutes({ alerts: deps.alerts, service: deps.alertService, audit: deps.audit }));
+  api.route('/stays', stayRoutes({ stays: deps.stays, scores: deps.scores, alerts: deps.alerts, audit: deps.audit }));
+  api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
+  api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics }));
+  app.route('/api', api);
+  app.all('/api/*', (c) => c.json(errorBody('not_found', 'No such endpoint'), 404));
+
+  const dashboardDir = deps.dashboardDir;
+  if (dashboardDir && existsSync(join(dashboardDir, 'index.html'))) {
+    const indexHtml = readFileSync(join(dashboardDir, 'index.html'), 'utf8');
+    app.use('/*', serveStatic({ root: dashboardDir }));
+    // Single-page app: any other GET is a dashboard route.
+    app.get('*', (c) => c.html(indexHtml));
+  } else {
+    app.get('/', (c) =>
+      c.text('Attune API is running. The dashboard is not built: run `npm run -w @attune/dashboard build` (npm start does this for you).', 200),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,50 @@
+/**
+ * Sessions: a random token in an httpOnly, SameSite=Strict cookie; the database keeps only its
+ * sha256. `requireUser` is the first check of every protected route, `requireRole` the second.
+ */
+import { createHash } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Role, UserRepository } from '../repositories/user.repository.ts';
+import { randomSecret } from '../security/passwords.ts';
+import type { AppEnv } from './context.ts';
+import { ApiError } from './errors.ts';
+
+export const SESSION_COOKIE = 'attune_session';
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function requireUser(users: UserRepository): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const user = token ? await users.findSessionUser(hashToken(token), new Date()) : null;
+    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first');
+    c.set('user', user);
+    await next();
+  };
+}
+
+export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!roles.includes(c.get('user').role)) throw new ApiError(403, 'forbidden', 'Your role may not do this');
+    await next();
+  };
+}
+
+export async function startSession(
+  c: Parameters<MiddlewareHandler<AppEnv>>[0],
+  users: UserRepository,
+  userId: string,
+  ttlHours: number,
+  secure: boolean,
+) {
+  const token = randomSecret(32);
+  const expiresAt = new Date(Date.now() + ttlHours * 3600_000);
+  await users.createSession(hashToken(token), userId, expiresAt);
+  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure, expires: expiresAt });
+}
+
+export async function endSession(c: Parameters<MiddlewareHandler<AppEnv>>[0], users: UserRepository) {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (token) await users.deleteSession(hashToken(token));
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+}

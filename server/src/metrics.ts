@@ -1,0 +1,95 @@
+/** A deliberately small Prometheus text-format registry: counters, gauges and a summary. */
+type Labels = Record<string, string>;
+const key = (labels: Labels) => JSON.stringify(Object.entries(labels).sort());
+const render = (labels: Labels) => {
+  const entries = Object.entries(labels);
+  return entries.length ? `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : '';
+};
+
+class Series {
+  readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge',
+  ) {}
+  inc(labels: Labels = {}, by = 1) {
+    const k = key(labels);
+    const cur = this.values.get(k);
+    if (cur) cur.value += by;
+    else this.values.set(k, { labels, value: by });
+  }
+  set(labels: Labels, value: number) {
+    this.values.set(key(labels), { labels, value });
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(key(labels))?.value ?? 0;
+  }
+  text(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    for (const { labels, value } of this.values.values()) lines.push(`${this.name}${render(labels)} ${value}`);
+    return lines.join('\n');
+  }
+}
+
+/** Quantiles over a sliding sample of the last `size` observations. */
+class Summary {
+  private readonly samples: number[] = [];
+  private count = 0;
+  private sum = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly size = 2048,
+  ) {}
+  observe(value: number) {
+    this.count += 1;
+    this.sum += value;
+    this.samples.push(value);
+    if (this.samples.length > this.size) this.samples.shift();
+  }
+  text(): string {
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const q = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : 0);
+    return [
+      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${this.name} summary`,
+      ...[0.5, 0.9, 0.99].map((p) => `${this.name}{quantile="${p}"} ${q(p)}`),
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    ].join('\n');
+  }
+}
+
+export function createMetrics() {
+  const metrics = {
+    ingestAccepted: new Series('attune_ingest_messages_total', 'MQTT messages by result', 'counter'),
+    ingestRejected: new Series('attune_ingest_rejected_total', 'MQTT messages rejected, by reason', 'counter'),
+    ingestDuplicates: new Series('attune_ingest_duplicates_total', 'Score windows already stored (redelivery), ignored', 'counter'),
+    ingestBatchRows: new Series('attune_ingest_batch_rows_total', 'Rows written by batched inserts', 'counter'),
+    ingestLag: new Summary('attune_ingest_lag_seconds', 'Receive time minus windowEnd, seconds'),
+    alertsOpened: new Series('attune_alerts_opened_total', 'Alerts opened, by kind', 'counter'),
+    alertsOpen: new Series('attune_alerts_open', 'Alerts currently open (firing or acknowledged), by kind', 'gauge'),
+    sseClients: new Series('attune_sse_clients', 'Connected Server-Sent Events clients', 'gauge'),
+    consentPublished: new Series('attune_consent_published_total', 'Retained consent messages published', 'counter'),
+    text(): string {
+      return (
+        [
+          metrics.ingestAccepted,
+          metrics.ingestRejected,
+          metrics.ingestDuplicates,
+          metrics.ingestBatchRows,
+          metrics.ingestLag,
+          metrics.alertsOpened,
+          metrics.alertsOpen,
+          metrics.sseClients,
+          metrics.consentPublished,
+        ]
+          .map((s) => s.text())
+          .join('\n') + '\n'
+      );
+    },
+  };
+  return metrics;
+}
+export type Metrics = ReturnType<typeof createMetrics>;

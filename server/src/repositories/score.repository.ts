@@ -1,0 +1,107 @@
+import type { Database } from '@attune/db';
+import type { ScoreWindow } from '@attune/protocol';
+
+export interface ScoreToStore {
+  window: ScoreWindow;
+  stayId: string;
+  receivedAt: Date;
+}
+
+const COLUMNS = 13;
+
+export class ScoreRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * One multi-row insert per batch. ON CONFLICT makes redelivery harmless; RETURNING tells which
+   * rows are new, so only those feed the alert engine.
+   */
+  async insertBatch(rows: ScoreToStore[]): Promise<{ deviceId: string; seq: number }[]> {
+    if (rows.length === 0) return [];
+    const params: unknown[] = [];
+    const tuples = rows.map((r, i) => {
+      const w = r.window;
+      params.push(
+        w.deviceId,
+        w.seq,
+        r.stayId,
+        w.windowStart,
+        w.windowEnd,
+        w.fused.distress,
+        w.fused.confidence,
+        JSON.stringify(w.fused.drivers),
+        w.face ? JSON.stringify(w.face) : null,
+        w.wearable ? JSON.stringify(w.wearable) : null,
+        JSON.stringify(w.quality),
+        JSON.stringify(w.models),
+        r.receivedAt.toISOString(),
+      );
+      const b = i * COLUMNS;
+      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}::uuid, $${b + 4}::timestamptz, $${b + 5}::timestamptz, $${b + 6}::real, $${b + 7}::real, $${b + 8}::jsonb, $${b + 9}::jsonb, $${b + 10}::jsonb, $${b + 11}::jsonb, $${b + 12}::jsonb, $${b + 13}::timestamptz)`;
+    });
+    const inserted = await this.db.query<{ deviceId: string; seq: number }>(
+      `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, face, wearable, quality, models, received_at)
+       values ${tuples.join(',')}
+       on conflict (device_id, seq) do nothing
+       returning device_id as "deviceId", seq::float8 as seq`,
+      params,
+    );
+    return inserted;
+  }
+
+  /** Per-minute maximum distress of a stay since `from` (the board's sparkline). */
+  async sparklines(stayIds: string[], from: Date): Promise<{ stayId: string; t: Date; distress: number }[]> {
+    if (stayIds.length === 0) return [];
+    return this.db.query(
+      `select stay_id as "stayId", date_trunc('minute', window_end) as t, max(distress)::float8 as distress
+         from score_window where stay_id = any($1::uuid[]) and window_end >= $2
+        group by stay_id, date_trunc('minute', window_end) order by 1, 2`,
+      [stayIds, from.toISOString()],
+    );
+  }
+
+  async latest(stayIds: string[]): Promise<{ stayId: string; windowEnd: Date; distress: number; confidence: number; drivers: string[] }[]> {
+    if (stayIds.length === 0) return [];
+    return this.db.query(
+      `select distinct on (stay_id) stay_id as "stayId", window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers
+         from score_window where stay_id = any($1::uuid[]) order by stay_id, window_end desc`,
+      [stayIds],
+    );
+  }
+
+  async timeline(stayId: string, from: Date): Promise<{ windowEnd: Date; distress: number; confidence: number; drivers: string[]; hrBpm: number | null; negativeAffect: number | null }[]> {
+    return this.db.query(
+      `select window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers,
+              (wearable->>'hrBpm')::float8 as "hrBpm", (face->>'negativeAffect')::float8 as "negativeAffect"
+         from score_window where stay_id = $1 and window_end >= $2 order by window_end`,
+      [stayId, from.toISOString()],
+    );
+  }
+
+  /** Recent windows of active stays, oldest first: the alert engine replays them to rebuild its state after a restart. */
+  async recentForActiveStays(from: Date): Promise<{ stayId: string; window: ScoreWindow }[]> {
+    const rows = await this.db.query<{ stayId: string; deviceId: string; seq: number; windowStart: Date; windowEnd: Date; distress: number; confidence: number; drivers: string[]; face: unknown; wearable: unknown; quality: unknown; models: Record<string, string> }>(
+      `select sw.stay_id as "stayId", sw.device_id as "deviceId", sw.seq::float8 as seq, sw.window_start as "windowStart", sw.window_end as "windowEnd",
+              sw.distress::float8 as distress, sw.confidence::float8 as confidence, sw.drivers, sw.face, sw.wearable, sw.quality, sw.models
+         from score_window sw join stay s on s.id = sw.stay_id
+        where s.discharged_at is null and sw.window_end >= $1 order by sw.window_end`,
+      [from.toISOString()],
+    );
+    return rows.map((r) => ({
+      stayId: r.stayId,
+      window: {
+        v: 1,
+        deviceId: r.deviceId,
+        seq: r.seq,
+        windowStart: r.windowStart.toISOString(),
+        windowEnd: r.windowEnd.toISOString(),
+        consentVersion: 0,
+        fused: { distress: r.distress, confidence: r.confidence, drivers: r.drivers },
+        ...(r.face ? { face: r.face as ScoreWindow['face'] } : {}),
+        ...(r.wearable ? { wearable: r.wearable as ScoreWindow['wearable'] } : {}),
+        quality: r.quality as ScoreWindow['quality'],
+        models: r.models,
+      } as ScoreWindow,
+    }));
+  }
+}

@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import type { DeviceRepository } from '../repositories/device.repository.ts';
+import type { ConsentReadRepository, StayRepository } from '../repositories/stay.repository.ts';
+import type { WardRepository } from '../repositories/ward.repository.ts';
+import { requireRole } from '../http/auth.ts';
+import type { AppEnv } from '../http/context.ts';
+
+export function deviceRoutes(deps: { devices: DeviceRepository; wards: WardRepository; consent: ConsentReadRepository; stays: StayRepository }) {
+  const app = new Hono<AppEnv>();
+  app.use(requireRole('nurse', 'charge_nurse', 'it_admin'));
+
+  /** Every enrolled device with its status, sources and the consent it is obeying. */
+  app.get('/', async (c) => {
+    const devices = await deps.devices.list();
+    const now = new Date();
+    const stayByBed = new Map<string, string>();
+    for (const d of devices) {
+      if (!d.bedId || stayByBed.has(d.bedId)) continue;
+      const stay = await deps.stays.activeStayForBed(d.bedId);
+      if (stay) stayByBed.set(d.bedId, stay.id);
+    }
+    const consents = await deps.consent.current([...stayByBed.values()], now);
+    return c.json({
+      devices: devices.map((d) => {
+        const consent = d.bedId ? consents.find((x) => x.stayId === stayByBed.get(d.bedId!)) : undefined;
+        return {
+          id: d.id,
+          isActive: d.isActive,
+          wardId: d.wardId,
+          wardName: d.wardName,
+          bedId: d.bedId,
+          bedLabel: d.bedLabel,
+          state: d.state,
+          lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+          lastScoreAt: d.lastScoreAt?.toISOString() ?? null,
+          agentVersion: d.agentVersion,
+          models: d.models,
+          sources: d.sources,
+          consent: { camera: consent?.camera ?? false, wearable: consent?.wearable ?? false, version: d.consentVersion },
+        };
+      }),
+    });
+  });
+  return app;
+}

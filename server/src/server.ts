@@ -1,0 +1,186 @@
+/**
+ * The composition root. It reads like a table of contents: configuration, database, alerting,
+ * broker, ingest, consent, demo data, jobs, HTTP — started in that order and stopped in reverse.
+ */
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve, type ServerType } from '@hono/node-server';
+import { createDatabase, type Database } from '@attune/db';
+import { createDeviceAuthenticator } from './broker/device-authenticator.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
+import type { Config } from './config.ts';
+import { seedDemo, type DemoDevice } from './demo/demo-seed.ts';
+import { createApp } from './http/app.ts';
+import { startMqttIngest, type MqttIngest } from './ingest/mqtt-ingest.ts';
+import { startJobs } from './jobs/scheduler.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { AlertRepository } from './repositories/alert.repository.ts';
+import { AuditRepository } from './repositories/audit.repository.ts';
+import { DeviceRepository } from './repositories/device.repository.ts';
+import { ScoreRepository } from './repositories/score.repository.ts';
+import { ConsentReadRepository, StayRepository } from './repositories/stay.repository.ts';
+import { UserRepository } from './repositories/user.repository.ts';
+import { WardRepository } from './repositories/ward.repository.ts';
+import { randomSecret } from './security/passwords.ts';
+import { AlertService } from './services/alert.service.ts';
+import { BoardService } from './services/board.service.ts';
+import { ConsentService } from './services/consent.service.ts';
+import { DeviceContextCache } from './services/device-context.ts';
+import { DeviceStatusService } from './services/device-status.service.ts';
+import { IngestService } from './services/ingest.service.ts';
+import { LiveEvents } from './services/live-events.ts';
+import { join } from 'node:path';
+
+export interface RunningServer {
+  url: string;
+  httpPort: number;
+  mqttUrl: string;
+  db: Database;
+  demoDevices: DemoDevice[];
+  services: { consent: ConsentService; ingest: IngestService; alerts: AlertService; deviceStatus: DeviceStatusService };
+  repositories: { users: UserRepository; wards: WardRepository; stays: StayRepository; devices: DeviceRepository };
+  stop(): Promise<void>;
+}
+
+const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', import.meta.url));
+
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((error: unknown) => logger.error('stop step failed', { error: String(error) }));
+  };
+
+  try {
+    // 1. Database
+    const db = await createDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.dataDir, 'pglite') });
+    stops.push(() => db.close());
+    await db.migrate();
+    logger.info('database ready', { kind: db.kind });
+
+    // 2. Repositories and in-process services
+    const metrics = createMetrics();
+    const live = new LiveEvents();
+    const users = new UserRepository(db);
+    const audit = new AuditRepository(db);
+    const wards = new WardRepository(db);
+    const stays = new StayRepository(db);
+    const consentRead = new ConsentReadRepository(db);
+    const devices = new DeviceRepository(db);
+    const scores = new ScoreRepository(db);
+    const alerts = new AlertRepository(db);
+    const alertService = new AlertService(alerts, live, metrics, logger);
+    await alertService.rebuild(scores, new Date());
+    const contexts = new DeviceContextCache(devices, stays);
+    const deviceStatus = new DeviceStatusService(devices, alertService, live, config.DEVICE_OFFLINE_AFTER_S * 1000);
+    const ingest = new IngestService(
+      { contexts, scores, devices, deviceStatus, alerts: alertService, live, metrics, logger },
+      { batchMaxRows: config.INGEST_BATCH_MAX_ROWS, batchMaxWaitMs: config.INGEST_BATCH_MAX_WAIT_MS },
+    );
+
+    // 3. Broker: embedded unless MQTT_URL names one
+    let broker: EmbeddedBroker | null = null;
+    let mqttUrl = config.MQTT_URL;
+    let serverMqttPassword = config.MQTT_PASSWORD;
+    if (!mqttUrl) {
+      serverMqttPassword = randomSecret();
+      broker = await startEmbeddedBroker({
+        port: config.MQTT_PORT,
+        server: { username: config.MQTT_USERNAME, password: serverMqttPassword },
+        devices: createDeviceAuthenticator(devices),
+        logger,
+      });
+      stops.push(() => broker!.close());
+      mqttUrl = broker.url;
+    }
+
+    // 4. Ingest: the server's own MQTT session
+    const mqttIngest: MqttIngest = await startMqttIngest({
+      url: mqttUrl,
+      username: config.MQTT_USERNAME,
+      password: serverMqttPassword,
+      clientId: config.MQTT_USERNAME,
+      ingest,
+      logger,
+    });
+    stops.push(async () => {
+      await mqttIngest.close();
+      await ingest.drain();
+    });
+
+    // 5. Consent: republish every device's retained consent at start
+    const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
+
+    // 6. Demo ward
+    const demoDevices = config.ATTUNE_DEMO ? await seedDemo({ dataDir: config.dataDir, users, wards, stays, devices, consent, logger }) : [];
+    await consent.publishAll();
+
+    // 7. Jobs
+    const jobs = startJobs(
+      [
+        { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
+        { name: 'session-cleanup', everyMs: 3600_000, run: async (now) => void (await users.deleteExpiredSessions(now)) },
+      ],
+      logger,
+    );
+    stops.push(() => jobs.stop());
+
+    // 8. HTTP: API, SSE and dashboard on one origin
+    const app = createApp({
+      logger,
+      metrics,
+      users,
+      audit,
+      wards,
+      stays,
+      consentRead,
+      devices,
+      scores,
+      alerts,
+      alertService,
+      board: new BoardService(wards, consentRead, scores, alerts),
+      live,
+      readiness: async () => ({
+        database: await db.query('select 1').then(
+          () => true,
+          () => false,
+        ),
+        mqtt: mqttIngest.isConnected(),
+      }),
+      sessionTtlHours: config.SESSION_TTL_HOURS,
+      secureCookies: config.NODE_ENV === 'production',
+      dashboardDir: config.ATTUNE_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR,
+    });
+    const http: ServerType = await new Promise((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`HTTP port ${config.PORT} is already in use: set PORT to a free port.`) : error),
+      );
+    });
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+    );
+    const httpPort = (http.address() as AddressInfo).port;
+    const url = `http://localhost:${httpPort}`;
+    logger.info('http listening', { url });
+
+    return {
+      url,
+      httpPort,
+      mqttUrl,
+      db,
+      demoDevices,
+      services: { consent, ingest, alerts: alertService, deviceStatus },
+      repositories: { users, wards, stays, devices },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Alert vocabulary shared by the alert rules, the alert service and the HTTP API.
+ * The shapes mirror docs/api.md (`AlertKind`, `Priority`, `AlertState`, `Outcome`, `Explanation`).
+ * Pure types and constants: no I/O.
+ */
+
+export const ALERT_KINDS = ['sustained_distress', 'device_offline', 'consent_violation'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+/** Clinical alerts are about the patient; technical alerts are about the equipment or the data. */
+export type AlertCategory = 'clinical' | 'technical';
+export const ALERT_CATEGORY: Readonly<Record<AlertKind, AlertCategory>> = {
+  sustained_distress: 'clinical',
+  device_offline: 'technical',
+  consent_violation: 'technical',
+};
+
+/** IEC 60601-1-8 alarm priorities. */
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+/** Larger is more urgent; use to compare priorities (escalation never lowers the rank). */
+export const PRIORITY_RANK: Readonly<Record<Priority, number>> = { low: 1, medium: 2, high: 3 };
+
+export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export const OUTCOMES = ['intervened', 'comforted', 'no_action_needed', 'false_alarm'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** One piece of evidence behind an alert: a signal, its value, and what it was compared with. */
+export interface EvidenceItem {
+  /** Machine name of the signal, e.g. 'distress', 'heart_rate'. */
+  signal: string;
+  /** The same evidence in plain clinical English. */
+  text: string;
+  value: number | null;
+  unit: string | null;
+  /** Fixed threshold the value was compared with, if any. */
+  threshold: number | null;
+  /** The patient's own baseline the value was compared with, if any. */
+  baseline: number | null;
+  /** How long the condition has held, seconds, if known. */
+  durationS: number | null;
+}
+
+export type PainadScore = 0 | 1 | 2;
+
+/** A PAINAD item as far as the system could assess it; `score` is null for a hint that is not a score. */
+export interface PainadItem {
+  item: string;
+  score: PainadScore | null;
+  basis: string;
+}
+
+export interface Explanation {
+  /** One line a nurse reads first. */
+  summary: string;
+  evidence: EvidenceItem[];
+  /** PAINAD items the system could score (or hint at). */
+  painad: PainadItem[];
+  /** What the system could not observe, in words. */
+  unobserved: string[];
+  /** Model name -> version. */
+  models: Record<string, string>;
+}

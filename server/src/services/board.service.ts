@@ -1,0 +1,59 @@
+/** Composes the ward board (docs/api.md `BedTile`) from stays, consent, devices, scores and alerts. */
+import type { AlertRepository } from '../repositories/alert.repository.ts';
+import type { ScoreRepository } from '../repositories/score.repository.ts';
+import type { ConsentReadRepository } from '../repositories/stay.repository.ts';
+import type { WardRepository } from '../repositories/ward.repository.ts';
+import { alertToApi } from './alert.service.ts';
+
+const SPARKLINE_MS = 30 * 60 * 1000;
+
+export class BoardService {
+  constructor(
+    private readonly wards: WardRepository,
+    private readonly consent: ConsentReadRepository,
+    private readonly scores: ScoreRepository,
+    private readonly alerts: AlertRepository,
+  ) {}
+
+  async board(wardId: string, now: Date) {
+    const ward = await this.wards.find(wardId);
+    if (!ward) return null;
+    const beds = await this.wards.beds(wardId);
+    const stayIds = beds.flatMap((b) => (b.stayId ? [b.stayId] : []));
+    const [consents, latest, sparklines, openAlerts] = await Promise.all([
+      this.consent.current(stayIds, now),
+      this.scores.latest(stayIds),
+      this.scores.sparklines(stayIds, new Date(now.getTime() - SPARKLINE_MS)),
+      this.alerts.list({ states: ['firing', 'acknowledged'], wardId, limit: 500 }),
+    ]);
+    return {
+      ward,
+      generatedAt: now.toISOString(),
+      beds: beds.map((b) => {
+        const consent = b.stayId ? consents.find((c) => c.stayId === b.stayId) : undefined;
+        const isMonitored = !!consent && (consent.camera || consent.wearable);
+        const last = isMonitored ? latest.find((l) => l.stayId === b.stayId) : undefined;
+        // Alerts list is ordered by state then priority, so the first match is the one to show.
+        const alert = openAlerts.find((a) => (b.stayId && a.stayId === b.stayId) || (a.stayId === null && a.bedId === b.bedId));
+        return {
+          bedId: b.bedId,
+          label: b.label,
+          stay: b.stayId ? { id: b.stayId, patientName: b.patientName!, admittedAt: b.admittedAt!.toISOString() } : null,
+          consent: consent
+            ? { camera: consent.camera, wearable: consent.wearable, byProxy: consent.actorKind === 'proxy', since: consent.effectiveAt.toISOString() }
+            : null,
+          device: b.deviceId
+            ? { id: b.deviceId, state: b.deviceState!, lastSeenAt: b.lastSeenAt?.toISOString() ?? null, sources: b.sources }
+            : null,
+          latest: last ? { windowEnd: last.windowEnd.toISOString(), distress: last.distress, confidence: last.confidence, drivers: last.drivers } : null,
+          sparkline: isMonitored
+            ? sparklines.filter((s) => s.stayId === b.stayId).map((s) => ({ t: s.t.toISOString(), distress: s.distress }))
+            : [],
+          openAlert: alert
+            ? { id: alert.id, kind: alert.kind, priority: alert.priority, state: alert.state, summary: alertToApi(alert).explanation.summary, openedAt: alert.openedAt.toISOString() }
+            : null,
+        };
+      }),
+    };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Consent belongs to the stay. Recording a choice appends to the hash-chained ledger, drops the
+ * ingest cache and republishes the retained consent message to the bed's agent at once, so a
+ * withdrawal reaches the bedside within seconds. At start every device gets its current consent.
+ */
+import type { ConsentMessage } from '@attune/protocol';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { AuditRepository } from '../repositories/audit.repository.ts';
+import type { DeviceRepository } from '../repositories/device.repository.ts';
+import type { StayRepository } from '../repositories/stay.repository.ts';
+import { buildConsentEvent, consentAt, type ConsentChoice } from './consent-ledger.ts';
+import type { DeviceContextCache } from './device-context.ts';
+import type { LiveEvents } from './live-events.ts';
+
+/** The edge that puts a retained consent message on the broker (MQTT in production). */
+export interface ConsentPublisher {
+  publishConsent(message: ConsentMessage): Promise<void>;
+}
+
+export class ConsentService {
+  constructor(
+    private readonly deps: {
+      stays: StayRepository;
+      devices: DeviceRepository;
+      audit: AuditRepository;
+      contexts: DeviceContextCache;
+      live: LiveEvents;
+      publisher: ConsentPublisher;
+      metrics: Metrics;
+      logger: Logger;
+    },
+  ) {}
+
+  async record(stayId: string, choice: ConsentChoice, at: Date): Promise<void> {
+    const stay = await this.deps.stays.find(stayId);
+    if (!stay) throw new Error(`no stay ${stayId}`);
+    if (stay.dischargedAt) throw new Error('consent cannot change after discharge');
+    await this.deps.stays.appendConsent(stayId, (prevHash) => buildConsentEvent(stayId, choice, at, prevHash));
+    await this.deps.audit.write({
+      actorUserId: choice.recordedByUserId ?? null,
+      action: 'consent.record',
+      subjectType: 'stay',
+      subjectId: stayId,
+      detail: { camera: choice.camera, wearable: choice.wearable, actorKind: choice.actorKind },
+    });
+    this.deps.contexts.invalidateAll();
+    this.deps.live.publish('consent', stay.wardId, { wardId: stay.wardId, bedId: stay.bedId, stayId, camera: choice.camera, wearable: choice.wearable });
+    await this.publishForBed(stay.bedId);
+  }
+
+  /** After an admission, transfer or discharge on a bed. */
+  async bedChanged(bedId: string): Promise<void> {
+    this.deps.contexts.invalidateAll();
+    await this.publishForBed(bedId);
+  }
+
+  async publishForBed(bedId: string): Promise<void> {
+    for (const device of await this.deps.devices.findByBed(bedId)) await this.publishForDevice(device.id, bedId);
+  }
+
+  async publishAll(): Promise<void> {
+    for (const device of await this.deps.devices.listActiveWithBeds()) await this.publishForDevice(device.id, device.bedId);
+  }
+
+  private async publishForDevice(deviceId: string, bedId: string): Promise<void> {
+    const now = new Date();
+    const stay = await this.deps.stays.activeStayForBed(bedId);
+    const current = stay ? consentAt(await this.deps.stays.consentEvents(stay.id), now) : null;
+    const version = await this.deps.devices.nextConsentVersion(deviceId);
+    const message: ConsentMessage = {
+      v: 1,
+      deviceId,
+      version,
+      stay: stay?.id ?? null,
+      modalities: { camera: current?.camera ?? false, wearable: current?.wearable ?? false },
+      issuedAt: now.toISOString(),
+    };
+    await this.deps.publisher.publishConsent(message);
+    this.deps.metrics.consentPublished.inc();
+    this.deps.logger.info('consent published', { deviceId, version, camera: message.modalities.camera, wearable: message.modalities.wearable });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Device availability: retained status messages (including the Last Will) and accepted scores
+ * keep `device.state` current; a watchdog marks silent devices offline and raises the technical
+ * alert once a device has been unreachable for the configured time.
+ */
+import type { DeviceStatus } from '@attune/protocol';
+import type { DeviceRepository } from '../repositories/device.repository.ts';
+import type { AlertService } from './alert.service.ts';
+import type { LiveEvents } from './live-events.ts';
+
+export class DeviceStatusService {
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly alerts: AlertService,
+    private readonly live: LiveEvents,
+    private readonly offlineAfterMs: number,
+  ) {}
+
+  async onStatus(status: DeviceStatus, receivedAt: Date): Promise<void> {
+    const context = await this.devices.findContext(status.deviceId);
+    if (!context || !context.isActive) return;
+    // The Last Will carries the connect time; what matters is when we learnt of the change.
+    const at = status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime()));
+    await this.devices.recordStatus(status.deviceId, { ...status, at: status.state === 'online' ? receivedAt : at });
+    if (status.state === 'online') await this.alerts.deviceBack(status.deviceId, receivedAt);
+    this.live.publish('device', context.wardId, {
+      deviceId: status.deviceId,
+      wardId: context.wardId,
+      bedId: context.bedId,
+      state: status.state,
+      lastSeenAt: receivedAt.toISOString(),
+      sources: status.sources,
+    });
+  }
+
+  async onScoresSeen(seen: { deviceId: string; at: Date }[]): Promise<void> {
+    await this.devices.markSeen(seen);
+    for (const s of seen) await this.alerts.deviceBack(s.deviceId, s.at);
+  }
+
+  /** Run periodically: silent devices go offline; devices offline for the full period raise an alert. */
+  async checkOffline(now: Date): Promise<void> {
+    const cutoff = new Date(now.getTime() - this.offlineAfterMs);
+    for (const d of await this.devices.markSilentOffline(cutoff)) {
+      const ctx = await this.devices.findContext(d.id);
+      this.live.publish('device', ctx?.wardId ?? null, { deviceId: d.id, wardId: ctx?.wardId ?? null, bedId: ctx?.bedId ?? null, state: 'offline', lastSeenAt: d.lastSeenAt?.toISOString() ?? null, sources: null });
+    }
+    for (const d of await this.devices.listOfflineSince(cutoff)) {
+      if (d.lastSeenAt === null) continue; // never seen: not an outage, an unfinished installation
+      await this.alerts.deviceOffline({ deviceId: d.id, bedId: d.bedId, wardId: d.wardId, stayId: null }, d.lastSeenAt, now);
+    }
+  }
+}

@@ -1,0 +1,295 @@
+/**
+ * The sustained-distress rule: a pure state machine per stay, fed one score window at a time.
+ *
+ * Opening: the fused distress must be >= `openDistress` with confidence >= `minConfidence` in every
+ * window of a run lasting `openSustainS` (60 s). A run is a sequence of consecutive qualifying
+ * windows, measured from the first window's `windowStart` to the latest `windowEnd`. A
+ * non-qualifying window, or a gap of more than `maxGapS` between one window's end and the next
+ * window's start, breaks the run.
+ *
+ * Priority: high when a run of distress >= `highDistress` (same confidence floor) has lasted
+ * `highSustainS` (30 s) within the opening run, else medium. While open, medium escalates to high once such a run
+ * happens; there is no automatic de-escalation (a nurse resolves the alert).
+ *
+ * Clearing: a run of `clearSustainS` (120 s) of confirmed calm — distress < `clearDistress` with
+ * confidence >= `minConfidence`. Between the clear and open thresholds (0.5..0.7) a window neither
+ * opens nor clears: that gap is the hysteresis that stops an alert flapping around one threshold.
+ *
+ * Low-confidence windows count toward neither opening nor clearing, and they break both runs.
+ * For opening, an alert must rest on signals the system trusts. For clearing, a patient cannot be
+ * called settled when the system cannot see them: a camera that lost the face or a wearable off the
+ * wrist reports low distress simply because nothing is measured, so only confident calm clears.
+ *
+ * While the condition is active, at most one 'update' is emitted per `updateIntervalS` (measured
+ * from the last decision of any kind), carrying a refreshed explanation and the peak so far.
+ * After 'clear' the rule is idle; if distress returns before a nurse resolved the alert, the next
+ * 'open' decision is for the caller to record as a reactivation of the same alert (one open alert
+ * per stay and kind).
+ *
+ * Time comes only from the windows (and from `at` in `resetAfterResolution`); windows arriving out
+ * of order or twice (windowEnd <= the last seen windowEnd) are ignored. The state is plain JSON
+ * (times as epoch milliseconds) so it can be stored between windows.
+ */
+import type { FaceBlock, Quality, WearableBlock } from '@attune/protocol';
+import type { Explanation, Priority } from './alert-types.ts';
+import { explainDistress, type DistressEpisodeContext } from './explanation.ts';
+
+export interface DistressRuleConfig {
+  /** Distress at or above which a window counts toward opening. */
+  openDistress: number;
+  /** Distress at or above which a window counts toward high priority. */
+  highDistress: number;
+  /** Distress below which a (confident) window counts toward clearing. Must be below `openDistress`. */
+  clearDistress: number;
+  /** Windows with lower confidence count toward nothing. */
+  minConfidence: number;
+  /** Length of the qualifying run that opens the alert, seconds. */
+  openSustainS: number;
+  /** Length of the high-distress run that makes the alert high priority, seconds. */
+  highSustainS: number;
+  /** Length of the confirmed-calm run that clears the condition, seconds. */
+  clearSustainS: number;
+  /** A larger gap between windows breaks every run, seconds. */
+  maxGapS: number;
+  /** Minimum time between decisions while active before another 'update', seconds. */
+  updateIntervalS: number;
+}
+
+export const DEFAULT_DISTRESS_RULE: Readonly<DistressRuleConfig> = Object.freeze({
+  openDistress: 0.7,
+  highDistress: 0.85,
+  clearDistress: 0.5,
+  minConfidence: 0.5,
+  openSustainS: 60,
+  highSustainS: 30,
+  clearSustainS: 120,
+  maxGapS: 15,
+  updateIntervalS: 60,
+});
+
+/** The parts of a score window the rule reads: a ScoreWindow with parsed dates and the fused fields flattened. */
+export interface RuleWindow {
+  windowStart: Date;
+  windowEnd: Date;
+  distress: number;
+  confidence: number;
+  drivers: string[];
+  face?: FaceBlock;
+  wearable?: WearableBlock;
+  quality: Quality;
+  models: Record<string, string>;
+}
+
+export type DistressDecisionType = 'open' | 'escalate' | 'update' | 'clear';
+
+export interface DistressDecision {
+  type: DistressDecisionType;
+  priority: Priority;
+  explanation: Explanation;
+  /** The windowEnd of the window that produced the decision. */
+  at: Date;
+}
+
+/** A run of consecutive qualifying windows. Times are epoch milliseconds. */
+export interface DistressRun {
+  startMs: number;
+  endMs: number;
+  /** Highest distress in the run. */
+  peak: number;
+  /** Skin conductance at the first window of the run that had one, microsiemens. */
+  firstSclUs: number | null;
+}
+
+/** The condition while it is active (alert opened and not yet cleared). */
+export interface ActiveDistress {
+  priority: Priority;
+  /** windowStart of the first window of the run that opened the alert. */
+  startMs: number;
+  /** windowEnd of the latest confident window at or above the open threshold. */
+  lastDistressedEndMs: number;
+  /** Highest confident distress since `startMs`. */
+  peak: number;
+  sclAtStartUs: number | null;
+  /** windowEnd of the window behind the last decision (open, escalate or update). */
+  lastDecisionMs: number;
+}
+
+export interface DistressRuleState {
+  v: 1;
+  /** windowEnd of the latest window accepted; older or equal windows are ignored. */
+  lastWindowEndMs: number | null;
+  /** Set by `resetAfterResolution`: nothing measured before this counts toward a run. */
+  resetAtMs: number | null;
+  openRun: DistressRun | null;
+  /** Whether a high-distress run of `highSustainS` happened within the current open run. */
+  openRunReachedHigh: boolean;
+  highRun: DistressRun | null;
+  calmRun: DistressRun | null;
+  active: ActiveDistress | null;
+}
+
+export function initialDistressState(): DistressRuleState {
+  return {
+    v: 1,
+    lastWindowEndMs: null,
+    resetAtMs: null,
+    openRun: null,
+    openRunReachedHigh: false,
+    highRun: null,
+    calmRun: null,
+    active: null,
+  };
+}
+
+const runLengthMs = (run: DistressRun | null) => (run === null ? 0 : run.endMs - run.startMs);
+
+/** Extends `run` with the window when it qualifies and follows closely enough, starts a new run, or breaks it. */
+function advanceRun(
+  run: DistressRun | null,
+  qualifies: boolean,
+  startMs: number,
+  endMs: number,
+  w: RuleWindow,
+  maxGapMs: number,
+): DistressRun | null {
+  if (!qualifies) return null;
+  const scl = w.wearable && w.wearable.onWrist ? w.wearable.sclUs : null;
+  if (run !== null && startMs - run.endMs <= maxGapMs) {
+    return { startMs: run.startMs, endMs, peak: Math.max(run.peak, w.distress), firstSclUs: run.firstSclUs ?? scl };
+  }
+  return { startMs, endMs, peak: w.distress, firstSclUs: scl };
+}
+
+function context(
+  durationMs: number,
+  peak: number,
+  sclAtStartUs: number | null,
+  cfg: DistressRuleConfig,
+  calmForMs?: number,
+): DistressEpisodeContext {
+  return {
+    durationS: Math.round(durationMs / 1000),
+    peakDistress: peak,
+    openThreshold: cfg.openDistress,
+    minConfidence: cfg.minConfidence,
+    sclAtStartUs,
+    calm: calmForMs === undefined ? null : { forS: Math.round(calmForMs / 1000), threshold: cfg.clearDistress },
+  };
+}
+
+/**
+ * Feeds one window to the rule. Returns the next state (the input is not modified) and at most one
+ * decision. Ignores windows whose windowEnd is not after the last accepted one, and windows with
+ * non-finite numbers or invalid times.
+ */
+export function evaluateDistressWindow(
+  state: DistressRuleState,
+  window: RuleWindow,
+  config: Partial<DistressRuleConfig> = {},
+): { state: DistressRuleState; decision: DistressDecision | null } {
+  const cfg: DistressRuleConfig = { ...DEFAULT_DISTRESS_RULE, ...config };
+  const rawStartMs = window.windowStart.getTime();
+  const endMs = window.windowEnd.getTime();
+  if (
+    !Number.isFinite(rawStartMs) ||
+    !Number.isFinite(endMs) ||
+    endMs <= rawStartMs ||
+    !Number.isFinite(window.distress) ||
+    !Number.isFinite(window.confidence) ||
+    (state.lastWindowEndMs !== null && endMs <= state.lastWindowEndMs)
+  ) {
+    return { state, decision: null };
+  }
+
+  const next: DistressRuleState = structuredClone(state);
+  next.lastWindowEndMs = endMs;
+
+  // Nothing measured before a resolution counts toward a fresh run.
+  if (state.resetAtMs !== null && endMs <= state.resetAtMs) return { state: next, decision: null };
+  const startMs = state.resetAtMs !== null ? Math.max(rawStartMs, state.resetAtMs) : rawStartMs;
+
+  const confident = window.confidence >= cfg.minConfidence;
+  const maxGapMs = cfg.maxGapS * 1000;
+  const d = window.distress;
+  const advance = (run: DistressRun | null, qualifies: boolean) =>
+    advanceRun(run, qualifies, startMs, endMs, window, maxGapMs);
+  next.openRun = advance(state.openRun, confident && d >= cfg.openDistress);
+  next.highRun = advance(state.highRun, confident && d >= cfg.highDistress);
+  next.calmRun = advance(state.calmRun, confident && d < cfg.clearDistress);
+  const highSustained = runLengthMs(next.highRun) >= cfg.highSustainS * 1000;
+  // A high run always lies inside the open run (>= highDistress implies >= openDistress), so a
+  // high run that ended earlier in the same open run still makes the alert high priority.
+  const openRunContinued =
+    state.openRun !== null && next.openRun !== null && next.openRun.startMs === state.openRun.startMs;
+  next.openRunReachedHigh = next.openRun !== null && ((openRunContinued && state.openRunReachedHigh) || highSustained);
+
+  const at = new Date(endMs);
+  const active = next.active;
+
+  if (active === null) {
+    const run = next.openRun;
+    if (run === null || runLengthMs(run) < cfg.openSustainS * 1000) return { state: next, decision: null };
+    const priority: Priority = next.openRunReachedHigh ? 'high' : 'medium';
+    next.active = {
+      priority,
+      startMs: run.startMs,
+      lastDistressedEndMs: endMs,
+      peak: run.peak,
+      sclAtStartUs: run.firstSclUs,
+      lastDecisionMs: endMs,
+    };
+    const explanation = explainDistress(window, context(endMs - run.startMs, run.peak, run.firstSclUs, cfg));
+    return { state: next, decision: { type: 'open', priority, explanation, at } };
+  }
+
+  // Active: track the episode.
+  if (confident) active.peak = Math.max(active.peak, window.distress);
+  if (confident && window.distress >= cfg.openDistress) active.lastDistressedEndMs = endMs;
+  const episodeMs = active.lastDistressedEndMs - active.startMs;
+
+  if (next.calmRun !== null && runLengthMs(next.calmRun) >= cfg.clearSustainS * 1000) {
+    const explanation = explainDistress(
+      window,
+      context(episodeMs, active.peak, active.sclAtStartUs, cfg, runLengthMs(next.calmRun)),
+    );
+    next.active = null;
+    next.openRun = null;
+    next.openRunReachedHigh = false;
+    next.highRun = null;
+    return { state: next, decision: { type: 'clear', priority: active.priority, explanation, at } };
+  }
+
+  if (active.priority !== 'high' && highSustained) {
+    active.priority = 'high';
+    active.lastDecisionMs = endMs;
+    const explanation = explainDistress(window, context(episodeMs, active.peak, active.sclAtStartUs, cfg));
+    return { state: next, decision: { type: 'escalate', priority: 'high', explanation, at } };
+  }
+
+  if (endMs - active.lastDecisionMs >= cfg.updateIntervalS * 1000) {
+    active.lastDecisionMs = endMs;
+    const explanation = explainDistress(window, context(episodeMs, active.peak, active.sclAtStartUs, cfg));
+    return { state: next, decision: { type: 'update', priority: active.priority, explanation, at } };
+  }
+
+  return { state: next, decision: null };
+}
+
+/**
+ * After a nurse resolves the alert: forget the episode and every run, so the rule opens again only
+ * after a fresh full run measured from `at` onward. Windows ending at or before `at` still advance
+ * the duplicate guard but count toward nothing. (This compares the server's resolution time with the
+ * agents' window times, which assumes NTP-synchronised clocks, as the ingest lag metric already does.)
+ */
+export function resetAfterResolution(state: DistressRuleState, at: Date): DistressRuleState {
+  const atMs = at.getTime();
+  return {
+    ...state,
+    resetAtMs: Number.isFinite(atMs) ? Math.max(atMs, state.resetAtMs ?? -Infinity) : state.resetAtMs,
+    openRun: null,
+    openRunReachedHigh: false,
+    highRun: null,
+    calmRun: null,
+    active: null,
+  };
+}

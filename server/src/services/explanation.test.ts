@@ -1,0 +1,314 @@
+import { exampleScoreWindow, type FaceBlock, type WearableBlock } from '@attune/protocol';
+import { describe, expect, it } from 'vitest';
+import type { Explanation } from './alert-types.ts';
+import {
+  CAMERA_NOT_CONSENTED_TEXT,
+  explainConsentViolation,
+  explainDeviceOffline,
+  explainDistress,
+  formatDuration,
+  NO_BASELINE_TEXT,
+  UNOBSERVED_PAINAD_TEXT,
+  WEARABLE_NOT_CONSENTED_TEXT,
+  type DistressEpisodeContext,
+  type DistressObservation,
+} from './explanation.ts';
+
+const face = (): FaceBlock => structuredClone(exampleScoreWindow.face!);
+const wearable = (over: Partial<WearableBlock> = {}): WearableBlock => ({ ...exampleScoreWindow.wearable!, ...over });
+
+/** The protocol example window (face + wearable, baseline ready) as an observation. */
+function obs(over: Partial<DistressObservation> = {}): DistressObservation {
+  const w = exampleScoreWindow;
+  return {
+    distress: w.fused.distress,
+    confidence: w.fused.confidence,
+    drivers: [...w.fused.drivers],
+    face: face(),
+    wearable: wearable(),
+    quality: structuredClone(w.quality),
+    models: { ...w.models },
+    ...over,
+  };
+}
+
+/** A wearable-only observation, as with the camera not consented. */
+function wearableOnly(over: Partial<DistressObservation> = {}): DistressObservation {
+  const o = obs({ quality: { wearableCoverage: 0.98, faceCoverage: null, unobserved: ['face', 'expression', 'pain_face'] }, ...over });
+  if (!('face' in over)) delete o.face;
+  return o;
+}
+
+const ctx = (over: Partial<DistressEpisodeContext> = {}): DistressEpisodeContext => ({
+  durationS: 130,
+  peakDistress: 0.91,
+  openThreshold: 0.7,
+  minConfidence: 0.5,
+  sclAtStartUs: 5.0,
+  ...over,
+});
+
+const allText = (e: Explanation) =>
+  [e.summary, ...e.evidence.map((x) => x.text), ...e.painad.map((p) => `${p.item} ${p.basis}`), ...e.unobserved].join('\n');
+
+describe('explainDistress summary', () => {
+  it('reads as one line with duration, peak, baseline delta and rising skin conductance', () => {
+    const e = explainDistress(wearableOnly(), ctx());
+    expect(e.summary).toBe(
+      'Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising',
+    );
+  });
+
+  it('names grimacing when the camera saw it', () => {
+    const e = explainDistress(obs(), ctx());
+    expect(e.summary).toBe(
+      'Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising, grimacing',
+    );
+  });
+
+  it('does not call skin conductance rising when it has not risen', () => {
+    const e = explainDistress(wearableOnly(), ctx({ sclAtStartUs: 6.3 }));
+    expect(e.summary).not.toContain('rising');
+    expect(e.summary).toContain('frequent skin conductance responses');
+  });
+
+  it('falls back to the agent drivers when no signal stands out', () => {
+    const o = wearableOnly({
+      wearable: wearable({ hrBpm: 75, scrPerMin: 2 }),
+      drivers: ['restless in bed for 3 min', 'skin conductance responses'],
+    });
+    const e = explainDistress(o, ctx({ sclAtStartUs: 6.4 }));
+    expect(e.summary).toBe('Sustained distress for 2 min, peak 0.91 — restless in bed for 3 min, skin conductance responses');
+  });
+
+  it('says when the current reading is below the threshold or of low confidence', () => {
+    expect(explainDistress(wearableOnly({ distress: 0.42 }), ctx()).summary).toMatch(
+      /^Sustained distress for 2 min, peak 0\.91; now 0\.42 — /,
+    );
+    expect(explainDistress(wearableOnly({ confidence: 0.3 }), ctx()).summary).toContain('now uncertain');
+  });
+
+  it('describes a cleared condition', () => {
+    const e = explainDistress(wearableOnly({ distress: 0.3 }), ctx({ calm: { forS: 125, threshold: 0.5 } }));
+    expect(e.summary).toBe('Distress settled: calm for 2 min after 2 min of sustained distress, peak 0.91');
+    expect(e.evidence.find((x) => x.signal === 'calm')).toMatchObject({ value: 0.3, threshold: 0.5, durationS: 125 });
+  });
+});
+
+describe('explainDistress evidence', () => {
+  it('carries the fused score against the 0.7 threshold with the duration', () => {
+    const e = explainDistress(obs(), ctx());
+    expect(e.evidence[0]).toEqual({
+      signal: 'distress',
+      text: 'Distress score 0.78 (alert threshold 0.7), sustained for 2 min, peak 0.91',
+      value: 0.78,
+      unit: null,
+      threshold: 0.7,
+      baseline: null,
+      durationS: 130,
+    });
+    expect(e.evidence.find((x) => x.signal === 'confidence')).toMatchObject({ value: 0.81, threshold: 0.5 });
+  });
+
+  it("compares heart rate with the patient's own baseline", () => {
+    const hr = explainDistress(obs(), ctx()).evidence.find((x) => x.signal === 'heart_rate')!;
+    expect(hr).toMatchObject({ value: 96, unit: 'bpm', baseline: 72 });
+    expect(hr.text).toBe("Heart rate 96 bpm, 24 bpm above the patient's own baseline of 72 bpm");
+  });
+
+  it('lists the wearable signals with units', () => {
+    const ev = explainDistress(obs(), ctx()).evidence;
+    const bySignal = Object.fromEntries(ev.map((x) => [x.signal, x]));
+    expect(bySignal.hrv_rmssd).toMatchObject({ value: 19, unit: 'ms' });
+    expect(bySignal.skin_conductance_level).toMatchObject({ value: 6.4, unit: 'µS', baseline: 5 });
+    expect(bySignal.skin_conductance_level!.text).toContain('rising from 5 µS');
+    expect(bySignal.skin_conductance_responses).toMatchObject({ value: 7, unit: '/min' });
+    expect(bySignal.skin_temperature).toMatchObject({ value: 33.1, unit: '°C' });
+    expect(bySignal.activity).toMatchObject({ value: 0.04, unit: 'g' });
+    expect(bySignal.activity!.text).toContain('little movement');
+  });
+
+  it('lists the face block: negative affect, PSPI and the notable action units only', () => {
+    const ev = explainDistress(obs(), ctx()).evidence;
+    const signals = ev.map((x) => x.signal);
+    expect(ev.find((x) => x.signal === 'negative_affect')).toMatchObject({ value: 0.62 });
+    expect(ev.find((x) => x.signal === 'pspi')).toMatchObject({ value: 5.5, unit: '/16' });
+    expect(ev.find((x) => x.signal === 'pspi')!.text).toContain('of 16');
+    expect(signals).toContain('au4BrowLowering');
+    expect(signals).toContain('au6au7OrbitalTightening');
+    expect(signals).toContain('au9au10NoseWrinkleLipRaise'); // 1.0, at the floor
+    expect(signals).not.toContain('au20au25au27MouthStretchOpen'); // 0.8
+    expect(signals).not.toContain('au43EyeClosure'); // 0
+    expect(ev.find((x) => x.signal === 'au4BrowLowering')!.text).toBe('Brow lowered, intensity 2.1 of 5');
+  });
+
+  it('without a face block: no face evidence, face listed as not observed', () => {
+    const e = explainDistress(wearableOnly(), ctx());
+    expect(e.evidence.some((x) => ['negative_affect', 'pspi', 'au4BrowLowering'].includes(x.signal))).toBe(false);
+    expect(e.unobserved).toContain(CAMERA_NOT_CONSENTED_TEXT);
+    expect(e.painad.some((p) => p.item === 'Facial expression')).toBe(false);
+  });
+
+  it('camera consented but no face found: a different reason', () => {
+    const e = explainDistress(wearableOnly({ quality: { wearableCoverage: 1, faceCoverage: 0, unobserved: ['face'] } }), ctx());
+    expect(e.unobserved).not.toContain(CAMERA_NOT_CONSENTED_TEXT);
+    expect(e.unobserved[0]).toMatch(/^Face not visible/);
+  });
+
+  it('a face block whose face was not seen gives no face evidence or facial PAINAD score', () => {
+    const f = { ...face(), faceVisibleFraction: 0, painadFace: null };
+    const e = explainDistress(obs({ face: f, quality: { wearableCoverage: 1, faceCoverage: 0, unobserved: ['face'] } }), ctx());
+    expect(e.evidence.some((x) => x.signal === 'negative_affect')).toBe(false);
+    expect(e.painad.some((p) => p.item === 'Facial expression')).toBe(false);
+    expect(e.unobserved).toContain('Face not visible in the camera view');
+  });
+
+  it('ignores wearable readings when the sensor is off the wrist', () => {
+    const e = explainDistress(wearableOnly({ wearable: wearable({ onWrist: false }) }), ctx());
+    expect(e.evidence.map((x) => x.signal)).toEqual(['distress', 'confidence']);
+    expect(e.unobserved.some((u) => u.includes('off the wrist'))).toBe(true);
+    expect(e.painad).toEqual([]);
+  });
+});
+
+describe('explainDistress PAINAD', () => {
+  it('scores facial expression from the face block with its basis', () => {
+    const e = explainDistress(obs(), ctx());
+    expect(e.painad).toContainEqual({
+      item: 'Facial expression',
+      score: 2,
+      basis: 'brow lowered, eyes tightened and upper lip raised: grimacing',
+    });
+  });
+
+  it('gives body language only as an unscored hint from movement', () => {
+    const e = explainDistress(obs({ wearable: wearable({ activityG: 0.3 }) }), ctx());
+    const body = e.painad.find((p) => p.item === 'Body language')!;
+    expect(body.score).toBeNull();
+    expect(body.basis).toMatch(/^Hint only, from wrist movement: frequent movement/);
+    // the summary keeps at most three reasons: movement is named when there is room
+    expect(e.summary).not.toContain('restless movement');
+    expect(explainDistress(wearableOnly({ wearable: wearable({ activityG: 0.3 }) }), ctx()).summary).toBe(
+      'Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising, restless movement',
+    );
+  });
+
+  it('never scores breathing, vocalisation or consolability, and lists them as unobserved', () => {
+    for (const o of [obs(), wearableOnly()]) {
+      const e = explainDistress(o, ctx());
+      expect(e.painad.map((p) => p.item).sort()).toEqual(
+        o.face ? ['Body language', 'Facial expression'] : ['Body language'],
+      );
+      expect(e.unobserved).toContain(UNOBSERVED_PAINAD_TEXT);
+      expect(UNOBSERVED_PAINAD_TEXT).toBe('Breathing, vocalisation and consolability: assess at the bedside');
+    }
+  });
+});
+
+describe('explainDistress unobserved', () => {
+  it('turns quality codes into words', () => {
+    const e = explainDistress(
+      obs({ quality: { wearableCoverage: 0.6, faceCoverage: 0.9, unobserved: ['hrv', 'eda', 'temperature', 'expression'] } }),
+      ctx(),
+    );
+    expect(e.unobserved).toEqual([
+      'Facial expression could not be read',
+      'Heart-rate variability not measured (too few clean beats)',
+      'Skin conductance not measured',
+      'Skin temperature not measured',
+      UNOBSERVED_PAINAD_TEXT,
+    ]);
+  });
+
+  it('before a personal baseline: compared with population norms, listed once', () => {
+    const o = obs({
+      wearable: wearable({ hrBaselineBpm: null, baselineReady: false, hrBpm: 104 }),
+      quality: { wearableCoverage: 1, faceCoverage: 0.9, unobserved: ['baseline'] },
+    });
+    const e = explainDistress(o, ctx());
+    expect(e.unobserved.filter((u) => u === NO_BASELINE_TEXT)).toHaveLength(1);
+    expect(e.unobserved).toContain('No baseline yet: compared with population norms');
+    const hr = e.evidence.find((x) => x.signal === 'heart_rate')!;
+    expect(hr).toMatchObject({ value: 104, baseline: null });
+    expect(hr.text).toBe('Heart rate 104 bpm (no personal baseline yet)');
+    expect(e.summary).toContain('heart rate 104 bpm');
+    expect(e.summary).not.toContain('above baseline');
+  });
+
+  it('explains a missing PSPI by the missing neutral-face baseline', () => {
+    const e = explainDistress(
+      obs({ face: { ...face(), pspi: null }, quality: { wearableCoverage: 1, faceCoverage: 0.9, unobserved: ['pain_face'] } }),
+      ctx(),
+    );
+    expect(e.evidence.some((x) => x.signal === 'pspi')).toBe(false);
+    expect(e.unobserved).toContain('Facial pain signs (PSPI) not scored: no neutral-face baseline for the patient yet');
+  });
+
+  it('wearable not consented', () => {
+    const o = obs({ quality: { wearableCoverage: null, faceCoverage: 0.9, unobserved: ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] } });
+    delete o.wearable;
+    const e = explainDistress(o, ctx());
+    expect(e.unobserved).toEqual([WEARABLE_NOT_CONSENTED_TEXT, UNOBSERVED_PAINAD_TEXT]);
+    expect(e.painad.map((p) => p.item)).toEqual(['Facial expression']);
+  });
+});
+
+describe('explainDistress words and models', () => {
+  it('copies the model versions from the window', () => {
+    const o = obs({ models: { 'wearable-distress': '1.0.0', 'face-expression': '2.1.0' } });
+    const e = explainDistress(o, ctx());
+    expect(e.models).toEqual({ 'wearable-distress': '1.0.0', 'face-expression': '2.1.0' });
+    expect(e.models).not.toBe(o.models);
+  });
+
+  it('uses "the patient", never a pronoun', () => {
+    const texts = [
+      explainDistress(obs(), ctx()),
+      explainDistress(wearableOnly(), ctx({ calm: { forS: 120, threshold: 0.5 } })),
+      explainDistress(obs({ wearable: wearable({ hrBaselineBpm: null, baselineReady: false }) }), ctx()),
+    ].map(allText);
+    // the example drivers mention "her baseline"; the server's own words must not
+    for (const t of texts) expect(t).not.toMatch(/\b(he|she|his|her|him|hers|herself|himself)\b/i);
+  });
+});
+
+describe('formatDuration', () => {
+  it('rounds minutes down and uses seconds under a minute', () => {
+    expect(formatDuration(45)).toBe('45 s');
+    expect(formatDuration(60)).toBe('1 min');
+    expect(formatDuration(119)).toBe('1 min');
+    expect(formatDuration(120)).toBe('2 min');
+    expect(formatDuration(3600)).toBe('1 h');
+    expect(formatDuration(3900)).toBe('1 h 5 min');
+  });
+});
+
+describe('technical alerts', () => {
+  it('device offline: how long since the last message', () => {
+    const e = explainDeviceOffline('bed-03-agent', new Date('2026-11-25T10:00:00Z'), new Date('2026-11-25T10:05:00Z'));
+    expect(e.summary).toBe('Bedside device bed-03-agent offline for 5 min: this bed is not being monitored');
+    expect(e.evidence).toHaveLength(1);
+    expect(e.evidence[0]).toMatchObject({ signal: 'device_last_seen', value: 300, unit: 's', durationS: 300 });
+    expect(e.painad).toEqual([]);
+    expect(e.unobserved.length).toBeGreaterThan(0);
+    expect(e.models).toEqual({});
+  });
+
+  it('device never seen', () => {
+    const e = explainDeviceOffline('bed-07-agent', null, new Date('2026-11-25T10:05:00Z'));
+    expect(e.summary).toContain('never connected');
+    expect(e.evidence[0]).toMatchObject({ value: null, durationS: null });
+  });
+
+  it('consent violation: one evidence item per modality', () => {
+    const at = new Date('2026-11-25T10:00:05Z');
+    const e = explainConsentViolation('bed-03-agent', ['camera', 'wearable', 'camera'], at);
+    expect(e.summary).toBe(
+      'Bedside device bed-03-agent sent camera (face) and wearable data without consent: check the device and the consent settings',
+    );
+    expect(e.evidence.map((x) => x.signal)).toEqual(['consent_camera', 'consent_wearable']);
+    expect(e.evidence[0]!.text).toBe('Camera (face) data received at 2026-11-25T10:00:05.000Z while camera consent was off');
+    expect(e.models).toEqual({});
+    expect(e.painad).toEqual([]);
+  });
+});

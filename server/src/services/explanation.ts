@@ -1,0 +1,414 @@
+/**
+ * Builds the structured explanation a nurse reads on an alert: a one-line summary, the evidence
+ * (signal, value, threshold or the patient's own baseline, how long), PAINAD items where the system
+ * can say something, what it could not observe, and the model versions.
+ *
+ * Pure functions: no I/O and no clock; every time comes from the caller.
+ * Wording rules: plain clinical English, no jargon beyond the PAINAD and PSPI names, "the patient"
+ * rather than a pronoun.
+ */
+import type { FaceBlock, Quality, Unobserved, WearableBlock } from '@attune/protocol';
+import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
+
+/** The parts of a score window an explanation is built from. */
+export interface DistressObservation {
+  distress: number;
+  confidence: number;
+  drivers: string[];
+  face?: FaceBlock;
+  wearable?: WearableBlock;
+  quality: Quality;
+  models: Record<string, string>;
+}
+
+/** What the rule knows about the episode beyond the current window. */
+export interface DistressEpisodeContext {
+  /** How long distress has been sustained, seconds (episode start to the latest distressed window). */
+  durationS: number;
+  /** Highest confident distress score in the episode, 0..1. */
+  peakDistress: number;
+  /** Distress threshold for opening the alert (0.7 by default). */
+  openThreshold: number;
+  /** Minimum confidence for a window to count (0.5 by default). */
+  minConfidence: number;
+  /** Skin conductance level at the start of the episode, microsiemens, to say whether it is rising. */
+  sclAtStartUs?: number | null;
+  /** Set when the condition cleared: seconds of confirmed calm, with the calm threshold. */
+  calm?: { forS: number; threshold: number } | null;
+}
+
+/** Always outside what Attune can observe; the nurse assesses these at the bedside. */
+export const UNOBSERVED_PAINAD_TEXT = 'Breathing, vocalisation and consolability: assess at the bedside';
+export const NO_BASELINE_TEXT = 'No baseline yet: compared with population norms';
+export const CAMERA_NOT_CONSENTED_TEXT = 'Face not visible (camera not consented)';
+export const WEARABLE_NOT_CONSENTED_TEXT =
+  'Heart rate, skin conductance and movement not measured (wearable not consented)';
+
+/** Heart rate this far above the patient's own baseline is named in the summary, bpm. */
+const HR_DELTA_NOTABLE_BPM = 10;
+/** Without a personal baseline, a heart rate at or above this is named in the summary, bpm. */
+const HR_HIGH_BPM = 100;
+/** Skin conductance counts as rising when it is this much above the episode start (both must hold). */
+const SCL_RISE_MIN_US = 0.3;
+const SCL_RISE_MIN_FRACTION = 0.1;
+/** Skin conductance responses per minute at or above this are called frequent (rest is about 1-3/min). */
+const SCR_FREQUENT_PER_MIN = 6;
+/** Movement levels (mean deviation from 1 g) used for words only. */
+const ACTIVITY_SOME_G = 0.05;
+const ACTIVITY_RESTLESS_G = 0.15;
+/** Action units at or above this FACS intensity (0..5) are listed as evidence. */
+const AU_NOTABLE = 1;
+/** Eye closure (0..1) at or above this is listed as evidence. */
+const EYE_CLOSURE_NOTABLE = 0.5;
+/** Negative facial expression at or above this is named in the summary. */
+const NEGATIVE_AFFECT_NOTABLE = 0.5;
+/** PSPI (0..16) at or above this is named in the summary. */
+const PSPI_NOTABLE = 4;
+
+/** "45 s", "2 min", "1 h 5 min". Minutes are rounded down: the alert never overstates duration. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  const totalMin = Math.floor(s / 60);
+  if (totalMin < 60) return `${totalMin} min`;
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+const score2 = (n: number) => n.toFixed(2);
+const one = (n: number) => (Math.round(n * 10) / 10).toString();
+const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
+
+function item(
+  signal: string,
+  text: string,
+  fields: Partial<Omit<EvidenceItem, 'signal' | 'text'>> = {},
+): EvidenceItem {
+  return {
+    signal,
+    text,
+    value: fields.value ?? null,
+    unit: fields.unit ?? null,
+    threshold: fields.threshold ?? null,
+    baseline: fields.baseline ?? null,
+    durationS: fields.durationS ?? null,
+  };
+}
+
+function movementWords(activityG: number): string {
+  if (activityG >= ACTIVITY_RESTLESS_G) return 'frequent movement';
+  if (activityG >= ACTIVITY_SOME_G) return 'some movement';
+  return 'little movement';
+}
+
+/** Whether the camera actually saw the face in this window. */
+function faceSeen(obs: DistressObservation): obs is DistressObservation & { face: FaceBlock } {
+  return (
+    obs.face !== undefined && obs.face.faceVisibleFraction > 0 && !obs.quality.unobserved.includes('face')
+  );
+}
+
+function sclRising(w: WearableBlock, sclAtStartUs: number | null | undefined): boolean {
+  if (w.sclUs === null || sclAtStartUs === null || sclAtStartUs === undefined) return false;
+  const rise = w.sclUs - sclAtStartUs;
+  return rise >= SCL_RISE_MIN_US && rise >= sclAtStartUs * SCL_RISE_MIN_FRACTION;
+}
+
+function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): EvidenceItem[] {
+  const out: EvidenceItem[] = [];
+  if (!w.onWrist) return out; // readings from a sensor off the wrist are not evidence
+  if (w.hrBpm !== null) {
+    const hr = Math.round(w.hrBpm);
+    if (w.hrBaselineBpm !== null) {
+      const base = Math.round(w.hrBaselineBpm);
+      const delta = hr - base;
+      const rel =
+        delta === 0 ? 'the same as' : delta > 0 ? `${delta} bpm above` : `${-delta} bpm below`;
+      out.push(
+        item('heart_rate', `Heart rate ${hr} bpm, ${rel} the patient's own baseline of ${base} bpm`, {
+          value: w.hrBpm,
+          unit: 'bpm',
+          baseline: w.hrBaselineBpm,
+        }),
+      );
+    } else {
+      out.push(
+        item('heart_rate', `Heart rate ${hr} bpm (no personal baseline yet)`, { value: w.hrBpm, unit: 'bpm' }),
+      );
+    }
+  }
+  if (w.rmssdMs !== null) {
+    out.push(
+      item(
+        'hrv_rmssd',
+        `Heart-rate variability (RMSSD) ${Math.round(w.rmssdMs)} ms; lower values go with stress or pain`,
+        { value: w.rmssdMs, unit: 'ms' },
+      ),
+    );
+  }
+  if (w.sclUs !== null) {
+    const start = ctx.sclAtStartUs ?? null;
+    let trend = '';
+    if (start !== null) {
+      if (sclRising(w, start)) trend = `, rising from ${one(start)} µS at the start of the episode`;
+      else trend = ` (${one(start)} µS at the start of the episode)`;
+    }
+    out.push(
+      item('skin_conductance_level', `Skin conductance ${one(w.sclUs)} µS${trend}`, {
+        value: w.sclUs,
+        unit: 'µS',
+        baseline: start,
+      }),
+    );
+  }
+  if (w.scrPerMin !== null) {
+    const freq = w.scrPerMin >= SCR_FREQUENT_PER_MIN ? ' (frequent)' : '';
+    out.push(
+      item('skin_conductance_responses', `Skin conductance responses ${one(w.scrPerMin)} per minute${freq}`, {
+        value: w.scrPerMin,
+        unit: '/min',
+        threshold: SCR_FREQUENT_PER_MIN,
+      }),
+    );
+  }
+  if (w.tempC !== null) {
+    out.push(item('skin_temperature', `Skin temperature ${one(w.tempC)} °C`, { value: w.tempC, unit: '°C' }));
+  }
+  if (w.activityG !== null) {
+    out.push(
+      item('activity', `Movement ${w.activityG.toFixed(2)} g: ${movementWords(w.activityG)}`, {
+        value: w.activityG,
+        unit: 'g',
+      }),
+    );
+  }
+  return out;
+}
+
+const AU_WORDS: [keyof FaceBlock['actionUnits'], string][] = [
+  ['au4BrowLowering', 'Brow lowered'],
+  ['au6au7OrbitalTightening', 'Eyes tightened'],
+  ['au9au10NoseWrinkleLipRaise', 'Nose wrinkled or upper lip raised'],
+  ['au20au25au27MouthStretchOpen', 'Mouth stretched or open'],
+];
+
+function faceEvidence(f: FaceBlock): EvidenceItem[] {
+  const out: EvidenceItem[] = [];
+  out.push(
+    item(
+      'negative_affect',
+      `Negative facial expression (sad, angry, fearful or disgusted) ${score2(f.negativeAffect)}, ` +
+        `face visible in ${pct(f.faceVisibleFraction)} of frames`,
+      { value: f.negativeAffect },
+    ),
+  );
+  if (f.pspi !== null) {
+    out.push(
+      item('pspi', `Facial pain intensity (PSPI) ${one(f.pspi)} of 16, compared with the patient's own neutral face`, {
+        value: f.pspi,
+        unit: '/16',
+        baseline: 0,
+      }),
+    );
+  }
+  for (const [key, words] of AU_WORDS) {
+    const v = f.actionUnits[key];
+    if (v >= AU_NOTABLE) out.push(item(key, `${words}, intensity ${one(v)} of 5`, { value: v, unit: '/5' }));
+  }
+  const closure = f.actionUnits.au43EyeClosure;
+  if (closure >= EYE_CLOSURE_NOTABLE) {
+    out.push(item('au43EyeClosure', `Eyes closed or squeezed shut (${pct(closure)})`, { value: closure }));
+  }
+  return out;
+}
+
+function painadItems(obs: DistressObservation): PainadItem[] {
+  const out: PainadItem[] = [];
+  if (faceSeen(obs) && obs.face.painadFace !== null) {
+    out.push({ item: 'Facial expression', score: obs.face.painadFace, basis: obs.face.painadFaceBasis });
+  }
+  const w = obs.wearable;
+  if (w && w.onWrist && w.activityG !== null) {
+    out.push({
+      item: 'Body language',
+      score: null,
+      basis:
+        `Hint only, from wrist movement: ${movementWords(w.activityG)} (${w.activityG.toFixed(2)} g). ` +
+        'Tension, fidgeting or guarding need a bedside look',
+    });
+  }
+  return out;
+}
+
+const WEARABLE_CODE_WORDS: Partial<Record<Unobserved, string>> = {
+  heart_rate: 'Heart rate not measured (no clean pulse signal)',
+  hrv: 'Heart-rate variability not measured (too few clean beats)',
+  eda: 'Skin conductance not measured',
+  temperature: 'Skin temperature not measured',
+  activity: 'Movement not measured',
+};
+
+/** Turns the window's quality codes and missing blocks into words; always ends with the PAINAD items nobody measured. */
+export function describeUnobserved(obs: DistressObservation): string[] {
+  const out: string[] = [];
+  const add = (s: string) => {
+    if (!out.includes(s)) out.push(s);
+  };
+  const codes = new Set(obs.quality.unobserved);
+
+  // Face
+  if (!obs.face) {
+    if (obs.quality.faceCoverage === null) add(CAMERA_NOT_CONSENTED_TEXT);
+    else add('Face not visible (not found in the camera view)');
+  } else {
+    if (codes.has('face') || obs.face.faceVisibleFraction === 0) add('Face not visible in the camera view');
+    else {
+      if (codes.has('expression')) add('Facial expression could not be read');
+      if (obs.face.pspi === null) add('Facial pain signs (PSPI) not scored: no neutral-face baseline for the patient yet');
+      else if (codes.has('pain_face')) add('Facial pain signs (PSPI) could not be scored');
+    }
+  }
+
+  // Wearable
+  const w = obs.wearable;
+  if (!w) {
+    if (obs.quality.wearableCoverage === null) add(WEARABLE_NOT_CONSENTED_TEXT);
+    else add('Heart rate, skin conductance and movement not measured (no wearable data)');
+  } else if (!w.onWrist) {
+    add('Wearable appears to be off the wrist: heart rate, skin conductance and movement not measured');
+  } else {
+    for (const [code, words] of Object.entries(WEARABLE_CODE_WORDS) as [Unobserved, string][]) {
+      if (codes.has(code)) add(words);
+    }
+  }
+  if (codes.has('baseline') || (w && w.onWrist && !w.baselineReady)) add(NO_BASELINE_TEXT);
+
+  add(UNOBSERVED_PAINAD_TEXT);
+  return out;
+}
+
+/** Short reasons for the summary line, most telling first. */
+function summaryReasons(obs: DistressObservation, ctx: DistressEpisodeContext): string[] {
+  const reasons: string[] = [];
+  const w = obs.wearable;
+  if (w && w.onWrist) {
+    if (w.hrBpm !== null && w.hrBaselineBpm !== null) {
+      const delta = Math.round(w.hrBpm) - Math.round(w.hrBaselineBpm);
+      if (delta >= HR_DELTA_NOTABLE_BPM) reasons.push(`heart rate ${delta} bpm above baseline`);
+    } else if (w.hrBpm !== null && w.hrBpm >= HR_HIGH_BPM) {
+      reasons.push(`heart rate ${Math.round(w.hrBpm)} bpm`);
+    }
+    if (sclRising(w, ctx.sclAtStartUs)) reasons.push('skin conductance rising');
+    else if (w.scrPerMin !== null && w.scrPerMin >= SCR_FREQUENT_PER_MIN) {
+      reasons.push('frequent skin conductance responses');
+    }
+  }
+  if (faceSeen(obs)) {
+    const f = obs.face;
+    if (f.painadFace === 2) reasons.push('grimacing');
+    else if (f.pspi !== null && f.pspi >= PSPI_NOTABLE) reasons.push(`facial pain signs (PSPI ${one(f.pspi)})`);
+    else if (f.negativeAffect >= NEGATIVE_AFFECT_NOTABLE) reasons.push('distressed facial expression');
+  }
+  if (w && w.onWrist && w.activityG !== null && w.activityG >= ACTIVITY_RESTLESS_G) reasons.push('restless movement');
+  if (reasons.length === 0) reasons.push(...obs.drivers.slice(0, 2));
+  return reasons.slice(0, 3);
+}
+
+/**
+ * Explanation of a sustained-distress alert from the latest window and the episode so far.
+ * Summary e.g. "Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising".
+ */
+export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeContext): Explanation {
+  const duration = formatDuration(ctx.durationS);
+  const peak = score2(ctx.peakDistress);
+  const reasons = summaryReasons(obs, ctx);
+  let head: string;
+  if (ctx.calm) {
+    head = `Distress settled: calm for ${formatDuration(ctx.calm.forS)} after ${duration} of sustained distress, peak ${peak}`;
+  } else if (obs.distress < ctx.openThreshold || obs.confidence < ctx.minConfidence) {
+    const now =
+      obs.confidence < ctx.minConfidence ? 'now uncertain, readings of low confidence' : `now ${score2(obs.distress)}`;
+    head = `Sustained distress for ${duration}, peak ${peak}; ${now}`;
+  } else {
+    head = `Sustained distress for ${duration}, peak ${peak}`;
+  }
+  const summary = !ctx.calm && reasons.length > 0 ? `${head} — ${reasons.join(', ')}` : head;
+
+  const evidence: EvidenceItem[] = [
+    item(
+      'distress',
+      `Distress score ${score2(obs.distress)} (alert threshold ${ctx.openThreshold}), sustained for ${duration}, peak ${peak}`,
+      { value: obs.distress, threshold: ctx.openThreshold, durationS: ctx.durationS },
+    ),
+    item(
+      'confidence',
+      obs.confidence >= ctx.minConfidence
+        ? `Confidence ${score2(obs.confidence)} (readings count from ${ctx.minConfidence})`
+        : `Confidence ${score2(obs.confidence)}: too low to count (needs ${ctx.minConfidence})`,
+      { value: obs.confidence, threshold: ctx.minConfidence },
+    ),
+  ];
+  if (ctx.calm) {
+    evidence.push(
+      item(
+        'calm',
+        `Distress below ${ctx.calm.threshold} with confident readings for ${formatDuration(ctx.calm.forS)}`,
+        { value: obs.distress, threshold: ctx.calm.threshold, durationS: ctx.calm.forS },
+      ),
+    );
+  }
+  if (obs.wearable) evidence.push(...wearableEvidence(obs.wearable, ctx));
+  if (faceSeen(obs)) evidence.push(...faceEvidence(obs.face));
+
+  return {
+    summary,
+    evidence,
+    painad: painadItems(obs),
+    unobserved: describeUnobserved(obs),
+    models: { ...obs.models },
+  };
+}
+
+/** Explanation of a device-offline alert. `lastSeenAt` is null for a device never heard from. */
+export function explainDeviceOffline(deviceId: string, lastSeenAt: Date | null, now: Date): Explanation {
+  const silentS = lastSeenAt === null ? null : Math.max(0, Math.round((now.getTime() - lastSeenAt.getTime()) / 1000));
+  const summary =
+    silentS === null
+      ? `Bedside device ${deviceId} has never connected: this bed is not being monitored`
+      : `Bedside device ${deviceId} offline for ${formatDuration(silentS)}: this bed is not being monitored`;
+  const evidence: EvidenceItem[] = [
+    item(
+      'device_last_seen',
+      silentS === null
+        ? 'No message received from the device yet'
+        : `Last message from the device ${formatDuration(silentS)} ago (${lastSeenAt!.toISOString()})`,
+      { value: silentS, unit: 's', durationS: silentS },
+    ),
+  ];
+  return {
+    summary,
+    evidence,
+    painad: [],
+    unobserved: ['All signals at this bed: distress cannot be detected until the device reconnects'],
+    models: {},
+  };
+}
+
+const MODALITY_WORDS: Record<string, string> = { camera: 'Camera (face)', wearable: 'Wearable' };
+
+/** Explanation of a consent-violation alert: the device sent data for modalities the patient did not consent to. */
+export function explainConsentViolation(deviceId: string, modalities: string[], at: Date): Explanation {
+  const unique = [...new Set(modalities)];
+  const names = unique.map((m) => (MODALITY_WORDS[m] ?? m).toLowerCase());
+  const list = names.length === 0 ? 'data' : `${names.join(' and ')} data`;
+  return {
+    summary: `Bedside device ${deviceId} sent ${list} without consent: check the device and the consent settings`,
+    evidence: unique.map((m) =>
+      item(`consent_${m}`, `${MODALITY_WORDS[m] ?? m} data received at ${at.toISOString()} while ${m} consent was off`),
+    ),
+    painad: [],
+    unobserved: [],
+    models: {},
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The ingest rules. A score window is stored only when: it decodes under the strict schema,
+ * topic device = payload device (the broker has already tied the topic to the authenticated
+ * client), the device is enrolled and active, its bed has an active stay at windowEnd, and that
+ * stay's consent at windowEnd covers every modality in the message. A message carrying a
+ * modality outside consent is dropped whole and raises a technical alert. Rejections are counted
+ * by reason and logged with device, reason and size only — never content.
+ *
+ * Accepted windows are written in batches (one multi-row INSERT ... ON CONFLICT DO NOTHING), so
+ * redelivered (deviceId, seq) pairs are stored once; only newly stored rows reach the alert engine.
+ */
+import { decodePayload, parseTopic, type ScoreWindow } from '@attune/protocol';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import type { DeviceRepository } from '../repositories/device.repository.ts';
+import type { ScoreRepository, ScoreToStore } from '../repositories/score.repository.ts';
+import type { AlertService } from './alert.service.ts';
+import { consentAt } from './consent-ledger.ts';
+import type { DeviceContextCache, DeviceIngestContext } from './device-context.ts';
+import type { LiveEvents } from './live-events.ts';
+import type { DeviceStatusService } from './device-status.service.ts';
+
+export type RejectReason =
+  | 'bad_topic'
+  | 'oversized'
+  | 'not_json'
+  | 'schema'
+  | 'device_mismatch'
+  | 'unknown_device'
+  | 'inactive_device'
+  | 'no_active_stay'
+  | 'no_consent'
+  | 'outside_consent';
+
+interface PendingRow extends ScoreToStore {
+  context: DeviceIngestContext & { stay: NonNullable<DeviceIngestContext['stay']> };
+}
+
+export interface IngestOptions {
+  batchMaxRows: number;
+  batchMaxWaitMs: number;
+}
+
+export class IngestService {
+  private chain: Promise<void> = Promise.resolve();
+  private pending: PendingRow[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: {
+      contexts: DeviceContextCache;
+      scores: ScoreRepository;
+      devices: DeviceRepository;
+      deviceStatus: DeviceStatusService;
+      alerts: AlertService;
+      live: LiveEvents;
+      metrics: Metrics;
+      logger: Logger;
+    },
+    private readonly options: IngestOptions,
+  ) {}
+
+  /** Called for every MQTT message; work is serialised so per-device order is kept. */
+  handleMessage(topic: string, payload: Buffer, receivedAt = new Date()): Promise<void> {
+    this.chain = this.chain.then(() => this.process(topic, payload, receivedAt)).catch((error: unknown) => {
+      this.deps.logger.error('ingest failed', { error: String(error) });
+    });
+    return this.chain;
+  }
+
+  /** Writes whatever is pending (used on shutdown and by tests). */
+  drain(): Promise<void> {
+    this.chain = this.chain.then(() => this.flush());
+    return this.chain;
+  }
+
+  private reject(reason: RejectReason, deviceId: string | null, bytes: number, errors?: string[]) {
+    this.deps.metrics.ingestRejected.inc({ reason });
+    // Field paths and rule names only; the payload itself is never logged.
+    this.deps.logger.warn('ingest rejected', { reason, deviceId, bytes, ...(errors ? { errors: errors.slice(0, 5) } : {}) });
+  }
+
+  private async process(topic: string, payload: Buffer, receivedAt: Date): Promise<void> {
+    const parsed = parseTopic(topic);
+    if (!parsed || parsed.kind === 'consent') return this.reject('bad_topic', parsed?.deviceId ?? null, payload.byteLength);
+    if (parsed.kind === 'status') {
+      const status = decodePayload('status', payload);
+      if (!status.ok) return this.reject(status.reason, parsed.deviceId, payload.byteLength, status.errors);
+      if (status.value.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
+      return this.deps.deviceStatus.onStatus(status.value, receivedAt);
+    }
+
+    const decoded = decodePayload('scores', payload);
+    if (!decoded.ok) return this.reject(decoded.reason, parsed.deviceId, payload.byteLength, decoded.errors);
+    const window = decoded.value;
+    if (window.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
+
+    const context = await this.deps.contexts.get(window.deviceId);
+    if (!context) return this.reject('unknown_device', window.deviceId, payload.byteLength);
+    if (!context.isActive) return this.reject('inactive_device', window.deviceId, payload.byteLength);
+    const windowEnd = new Date(window.windowEnd);
+    const stay = context.stay;
+    if (!stay || stay.admittedAt.getTime() > new Date(window.windowStart).getTime()) {
+      return this.reject('no_active_stay', window.deviceId, payload.byteLength);
+    }
+    const consent = consentAt(stay.consent, windowEnd);
+    if (!consent || (!consent.camera && !consent.wearable)) return this.reject('no_consent', window.deviceId, payload.byteLength);
+    const outside = [...(window.face && !consent.camera ? ['camera'] : []), ...(window.wearable && !consent.wearable ? ['wearable'] : [])];
+    if (outside.length > 0) {
+      this.reject('outside_consent', window.deviceId, payload.byteLength);
+      await this.deps.alerts.raiseConsentViolation(
+        { deviceId: window.deviceId, stayId: stay.id, bedId: context.bedId, wardId: context.wardId },
+        outside,
+        receivedAt,
+      );
+      return;
+    }
+
+    this.deps.metrics.ingestLag.observe(Math.max(0, (receivedAt.getTime() - windowEnd.getTime()) / 1000));
+    this.pending.push({ window, stayId: stay.id, receivedAt, context: { ...context, stay } });
+    if (this.pending.length >= this.options.batchMaxRows) return this.flush();
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.chain = this.chain.then(() => this.flush());
+      }, this.options.batchMaxWaitMs);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    const inserted = await this.deps.scores.insertBatch(batch);
+    const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));
+    const fresh = batch.filter((r) => isNew.has(`${r.window.deviceId}:${r.window.seq}`));
+    this.deps.metrics.ingestAccepted.inc({ result: 'accepted' }, fresh.length);
+    this.deps.metrics.ingestBatchRows.inc({}, fresh.length);
+    const duplicates = batch.length - fresh.length;
+    if (duplicates > 0) this.deps.metrics.ingestDuplicates.inc({}, duplicates);
+
+    const lastSeen = new Map<string, Date>();
+    for (const r of batch) lastSeen.set(r.window.deviceId, r.receivedAt);
+    await this.deps.deviceStatus.onScoresSeen([...lastSeen].map(([deviceId, at]) => ({ deviceId, at })));
+
+    for (const row of fresh) {
+      const w: ScoreWindow = row.window;
+      this.deps.live.publish('score', row.context.wardId, {
+        wardId: row.context.wardId,
+        bedId: row.context.bedId,
+        stayId: row.stayId,
+        windowEnd: w.windowEnd,
+        distress: w.fused.distress,
+        confidence: w.fused.confidence,
+        drivers: w.fused.drivers,
+      });
+      await this.deps.alerts.onScoreWindow(
+        { stayId: row.stayId, deviceId: w.deviceId, bedId: row.context.bedId, wardId: row.context.wardId },
+        w,
+      );
+    }
+  }
+}
