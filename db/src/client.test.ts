@@ -50,3 +50,23 @@ describe.each(targets)('migrations and ledger guard on $name', ({ open }) => {
     await expect(db.query(`insert into stay (patient_id, bed_id) values ($1, $2)`, [p!.id, b!.id])).rejects.toThrow();
   });
 });
+
+describe.each(targets)('raw query values on $name', ({ open }) => {
+  it('returns timestamps as Dates and binds arrays', async () => {
+    const db = await open();
+    try {
+      const [row] = await db.query<{ at: Date; n: number }>(`select now() as at, cardinality($1::text[]) as n`, [['a', 'b', 'c']]);
+      expect(row!.at).toBeInstanceOf(Date);
+      expect(row!.n).toBe(3);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+describe('array literals', () => {
+  it('quotes and escapes every element', async () => {
+    const { toArrayLiteral } = await import('./client.ts');
+    expect(toArrayLiteral(['a', 'b"c', 'd\\e'])).toBe('{"a","b\\"c","d\\\\e"}');
+  });
+});

@@ -31,6 +31,14 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** `['a', 'b"c']` -> `{"a","b\"c"}`: a PostgreSQL array literal of quoted text elements. */
+export function toArrayLiteral(values: unknown[]): string {
+  return `{${values.map((v) => `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+}
+
+const TIMESTAMP_OID = 1114;
+const TIMESTAMPTZ_OID = 1184;
+
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
 export interface DatabaseOptions {
@@ -65,14 +73,20 @@ async function createPglite(dir: string): Promise<Database> {
 async function createPostgres(url: string, maxConnections: number): Promise<Database> {
   const sql = postgres(url, { max: maxConnections, onnotice: () => {}, prepare: true });
   const orm = drizzlePostgres(sql, { schema, casing: 'snake_case' }) as unknown as Orm;
-  const query = async <T extends object>(text: string, params: unknown[] = []) =>
-    (await sql.unsafe(text, params as never[])) as unknown as T[];
+  // drizzle turns postgres.js's timestamp parsers into pass-through strings for its own mapping;
+  // the raw query path promises Dates, as PGlite returns them.
+  const parsers = (sql.options as unknown as { parsers: Record<number, (x: string) => unknown> }).parsers;
+  for (const oid of [TIMESTAMPTZ_OID, TIMESTAMP_OID]) parsers[oid] = (x: string) => new Date(oid === TIMESTAMP_OID ? `${x}Z` : x);
+  // postgres.js learns array types only after its first connection has fetched them, so arrays
+  // are sent as array literals (the SQL casts them, e.g. $1::uuid[]). PGlite serialises them itself.
+  const bind = (params: unknown[]) => params.map((p) => (Array.isArray(p) ? toArrayLiteral(p) : p)) as never[];
+  const query = async <T extends object>(text: string, params: unknown[] = []) => (await sql.unsafe(text, bind(params))) as unknown as T[];
   return {
     kind: 'postgres',
     orm,
     query,
     transaction: (fn) =>
-      sql.begin((tx) => fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.unsafe(text, params as never[])) as unknown as T[])) as never,
+      sql.begin((tx) => fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.unsafe(text, bind(params))) as unknown as T[])) as never,
     migrate: () => migratePostgres(orm as never, { migrationsFolder: MIGRATIONS_DIR }),
     close: () => sql.end({ timeout: 5 }),
   };

@@ -19,6 +19,8 @@ export const ConfigSchema = z.object({
   /** The server's own MQTT identity on an external broker. */
   MQTT_USERNAME: z.string().default('attune-server'),
   MQTT_PASSWORD: z.string().optional(),
+  /** MQTT client id of the server's persistent session; unset -> MQTT_USERNAME. One per server instance. */
+  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   /** External Mosquitto only: provision device clients through its dynamic-security plugin. */
   MQTT_DYNSEC: booleanFromEnv.default(false),
   ATTUNE_DATA_DIR: z.string().default('.data'),

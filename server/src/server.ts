@@ -3,11 +3,13 @@
  * broker, ingest, consent, demo data, jobs, HTTP — started in that order and stopped in reverse.
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createDatabase, type Database } from '@attune/db';
 import { createDeviceAuthenticator } from './broker/device-authenticator.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
+import { createDynsecAccounts, type BrokerAccounts } from './broker/mosquitto-dynsec.ts';
 import type { Config } from './config.ts';
 import { seedDemo, type DemoDevice } from './demo/demo-seed.ts';
 import { createApp } from './http/app.ts';
@@ -30,7 +32,6 @@ import { DeviceContextCache } from './services/device-context.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
 import { IngestService } from './services/ingest.service.ts';
 import { LiveEvents } from './services/live-events.ts';
-import { join } from 'node:path';
 
 export interface RunningServer {
   url: string;
@@ -38,7 +39,7 @@ export interface RunningServer {
   mqttUrl: string;
   db: Database;
   demoDevices: DemoDevice[];
-  services: { consent: ConsentService; ingest: IngestService; alerts: AlertService; deviceStatus: DeviceStatusService };
+  services: { consent: ConsentService; ingest: IngestService; alerts: AlertService; deviceStatus: DeviceStatusService; brokerAccounts: BrokerAccounts | null };
   repositories: { users: UserRepository; wards: WardRepository; stays: StayRepository; devices: DeviceRepository };
   stop(): Promise<void>;
 }
@@ -100,7 +101,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       url: mqttUrl,
       username: config.MQTT_USERNAME,
       password: serverMqttPassword,
-      clientId: config.MQTT_USERNAME,
+      clientId: config.MQTT_CLIENT_ID ?? config.MQTT_USERNAME,
       ingest,
       logger,
     });
@@ -109,11 +110,15 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       await ingest.drain();
     });
 
+    // Device accounts on an external Mosquitto (the embedded broker reads them from the database)
+    const brokerAccounts = config.MQTT_URL && config.MQTT_DYNSEC ? await createDynsecAccounts(mqttIngest.client, config.MQTT_USERNAME, logger) : null;
+
     // 5. Consent: republish every device's retained consent at start
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
 
     // 6. Demo ward
     const demoDevices = config.ATTUNE_DEMO ? await seedDemo({ dataDir: config.dataDir, users, wards, stays, devices, consent, logger }) : [];
+    if (brokerAccounts) for (const d of demoDevices) await brokerAccounts.provisionDevice(d.deviceId, d.password);
     await consent.publishAll();
 
     // 7. Jobs
@@ -175,7 +180,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       mqttUrl,
       db,
       demoDevices,
-      services: { consent, ingest, alerts: alertService, deviceStatus },
+      services: { consent, ingest, alerts: alertService, deviceStatus, brokerAccounts },
       repositories: { users, wards, stays, devices },
       stop,
     };

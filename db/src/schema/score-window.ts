@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgTable, primaryKey, real, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, doublePrecision, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { FaceBlock, Quality, WearableBlock } from '@attune/protocol';
 
 /** One accepted score window. (deviceId, seq) makes ingest idempotent across redeliveries. */
@@ -10,8 +10,8 @@ export const scoreWindow = pgTable(
     stayId: uuid().notNull(),
     windowStart: timestamp({ withTimezone: true }).notNull(),
     windowEnd: timestamp({ withTimezone: true }).notNull(),
-    distress: real().notNull(),
-    confidence: real().notNull(),
+    distress: doublePrecision().notNull(),
+    confidence: doublePrecision().notNull(),
     drivers: jsonb().$type<string[]>().notNull(),
     face: jsonb().$type<FaceBlock>(),
     wearable: jsonb().$type<WearableBlock>(),

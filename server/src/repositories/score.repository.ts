@@ -37,7 +37,7 @@ export class ScoreRepository {
         r.receivedAt.toISOString(),
       );
       const b = i * COLUMNS;
-      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}::uuid, $${b + 4}::timestamptz, $${b + 5}::timestamptz, $${b + 6}::real, $${b + 7}::real, $${b + 8}::jsonb, $${b + 9}::jsonb, $${b + 10}::jsonb, $${b + 11}::jsonb, $${b + 12}::jsonb, $${b + 13}::timestamptz)`;
+      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}::uuid, $${b + 4}::timestamptz, $${b + 5}::timestamptz, $${b + 6}::float8, $${b + 7}::float8, $${b + 8}::jsonb, $${b + 9}::jsonb, $${b + 10}::jsonb, $${b + 11}::jsonb, $${b + 12}::jsonb, $${b + 13}::timestamptz)`;
     });
     const inserted = await this.db.query<{ deviceId: string; seq: number }>(
       `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, face, wearable, quality, models, received_at)

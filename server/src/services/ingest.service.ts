@@ -135,9 +135,16 @@ export class IngestService {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const inserted = await this.deps.scores.insertBatch(batch);
+    // A redelivery can land in the same batch as the original: keep the first copy only.
+    const firstByKey = new Map<string, PendingRow>();
+    for (const r of batch) {
+      const key = `${r.window.deviceId}:${r.window.seq}`;
+      if (!firstByKey.has(key)) firstByKey.set(key, r);
+    }
+    const candidates = [...firstByKey.values()];
+    const inserted = await this.deps.scores.insertBatch(candidates);
     const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));
-    const fresh = batch.filter((r) => isNew.has(`${r.window.deviceId}:${r.window.seq}`));
+    const fresh = candidates.filter((r) => isNew.has(`${r.window.deviceId}:${r.window.seq}`));
     this.deps.metrics.ingestAccepted.inc({ result: 'accepted' }, fresh.length);
     this.deps.metrics.ingestBatchRows.inc({}, fresh.length);
     const duplicates = batch.length - fresh.length;

@@ -1,0 +1,158 @@
+/**
+ * Fetch helpers for the Attune HTTP API (docs/api.md). Every call is relative to this origin and
+ * sends the session cookie. A 401 on any call except login sends the user to /login.
+ */
+import { goto } from '$app/navigation';
+import type {
+  Alert,
+  AlertEvent,
+  AlertStateFilter,
+  ApiErrorBody,
+  ApiErrorCode,
+  Board,
+  Device,
+  Outcome,
+  Timeline,
+  User,
+  WardSummary,
+} from './types';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ApiErrorCode | 'network';
+  readonly fields: Record<string, string>;
+
+  constructor(status: number, code: ApiErrorCode | 'network', message: string, fields: Record<string, string> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+/** Words a nurse can act on for an error; the server's message is kept where it is specific. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    switch (err.code) {
+      case 'network':
+        return 'The Attune server could not be reached. Check the network and try again.';
+      case 'conflict':
+        return `Someone else has already changed this. ${err.message}`.trim();
+      case 'forbidden':
+        return 'Your role is not allowed to do this.';
+      case 'not_found':
+        return 'This could not be found. It may have been removed.';
+      case 'validation_failed': {
+        const fields = Object.entries(err.fields).map(([k, v]) => `${k}: ${v}`);
+        return fields.length ? `${err.message} (${fields.join('; ')})` : err.message;
+      }
+      default:
+        return err.message;
+    }
+  }
+  return 'Something went wrong. Please try again.';
+}
+
+let redirecting = false;
+
+/** Send the browser to the sign-in page, remembering where it was. */
+export function redirectToLogin(): void {
+  if (redirecting || location.pathname === '/login') return;
+  redirecting = true;
+  const next = location.pathname + location.search;
+  void goto(`/login?next=${encodeURIComponent(next)}`, { replaceState: true }).finally(() => {
+    redirecting = false;
+  });
+}
+
+type RequestOptions = { method?: 'GET' | 'POST'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
+
+async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const { method = 'GET', body, redirectOn401 = true, signal } = opts;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
+    throw new ApiError(0, 'network', 'Network error');
+  }
+  if (res.status === 204) return undefined as T;
+  let payload: unknown = null;
+  const text = await res.text();
+  if (text) {
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = null;
+    }
+  }
+  if (!res.ok) {
+    const e = (payload as ApiErrorBody | null)?.error;
+    const err = new ApiError(res.status, e?.code ?? 'internal', e?.message ?? `Request failed (${res.status})`, e?.fields ?? {});
+    if (res.status === 401 && redirectOn401) redirectToLogin();
+    throw err;
+  }
+  return payload as T;
+}
+
+// --- Auth ---
+
+export const login = (username: string, password: string) =>
+  request<{ user: User }>('/api/auth/login', { method: 'POST', body: { username, password }, redirectOn401: false });
+
+export const logout = () => request<void>('/api/auth/logout', { method: 'POST', redirectOn401: false });
+
+/** The signed-in user, or null when there is no session (does not redirect). */
+export async function getMe(): Promise<User | null> {
+  try {
+    const { user } = await request<{ user: User }>('/api/auth/me', { redirectOn401: false });
+    return user;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+// --- Wards and board ---
+
+export const getWards = () => request<{ wards: WardSummary[] }>('/api/wards').then((r) => r.wards);
+
+export const getBoard = (wardId: string) => request<Board>(`/api/wards/${encodeURIComponent(wardId)}/board`);
+
+// --- Alerts ---
+
+export function getAlerts(filter: { state?: AlertStateFilter; wardId?: string } = {}): Promise<Alert[]> {
+  const q = new URLSearchParams();
+  if (filter.state) q.set('state', filter.state);
+  if (filter.wardId) q.set('wardId', filter.wardId);
+  const qs = q.toString();
+  return request<{ alerts: Alert[] }>(`/api/alerts${qs ? `?${qs}` : ''}`).then((r) => r.alerts);
+}
+
+export const getAlert = (id: string) =>
+  request<{ alert: Alert; events: AlertEvent[] }>(`/api/alerts/${encodeURIComponent(id)}`);
+
+export const acknowledgeAlert = (id: string) =>
+  request<{ alert: Alert }>(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' }).then((r) => r.alert);
+
+export function resolveAlert(id: string, outcome: Outcome, note?: string): Promise<Alert> {
+  const body: { outcome: Outcome; note?: string } = { outcome };
+  if (note && note.trim()) body.note = note.trim();
+  return request<{ alert: Alert }>(`/api/alerts/${encodeURIComponent(id)}/resolve`, { method: 'POST', body }).then((r) => r.alert);
+}
+
+// --- Stays ---
+
+export const getTimeline = (stayId: string, hours: number) =>
+  request<Timeline>(`/api/stays/${encodeURIComponent(stayId)}/timeline?hours=${hours}`);
+
+// --- Devices ---
+
+export const getDevices = () => request<{ devices: Device[] }>('/api/devices').then((r) => r.devices);

@@ -1,0 +1,228 @@
+/**
+ * Shapes of the Attune HTTP API and SSE stream, exactly as docs/api.md defines them.
+ * Times are ISO-8601 UTC strings.
+ */
+
+export type Role = 'nurse' | 'charge_nurse' | 'it_admin';
+
+export type User = { id: string; username: string; displayName: string; role: Role };
+
+export type ApiErrorBody = {
+  error: { code: ApiErrorCode; message: string; fields?: Record<string, string> };
+};
+
+export type ApiErrorCode =
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'internal';
+
+// --- Wards and board -------------------------------------------------------------------------
+
+export type WardSummary = { id: string; name: string; bedCount: number };
+
+export type SourceState = 'streaming' | 'stopped' | 'no_consent' | 'error' | 'not_configured';
+
+export type DeviceState = 'online' | 'offline' | 'never_seen';
+
+export type Sources = { camera: SourceState; wearable: SourceState };
+
+export type BedTile = {
+  bedId: string;
+  /** e.g. "Bed 3" */
+  label: string;
+  stay: null | { id: string; patientName: string; admittedAt: string };
+  /** null: no consent recorded */
+  consent: null | { camera: boolean; wearable: boolean; byProxy: boolean; since: string };
+  device: null | {
+    id: string;
+    state: DeviceState;
+    lastSeenAt: string | null;
+    sources: Sources | null;
+  };
+  latest: null | { windowEnd: string; distress: number; confidence: number; drivers: string[] };
+  /** Last 30 min, one point per minute (max of the minute). */
+  sparkline: { t: string; distress: number }[];
+  /** Highest-priority open alert of the stay. */
+  openAlert: null | AlertSummary;
+};
+
+export type Board = { ward: { id: string; name: string }; generatedAt: string; beds: BedTile[] };
+
+// --- Alerts ----------------------------------------------------------------------------------
+
+export type AlertKind = 'sustained_distress' | 'device_offline' | 'consent_violation';
+/** IEC 60601-1-8 alarm priorities. */
+export type Priority = 'high' | 'medium' | 'low';
+export type AlertState = 'firing' | 'acknowledged' | 'resolved';
+export type Outcome = 'intervened' | 'comforted' | 'no_action_needed' | 'false_alarm';
+
+export type AlertSummary = {
+  id: string;
+  kind: AlertKind;
+  priority: Priority;
+  state: AlertState;
+  summary: string;
+  openedAt: string;
+};
+
+export type Evidence = {
+  signal: string;
+  text: string;
+  value: number | null;
+  unit: string | null;
+  threshold: number | null;
+  baseline: number | null;
+  durationS: number | null;
+};
+
+export type PainadItem = { item: string; score: 0 | 1 | 2 | null; basis: string };
+
+export type Explanation = {
+  /** One line a nurse reads first. */
+  summary: string;
+  evidence: Evidence[];
+  /** PAINAD items the system could score. */
+  painad: PainadItem[];
+  /** What the system could not observe, in words. */
+  unobserved: string[];
+  /** Model name -> version. */
+  models: Record<string, string>;
+};
+
+export type Alert = {
+  id: string;
+  kind: AlertKind;
+  category: 'clinical' | 'technical';
+  priority: Priority;
+  state: AlertState;
+  /** false once the condition cleared with hysteresis; the alert stays until resolved */
+  conditionActive: boolean;
+  wardId: string;
+  bedId: string | null;
+  bedLabel: string | null;
+  stayId: string | null;
+  patientName: string | null;
+  deviceId: string | null;
+  openedAt: string;
+  updatedAt: string;
+  conditionClearedAt: string | null;
+  /** Display names. */
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  outcome: Outcome | null;
+  note: string | null;
+  explanation: Explanation;
+};
+
+export type AlertEventType =
+  | 'opened'
+  | 'escalated'
+  | 'updated'
+  | 'condition_cleared'
+  | 'reactivated'
+  | 'acknowledged'
+  | 'resolved';
+
+export type AlertEvent = {
+  id: string;
+  at: string;
+  type: AlertEventType;
+  actor: string | null;
+  detail: Record<string, unknown>;
+};
+
+export type AlertStateFilter = 'open' | 'firing' | 'acknowledged' | 'resolved';
+
+// --- Stay timeline ---------------------------------------------------------------------------
+
+export type TimelineScore = {
+  windowEnd: string;
+  distress: number;
+  confidence: number;
+  drivers: string[];
+  hrBpm: number | null;
+  negativeAffect: number | null;
+};
+
+export type Consent = {
+  at: string;
+  camera: boolean;
+  wearable: boolean;
+  actor: 'patient' | 'proxy' | 'staff';
+  proxyName: string | null;
+};
+
+export type Timeline = {
+  stay: {
+    id: string;
+    patientName: string;
+    bedLabel: string;
+    wardId: string;
+    admittedAt: string;
+    dischargedAt: string | null;
+  };
+  consent: Consent[];
+  scores: TimelineScore[];
+  alerts: Alert[];
+};
+
+// --- Devices ---------------------------------------------------------------------------------
+
+export type Device = {
+  id: string;
+  isActive: boolean;
+  wardId: string | null;
+  wardName: string | null;
+  bedId: string | null;
+  bedLabel: string | null;
+  state: DeviceState;
+  lastSeenAt: string | null;
+  lastScoreAt: string | null;
+  agentVersion: string | null;
+  models: Record<string, string>;
+  sources: Sources | null;
+  consent: { camera: boolean; wearable: boolean; version: number };
+};
+
+// --- Live events (GET /api/events) -----------------------------------------------------------
+
+export type ScoreEvent = {
+  wardId: string;
+  bedId: string;
+  stayId: string;
+  windowEnd: string;
+  distress: number;
+  confidence: number;
+  drivers: string[];
+};
+
+export type DeviceEvent = {
+  deviceId: string;
+  wardId: string | null;
+  bedId: string | null;
+  state: DeviceState;
+  lastSeenAt: string | null;
+  sources: Sources | null;
+};
+
+export type ConsentEvent = {
+  wardId: string;
+  bedId: string;
+  stayId: string;
+  camera: boolean;
+  wearable: boolean;
+};
+
+export type LiveEventMap = {
+  score: ScoreEvent;
+  alert: Alert;
+  device: DeviceEvent;
+  consent: ConsentEvent;
+  reset: Record<string, never>;
+};

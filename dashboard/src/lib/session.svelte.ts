@@ -1,0 +1,20 @@
+/** Who is signed in, and the wards they can see. Filled by the root layout. */
+import type { User, WardSummary } from './api/types';
+
+class Session {
+  /** undefined: not checked yet; null: signed out. */
+  user = $state<User | null | undefined>(undefined);
+  wards = $state<WardSummary[]>([]);
+  /** Name of the ward the current page shows, for the header. */
+  wardName = $state<string | null>(null);
+
+  get canReadBoards(): boolean {
+    return this.user?.role === 'nurse' || this.user?.role === 'charge_nurse';
+  }
+
+  get canReadDevices(): boolean {
+    return this.user?.role === 'it_admin';
+  }
+}
+
+export const session = new Session();

@@ -1,0 +1,223 @@
+/**
+ * The bedside agent, as a composition root: config -> model (verified, warmed up) -> seq store and
+ * outbox -> sources (closed) -> consent gate -> MQTT link -> window clock. Several agents can run
+ * in one process (the demo runs eight): no process-global state, no process.exit.
+ */
+import { join } from 'node:path';
+import { encodePayload, type ConsentMessage, type ScoreWindow, type SourceState as WireSourceState } from '@attune/protocol';
+import { loadWearableWeights } from '@attune/models';
+import { parseConfig, type AgentConfig, type AgentConfigInput } from './config.ts';
+import { ConsentGate } from './consent/consent-gate.ts';
+import { fuse } from './fusion/fuse.ts';
+import { WearableDistressModel } from './inference/wearable-distress-model.ts';
+import { consoleLogger, type AgentLogger } from './log.ts';
+import { DurableOutbox } from './publisher/durable-outbox.ts';
+import { MqttPublisher } from './publisher/mqtt-publisher.ts';
+import { SeqStore } from './publisher/seq-store.ts';
+import { WearableScorer } from './pipeline/wearable-scorer.ts';
+import { createWearableSource } from './sources/create-wearable-source.ts';
+import { AGENT_VERSION } from './version.ts';
+
+export interface AgentStatus {
+  deviceId: string;
+  agentVersion: string;
+  connected: boolean;
+  /** The consent in force, or null before the first valid message (everything off). */
+  consent: ConsentMessage | null;
+  sources: { camera: WireSourceState; wearable: WireSourceState };
+  models: Record<string, string>;
+  /** The seq the next window will get. */
+  nextSeq: number;
+  windowsProduced: number;
+  outboxPending: number;
+  outboxDropped: number;
+  baselineReady: boolean;
+  /** Wearable samples held in memory for the current window and trailing context (0 without consent). */
+  bufferedWearableSamples: number;
+  lastWindow: ScoreWindow | null;
+}
+
+export interface RunningAgent {
+  readonly deviceId: string;
+  status(): AgentStatus;
+  /** Stops the clock, closes sources, waits briefly for in-flight acks, announces offline. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartAgentOptions {
+  log?: AgentLogger;
+}
+
+export async function startAgent(configInput: AgentConfig | AgentConfigInput, options: StartAgentOptions = {}): Promise<RunningAgent> {
+  const config = parseConfig(configInput);
+  const log = options.log ?? consoleLogger(config.deviceId);
+
+  // 1. Model: refuses to start on a hash mismatch.
+  const model = await WearableDistressModel.load(config.modelsManifest);
+  const weights = loadWearableWeights().weights.map((w) => w.weight);
+  const models = { [model.info.name]: model.info.version };
+
+  // 2. Durable state: outbox first, so the seq floor covers anything still pending.
+  const outbox = DurableOutbox.open(join(config.dataDir, 'outbox'), { maxMessages: config.maxOutboxMessages, log });
+  const seqStore = SeqStore.open(config.dataDir, (outbox.highestSeq() ?? -1) + 1);
+
+  // 3. Sources, closed until consent opens them.
+  const wearableSource = createWearableSource(config.wearable);
+  const scorer = new WearableScorer(model, config.baselineWindows);
+  const gate = new ConsentGate(config.deviceId);
+
+  let windowsProduced = 0;
+  let lastWindow: ScoreWindow | null = null;
+  /** Bumped on every consent change so a window measured under an older consent is never published. */
+  let consentEpoch = 0;
+  let windowStartMs = Date.now();
+  let timer: NodeJS.Timeout | null = null;
+  let tickInProgress: Promise<void> | null = null;
+  let stopped = false;
+
+  const wearableState = (): WireSourceState => {
+    if (!wearableSource) return 'not_configured';
+    if (!gate.isAllowed('wearable')) return 'no_consent';
+    return wearableSource.state();
+  };
+  const statusBody = () => ({
+    v: 1 as const,
+    deviceId: config.deviceId,
+    agentVersion: AGENT_VERSION,
+    models,
+    sources: { camera: 'not_configured' as const, wearable: wearableState() },
+  });
+
+  const applyConsentToSources = () => {
+    if (!wearableSource) return;
+    if (gate.isAllowed('wearable')) {
+      if (wearableSource.state() !== 'streaming') {
+        wearableSource.open((samples) => {
+          // Belt and braces: a sample arriving after withdrawal is dropped, not buffered.
+          if (gate.isAllowed('wearable') && !stopped) scorer.add(samples);
+        });
+        log.info('wearable opened (consented)', { source: wearableSource.description });
+      }
+    } else if (wearableSource.state() === 'streaming' || scorer.bufferedCount() > 0) {
+      wearableSource.close();
+      scorer.discardSamples();
+      log.info('wearable closed and buffered samples discarded (no consent)');
+    }
+  };
+
+  const onConsentPayload = (payload: Buffer) => {
+    const result = gate.applyPayload(payload);
+    if (!result.applied) {
+      // Never log the payload itself: only why it was ignored.
+      if (result.reason !== 'same_version') log.warn('consent message ignored', { reason: result.reason, bytes: payload.byteLength });
+      return;
+    }
+    consentEpoch += 1;
+    const c = result.change.current;
+    log.info('consent applied', { version: c?.version ?? null, stay: c?.stay ? 'active' : 'none', camera: gate.isAllowed('camera'), wearable: gate.isAllowed('wearable') });
+    applyConsentToSources();
+    // A window is measured under exactly one consent version: start a fresh one now.
+    scorer.discardSamples();
+    windowStartMs = Date.now();
+    publisher.announce();
+  };
+
+  const publisher = new MqttPublisher({
+    deviceId: config.deviceId,
+    url: config.mqtt.url,
+    username: config.mqtt.username,
+    password: config.mqtt.password,
+    reconnectMs: config.mqtt.reconnectMs,
+    outbox,
+    status: statusBody,
+    onConsentPayload,
+    log,
+  });
+
+  const closeWindow = async (startMs: number, endMs: number) => {
+    const consent = gate.consent();
+    if (!consent || !gate.isAnyAllowed()) return; // fail closed: nothing is measured, nothing is sent
+    const epoch = consentEpoch;
+    const wearableAllowed = gate.isAllowed('wearable');
+    const observation = wearableAllowed ? await scorer.score(startMs, endMs) : null;
+    if (epoch !== consentEpoch || stopped) return; // consent changed while scoring: drop this window
+    const fused = fuse({ wearableConsented: wearableAllowed, cameraConsented: gate.isAllowed('camera'), wearable: observation, weights });
+    const window: ScoreWindow = {
+      v: 1,
+      deviceId: config.deviceId,
+      seq: seqStore.peek(),
+      windowStart: new Date(startMs).toISOString(),
+      windowEnd: new Date(endMs).toISOString(),
+      consentVersion: consent.version,
+      fused: fused.fused,
+      ...(fused.wearable ? { wearable: fused.wearable } : {}),
+      quality: fused.quality,
+      models,
+    };
+    // Validates against the wire schema before a seq is spent or anything is stored.
+    const payload = encodePayload('scores', window);
+    seqStore.take(); // persists seq + 1 before the window can leave; equals window.seq (single-threaded)
+    outbox.append(window.seq, payload);
+    windowsProduced += 1;
+    lastWindow = window;
+    publisher.pump();
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      const now = Date.now();
+      let endMs = windowStartMs + config.windowMs;
+      // After a stall (suspended VM, blocked loop) do not emit a burst of stale windows: start afresh.
+      if (now - endMs > config.windowMs) {
+        windowStartMs = now - config.windowMs;
+        endMs = now;
+      }
+      const startMs = windowStartMs;
+      windowStartMs = endMs;
+      tickInProgress = closeWindow(startMs, endMs)
+        .catch((err: unknown) => log.error('window failed', { error: (err as Error).message }))
+        .finally(() => {
+          tickInProgress = null;
+          schedule();
+        });
+    }, Math.max(0, windowStartMs + config.windowMs - Date.now()));
+  };
+
+  publisher.start();
+  schedule();
+  log.info('agent started', { agentVersion: AGENT_VERSION, model: `${model.info.name}@${model.info.version}`, pendingInOutbox: outbox.size(), nextSeq: seqStore.peek() });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    deviceId: config.deviceId,
+    status: () => ({
+      deviceId: config.deviceId,
+      agentVersion: AGENT_VERSION,
+      connected: publisher.isConnected(),
+      consent: gate.consent(),
+      sources: statusBody().sources,
+      models,
+      nextSeq: seqStore.peek(),
+      windowsProduced,
+      outboxPending: outbox.size(),
+      outboxDropped: outbox.droppedCount(),
+      baselineReady: scorer.isBaselineReady(),
+      bufferedWearableSamples: scorer.bufferedCount(),
+      lastWindow,
+    }),
+    stop: () => {
+      stopping ??= (async () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        wearableSource?.close();
+        scorer.discardSamples();
+        await tickInProgress;
+        await publisher.stop();
+        await model.release();
+        log.info('agent stopped', { pendingInOutbox: outbox.size() });
+      })();
+      return stopping;
+    },
+  };
+}

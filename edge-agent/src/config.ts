@@ -1,0 +1,96 @@
+/**
+ * Agent configuration: one JSON file, validated once with zod at start. A bad value fails fast
+ * with the path of the offending field (e.g. `mqtt.url: Invalid URL`).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { DeviceIdSchema } from '@attune/protocol';
+
+export const DistressEpisodeSchema = z.strictObject({
+  /** Seconds after the simulator starts. */
+  startS: z.number().min(0),
+  durationS: z.number().positive(),
+  /** 0..1; 1 = about +25 bpm, RMSSD halved, SCRs several times more frequent. */
+  intensity: z.number().min(0).max(1),
+});
+
+export const WearableSourceConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('e4-replay'),
+    /** Folder with Empatica E4 CSVs (HR.csv, IBI.csv, EDA.csv, TEMP.csv, ACC.csv). */
+    dir: z.string().min(1),
+    /** Start again from the beginning when the recording ends. */
+    loop: z.boolean().default(true),
+  }),
+  z.strictObject({
+    kind: z.literal('simulator'),
+    seed: z.int().min(0).default(1),
+    episodes: z.array(DistressEpisodeSchema).default([]),
+  }),
+  z.strictObject({ kind: z.literal('none') }),
+]);
+
+export const CameraSourceConfigSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('none') })]);
+
+export const AgentConfigSchema = z.strictObject({
+  deviceId: DeviceIdSchema,
+  mqtt: z.strictObject({
+    url: z.url({ protocol: /^(mqtt|mqtts|tcp|ssl|ws|wss)$/ }),
+    username: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /** Wait between reconnect attempts. */
+    reconnectMs: z.int().min(100).max(600_000).default(2000),
+  }),
+  /** Folder for the outbox and the persisted sequence number (nothing else is written). */
+  dataDir: z.string().min(1),
+  windowMs: z.int().min(100).max(60_000).default(5000),
+  /** Valid windows used to learn the patient's own baseline (24 x 5 s = 2 min). */
+  baselineWindows: z.int().min(1).max(10_000).default(24),
+  /** Bound on the on-disk outbox; above it the oldest windows are dropped with a counted warning. */
+  maxOutboxMessages: z.int().min(1).default(100_000),
+  /** Optional override of the models manifest (defaults to the @attune/models one). */
+  modelsManifest: z.string().min(1).optional(),
+  wearable: WearableSourceConfigSchema.default({ kind: 'none' }),
+  camera: CameraSourceConfigSchema.default({ kind: 'none' }),
+});
+
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+/** What a caller may pass: defaults not yet applied. */
+export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
+export type WearableSourceConfig = AgentConfig['wearable'];
+export type DistressEpisode = z.infer<typeof DistressEpisodeSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates a config object; the error message names every bad field. */
+export function parseConfig(input: unknown, origin = 'config'): AgentConfig {
+  const result = AgentConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid ${origin}:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/**
+ * Reads a JSON config file. Relative `dataDir`, `wearable.dir` and `modelsManifest` are resolved
+ * against the file's folder so a config can travel with its recordings.
+ */
+export function loadConfigFile(path: string): AgentConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${path}: ${(err as Error).message}`);
+  }
+  const config = parseConfig(raw, `config ${path}`);
+  const base = dirname(resolve(path));
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  config.dataDir = abs(config.dataDir);
+  if (config.modelsManifest) config.modelsManifest = abs(config.modelsManifest);
+  if (config.wearable.kind === 'e4-replay') config.wearable.dir = abs(config.wearable.dir);
+  return config;
+}

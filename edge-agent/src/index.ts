@@ -1,0 +1,6 @@
+export { startAgent, type AgentStatus, type RunningAgent, type StartAgentOptions } from './agent.ts';
+export { AgentConfigSchema, ConfigError, loadConfigFile, parseConfig, type AgentConfig, type AgentConfigInput, type DistressEpisode, type WearableSourceConfig } from './config.ts';
+export { consoleLogger, silentLogger, type AgentLogger } from './log.ts';
+export { WearableSimulator } from './sources/simulator.ts';
+export { readE4Recording, e4ToOffsetSamples } from './sources/e4-csv.ts';
+export { AGENT_VERSION } from './version.ts';

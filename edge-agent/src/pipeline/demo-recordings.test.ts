@@ -1,0 +1,64 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MANIFEST_PATH, findModel, loadManifest, modelFilePath } from '@attune/models';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ModelIntegrityError, WearableDistressModel } from '../inference/wearable-distress-model.ts';
+import { RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
+import { e4ToOffsetSamples, readE4Recording } from '../sources/e4-csv.ts';
+import { scoreRecording } from './score-recording.ts';
+
+let model: WearableDistressModel;
+beforeAll(async () => {
+  model = await WearableDistressModel.load();
+});
+afterAll(async () => {
+  await model.release();
+});
+
+const scoreBed = (bed: string) =>
+  scoreRecording(model, e4ToOffsetSamples(readE4Recording(join(RECORDINGS_DIR, bed))), { windowMs: 5000, baselineWindows: 12 });
+
+describe('demo recordings through the real pipeline (60 s baseline)', () => {
+  it('beds 02 and 05 show sustained, confident distress within 3 minutes, with nurse-readable drivers', async () => {
+    for (const bed of ['bed-02', 'bed-05']) {
+      const windows = await scoreBed(bed);
+      // Sustained: every window from 100 s to 170 s is high with good confidence.
+      const sustained = windows.filter((w) => w.endS >= 100 && w.endS <= 170);
+      expect(sustained.every((w) => w.distress > 0.8 && w.confidence > 0.6), bed).toBe(true);
+      expect(sustained.some((w) => w.drivers.some((d) => /heart rate \d+ bpm above baseline/.test(d)))).toBe(true);
+      // Calm before the episode.
+      expect(windows.filter((w) => w.endS <= 70).every((w) => w.distress < 0.3), bed).toBe(true);
+    }
+  });
+
+  it('calm beds stay calm', async () => {
+    for (const bed of ['bed-01', 'bed-03', 'bed-04', 'bed-06', 'bed-07', 'bed-08']) {
+      const windows = await scoreBed(bed);
+      expect(Math.max(...windows.map((w) => w.distress)), bed).toBeLessThan(0.5);
+    }
+  });
+});
+
+describe('model integrity', () => {
+  it('refuses to load a model whose file does not match the manifest sha256', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attune-model-'));
+    try {
+      const entry = findModel(loadManifest(), 'wearable-distress');
+      mkdirSync(join(dir, 'wearable-distress'));
+      const bytes = readFileSync(modelFilePath(entry));
+      bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff; // flip bits inside the graph
+      writeFileSync(join(dir, entry.file), bytes);
+      copyFileSync(MANIFEST_PATH, join(dir, 'manifest.json'));
+      await expect(WearableDistressModel.load(join(dir, 'manifest.json'))).rejects.toThrow(ModelIntegrityError);
+      await expect(WearableDistressModel.load(join(dir, 'manifest.json'))).rejects.toThrow(/refusing to run wearable-distress .* sha256/);
+      // The intact file loads.
+      copyFileSync(modelFilePath(entry), join(dir, entry.file));
+      const ok = await WearableDistressModel.load(join(dir, 'manifest.json'));
+      expect(await ok.predict([0, 0, 0, 0, 0, 0])).toBeLessThan(0.1);
+      await ok.release();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Starts a Mosquitto configured exactly as Attune ships it (deploy/mosquitto/attune.conf) in a
+# state folder, with an admin account for the Attune server. Prints the env to use it.
+#   scripts/mosquitto.sh <state-dir> <port> <server-password>
+set -euo pipefail
+STATE_DIR=$(realpath -m "${1:?state dir}")
+MQTT_PORT=${2:?port}
+SERVER_PASSWORD=${3:?server password}
+MQTT_BIND=${MQTT_BIND:-127.0.0.1}
+DYNSEC_PLUGIN=${DYNSEC_PLUGIN:-$( (ls /usr/lib/*/mosquitto_dynamic_security.so /usr/lib/mosquitto_dynamic_security.so 2>/dev/null || true) | head -1)}
+[ -n "$DYNSEC_PLUGIN" ] || { echo "mosquitto_dynamic_security.so not found; install mosquitto 2.x" >&2; exit 1; }
+mkdir -p "$STATE_DIR"
+if [ ! -f "$STATE_DIR/dynamic-security.json" ]; then
+  mosquitto_ctrl dynsec init "$STATE_DIR/dynamic-security.json" attune-server "$SERVER_PASSWORD" >/dev/null
+fi
+# Started as root, Mosquitto drops to its own user, which must own its state.
+if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto: "$STATE_DIR"; fi
+export STATE_DIR MQTT_PORT MQTT_BIND DYNSEC_PLUGIN
+envsubst < "$(dirname "$0")/../deploy/mosquitto/attune.conf" > "$STATE_DIR/mosquitto.conf"
+mosquitto -c "$STATE_DIR/mosquitto.conf" > "$STATE_DIR/mosquitto.log" 2>&1 &
+echo $! > "$STATE_DIR/mosquitto.pid"
+for _ in $(seq 1 50); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null; then
+    echo "MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT MQTT_USERNAME=attune-server MQTT_DYNSEC=true"
+    exit 0
+  fi
+  sleep 0.1
+done
+echo "Mosquitto did not start; see $STATE_DIR/mosquitto.log" >&2
+cat "$STATE_DIR/mosquitto.log" >&2
+exit 1

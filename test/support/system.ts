@@ -1,0 +1,210 @@
+/**
+ * Starts the whole Attune server for a test on random ports: embedded PGlite and broker by
+ * default, or PostgreSQL (a fresh scratch database) and an external broker when DATABASE_URL /
+ * MQTT_URL are set, as CI does. Seeds one ward with beds, devices, stays and consent as asked.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
+import { encodePayload, topics, type ScoreWindow } from '@attune/protocol';
+import { createLogger, hashPassword, loadConfig, randomSecret, startServer, type RunningServer } from '@attune/server';
+
+import { externalBrokerIdentity, provisionBrokerDevice } from './broker.ts';
+
+export type ScoreWindowInput = ScoreWindow;
+
+export interface TestBed {
+  /** null: no active stay on this bed. */
+  consent: { camera: boolean; wearable: boolean } | null | 'no-consent';
+}
+
+export interface TestDevice {
+  deviceId: string;
+  password: string;
+  bedId: string;
+  wardId: string;
+  stayId: string | null;
+}
+
+export interface TestSystem {
+  baseUrl: string;
+  mqttUrl: string;
+  wardId: string;
+  devices: TestDevice[];
+  server: RunningServer;
+  /** Which backends this run uses, for test names. */
+  label: string;
+  /** Publishes windows as the device (its own credentials), QoS 1, and waits for PUBACKs. */
+  publishScores(deviceId: string, windows: ScoreWindowInput[]): Promise<void>;
+  /** Connects as a device (for raw or hostile publishes). */
+  connectDevice(deviceId: string, options?: { password?: string; clientId?: string }): Promise<MqttClient>;
+  /** Signs in and returns the session cookie header. */
+  login(username?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export const TEST_USERS = [
+  { username: 'demo-nurse', displayName: 'Demo Nurse', role: 'nurse' },
+  { username: 'demo-charge', displayName: 'Demo Charge Nurse', role: 'charge_nurse' },
+  { username: 'demo-it', displayName: 'Demo IT Admin', role: 'it_admin' },
+] as const;
+
+const DEFAULT_BEDS: TestBed[] = [
+  { consent: { camera: true, wearable: true } },
+  { consent: { camera: false, wearable: true } },
+  { consent: 'no-consent' },
+  { consent: null },
+];
+
+export interface Backend {
+  label: string;
+  databaseUrl: string | undefined;
+  mqttUrl: string | undefined;
+}
+
+/** Embedded defaults always; the real servers too when CI (or a developer) names them. */
+export function backends(): Backend[] {
+  const list: Backend[] = [{ label: 'PGlite + embedded broker', databaseUrl: undefined, mqttUrl: undefined }];
+  const { DATABASE_URL, MQTT_URL } = process.env;
+  if (DATABASE_URL || MQTT_URL) {
+    list.push({ label: `${DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${MQTT_URL ? 'Mosquitto' : 'embedded broker'}`, databaseUrl: DATABASE_URL, mqttUrl: MQTT_URL });
+  } else {
+    console.warn('DATABASE_URL and MQTT_URL are not set: integration tests run on the embedded defaults only (CI also runs them on PostgreSQL + Mosquitto).');
+  }
+  return list;
+}
+
+export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[]; env?: Record<string, string> } = {}): Promise<TestSystem> {
+  const backend = opts.backend ?? backends()[0]!;
+  const dataDir = mkdtempSync(join(tmpdir(), 'attune-test-'));
+  const adminUrl = backend.databaseUrl;
+  const externalMqtt = backend.mqttUrl;
+  const databaseUrl = adminUrl ? await createScratchDatabaseUrl(adminUrl) : undefined;
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    ATTUNE_DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.ATTUNE_TEST_LOG_LEVEL ?? 'error',
+    NODE_ENV: 'test',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(externalMqtt ? { MQTT_URL: externalMqtt, ...externalBrokerIdentity() } : {}),
+    ...opts.env,
+  });
+  const server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
+  const { users, wards, stays, devices: deviceRepo } = server.repositories;
+  for (const u of TEST_USERS) await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
+
+  const suffix = randomSecret(4).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+  const wardId = await wards.create(`Test ward ${suffix}`);
+  const devices: TestDevice[] = [];
+  const beds = opts.beds ?? DEFAULT_BEDS;
+  for (const [i, bed] of beds.entries()) {
+    const bedId = await wards.addBed(wardId, `Bed ${i + 1}`, i + 1);
+    const deviceId = `t${suffix}-bed-${i + 1}`;
+    const password = randomSecret();
+    await deviceRepo.create({ id: deviceId, bedId, credentialHash: await hashPassword(password) });
+    await provisionBrokerDevice(server, deviceId, password);
+    let stayId: string | null = null;
+    if (bed.consent !== null) {
+      stayId = await stays.admit({ displayName: `Patient ${i + 1}` }, bedId, new Date(Date.now() - 3600_000));
+      if (bed.consent !== 'no-consent') {
+        await server.services.consent.record(stayId, { ...bed.consent, actorKind: 'patient', language: 'en' }, new Date(Date.now() - 3000_000));
+      } else {
+        await server.services.consent.bedChanged(bedId);
+      }
+    }
+    devices.push({ deviceId, password, bedId, wardId, stayId });
+  }
+
+  const clients: MqttClient[] = [];
+  const connectDevice = async (deviceId: string, options: { password?: string; clientId?: string } = {}) => {
+    const device = devices.find((d) => d.deviceId === deviceId);
+    const client = await mqtt.connectAsync(server.mqttUrl, {
+      protocolVersion: 4,
+      clientId: options.clientId ?? deviceId,
+      username: deviceId,
+      password: options.password ?? device?.password ?? '',
+      clean: true,
+      reconnectPeriod: 0,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  return {
+    baseUrl: server.url.replace('localhost', '127.0.0.1'),
+    mqttUrl: server.mqttUrl,
+    wardId,
+    devices,
+    server,
+    label: backend.label,
+    connectDevice,
+    async publishScores(deviceId, windows) {
+      const client = await connectDevice(deviceId);
+      for (const w of windows) await client.publishAsync(topics.scores(deviceId), encodePayload('scores', w), { qos: 1 });
+      await client.endAsync();
+    },
+    async login(username = 'demo-nurse') {
+      const res = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password: username }),
+      });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
+      return res.headers.get('set-cookie')!.split(';')[0]!;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
+      await server.stop();
+      if (adminUrl && databaseUrl) await dropScratchDatabase(adminUrl, databaseUrl);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Builds a valid wearable-only score window ending at `end`. */
+export function makeWindow(deviceId: string, seq: number, end: Date, fused: { distress: number; confidence: number }, overrides: Partial<ScoreWindow> = {}): ScoreWindow {
+  return {
+    v: 1,
+    deviceId,
+    seq,
+    windowStart: new Date(end.getTime() - 5000).toISOString(),
+    windowEnd: end.toISOString(),
+    consentVersion: 1,
+    fused: { ...fused, drivers: fused.distress >= 0.7 ? ['heart rate 24 bpm above baseline'] : [] },
+    wearable: {
+      hrBpm: fused.distress >= 0.7 ? 96 : 72,
+      hrBaselineBpm: 72,
+      sdnnMs: 40,
+      rmssdMs: 30,
+      sclUs: 4,
+      scrPerMin: fused.distress >= 0.7 ? 8 : 2,
+      tempC: 33,
+      activityG: 0.02,
+      distress: fused.distress,
+      baselineReady: true,
+      onWrist: true,
+    },
+    quality: { wearableCoverage: 1, faceCoverage: null, unobserved: ['face', 'expression', 'pain_face'] },
+    models: { 'wearable-distress': '1.0.0' },
+    ...overrides,
+  };
+}
+
+/** `count` windows of 5 s ending at `end`, oldest first. */
+export function makeEpisode(deviceId: string, firstSeq: number, count: number, end: Date, fused: { distress: number; confidence: number }): ScoreWindow[] {
+  return Array.from({ length: count }, (_, i) => makeWindow(deviceId, firstSeq + i, new Date(end.getTime() - (count - 1 - i) * 5000), fused));
+}
+
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
