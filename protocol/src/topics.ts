@@ -51,3 +51,10 @@ export function parseTopic(topic: string): ParsedTopic | null {
   if (!(TOPIC_KINDS as readonly string[]).includes(kind)) return null;
   return { deviceId, kind: kind as TopicKind };
 }
+
+/**
+ * Agents re-publish their retained `online` status at least this often, so a connected agent
+ * that has nothing to score (e.g. no consent) is never mistaken for an offline one. The server
+ * marks a device offline after DEVICE_OFFLINE_AFTER_S (default 60 s) without any message.
+ */
+export const STATUS_HEARTBEAT_MS = 20_000;

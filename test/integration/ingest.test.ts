@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePayload, topics } from '@attune/protocol';
 import { readMetric } from '../support/metrics.ts';
 import { openSse, type SseClient } from '../support/sse.ts';
-import { backends, makeEpisode, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+import { backends, getJson, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 describe.each(backends())('ingest on $label', (backend) => {
   let sys: TestSystem;
@@ -50,7 +50,7 @@ describe.each(backends())('ingest on $label', (backend) => {
     await waitFor(async () => (await count(device.deviceId)) === 1, 'the window to be stored');
     const event = await sse.waitFor((e) => e.event === 'score' && (e.data as { bedId: string }).bedId === device.bedId, 'score event');
     expect(event.data).toMatchObject({ distress: 0.31, confidence: 0.8, stayId: device.stayId });
-    const board = await (await fetch(`${sys.baseUrl}/api/wards/${sys.wardId}/board`, { headers: { cookie } })).json();
+    const board = await getJson(sys.baseUrl, `/api/wards/${sys.wardId}/board`, cookie);
     const tile = board.beds.find((b: { bedId: string }) => b.bedId === device.bedId);
     expect(tile.latest).toMatchObject({ distress: 0.31, windowEnd: w.windowEnd });
     expect(tile.device.state).toBe('online');
@@ -75,7 +75,7 @@ describe.each(backends())('ingest on $label', (backend) => {
     await waitFor(async () => (await rejected('no_active_stay')) > noStayBefore && (await rejected('no_consent')) > noConsentBefore, 'rejections');
     expect(await count(empty.deviceId)).toBe(0);
     expect(await count(unconsented.deviceId)).toBe(0);
-    const board = await (await fetch(`${sys.baseUrl}/api/wards/${sys.wardId}/board`, { headers: { cookie } })).json();
+    const board = await getJson(sys.baseUrl, `/api/wards/${sys.wardId}/board`, cookie);
     const tile = board.beds.find((b: { bedId: string }) => b.bedId === unconsented.bedId);
     expect(tile.consent).toBeNull();
     expect(tile.latest).toBeNull();
@@ -98,7 +98,7 @@ describe.each(backends())('ingest on $label', (backend) => {
     await sys.publishScores(device.deviceId, [makeWindow(device.deviceId, 1, new Date(), { distress: 0.2, confidence: 0.9 }, { face })]);
     await waitFor(async () => (await rejected('outside_consent')) > before, 'the outside-consent rejection');
     expect(await count(device.deviceId)).toBe(0);
-    const alerts = await (await fetch(`${sys.baseUrl}/api/alerts?wardId=${sys.wardId}`, { headers: { cookie } })).json();
+    const alerts = await getJson(sys.baseUrl, `/api/alerts?wardId=${sys.wardId}`, cookie);
     const violation = alerts.alerts.find((a: { kind: string; deviceId: string }) => a.kind === 'consent_violation' && a.deviceId === device.deviceId);
     expect(violation).toMatchObject({ category: 'technical', state: 'firing' });
     expect(violation.explanation.summary).toMatch(/camera/i);
@@ -191,12 +191,12 @@ describe.each(backends())('ingest on $label', (backend) => {
 
     await sys.publishScores(device.deviceId, middling);
     await waitFor(async () => (await count(device.deviceId)) === 36, 'middle windows stored');
-    let detail = await (await fetch(`${sys.baseUrl}/api/alerts/${alertId}`, { headers: { cookie } })).json();
+    let detail = await getJson(sys.baseUrl, `/api/alerts/${alertId}`, cookie);
     expect(detail.alert.conditionActive).toBe(true);
 
     await sys.publishScores(device.deviceId, calm);
     await sse.waitFor((e) => e.event === 'alert' && (e.data as { id: string; conditionActive: boolean }).id === alertId && !(e.data as { conditionActive: boolean }).conditionActive, 'the cleared condition');
-    detail = await (await fetch(`${sys.baseUrl}/api/alerts/${alertId}`, { headers: { cookie } })).json();
+    detail = await getJson(sys.baseUrl, `/api/alerts/${alertId}`, cookie);
     expect(detail.alert).toMatchObject({ kind: 'sustained_distress', priority: 'high', state: 'firing', conditionActive: false });
     expect(detail.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['opened', 'escalated', 'condition_cleared']));
     expect(detail.events.filter((e: { type: string }) => e.type === 'opened')).toHaveLength(1);
@@ -208,12 +208,12 @@ describe.each(backends())('ingest on $label', (backend) => {
 
     // The nurse acknowledges, then resolves with an outcome; a second resolve is a conflict.
     const ack = await fetch(`${sys.baseUrl}/api/alerts/${alertId}/acknowledge`, { method: 'POST', headers: { cookie } });
-    expect((await ack.json()).alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Demo Nurse' });
+    expect(((await ack.json()) as { alert: unknown }).alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Demo Nurse' });
     const bad = await fetch(`${sys.baseUrl}/api/alerts/${alertId}/resolve`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'maybe' }) });
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.fields.outcome).toBeTruthy();
+    expect(((await bad.json()) as { error: { fields: Record<string, string> } }).error.fields.outcome).toBeTruthy();
     const resolve = () => fetch(`${sys.baseUrl}/api/alerts/${alertId}/resolve`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'comforted' }) });
-    expect((await (await resolve()).json()).alert).toMatchObject({ state: 'resolved', outcome: 'comforted' });
+    expect(((await (await resolve()).json()) as { alert: unknown }).alert).toMatchObject({ state: 'resolved', outcome: 'comforted' });
     expect((await resolve()).status).toBe(409);
   });
 

@@ -208,3 +208,11 @@ export async function waitFor<T>(probe: () => Promise<T | null | undefined | fal
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** GET a JSON API path with a session cookie. Untyped on purpose: tests assert the shapes of docs/api.md. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function getJson(baseUrl: string, path: string, cookie: string): Promise<any> {
+  const res = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+  return res.json();
+}

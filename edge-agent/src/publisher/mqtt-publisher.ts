@@ -9,7 +9,7 @@
  *   outbox replays them in seq order.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { encodePayload, topics, type DeviceStatus } from '@attune/protocol';
+import { encodePayload, STATUS_HEARTBEAT_MS, topics, type DeviceStatus } from '@attune/protocol';
 import type { DurableOutbox } from './durable-outbox.ts';
 
 /** Messages handed to the client but not yet acknowledged; enough to keep a link busy, bounded so a long replay stays in order and in memory. */
@@ -39,6 +39,7 @@ export class MqttPublisher {
   private stopping = false;
   private published = 0;
   private acked = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: MqttPublisherOptions) {}
 
@@ -76,6 +77,8 @@ export class MqttPublisher {
       if (!this.stopping) o.log.warn('mqtt disconnected; windows stay in the outbox', { pending: o.outbox.size() });
     });
     client.on('error', (err) => o.log.warn('mqtt error', { error: err.message }));
+    // The status doubles as a heartbeat: the server knows a quiet (e.g. unconsented) agent is alive.
+    this.heartbeat = setInterval(() => this.announce(), STATUS_HEARTBEAT_MS);
   }
 
   isConnected(): boolean {
@@ -128,6 +131,7 @@ export class MqttPublisher {
   async stop(graceMs = 2000): Promise<void> {
     const client = this.client;
     if (!client) return;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     const deadline = Date.now() + graceMs;
     while (client.connected && this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopping = true;

@@ -1,0 +1,77 @@
+/**
+ * `npm start`: the whole system on embedded defaults. Builds the dashboard when it is missing
+ * or stale, starts the server (PGlite, embedded broker, API, SSE, dashboard) with the demo
+ * ward, then one bedside agent per demo bed, each replaying its bundled wearable recording
+ * through the real agent pipeline (features, ONNX model, fusion, consent gate, outbox, MQTT).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAgent, type RunningAgent } from '@attune/edge-agent';
+import { createLogger, loadConfig, startServer } from '@attune/server';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtimeMs(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function ensureDashboardBuilt(): void {
+  const index = join(root, 'dashboard/build/index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtimeMs(join(root, 'dashboard/src'))) return;
+  console.log('Building the dashboard (first start only)…');
+  const result = spawnSync('npm', ['run', '-w', '@attune/dashboard', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) throw new Error('dashboard build failed');
+}
+
+ensureDashboardBuilt();
+const config = loadConfig({ ATTUNE_DEMO: 'true', ...process.env });
+const logger = createLogger(config.LOG_LEVEL);
+const server = await startServer(config, { logger });
+
+const agents: RunningAgent[] = [];
+if (config.ATTUNE_DEMO) {
+  for (const device of server.demoDevices) {
+    const bed = device.deviceId.slice(0, 'bed-00'.length); // bed-01 … bed-08
+    agents.push(
+      await startAgent(
+        {
+          deviceId: device.deviceId,
+          mqtt: { url: server.mqttUrl, username: device.deviceId, password: device.password },
+          dataDir: join(config.dataDir, 'agents', device.deviceId),
+          // A one-minute personal baseline so the demo's scripted episodes show within minutes.
+          baselineWindows: 12,
+          wearable: { kind: 'e4-replay', dir: join(root, 'edge-agent/recordings', bed), loop: true },
+          camera: { kind: 'none' },
+        },
+        { log: { info: () => {}, warn: (msg, f) => logger.warn(msg, { deviceId: device.deviceId, ...f }), error: (msg, f) => logger.error(msg, { deviceId: device.deviceId, ...f }) } },
+      ),
+    );
+  }
+}
+
+console.log(`
+  Attune is running: ${server.url.replace('localhost', 'localhost')}
+  ${config.ATTUNE_DEMO ? `Demo ward with ${agents.length} bedside agents. Sign in as demo-nurse / demo-nurse (also demo-charge, demo-it).
+  A scripted distress episode on Bed 2 and Bed 5 raises an alert within about 3 minutes.` : 'Demo mode is off.'}
+  Press Ctrl+C to stop.
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
+      for (const agent of agents) await agent.stop();
+      await server.stop();
+      process.exit(0);
+    })();
+  });
+}
