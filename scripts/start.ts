@@ -9,7 +9,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAgent, type RunningAgent } from '@attune/edge-agent';
-import { createLogger, loadConfig, startServer } from '@attune/server';
+import { ConfigError, createLogger, loadConfig, PortInUseError, startServer, type RunningServer } from '@attune/server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -31,9 +31,19 @@ function ensureDashboardBuilt(): void {
 }
 
 ensureDashboardBuilt();
-const config = loadConfig({ ATTUNE_DEMO: 'true', ...process.env });
+let config: ReturnType<typeof loadConfig>;
+let server: RunningServer;
+try {
+  config = loadConfig({ ATTUNE_DEMO: 'true', ...process.env });
+  server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
+} catch (error) {
+  if (error instanceof ConfigError || error instanceof PortInUseError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
 const logger = createLogger(config.LOG_LEVEL);
-const server = await startServer(config, { logger });
 
 const agents: RunningAgent[] = [];
 if (config.ATTUNE_DEMO) {
@@ -50,7 +60,13 @@ if (config.ATTUNE_DEMO) {
           wearable: { kind: 'e4-replay', dir: join(root, 'edge-agent/recordings', bed), loop: true },
           camera: { kind: 'none' },
         },
-        { log: { info: () => {}, warn: (msg, f) => logger.warn(msg, { deviceId: device.deviceId, ...f }), error: (msg, f) => logger.error(msg, { deviceId: device.deviceId, ...f }) } },
+        {
+          log: {
+            info: () => {},
+            warn: (msg, f) => logger.warn(msg, { deviceId: device.deviceId, ...f }),
+            error: (msg, f) => logger.error(msg, { deviceId: device.deviceId, ...f }),
+          },
+        },
       ),
     );
   }
@@ -58,8 +74,12 @@ if (config.ATTUNE_DEMO) {
 
 console.log(`
   Attune is running: ${server.url.replace('localhost', 'localhost')}
-  ${config.ATTUNE_DEMO ? `Demo ward with ${agents.length} bedside agents. Sign in as demo-nurse / demo-nurse (also demo-charge, demo-it).
-  A scripted distress episode on Bed 2 and Bed 5 raises an alert within about 3 minutes.` : 'Demo mode is off.'}
+  ${
+    config.ATTUNE_DEMO
+      ? `Demo ward with ${agents.length} bedside agents. Sign in as demo-nurse / demo-nurse (also demo-charge, demo-it).
+  A scripted distress episode on Bed 2 and Bed 5 raises an alert within about 3 minutes.`
+      : 'Demo mode is off.'
+  }
   Press Ctrl+C to stop.
 `);
 

@@ -25,7 +25,20 @@ describe.each(targets)('migrations and ledger guard on $name', ({ open }) => {
       `select table_name from information_schema.tables where table_schema = 'public' order by 1`,
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['alert', 'alert_event', 'app_user', 'audit_log', 'bed', 'consent_event', 'device', 'patient', 'score_window', 'session', 'stay', 'ward']),
+      expect.arrayContaining([
+        'alert',
+        'alert_event',
+        'app_user',
+        'audit_log',
+        'bed',
+        'consent_event',
+        'device',
+        'patient',
+        'score_window',
+        'session',
+        'stay',
+        'ward',
+      ]),
     );
   });
 

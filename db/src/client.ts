@@ -58,13 +58,15 @@ async function createPglite(dir: string): Promise<Database> {
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
   const client = await PGlite.create(dir);
   const orm = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Orm;
-  const query = async <T extends object>(text: string, params: unknown[] = []) =>
-    (await client.query<T>(text, params)).rows;
+  const query = async <T extends object>(text: string, params: unknown[] = []) => (await client.query<T>(text, params)).rows;
   return {
     kind: 'pglite',
     orm,
     query,
-    transaction: (fn) => client.transaction((tx) => fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows)),
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows),
+      ),
     migrate: () => migratePglite(orm as never, { migrationsFolder: MIGRATIONS_DIR }),
     close: () => client.close(),
   };
@@ -86,7 +88,9 @@ async function createPostgres(url: string, maxConnections: number): Promise<Data
     orm,
     query,
     transaction: (fn) =>
-      sql.begin((tx) => fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.unsafe(text, bind(params))) as unknown as T[])) as never,
+      sql.begin((tx) =>
+        fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.unsafe(text, bind(params))) as unknown as T[]),
+      ) as never,
     migrate: () => migratePostgres(orm as never, { migrationsFolder: MIGRATIONS_DIR }),
     close: () => sql.end({ timeout: 5 }),
   };

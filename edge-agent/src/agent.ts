@@ -114,7 +114,12 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     }
     consentEpoch += 1;
     const c = result.change.current;
-    log.info('consent applied', { version: c?.version ?? null, stay: c?.stay ? 'active' : 'none', camera: gate.isAllowed('camera'), wearable: gate.isAllowed('wearable') });
+    log.info('consent applied', {
+      version: c?.version ?? null,
+      stay: c?.stay ? 'active' : 'none',
+      camera: gate.isAllowed('camera'),
+      wearable: gate.isAllowed('wearable'),
+    });
     applyConsentToSources();
     // A window is measured under exactly one consent version: start a fresh one now.
     scorer.discardSamples();
@@ -165,28 +170,36 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
 
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => {
-      const now = Date.now();
-      let endMs = windowStartMs + config.windowMs;
-      // After a stall (suspended VM, blocked loop) do not emit a burst of stale windows: start afresh.
-      if (now - endMs > config.windowMs) {
-        windowStartMs = now - config.windowMs;
-        endMs = now;
-      }
-      const startMs = windowStartMs;
-      windowStartMs = endMs;
-      tickInProgress = closeWindow(startMs, endMs)
-        .catch((err: unknown) => log.error('window failed', { error: (err as Error).message }))
-        .finally(() => {
-          tickInProgress = null;
-          schedule();
-        });
-    }, Math.max(0, windowStartMs + config.windowMs - Date.now()));
+    timer = setTimeout(
+      () => {
+        const now = Date.now();
+        let endMs = windowStartMs + config.windowMs;
+        // After a stall (suspended VM, blocked loop) do not emit a burst of stale windows: start afresh.
+        if (now - endMs > config.windowMs) {
+          windowStartMs = now - config.windowMs;
+          endMs = now;
+        }
+        const startMs = windowStartMs;
+        windowStartMs = endMs;
+        tickInProgress = closeWindow(startMs, endMs)
+          .catch((err: unknown) => log.error('window failed', { error: (err as Error).message }))
+          .finally(() => {
+            tickInProgress = null;
+            schedule();
+          });
+      },
+      Math.max(0, windowStartMs + config.windowMs - Date.now()),
+    );
   };
 
   publisher.start();
   schedule();
-  log.info('agent started', { agentVersion: AGENT_VERSION, model: `${model.info.name}@${model.info.version}`, pendingInOutbox: outbox.size(), nextSeq: seqStore.peek() });
+  log.info('agent started', {
+    agentVersion: AGENT_VERSION,
+    model: `${model.info.name}@${model.info.version}`,
+    pendingInOutbox: outbox.size(),
+    nextSeq: seqStore.peek(),
+  });
 
   let stopping: Promise<void> | null = null;
   return {

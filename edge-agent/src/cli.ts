@@ -87,7 +87,9 @@ async function doctor(args: string[]): Promise<number> {
       const manifest = loadManifest(manifestPath);
       const model = await WearableDistressModel.load(manifestPath);
       await model.release();
-      return manifest.models.map((m) => `${m.name}@${m.version} sha256 ${m.sha256.slice(0, 12)}… (${modelFilePath(findModel(manifest, m.name), manifestPath)})`).join(', ');
+      return manifest.models
+        .map((m) => `${m.name}@${m.version} sha256 ${m.sha256.slice(0, 12)}… (${modelFilePath(findModel(manifest, m.name), manifestPath)})`)
+        .join(', ');
     }),
   );
   results.push(
@@ -113,7 +115,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctor(args);
     case 'enroll':
-      console.error('attune-agent enroll: not available yet: tracked for the perception issue (devices are enrolled from the dashboard for now)');
+      console.error(
+        'attune-agent enroll: not available yet: tracked for the perception issue (devices are enrolled from the dashboard for now)',
+      );
       return 2;
     default:
       console.log(USAGE);

@@ -20,7 +20,9 @@ describe('config', () => {
     expect(() => parseConfig({ ...valid, deviceId: 'Bed 1' })).toThrow(/deviceId/);
     expect(() => parseConfig({ ...valid, mqtt: { url: 'not a url' } })).toThrow(/mqtt\.url/);
     expect(() => parseConfig({ ...valid, windowMs: 10 })).toThrow(/windowMs/);
-    expect(() => parseConfig({ ...valid, wearable: { kind: 'simulator', episodes: [{ startS: 1, durationS: 5, intensity: 2 }] } })).toThrow(/wearable\.episodes\.0\.intensity/);
+    expect(() => parseConfig({ ...valid, wearable: { kind: 'simulator', episodes: [{ startS: 1, durationS: 5, intensity: 2 }] } })).toThrow(
+      /wearable\.episodes\.0\.intensity/,
+    );
     expect(() => parseConfig({ ...valid, wearable: { kind: 'bluetooth' } })).toThrow(ConfigError);
     expect(() => parseConfig({ ...valid, extra: 1 })).toThrow(/extra|unrecognized/i);
   });

@@ -1,5 +1,14 @@
 export { startAgent, type AgentStatus, type RunningAgent, type StartAgentOptions } from './agent.ts';
-export { AgentConfigSchema, ConfigError, loadConfigFile, parseConfig, type AgentConfig, type AgentConfigInput, type DistressEpisode, type WearableSourceConfig } from './config.ts';
+export {
+  AgentConfigSchema,
+  ConfigError,
+  loadConfigFile,
+  parseConfig,
+  type AgentConfig,
+  type AgentConfigInput,
+  type DistressEpisode,
+  type WearableSourceConfig,
+} from './config.ts';
 export { consoleLogger, silentLogger, type AgentLogger } from './log.ts';
 export { WearableSimulator } from './sources/simulator.ts';
 export { readE4Recording, e4ToOffsetSamples } from './sources/e4-csv.ts';

@@ -22,7 +22,12 @@ export function buildWearableDistressBytes(weights: WearableDistressWeights): Ui
     outputName: WEARABLE_OUTPUT,
     weights: weights.weights.map((w) => w.weight),
     bias: weights.bias.value,
-    metadata: { name: weights.name, version: weights.version, feature_order: WEARABLE_FEATURE_ORDER.join(','), z_clip: String(weights.zClip) },
+    metadata: {
+      name: weights.name,
+      version: weights.version,
+      feature_order: WEARABLE_FEATURE_ORDER.join(','),
+      z_clip: String(weights.zClip),
+    },
   });
 }
 

@@ -43,7 +43,9 @@ describe('wearable-distress model', () => {
       // Drift check: the committed artifacts must be what the build produces (run `npm run models:build`).
       // The manifest is compared as JSON so a formatter may restyle it; the model must match byte for byte.
       if (f.path.endsWith('.json')) {
-        expect(JSON.parse(readFileSync(f.path, 'utf8')), `${f.path} is stale; run npm run models:build`).toEqual(JSON.parse(Buffer.from(f.bytes).toString('utf8')));
+        expect(JSON.parse(readFileSync(f.path, 'utf8')), `${f.path} is stale; run npm run models:build`).toEqual(
+          JSON.parse(Buffer.from(f.bytes).toString('utf8')),
+        );
       } else {
         expect(sha256Hex(readFileSync(f.path)), `${f.path} is stale; run npm run models:build`).toBe(sha256Hex(f.bytes));
       }

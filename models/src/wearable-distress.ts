@@ -32,7 +32,8 @@ export function loadWearableWeights(path: string = WEARABLE_WEIGHTS_PATH): Weara
   }
   if (raw.weights.length !== WEARABLE_FEATURE_ORDER.length) throw new Error(`${path}: expected ${WEARABLE_FEATURE_ORDER.length} weights`);
   raw.weights.forEach((w, i) => {
-    if (w.feature !== WEARABLE_FEATURE_ORDER[i]) throw new Error(`${path}: weights[${i}] must be ${WEARABLE_FEATURE_ORDER[i]}, got ${w.feature}`);
+    if (w.feature !== WEARABLE_FEATURE_ORDER[i])
+      throw new Error(`${path}: weights[${i}] must be ${WEARABLE_FEATURE_ORDER[i]}, got ${w.feature}`);
     if (!Number.isFinite(w.weight)) throw new Error(`${path}: weights[${i}].weight is not a finite number`);
     if (!w.reason || w.reason.length < 10) throw new Error(`${path}: weights[${i}] (${w.feature}) needs a one-line reason`);
   });

@@ -11,10 +11,7 @@ export const exampleScoreWindow: ScoreWindow = {
   fused: {
     distress: 0.78,
     confidence: 0.81,
-    drivers: [
-      'heart rate 24 bpm above her baseline for 4 min',
-      'brow lowered and eyes tightened in 70% of frames',
-    ],
+    drivers: ['heart rate 24 bpm above her baseline for 4 min', 'brow lowered and eyes tightened in 70% of frames'],
   },
   face: {
     framesAnalysed: 10,

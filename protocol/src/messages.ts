@@ -16,8 +16,7 @@ export type TopicPayloads = { [K in TopicKind]: z.infer<(typeof payloadSchemas)[
 export type DecodeRejection = 'oversized' | 'not_json' | 'schema';
 
 export type DecodeResult<K extends TopicKind> =
-  | { ok: true; value: TopicPayloads[K] }
-  | { ok: false; reason: DecodeRejection; errors: string[] };
+  { ok: true; value: TopicPayloads[K] } | { ok: false; reason: DecodeRejection; errors: string[] };
 
 /**
  * Decodes raw MQTT payload bytes for a topic kind. The size limit is checked before parsing so

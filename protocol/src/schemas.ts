@@ -29,22 +29,10 @@ const unit = z.number().min(0).max(1);
 /** ISO-8601 UTC timestamp with milliseconds optional, e.g. 2026-11-25T10:00:05.000Z. */
 const isoUtc = z.iso.datetime({ offset: false });
 
-export const DeviceIdSchema = z
-  .string()
-  .regex(DEVICE_ID_PATTERN, 'device id must be a lowercase slug of at most 48 characters');
+export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN, 'device id must be a lowercase slug of at most 48 characters');
 
 /** Observations the agent could not make in a window; the server shows them in explanations. */
-export const UNOBSERVED = [
-  'face',
-  'expression',
-  'pain_face',
-  'heart_rate',
-  'hrv',
-  'eda',
-  'temperature',
-  'activity',
-  'baseline',
-] as const;
+export const UNOBSERVED = ['face', 'expression', 'pain_face', 'heart_rate', 'hrv', 'eda', 'temperature', 'activity', 'baseline'] as const;
 
 export const FusedSchema = z.strictObject({
   /** Fused distress, 0 calm .. 1 severe distress. */
@@ -173,7 +161,10 @@ export const ConsentMessageSchema = z.strictObject({
   /** Monotonic per device; the agent ignores a message older than the one it holds. */
   version: z.int().min(0),
   /** Opaque id of the patient's stay, or null when the bed has no active stay (everything off). */
-  stay: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).nullable(),
+  stay: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .nullable(),
   modalities: z.strictObject({ camera: z.boolean(), wearable: z.boolean() }),
   issuedAt: isoUtc,
 });

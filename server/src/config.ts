@@ -2,9 +2,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const booleanFromEnv = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const booleanFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 export const ConfigSchema = z.object({
   /** HTTP port for API, SSE and dashboard (0 picks a free port). */
@@ -20,7 +18,10 @@ export const ConfigSchema = z.object({
   MQTT_USERNAME: z.string().default('attune-server'),
   MQTT_PASSWORD: z.string().optional(),
   /** MQTT client id of the server's persistent session; unset -> MQTT_USERNAME. One per server instance. */
-  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
   /** External Mosquitto only: provision device clients through its dynamic-security plugin. */
   MQTT_DYNSEC: booleanFromEnv.default(false),
   ATTUNE_DATA_DIR: z.string().default('.data'),
@@ -51,7 +52,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const config = result.data;
   if (config.ATTUNE_DEMO && config.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid configuration:\n  ATTUNE_DEMO: demo mode (demo users with known passwords) is refused when NODE_ENV=production');
+    throw new ConfigError(
+      'Invalid configuration:\n  ATTUNE_DEMO: demo mode (demo users with known passwords) is refused when NODE_ENV=production',
+    );
   }
   return { ...config, dataDir: resolve(config.ATTUNE_DATA_DIR) };
 }

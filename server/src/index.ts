@@ -3,3 +3,5 @@ export { loadConfig, type Config } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
 export type { DemoDevice } from './demo/demo-seed.ts';
 export { hashPassword, randomSecret } from './security/passwords.ts';
+export { ConfigError } from './config.ts';
+export { PortInUseError } from './broker/embedded-broker.ts';

@@ -10,7 +10,11 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-export function createLogger(level: LogLevel = 'info', base: Record<string, unknown> = {}, write = (line: string) => process.stderr.write(line + '\n')): Logger {
+export function createLogger(
+  level: LogLevel = 'info',
+  base: Record<string, unknown> = {},
+  write = (line: string) => process.stderr.write(line + '\n'),
+): Logger {
   const emit = (l: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[l] < ORDER[level]) return;
     write(JSON.stringify({ t: new Date().toISOString(), level: l, msg, ...base, ...fields }));

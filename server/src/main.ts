@@ -14,7 +14,10 @@ try {
       if (stopping) return;
       stopping = true;
       logger.info('stopping', { signal });
-      server.stop().then(() => process.exit(0), () => process.exit(1));
+      server.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
   }
 } catch (error) {

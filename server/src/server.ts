@@ -39,7 +39,13 @@ export interface RunningServer {
   mqttUrl: string;
   db: Database;
   demoDevices: DemoDevice[];
-  services: { consent: ConsentService; ingest: IngestService; alerts: AlertService; deviceStatus: DeviceStatusService; brokerAccounts: BrokerAccounts | null };
+  services: {
+    consent: ConsentService;
+    ingest: IngestService;
+    alerts: AlertService;
+    deviceStatus: DeviceStatusService;
+    brokerAccounts: BrokerAccounts | null;
+  };
   repositories: { users: UserRepository; wards: WardRepository; stays: StayRepository; devices: DeviceRepository };
   stop(): Promise<void>;
 }
@@ -111,13 +117,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     });
 
     // Device accounts on an external Mosquitto (the embedded broker reads them from the database)
-    const brokerAccounts = config.MQTT_URL && config.MQTT_DYNSEC ? await createDynsecAccounts(mqttIngest.client, config.MQTT_USERNAME, logger) : null;
+    const brokerAccounts =
+      config.MQTT_URL && config.MQTT_DYNSEC ? await createDynsecAccounts(mqttIngest.client, config.MQTT_USERNAME, logger) : null;
 
     // 5. Consent: republish every device's retained consent at start
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
 
     // 6. Demo ward
-    const demoDevices = config.ATTUNE_DEMO ? await seedDemo({ dataDir: config.dataDir, users, wards, stays, devices, consent, logger }) : [];
+    const demoDevices = config.ATTUNE_DEMO
+      ? await seedDemo({ dataDir: config.dataDir, users, wards, stays, devices, consent, logger })
+      : [];
     if (brokerAccounts) for (const d of demoDevices) await brokerAccounts.provisionDevice(d.deviceId, d.password);
     await consent.publishAll();
 

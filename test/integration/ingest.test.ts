@@ -13,7 +13,9 @@ describe.each(backends())('ingest on $label', (backend) => {
   let cookie: string;
   let sse: SseClient;
   const count = async (deviceId: string) =>
-    Number((await sys.server.db.query<{ n: number }>(`select count(*)::int as n from score_window where device_id = $1`, [deviceId]))[0]!.n);
+    Number(
+      (await sys.server.db.query<{ n: number }>(`select count(*)::int as n from score_window where device_id = $1`, [deviceId]))[0]!.n,
+    );
   const rejected = (reason: string) => readMetric(sys.baseUrl, 'attune_ingest_rejected_total', { reason });
 
   beforeAll(async () => {
@@ -72,7 +74,10 @@ describe.each(backends())('ingest on $label', (backend) => {
     const [noStayBefore, noConsentBefore] = [await rejected('no_active_stay'), await rejected('no_consent')];
     await sys.publishScores(empty.deviceId, [makeWindow(empty.deviceId, 1, new Date(), { distress: 0.5, confidence: 0.9 })]);
     await sys.publishScores(unconsented.deviceId, [makeWindow(unconsented.deviceId, 1, new Date(), { distress: 0.5, confidence: 0.9 })]);
-    await waitFor(async () => (await rejected('no_active_stay')) > noStayBefore && (await rejected('no_consent')) > noConsentBefore, 'rejections');
+    await waitFor(
+      async () => (await rejected('no_active_stay')) > noStayBefore && (await rejected('no_consent')) > noConsentBefore,
+      'rejections',
+    );
     expect(await count(empty.deviceId)).toBe(0);
     expect(await count(unconsented.deviceId)).toBe(0);
     const board = await getJson(sys.baseUrl, `/api/wards/${sys.wardId}/board`, cookie);
@@ -93,13 +98,21 @@ describe.each(backends())('ingest on $label', (backend) => {
       pspi: 0,
       painadFace: 0 as const,
       painadFaceBasis: 'relaxed',
-      actionUnits: { au4BrowLowering: 0, au6au7OrbitalTightening: 0, au9au10NoseWrinkleLipRaise: 0, au43EyeClosure: 0, au20au25au27MouthStretchOpen: 0 },
+      actionUnits: {
+        au4BrowLowering: 0,
+        au6au7OrbitalTightening: 0,
+        au9au10NoseWrinkleLipRaise: 0,
+        au43EyeClosure: 0,
+        au20au25au27MouthStretchOpen: 0,
+      },
     };
     await sys.publishScores(device.deviceId, [makeWindow(device.deviceId, 1, new Date(), { distress: 0.2, confidence: 0.9 }, { face })]);
     await waitFor(async () => (await rejected('outside_consent')) > before, 'the outside-consent rejection');
     expect(await count(device.deviceId)).toBe(0);
     const alerts = await getJson(sys.baseUrl, `/api/alerts?wardId=${sys.wardId}`, cookie);
-    const violation = alerts.alerts.find((a: { kind: string; deviceId: string }) => a.kind === 'consent_violation' && a.deviceId === device.deviceId);
+    const violation = alerts.alerts.find(
+      (a: { kind: string; deviceId: string }) => a.kind === 'consent_violation' && a.deviceId === device.deviceId,
+    );
     expect(violation).toMatchObject({ category: 'technical', state: 'firing' });
     expect(violation.explanation.summary).toMatch(/camera/i);
   });
@@ -132,7 +145,9 @@ describe.each(backends())('ingest on $label', (backend) => {
     ]);
     await waitFor(async () => (await rejected('no_consent')) > before, 'the post-withdrawal rejection');
     await waitFor(async () => (await count(device.deviceId)) === 2, 'the pre-withdrawal window');
-    const seqs = await sys.server.db.query<{ seq: number }>(`select seq::int as seq from score_window where device_id = $1 order by seq`, [device.deviceId]);
+    const seqs = await sys.server.db.query<{ seq: number }>(`select seq::int as seq from score_window where device_id = $1 order by seq`, [
+      device.deviceId,
+    ]);
     expect(seqs.map((r) => r.seq)).toEqual([1, 2]);
   });
 
@@ -142,7 +157,10 @@ describe.each(backends())('ingest on $label', (backend) => {
     const client = await sys.connectDevice(a.deviceId);
     const spoof = makeWindow(b.deviceId, 99, new Date(), { distress: 0.9, confidence: 0.9 });
     // The broker refuses it: aedes closes the connection, Mosquitto drops the message.
-    await Promise.race([client.publishAsync(topics.scores(b.deviceId), encodePayload('scores', spoof), { qos: 1 }).catch(() => {}), new Promise((r) => setTimeout(r, 1500))]);
+    await Promise.race([
+      client.publishAsync(topics.scores(b.deviceId), encodePayload('scores', spoof), { qos: 1 }).catch(() => {}),
+      new Promise((r) => setTimeout(r, 1500)),
+    ]);
     await new Promise((r) => setTimeout(r, 500));
     expect(await count(b.deviceId)).toBe(before);
     await expect(sys.connectDevice(a.deviceId, { password: 'wrong-password' })).rejects.toThrow();
@@ -156,11 +174,19 @@ describe.each(backends())('ingest on $label', (backend) => {
     const topic = topics.scores(device.deviceId);
     await client.publishAsync(topic, Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), { qos: 1 });
     await client.publishAsync(topic, Buffer.alloc(5000, 0x41), { qos: 1 });
-    await client.publishAsync(topic, JSON.stringify({ ...makeWindow(device.deviceId, 50, new Date(), { distress: 2, confidence: 0.9 }) }), { qos: 1 });
-    await client.publishAsync(topic, JSON.stringify({ ...makeWindow(device.deviceId, 51, new Date(), { distress: 0.1, confidence: 0.9 }), image: 'x' }), { qos: 1 });
+    await client.publishAsync(topic, JSON.stringify({ ...makeWindow(device.deviceId, 50, new Date(), { distress: 2, confidence: 0.9 }) }), {
+      qos: 1,
+    });
+    await client.publishAsync(
+      topic,
+      JSON.stringify({ ...makeWindow(device.deviceId, 51, new Date(), { distress: 0.1, confidence: 0.9 }), image: 'x' }),
+      { qos: 1 },
+    );
     await waitFor(
       async () =>
-        (await rejected('not_json')) > before.notJson && (await rejected('oversized')) > before.oversized && (await rejected('schema')) >= before.schema + 2,
+        (await rejected('not_json')) > before.notJson &&
+        (await rejected('oversized')) > before.oversized &&
+        (await rejected('schema')) >= before.schema + 2,
       'all rejections to be counted',
     );
     expect((await fetch(`${sys.baseUrl}/healthz`)).status).toBe(200);
@@ -186,7 +212,13 @@ describe.each(backends())('ingest on $label', (backend) => {
     const calm = phase(26, { distress: 0.3, confidence: 0.8 }); // 130 s confirmed calm: clears
 
     await sys.publishScores(device.deviceId, [...rising, ...peak]);
-    const opened = await sse.waitFor((e) => e.event === 'alert' && (e.data as { stayId: string; priority: string }).stayId === device.stayId && (e.data as { priority: string }).priority === 'high', 'the high-priority alert');
+    const opened = await sse.waitFor(
+      (e) =>
+        e.event === 'alert' &&
+        (e.data as { stayId: string; priority: string }).stayId === device.stayId &&
+        (e.data as { priority: string }).priority === 'high',
+      'the high-priority alert',
+    );
     const alertId = (opened.data as { id: string }).id;
 
     await sys.publishScores(device.deviceId, middling);
@@ -195,24 +227,44 @@ describe.each(backends())('ingest on $label', (backend) => {
     expect(detail.alert.conditionActive).toBe(true);
 
     await sys.publishScores(device.deviceId, calm);
-    await sse.waitFor((e) => e.event === 'alert' && (e.data as { id: string; conditionActive: boolean }).id === alertId && !(e.data as { conditionActive: boolean }).conditionActive, 'the cleared condition');
+    await sse.waitFor(
+      (e) =>
+        e.event === 'alert' &&
+        (e.data as { id: string; conditionActive: boolean }).id === alertId &&
+        !(e.data as { conditionActive: boolean }).conditionActive,
+      'the cleared condition',
+    );
     detail = await getJson(sys.baseUrl, `/api/alerts/${alertId}`, cookie);
     expect(detail.alert).toMatchObject({ kind: 'sustained_distress', priority: 'high', state: 'firing', conditionActive: false });
-    expect(detail.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['opened', 'escalated', 'condition_cleared']));
+    expect(detail.events.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['opened', 'escalated', 'condition_cleared']),
+    );
     expect(detail.events.filter((e: { type: string }) => e.type === 'opened')).toHaveLength(1);
     expect(detail.alert.explanation.summary).toMatch(/distress/i);
     expect(detail.alert.explanation.unobserved.join(' ')).toMatch(/bedside/i);
 
-    const rows = await sys.server.db.query<{ n: number }>(`select count(*)::int as n from alert where stay_id = $1 and kind = 'sustained_distress'`, [device.stayId]);
+    const rows = await sys.server.db.query<{ n: number }>(
+      `select count(*)::int as n from alert where stay_id = $1 and kind = 'sustained_distress'`,
+      [device.stayId],
+    );
     expect(rows[0]!.n).toBe(1);
 
     // The nurse acknowledges, then resolves with an outcome; a second resolve is a conflict.
     const ack = await fetch(`${sys.baseUrl}/api/alerts/${alertId}/acknowledge`, { method: 'POST', headers: { cookie } });
     expect(((await ack.json()) as { alert: unknown }).alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'Demo Nurse' });
-    const bad = await fetch(`${sys.baseUrl}/api/alerts/${alertId}/resolve`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'maybe' }) });
+    const bad = await fetch(`${sys.baseUrl}/api/alerts/${alertId}/resolve`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'maybe' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { fields: Record<string, string> } }).error.fields.outcome).toBeTruthy();
-    const resolve = () => fetch(`${sys.baseUrl}/api/alerts/${alertId}/resolve`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'comforted' }) });
+    const resolve = () =>
+      fetch(`${sys.baseUrl}/api/alerts/${alertId}/resolve`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ outcome: 'comforted' }),
+      });
     expect(((await (await resolve()).json()) as { alert: unknown }).alert).toMatchObject({ state: 'resolved', outcome: 'comforted' });
     expect((await resolve()).status).toBe(409);
   });
@@ -224,7 +276,10 @@ describe.each(backends())('ingest on $label', (backend) => {
     await sse.waitFor((e) => e.event === 'score' && (e.data as { distress: number }).distress === 0.11, 'the new score');
     const resumed = await openSse(`${sys.baseUrl}/api/events`, cookie, last.id!);
     try {
-      const replayed = await resumed.waitFor((e) => e.event === 'score' && (e.data as { distress: number }).distress === 0.11, 'the replayed score');
+      const replayed = await resumed.waitFor(
+        (e) => e.event === 'score' && (e.data as { distress: number }).distress === 0.11,
+        'the replayed score',
+      );
       expect(Number(replayed.id)).toBeGreaterThan(Number(last.id));
     } finally {
       resumed.close();

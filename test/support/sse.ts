@@ -13,7 +13,10 @@ export interface SseClient {
 
 export async function openSse(url: string, cookie: string, lastEventId?: string): Promise<SseClient> {
   const controller = new AbortController();
-  const res = await fetch(url, { headers: { cookie, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }, signal: controller.signal });
+  const res = await fetch(url, {
+    headers: { cookie, accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+    signal: controller.signal,
+  });
   if (res.status !== 200 || !res.body) throw new Error(`SSE connect failed: ${res.status}`);
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();

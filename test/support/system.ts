@@ -40,6 +40,8 @@ export interface TestSystem {
   publishScores(deviceId: string, windows: ScoreWindowInput[]): Promise<void>;
   /** Connects as a device (for raw or hostile publishes). */
   connectDevice(deviceId: string, options?: { password?: string; clientId?: string }): Promise<MqttClient>;
+  /** Stops the server (and with it the embedded broker) and starts it again on the same ports and data. */
+  restartServer(downtimeMs?: number): Promise<void>;
   /** Signs in and returns the session cookie header. */
   login(username?: string): Promise<string>;
   stop(): Promise<void>;
@@ -69,14 +71,22 @@ export function backends(): Backend[] {
   const list: Backend[] = [{ label: 'PGlite + embedded broker', databaseUrl: undefined, mqttUrl: undefined }];
   const { DATABASE_URL, MQTT_URL } = process.env;
   if (DATABASE_URL || MQTT_URL) {
-    list.push({ label: `${DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${MQTT_URL ? 'Mosquitto' : 'embedded broker'}`, databaseUrl: DATABASE_URL, mqttUrl: MQTT_URL });
+    list.push({
+      label: `${DATABASE_URL ? 'PostgreSQL' : 'PGlite'} + ${MQTT_URL ? 'Mosquitto' : 'embedded broker'}`,
+      databaseUrl: DATABASE_URL,
+      mqttUrl: MQTT_URL,
+    });
   } else {
-    console.warn('DATABASE_URL and MQTT_URL are not set: integration tests run on the embedded defaults only (CI also runs them on PostgreSQL + Mosquitto).');
+    console.warn(
+      'DATABASE_URL and MQTT_URL are not set: integration tests run on the embedded defaults only (CI also runs them on PostgreSQL + Mosquitto).',
+    );
   }
   return list;
 }
 
-export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[]; env?: Record<string, string> } = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  opts: { backend?: Backend; beds?: TestBed[]; env?: Record<string, string> } = {},
+): Promise<TestSystem> {
   const backend = opts.backend ?? backends()[0]!;
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-test-'));
   const adminUrl = backend.databaseUrl;
@@ -93,11 +103,13 @@ export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[
     ...(externalMqtt ? { MQTT_URL: externalMqtt, ...externalBrokerIdentity() } : {}),
     ...opts.env,
   });
-  const server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
+  let server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
   const { users, wards, stays, devices: deviceRepo } = server.repositories;
   for (const u of TEST_USERS) await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
 
-  const suffix = randomSecret(4).toLowerCase().replace(/[^a-z0-9]/g, 'x');
+  const suffix = randomSecret(4)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x');
   const wardId = await wards.create(`Test ward ${suffix}`);
   const devices: TestDevice[] = [];
   const beds = opts.beds ?? DEFAULT_BEDS;
@@ -111,7 +123,11 @@ export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[
     if (bed.consent !== null) {
       stayId = await stays.admit({ displayName: `Patient ${i + 1}` }, bedId, new Date(Date.now() - 3600_000));
       if (bed.consent !== 'no-consent') {
-        await server.services.consent.record(stayId, { ...bed.consent, actorKind: 'patient', language: 'en' }, new Date(Date.now() - 3000_000));
+        await server.services.consent.record(
+          stayId,
+          { ...bed.consent, actorKind: 'patient', language: 'en' },
+          new Date(Date.now() - 3000_000),
+        );
       } else {
         await server.services.consent.bedChanged(bedId);
       }
@@ -134,7 +150,7 @@ export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[
     return client;
   };
 
-  return {
+  const system: TestSystem = {
     baseUrl: server.url.replace('localhost', '127.0.0.1'),
     mqttUrl: server.mqttUrl,
     wardId,
@@ -156,6 +172,17 @@ export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[
       if (res.status !== 200) throw new Error(`login failed: ${res.status}`);
       return res.headers.get('set-cookie')!.split(';')[0]!;
     },
+    async restartServer(downtimeMs = 0) {
+      await server.stop();
+      await new Promise((r) => setTimeout(r, downtimeMs));
+      const samePorts = {
+        ...config,
+        PORT: server.httpPort,
+        MQTT_PORT: externalMqtt ? config.MQTT_PORT : Number(new URL(server.mqttUrl).port),
+      };
+      server = await startServer(samePorts, { logger: createLogger(config.LOG_LEVEL) });
+      system.server = server;
+    },
     async stop() {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
       await server.stop();
@@ -163,10 +190,17 @@ export async function startTestSystem(opts: { backend?: Backend; beds?: TestBed[
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return system;
 }
 
 /** Builds a valid wearable-only score window ending at `end`. */
-export function makeWindow(deviceId: string, seq: number, end: Date, fused: { distress: number; confidence: number }, overrides: Partial<ScoreWindow> = {}): ScoreWindow {
+export function makeWindow(
+  deviceId: string,
+  seq: number,
+  end: Date,
+  fused: { distress: number; confidence: number },
+  overrides: Partial<ScoreWindow> = {},
+): ScoreWindow {
   return {
     v: 1,
     deviceId,
@@ -195,8 +229,16 @@ export function makeWindow(deviceId: string, seq: number, end: Date, fused: { di
 }
 
 /** `count` windows of 5 s ending at `end`, oldest first. */
-export function makeEpisode(deviceId: string, firstSeq: number, count: number, end: Date, fused: { distress: number; confidence: number }): ScoreWindow[] {
-  return Array.from({ length: count }, (_, i) => makeWindow(deviceId, firstSeq + i, new Date(end.getTime() - (count - 1 - i) * 5000), fused));
+export function makeEpisode(
+  deviceId: string,
+  firstSeq: number,
+  count: number,
+  end: Date,
+  fused: { distress: number; confidence: number },
+): ScoreWindow[] {
+  return Array.from({ length: count }, (_, i) =>
+    makeWindow(deviceId, firstSeq + i, new Date(end.getTime() - (count - 1 - i) * 5000), fused),
+  );
 }
 
 export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {

@@ -17,9 +17,7 @@ export function addToSparkline(
   const same = out.find((p) => Math.floor(Date.parse(p.t) / 60_000) * 60_000 === minute);
   if (same) same.distress = Math.max(same.distress, distress);
   else out.push({ t: new Date(minute).toISOString(), distress });
-  return out
-    .filter((p) => Date.parse(p.t) >= now - SPARK_WINDOW_MS - 60_000)
-    .sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
+  return out.filter((p) => Date.parse(p.t) >= now - SPARK_WINDOW_MS - 60_000).sort((a, b) => Date.parse(a.t) - Date.parse(b.t));
 }
 
 export function isMonitored(tile: BedTile): boolean {

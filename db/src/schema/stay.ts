@@ -19,7 +19,9 @@ export const stay = pgTable(
   },
   (t) => [
     // At most one active stay per bed.
-    uniqueIndex('stay_one_active_per_bed').on(t.bedId).where(sql`${t.dischargedAt} is null`),
+    uniqueIndex('stay_one_active_per_bed')
+      .on(t.bedId)
+      .where(sql`${t.dischargedAt} is null`),
     index().on(t.patientId),
   ],
 );

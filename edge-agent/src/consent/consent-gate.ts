@@ -13,8 +13,7 @@ export interface ConsentChange {
 }
 
 export type ConsentApplyResult =
-  | { applied: true; change: ConsentChange }
-  | { applied: false; reason: 'invalid' | 'other_device' | 'stale' | 'same_version' };
+  { applied: true; change: ConsentChange } | { applied: false; reason: 'invalid' | 'other_device' | 'stale' | 'same_version' };
 
 export class ConsentGate {
   private current: ConsentMessage | null = null;

@@ -67,7 +67,14 @@ describe('agent consent obedience (in-process broker)', () => {
     });
     await server.subscribeAsync(topics.scores(deviceId), { qos: 1 });
     agent = await startAgent(
-      { deviceId, mqtt: { url: broker.url, reconnectMs: 200 }, dataDir, windowMs: 200, baselineWindows: 2, wearable: { kind: 'simulator', seed: 3, episodes: [] } },
+      {
+        deviceId,
+        mqtt: { url: broker.url, reconnectMs: 200 },
+        dataDir,
+        windowMs: 200,
+        baselineWindows: 2,
+        wearable: { kind: 'simulator', seed: 3, episodes: [] },
+      },
       { log: silentLogger },
     );
     await waitFor(() => agent!.status().connected, 5000, 'agent connected');
@@ -81,7 +88,10 @@ describe('agent consent obedience (in-process broker)', () => {
     expect(received).toHaveLength(0);
 
     // A message for another device on our topic is ignored.
-    await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(5, true, 'stay-1', 'bed-10-agent')), { qos: 1, retain: true });
+    await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(5, true, 'stay-1', 'bed-10-agent')), {
+      qos: 1,
+      retain: true,
+    });
     await new Promise((r) => setTimeout(r, 400));
     expect(agent.status().consent).toBeNull();
     expect(agent.status().sources.wearable).toBe('no_consent');
@@ -102,7 +112,11 @@ describe('agent consent obedience (in-process broker)', () => {
     // Withdrawal: the source closes and buffered samples are discarded within 2 s.
     const withdrawnAt = Date.now();
     await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(6, false)), { qos: 1, retain: true });
-    await waitFor(() => agent!.status().sources.wearable === 'no_consent' && agent!.status().bufferedWearableSamples === 0, 2000, 'wearable closed after withdrawal');
+    await waitFor(
+      () => agent!.status().sources.wearable === 'no_consent' && agent!.status().bufferedWearableSamples === 0,
+      2000,
+      'wearable closed after withdrawal',
+    );
     expect(Date.now() - withdrawnAt).toBeLessThan(2000);
     const producedAtWithdrawal = agent.status().windowsProduced;
     await new Promise((r) => setTimeout(r, 800));
@@ -114,7 +128,11 @@ describe('agent consent obedience (in-process broker)', () => {
     await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(7, true)), { qos: 1, retain: true });
     await waitFor(() => agent!.status().sources.wearable === 'streaming', 2000, 'wearable reopened');
     await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(8, true, null)), { qos: 1, retain: true });
-    await waitFor(() => agent!.status().sources.wearable === 'no_consent' && agent!.status().bufferedWearableSamples === 0, 2000, 'all off on stay null');
+    await waitFor(
+      () => agent!.status().sources.wearable === 'no_consent' && agent!.status().bufferedWearableSamples === 0,
+      2000,
+      'all off on stay null',
+    );
 
     // The retained status says what the agent is doing.
     const statusClient = await connectClient(broker.url, 'test-status', { clean: true });

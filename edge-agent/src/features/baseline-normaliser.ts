@@ -119,7 +119,7 @@ export class BaselineNormaliser {
       const delta = x - s.mean;
       s.mean += w * delta;
       // Exponentially weighted variance, stored back in Welford form so sdOf stays one formula.
-      s.m2 = ((1 - w) * (variance + w * delta * delta)) * (s.n - 1);
+      s.m2 = (1 - w) * (variance + w * delta * delta) * (s.n - 1);
     }
   }
 }

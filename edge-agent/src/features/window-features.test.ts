@@ -16,7 +16,10 @@ function alternatingBeats(count: number, startMs = 0): { tMs: number; ibiS: numb
 }
 
 /** A full 5 s window of on-wrist samples at E4 rates with the given levels. */
-function calmWindow(startMs: number, opts: { tempC?: number; edaUs?: number; hrBpm?: number; accG?: [number, number, number] } = {}): WearableSample[] {
+function calmWindow(
+  startMs: number,
+  opts: { tempC?: number; edaUs?: number; hrBpm?: number; accG?: [number, number, number] } = {},
+): WearableSample[] {
   const out: WearableSample[] = [];
   for (let i = 0; i < 5; i++) out.push({ kind: 'hr', tMs: startMs + i * 1000, hrBpm: opts.hrBpm ?? 70 });
   for (let i = 0; i < 20; i++) {
@@ -48,7 +51,12 @@ describe('IBI artifact filter and HRV', () => {
 
   it('drops out-of-range intervals and >20% jumps (missed beats) so RMSSD stays right', () => {
     const beats = alternatingBeats(20);
-    const withArtifacts = [...beats.slice(0, 8), { tMs: beats[7]!.tMs + 1640, ibiS: 1.64 }, { tMs: beats[7]!.tMs + 1640 + 200, ibiS: 0.2 }, ...alternatingBeats(10, beats[7]!.tMs + 1840 + 0)];
+    const withArtifacts = [
+      ...beats.slice(0, 8),
+      { tMs: beats[7]!.tMs + 1640, ibiS: 1.64 },
+      { tMs: beats[7]!.tMs + 1640 + 200, ibiS: 0.2 },
+      ...alternatingBeats(10, beats[7]!.tMs + 1840 + 0),
+    ];
     const { accepted, rejected } = filterIbis(withArtifacts);
     expect(rejected).toBeGreaterThanOrEqual(2);
     expect(accepted.every((b) => b.ibiS >= 0.3 && b.ibiS <= 2)).toBe(true);
@@ -64,7 +72,7 @@ describe('SCR detection', () => {
     for (let i = 0; i < 60 * 4; i++) {
       const t = i / 4;
       let v = 2 + 0.003 * Math.sin(i * 1.7); // sub-threshold wiggle
-      for (const o of onsets) if (t >= o) v += 0.3 * (Math.exp(-(t - o) / 4) - Math.exp(-(t - o) / 0.75)) / 0.53;
+      for (const o of onsets) if (t >= o) v += (0.3 * (Math.exp(-(t - o) / 4) - Math.exp(-(t - o) / 0.75))) / 0.53;
       eda.push({ tMs: t * 1000, edaUs: v });
     }
     expect(countScrs(eda)).toBe(3);

@@ -35,7 +35,16 @@ function observation(over: Partial<WindowFeatures> = {}, rest: Partial<WearableO
 }
 
 const asWindow = (out: ReturnType<typeof fuse>) =>
-  ScoreWindowSchema.parse({ v: 1, deviceId: 'bed-01-agent', seq: 0, windowStart: '2026-01-01T00:00:00.000Z', windowEnd: '2026-01-01T00:00:05.000Z', consentVersion: 1, models: {}, ...out });
+  ScoreWindowSchema.parse({
+    v: 1,
+    deviceId: 'bed-01-agent',
+    seq: 0,
+    windowStart: '2026-01-01T00:00:00.000Z',
+    windowEnd: '2026-01-01T00:00:05.000Z',
+    consentVersion: 1,
+    models: {},
+    ...out,
+  });
 
 describe('fusion (wearable only)', () => {
   it('names the drivers in nurse words, largest contribution first, and reports no face', () => {
@@ -52,9 +61,20 @@ describe('fusion (wearable only)', () => {
 
   it('lowers confidence with poor coverage, off-wrist and no baseline', () => {
     const full = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation(), weights }).fused.confidence;
-    const poor = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation({ coverage: 0.3 }), weights }).fused.confidence;
-    const noBaseline = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation({}, { baselineReady: false }), weights });
-    const offWrist = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation({ onWrist: false }, { distress: null }), weights });
+    const poor = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation({ coverage: 0.3 }), weights }).fused
+      .confidence;
+    const noBaseline = fuse({
+      wearableConsented: true,
+      cameraConsented: false,
+      wearable: observation({}, { baselineReady: false }),
+      weights,
+    });
+    const offWrist = fuse({
+      wearableConsented: true,
+      cameraConsented: false,
+      wearable: observation({ onWrist: false }, { distress: null }),
+      weights,
+    });
     expect(poor).toBeLessThan(full * 0.5);
     expect(noBaseline.fused.confidence).toBeLessThan(full);
     expect(noBaseline.quality.unobserved).toContain('baseline');

@@ -133,6 +133,10 @@ export function fuse(input: FusionInput): FusionOutput {
       drivers: wearableDrivers(obs, input.weights),
     },
     wearable: block,
-    quality: { wearableCoverage: round(Math.min(1, f.coverage), 2), faceCoverage: input.cameraConsented ? 0 : null, unobserved: [...unobserved] },
+    quality: {
+      wearableCoverage: round(Math.min(1, f.coverage), 2),
+      faceCoverage: input.cameraConsented ? 0 : null,
+      unobserved: [...unobserved],
+    },
   };
 }

@@ -55,10 +55,17 @@ export class WearableDistressModel {
       );
     }
     if (entry.featureOrder.join(',') !== WEARABLE_FEATURE_ORDER.join(',')) {
-      throw new ModelIntegrityError(`${entry.name}: manifest feature order ${entry.featureOrder.join(',')} is not the one this agent builds`);
+      throw new ModelIntegrityError(
+        `${entry.name}: manifest feature order ${entry.featureOrder.join(',')} is not the one this agent builds`,
+      );
     }
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
-    const model = new WearableDistressModel(session, { name: entry.name, version: entry.version, sha256: actual, file }, loadWearableWeights().zClip, entry);
+    const model = new WearableDistressModel(
+      session,
+      { name: entry.name, version: entry.version, sha256: actual, file },
+      loadWearableWeights().zClip,
+      entry,
+    );
     await model.warmUp();
     return model;
   }

@@ -25,10 +25,16 @@ describe('demo recordings through the real pipeline (60 s baseline)', () => {
       const windows = await scoreBed(bed);
       // Sustained: every window from 100 s to 170 s is high with good confidence.
       const sustained = windows.filter((w) => w.endS >= 100 && w.endS <= 170);
-      expect(sustained.every((w) => w.distress > 0.8 && w.confidence > 0.6), bed).toBe(true);
+      expect(
+        sustained.every((w) => w.distress > 0.8 && w.confidence > 0.6),
+        bed,
+      ).toBe(true);
       expect(sustained.some((w) => w.drivers.some((d) => /heart rate \d+ bpm above baseline/.test(d)))).toBe(true);
       // Calm before the episode.
-      expect(windows.filter((w) => w.endS <= 70).every((w) => w.distress < 0.3), bed).toBe(true);
+      expect(
+        windows.filter((w) => w.endS <= 70).every((w) => w.distress < 0.3),
+        bed,
+      ).toBe(true);
     }
   });
 

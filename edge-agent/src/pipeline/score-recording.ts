@@ -20,7 +20,11 @@ export interface OfflineWindowScore {
   onWrist: boolean | null;
 }
 
-export async function scoreRecording(model: WearableDistressModel, samples: OffsetSample[], options: { windowMs: number; baselineWindows: number }): Promise<OfflineWindowScore[]> {
+export async function scoreRecording(
+  model: WearableDistressModel,
+  samples: OffsetSample[],
+  options: { windowMs: number; baselineWindows: number },
+): Promise<OfflineWindowScore[]> {
   const recording = new RecordedSamples(samples);
   const scorer = new WearableScorer(model, options.baselineWindows);
   const weights = loadWearableWeights().weights.map((w) => w.weight);

@@ -74,7 +74,11 @@ export class DurableOutbox {
       const oldest = this.seqs.shift()!;
       this.unlinkQuietly(oldest);
       this.dropped += 1;
-      this.log.warn('outbox full: dropped the oldest unsent window', { seq: oldest, droppedTotal: this.dropped, maxMessages: this.maxMessages });
+      this.log.warn('outbox full: dropped the oldest unsent window', {
+        seq: oldest,
+        droppedTotal: this.dropped,
+        maxMessages: this.maxMessages,
+      });
     }
   }
 

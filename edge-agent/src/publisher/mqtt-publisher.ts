@@ -87,7 +87,8 @@ export class MqttPublisher {
 
   /** Re-announces the retained online status (e.g. after a source changed state). */
   announce(): void {
-    if (this.isConnected()) this.client!.publish(topics.status(this.options.deviceId), this.statusPayload('online'), { qos: 1, retain: true });
+    if (this.isConnected())
+      this.client!.publish(topics.status(this.options.deviceId), this.statusPayload('online'), { qos: 1, retain: true });
   }
 
   /** Publishes pending outbox messages in seq order while connected. Call after every append. */
@@ -137,7 +138,9 @@ export class MqttPublisher {
     this.stopping = true;
     if (client.connected) {
       await Promise.race([
-        client.publishAsync(topics.status(this.options.deviceId), this.statusPayload('offline'), { qos: 1, retain: true }).catch(() => undefined),
+        client
+          .publishAsync(topics.status(this.options.deviceId), this.statusPayload('offline'), { qos: 1, retain: true })
+          .catch(() => undefined),
         new Promise((r) => setTimeout(r, Math.max(100, deadline - Date.now()))),
       ]);
     }

@@ -11,7 +11,14 @@ import { connectClient, startBroker, waitFor, type TestBroker } from '../test-su
 import { DurableOutbox } from './durable-outbox.ts';
 
 const deviceId = 'bed-11-agent';
-const consent: ConsentMessage = { v: 1, deviceId, version: 1, stay: 'stay-9', modalities: { camera: false, wearable: true }, issuedAt: '2026-01-01T00:00:00.000Z' };
+const consent: ConsentMessage = {
+  v: 1,
+  deviceId,
+  version: 1,
+  stay: 'stay-9',
+  modalities: { camera: false, wearable: true },
+  issuedAt: '2026-01-01T00:00:00.000Z',
+};
 
 /**
  * A broker that only lets the agent in once the subscriber is ready (so a restarted in-memory
@@ -165,7 +172,11 @@ describe('agent delivery through broker outages and agent restarts', () => {
     broker = await gatedBroker(port, () => rec.ready);
     await rec.resubscribe();
     // The restarted agent replays what the previous run left, gets consent, and measures on.
-    await waitFor(() => agent!.status().nextSeq >= first.nextSeq + 5 && agent!.status().outboxPending === 0, 10_000, 'replayed and producing');
+    await waitFor(
+      () => agent!.status().nextSeq >= first.nextSeq + 5 && agent!.status().outboxPending === 0,
+      10_000,
+      'replayed and producing',
+    );
     const total = agent.status().nextSeq;
     await agent.stop();
     agent = null;

@@ -29,7 +29,8 @@ export function renderE4Recording(seed: number, episodes: DistressEpisode[], len
   const sim = new WearableSimulator({ seed, episodes, durationS: lengthS });
   // Stop just before lengthS so the last E4 row belongs to this recording, not the next loop.
   const samples = sim.samplesBetween(-1, lengthS - 1e-6);
-  const header = (hz: number, cols = 1) => `${Array(cols).fill(RECORDING_START_UNIX_S.toFixed(6)).join(', ')}\n${Array(cols).fill(hz.toFixed(6)).join(', ')}\n`;
+  const header = (hz: number, cols = 1) =>
+    `${Array(cols).fill(RECORDING_START_UNIX_S.toFixed(6)).join(', ')}\n${Array(cols).fill(hz.toFixed(6)).join(', ')}\n`;
   const hr: string[] = [];
   const ibi: string[] = [];
   const eda: string[] = [];
@@ -76,7 +77,9 @@ export function generateRecordings(outDir: string = RECORDINGS_DIR): string[] {
     writeFileSync(
       join(dir, 'README.md'),
       `# ${bed} demo recording\n\nSimulated (not a real patient), Empatica E4 CSV layout, ${RECORDING_LENGTH_S / 60} minutes, seed ${demoBedSeed(i)}.\n` +
-        (DISTRESS_BEDS[bed] ? `Distress episode: ${JSON.stringify(DISTRESS_BEDS[bed])}.\n` : 'Calm throughout (normal variation, occasional repositioning).\n') +
+        (DISTRESS_BEDS[bed]
+          ? `Distress episode: ${JSON.stringify(DISTRESS_BEDS[bed])}.\n`
+          : 'Calm throughout (normal variation, occasional repositioning).\n') +
         'Regenerate with `npm run -w @attune/edge-agent recordings`.\n',
     );
     written.push(dir);

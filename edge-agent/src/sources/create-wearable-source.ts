@@ -16,7 +16,13 @@ export function createWearableSource(config: WearableSourceConfig): WearableSour
     }
     case 'simulator':
       // A fresh simulator per open so every opening starts the script from t = 0.
-      return new ReopeningSource(() => new RealtimePlayer(new WearableSimulator({ seed: config.seed, episodes: config.episodes }), { description: `simulator seed ${config.seed}`, loop: false }));
+      return new ReopeningSource(
+        () =>
+          new RealtimePlayer(new WearableSimulator({ seed: config.seed, episodes: config.episodes }), {
+            description: `simulator seed ${config.seed}`,
+            loop: false,
+          }),
+      );
   }
 }
 

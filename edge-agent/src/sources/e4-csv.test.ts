@@ -19,15 +19,29 @@ if (!haveRealData) {
 
 describe('E4 CSV parser', () => {
   it('parses the header rows, rate and samples of a signal file', () => {
-    const sig = parseE4Signal('1644226061.000000, 1644226061.000000, 1644226061.000000\n32.000000, 32.000000, 32.000000\n-2,43,43\n-2,44,46\n');
-    expect(sig).toEqual({ startUnixS: 1644226061, hz: 32, rows: [[-2, 43, 43], [-2, 44, 46]] });
+    const sig = parseE4Signal(
+      '1644226061.000000, 1644226061.000000, 1644226061.000000\n32.000000, 32.000000, 32.000000\n-2,43,43\n-2,44,46\n',
+    );
+    expect(sig).toEqual({
+      startUnixS: 1644226061,
+      hz: 32,
+      rows: [
+        [-2, 43, 43],
+        [-2, 44, 46],
+      ],
+    });
     const ibi = parseE4Ibi('1644226061.000000, IBI\n35.484375,0.890625\n36.343750,0.859375\n');
-    expect(ibi.beats).toEqual([{ offsetS: 35.484375, ibiS: 0.890625 }, { offsetS: 36.34375, ibiS: 0.859375 }]);
+    expect(ibi.beats).toEqual([
+      { offsetS: 35.484375, ibiS: 0.890625 },
+      { offsetS: 36.34375, ibiS: 0.859375 },
+    ]);
     expect(() => parseE4Signal('1\n0\n1\n')).toThrow(/sample rate/);
   });
 
   it.skipIf(!haveRealData)('reads real Empatica E4 sessions (Stress-Predict) with consistent rates and ranges', () => {
-    const subjects = readdirSync(join(stressPredictDir, 'raw')).filter((s) => /^S\d+$/.test(s)).slice(0, 3);
+    const subjects = readdirSync(join(stressPredictDir, 'raw'))
+      .filter((s) => /^S\d+$/.test(s))
+      .slice(0, 3);
     expect(subjects.length).toBeGreaterThan(0);
     for (const subject of subjects) {
       const rec = readE4Recording(join(stressPredictDir, 'raw', subject));
@@ -74,7 +88,10 @@ describe('simulator and bundled demo recordings', () => {
         for (const f of ['HR.csv', 'IBI.csv', 'EDA.csv', 'TEMP.csv', 'ACC.csv']) {
           const fresh = readFileSync(join(tmp, bed, f));
           bytes += fresh.byteLength;
-          expect(fresh.equals(readFileSync(join(RECORDINGS_DIR, bed, f))), `${bed}/${f} drifted; run npm run -w @attune/edge-agent recordings`).toBe(true);
+          expect(
+            fresh.equals(readFileSync(join(RECORDINGS_DIR, bed, f))),
+            `${bed}/${f} drifted; run npm run -w @attune/edge-agent recordings`,
+          ).toBe(true);
         }
         const rec = readE4Recording(join(tmp, bed));
         expect(rec.eda!.rows.length / rec.eda!.hz).toBe(600);

@@ -106,7 +106,9 @@ export function e4ToOffsetSamples(rec: E4Recording): OffsetSample[] {
 
 /** Length of a recording: the end of its longest signal (start shift + rows / Hz). */
 export function e4DurationS(rec: E4Recording): number {
-  const ends = [rec.hr, rec.eda, rec.temp, rec.acc].filter((s) => s !== null).map((s) => s.startUnixS - rec.startUnixS + s.rows.length / s.hz);
+  const ends = [rec.hr, rec.eda, rec.temp, rec.acc]
+    .filter((s) => s !== null)
+    .map((s) => s.startUnixS - rec.startUnixS + s.rows.length / s.hz);
   if (rec.ibi && rec.ibi.beats.length > 0) ends.push(rec.ibi.startUnixS - rec.startUnixS + rec.ibi.beats.at(-1)!.offsetS);
   return Math.max(0, ...ends);
 }

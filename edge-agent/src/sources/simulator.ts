@@ -152,7 +152,7 @@ export class WearableSimulator implements OffsetSampleGenerator {
       const t = this.nextEdaIndex / hz;
       const i = this.intensityAt(t);
       const ratePerMin = this.patient.scrRestPerMin + 8 * i;
-      if (this.edaRand() < (ratePerMin / 60) / hz) {
+      if (this.edaRand() < ratePerMin / 60 / hz) {
         this.scrs.push({ onsetS: t, amplitudeUs: 0.08 + this.edaRand() * (0.25 + 0.3 * i) });
       }
       this.scrs = this.scrs.filter((s) => t - s.onsetS < 30);
@@ -173,7 +173,8 @@ export class WearableSimulator implements OffsetSampleGenerator {
     const hz = 4;
     while (this.nextTempIndex / hz <= endS) {
       const t = this.nextTempIndex / hz;
-      const tempC = this.patient.tempRestC - 0.5 * this.intensityAt(t - 20) + 0.08 * Math.sin((2 * Math.PI * t) / 500) + 0.02 * gaussian(this.tempRand);
+      const tempC =
+        this.patient.tempRestC - 0.5 * this.intensityAt(t - 20) + 0.08 * Math.sin((2 * Math.PI * t) / 500) + 0.02 * gaussian(this.tempRand);
       out.push({ kind: 'temp', offsetS: t, tempC: Math.round(tempC * 100) / 100 });
       this.nextTempIndex += 1;
     }

@@ -14,7 +14,11 @@ export type WearableSample =
 export type WearableSampleKind = WearableSample['kind'];
 
 /** A sample before it is placed on the wall clock: seconds from the start of the recording/simulation. */
-export type OffsetSample = WearableSample extends infer S ? (S extends WearableSample ? Omit<S, 'tMs'> & { offsetS: number } : never) : never;
+export type OffsetSample = WearableSample extends infer S
+  ? S extends WearableSample
+    ? Omit<S, 'tMs'> & { offsetS: number }
+    : never
+  : never;
 
 export type SourceState = 'streaming' | 'stopped' | 'error';
 

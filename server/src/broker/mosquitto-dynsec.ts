@@ -42,7 +42,9 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
     const response = new Promise<CommandResponse>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(correlationData);
-        reject(new Error(`Mosquitto dynamic-security did not answer ${command.command}: is the plugin loaded and ${serverUsername} its admin?`));
+        reject(
+          new Error(`Mosquitto dynamic-security did not answer ${command.command}: is the plugin loaded and ${serverUsername} its admin?`),
+        );
       }, 5000);
       pending.set(correlationData, (r) => {
         clearTimeout(timer);
@@ -52,7 +54,8 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
     });
     await client.publishAsync(CONTROL_TOPIC, JSON.stringify({ commands: [{ ...command, correlationData }] }), { qos: 1 });
     const r = await response;
-    if (r.error && !tolerate.some((t) => r.error!.includes(t))) throw new Error(`Mosquitto dynamic-security ${command.command}: ${r.error}`);
+    if (r.error && !tolerate.some((t) => r.error!.includes(t)))
+      throw new Error(`Mosquitto dynamic-security ${command.command}: ${r.error}`);
     return r;
   };
 

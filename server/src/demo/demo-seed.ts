@@ -23,7 +23,14 @@ export const DEMO_USERS = [
   { username: 'demo-it', displayName: 'Demo IT Admin', role: 'it_admin' },
 ] as const;
 
-const PATIENTS: (null | { name: string; camera: boolean; wearable: boolean; actorKind: 'patient' | 'proxy'; proxyName?: string; proxyRelationship?: string })[] = [
+const PATIENTS: (null | {
+  name: string;
+  camera: boolean;
+  wearable: boolean;
+  actorKind: 'patient' | 'proxy';
+  proxyName?: string;
+  proxyRelationship?: string;
+})[] = [
   { name: 'Margaret O.', camera: true, wearable: true, actorKind: 'proxy', proxyName: 'Helen O.', proxyRelationship: 'daughter' },
   { name: 'Arthur B.', camera: true, wearable: true, actorKind: 'patient' },
   { name: 'Nkechi A.', camera: true, wearable: true, actorKind: 'patient' },
@@ -73,7 +80,14 @@ export async function seedDemo(deps: {
     if (p.camera || p.wearable) {
       await deps.consent.record(
         stayId,
-        { camera: p.camera, wearable: p.wearable, actorKind: p.actorKind, proxyName: p.proxyName ?? null, proxyRelationship: p.proxyRelationship ?? null, language: 'en' },
+        {
+          camera: p.camera,
+          wearable: p.wearable,
+          actorKind: p.actorKind,
+          proxyName: p.proxyName ?? null,
+          proxyRelationship: p.proxyRelationship ?? null,
+          language: 'en',
+        },
         new Date(admittedAt.getTime() + 60_000),
       );
     }

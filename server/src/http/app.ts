@@ -50,10 +50,23 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.onError(handleError(deps.logger));
-  app.use(secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'"] } }));
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+      },
+    }),
+  );
 
   app.route('/', opsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
-  app.route('/api/auth', authRoutes({ users: deps.users, audit: deps.audit, sessionTtlHours: deps.sessionTtlHours, secureCookies: deps.secureCookies }));
+  app.route(
+    '/api/auth',
+    authRoutes({ users: deps.users, audit: deps.audit, sessionTtlHours: deps.sessionTtlHours, secureCookies: deps.secureCookies }),
+  );
 
   const api = new Hono<AppEnv>();
   api.use(requireUser(deps.users));
@@ -73,7 +86,10 @@ export function createApp(deps: AppDeps) {
     app.get('*', (c) => c.html(indexHtml));
   } else {
     app.get('/', (c) =>
-      c.text('Attune API is running. The dashboard is not built: run `npm run -w @attune/dashboard build` (npm start does this for you).', 200),
+      c.text(
+        'Attune API is running. The dashboard is not built: run `npm run -w @attune/dashboard build` (npm start does this for you).',
+        200,
+      ),
     );
   }
   return app;

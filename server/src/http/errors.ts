@@ -31,7 +31,8 @@ export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.fields), error.status);
     if (error instanceof HTTPException) {
-      const code = error.status === 401 ? 'unauthenticated' : error.status === 403 ? 'forbidden' : error.status === 404 ? 'not_found' : 'bad_request';
+      const code =
+        error.status === 401 ? 'unauthenticated' : error.status === 403 ? 'forbidden' : error.status === 404 ? 'not_found' : 'bad_request';
       return c.json(errorBody(code, error.message || code), error.status as ContentfulStatusCode);
     }
     const requestId = randomUUID();

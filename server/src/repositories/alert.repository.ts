@@ -73,7 +73,10 @@ export class AlertRepository {
   }
 
   async findOpenForDevice(deviceId: string, kind: AlertKind): Promise<AlertRow | null> {
-    const [row] = await this.db.query<AlertRow>(`${SELECT} where a.device_id = $1 and a.stay_id is null and a.kind = $2 and a.state <> 'resolved'`, [deviceId, kind]);
+    const [row] = await this.db.query<AlertRow>(
+      `${SELECT} where a.device_id = $1 and a.stay_id is null and a.kind = $2 and a.state <> 'resolved'`,
+      [deviceId, kind],
+    );
     return row ?? null;
   }
 
@@ -113,7 +116,14 @@ export class AlertRepository {
 
   async update(
     id: string,
-    change: { priority?: Priority; conditionActive?: boolean; conditionClearedAt?: Date | null; explanation?: Explanation; state?: AlertState; at: Date },
+    change: {
+      priority?: Priority;
+      conditionActive?: boolean;
+      conditionClearedAt?: Date | null;
+      explanation?: Explanation;
+      state?: AlertState;
+      at: Date;
+    },
   ): Promise<void> {
     await this.db.query(
       `update alert set

@@ -77,7 +77,13 @@ export class DeviceRepository {
 
   async recordStatus(
     deviceId: string,
-    status: { state: 'online' | 'offline'; at: Date; agentVersion: string; models: Record<string, string>; sources: { camera: string; wearable: string } },
+    status: {
+      state: 'online' | 'offline';
+      at: Date;
+      agentVersion: string;
+      models: Record<string, string>;
+      sources: { camera: string; wearable: string };
+    },
   ): Promise<void> {
     await this.db.query(
       `update device set state = $2, last_seen_at = greatest(last_seen_at, $3::timestamptz), agent_version = $4, models = $5::jsonb, sources = $6::jsonb where id = $1`,

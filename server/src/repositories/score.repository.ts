@@ -69,7 +69,12 @@ export class ScoreRepository {
     );
   }
 
-  async timeline(stayId: string, from: Date): Promise<{ windowEnd: Date; distress: number; confidence: number; drivers: string[]; hrBpm: number | null; negativeAffect: number | null }[]> {
+  async timeline(
+    stayId: string,
+    from: Date,
+  ): Promise<
+    { windowEnd: Date; distress: number; confidence: number; drivers: string[]; hrBpm: number | null; negativeAffect: number | null }[]
+  > {
     return this.db.query(
       `select window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers,
               (wearable->>'hrBpm')::float8 as "hrBpm", (face->>'negativeAffect')::float8 as "negativeAffect"
@@ -80,7 +85,20 @@ export class ScoreRepository {
 
   /** Recent windows of active stays, oldest first: the alert engine replays them to rebuild its state after a restart. */
   async recentForActiveStays(from: Date): Promise<{ stayId: string; window: ScoreWindow }[]> {
-    const rows = await this.db.query<{ stayId: string; deviceId: string; seq: number; windowStart: Date; windowEnd: Date; distress: number; confidence: number; drivers: string[]; face: unknown; wearable: unknown; quality: unknown; models: Record<string, string> }>(
+    const rows = await this.db.query<{
+      stayId: string;
+      deviceId: string;
+      seq: number;
+      windowStart: Date;
+      windowEnd: Date;
+      distress: number;
+      confidence: number;
+      drivers: string[];
+      face: unknown;
+      wearable: unknown;
+      quality: unknown;
+      models: Record<string, string>;
+    }>(
       `select sw.stay_id as "stayId", sw.device_id as "deviceId", sw.seq::float8 as seq, sw.window_start as "windowStart", sw.window_end as "windowEnd",
               sw.distress::float8 as distress, sw.confidence::float8 as confidence, sw.drivers, sw.face, sw.wearable, sw.quality, sw.models
          from score_window sw join stay s on s.id = sw.stay_id

@@ -36,8 +36,15 @@ export class StayRepository {
 
   async admit(patient: { displayName: string; externalId?: string | null }, bedId: string, admittedAt: Date): Promise<string> {
     return this.db.transaction(async (q) => {
-      const [p] = await q<{ id: string }>(`insert into patient (display_name, external_id) values ($1, $2) returning id`, [patient.displayName, patient.externalId ?? null]);
-      const [s] = await q<{ id: string }>(`insert into stay (patient_id, bed_id, admitted_at) values ($1, $2, $3) returning id`, [p!.id, bedId, admittedAt.toISOString()]);
+      const [p] = await q<{ id: string }>(`insert into patient (display_name, external_id) values ($1, $2) returning id`, [
+        patient.displayName,
+        patient.externalId ?? null,
+      ]);
+      const [s] = await q<{ id: string }>(`insert into stay (patient_id, bed_id, admitted_at) values ($1, $2, $3) returning id`, [
+        p!.id,
+        bedId,
+        admittedAt.toISOString(),
+      ]);
       return s!.id;
     });
   }
@@ -77,7 +84,20 @@ export class StayRepository {
         `insert into consent_event (stay_id, effective_at, camera, wearable, actor_kind, proxy_name, proxy_relationship,
                                     recorded_by_user_id, text_hash, language, prev_hash, hash)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning ${CONSENT_COLUMNS}`,
-        [e.stayId, e.effectiveAt.toISOString(), e.camera, e.wearable, e.actorKind, e.proxyName, e.proxyRelationship, e.recordedByUserId, e.textHash, e.language, e.prevHash, e.hash],
+        [
+          e.stayId,
+          e.effectiveAt.toISOString(),
+          e.camera,
+          e.wearable,
+          e.actorKind,
+          e.proxyName,
+          e.proxyRelationship,
+          e.recordedByUserId,
+          e.textHash,
+          e.language,
+          e.prevHash,
+          e.hash,
+        ],
       );
       return row!;
     });

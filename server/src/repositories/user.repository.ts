@@ -35,7 +35,11 @@ export class UserRepository {
   }
 
   async createSession(tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
-    await this.db.query(`insert into session (token_hash, user_id, expires_at) values ($1, $2, $3)`, [tokenHash, userId, expiresAt.toISOString()]);
+    await this.db.query(`insert into session (token_hash, user_id, expires_at) values ($1, $2, $3)`, [
+      tokenHash,
+      userId,
+      expiresAt.toISOString(),
+    ]);
   }
 
   async findSessionUser(tokenHash: string, now: Date): Promise<UserRow | null> {

@@ -38,7 +38,11 @@ export class WardRepository {
   }
 
   async addBed(wardId: string, label: string, position: number): Promise<string> {
-    const [row] = await this.db.query<{ id: string }>(`insert into bed (ward_id, label, position) values ($1, $2, $3) returning id`, [wardId, label, position]);
+    const [row] = await this.db.query<{ id: string }>(`insert into bed (ward_id, label, position) values ($1, $2, $3) returning id`, [
+      wardId,
+      label,
+      position,
+    ]);
     return row!.id;
   }
 

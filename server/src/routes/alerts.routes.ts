@@ -62,7 +62,13 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
     const id = parseParam(z.uuid(), c.req.param('id'), 'alert');
     const body = await parseJsonBody(c, ResolveBody);
     const row = await act(() => deps.service.resolve(id, c.get('user').id, body.outcome, body.note || null, new Date()));
-    await deps.audit.write({ actorUserId: c.get('user').id, action: 'alert.resolve', subjectType: 'alert', subjectId: id, detail: { outcome: body.outcome } });
+    await deps.audit.write({
+      actorUserId: c.get('user').id,
+      action: 'alert.resolve',
+      subjectType: 'alert',
+      subjectId: id,
+      detail: { outcome: body.outcome },
+    });
     return c.json({ alert: alertToApi(row) });
   });
   return app;

@@ -5,7 +5,12 @@ import type { WardRepository } from '../repositories/ward.repository.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 
-export function deviceRoutes(deps: { devices: DeviceRepository; wards: WardRepository; consent: ConsentReadRepository; stays: StayRepository }) {
+export function deviceRoutes(deps: {
+  devices: DeviceRepository;
+  wards: WardRepository;
+  consent: ConsentReadRepository;
+  stays: StayRepository;
+}) {
   const app = new Hono<AppEnv>();
   app.use(requireRole('nurse', 'charge_nurse', 'it_admin'));
 

@@ -23,8 +23,18 @@ export function stayRoutes(deps: { stays: StayRepository; scores: ScoreRepositor
     const stay = await deps.stays.find(stayId);
     if (!stay) throw new ApiError(404, 'not_found', 'No such stay');
     const from = new Date(Date.now() - hours * 3600_000);
-    const [scores, alerts, consent] = await Promise.all([deps.scores.timeline(stayId, from), deps.alerts.listForStay(stayId), deps.stays.consentEvents(stayId)]);
-    await deps.audit.write({ actorUserId: c.get('user').id, action: 'stay.timeline.read', subjectType: 'stay', subjectId: stayId, detail: { hours } });
+    const [scores, alerts, consent] = await Promise.all([
+      deps.scores.timeline(stayId, from),
+      deps.alerts.listForStay(stayId),
+      deps.stays.consentEvents(stayId),
+    ]);
+    await deps.audit.write({
+      actorUserId: c.get('user').id,
+      action: 'stay.timeline.read',
+      subjectType: 'stay',
+      subjectId: stayId,
+      detail: { hours },
+    });
     return c.json({
       stay: {
         id: stay.id,
@@ -34,7 +44,13 @@ export function stayRoutes(deps: { stays: StayRepository; scores: ScoreRepositor
         admittedAt: stay.admittedAt.toISOString(),
         dischargedAt: stay.dischargedAt?.toISOString() ?? null,
       },
-      consent: consent.map((e) => ({ at: e.effectiveAt.toISOString(), camera: e.camera, wearable: e.wearable, actor: e.actorKind, proxyName: e.proxyName })),
+      consent: consent.map((e) => ({
+        at: e.effectiveAt.toISOString(),
+        camera: e.camera,
+        wearable: e.wearable,
+        actor: e.actorKind,
+        proxyName: e.proxyName,
+      })),
       scores: scores.map((s) => ({ ...s, windowEnd: s.windowEnd.toISOString() })),
       alerts: alerts.map(alertToApi),
     });

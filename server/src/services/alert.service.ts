@@ -86,7 +86,14 @@ export class AlertService {
       if (open) {
         // A new episode while the last alert is still unresolved: the same alert fires again.
         const priority = higher(open.priority, d.priority);
-        await this.alerts.update(open.id, { priority, conditionActive: true, conditionClearedAt: null, explanation: d.explanation, state: 'firing', at: d.at });
+        await this.alerts.update(open.id, {
+          priority,
+          conditionActive: true,
+          conditionClearedAt: null,
+          explanation: d.explanation,
+          state: 'firing',
+          at: d.at,
+        });
         await this.record(open.id, 'reactivated', d.at, null, { priority });
         return;
       }
@@ -130,7 +137,15 @@ export class AlertService {
       await this.record(open.id, 'updated', at, null, { modalities });
       return;
     }
-    const id = await this.alerts.insert({ kind: 'consent_violation', category: 'technical', priority: 'medium', ...scope, wardId: scope.wardId, at, explanation });
+    const id = await this.alerts.insert({
+      kind: 'consent_violation',
+      category: 'technical',
+      priority: 'medium',
+      ...scope,
+      wardId: scope.wardId,
+      at,
+      explanation,
+    });
     this.metrics.alertsOpened.inc({ kind: 'consent_violation' });
     await this.record(id, 'opened', at, null, { modalities });
   }
@@ -145,7 +160,16 @@ export class AlertService {
       await this.record(open.id, 'reactivated', now, null, {});
       return;
     }
-    const id = await this.alerts.insert({ kind: 'device_offline', category: 'technical', priority: 'low', ...scope, stayId: null, wardId: scope.wardId, at: now, explanation });
+    const id = await this.alerts.insert({
+      kind: 'device_offline',
+      category: 'technical',
+      priority: 'low',
+      ...scope,
+      stayId: null,
+      wardId: scope.wardId,
+      at: now,
+      explanation,
+    });
     this.metrics.alertsOpened.inc({ kind: 'device_offline' });
     await this.record(id, 'opened', now, null, {});
   }
@@ -180,7 +204,13 @@ export class AlertService {
   }
 
   /** Stores the event, publishes the alert's new state over SSE, returns it. */
-  private async record(alertId: string, type: string, at: Date, actorUserId: string | null, detail: Record<string, unknown>): Promise<AlertRow> {
+  private async record(
+    alertId: string,
+    type: string,
+    at: Date,
+    actorUserId: string | null,
+    detail: Record<string, unknown>,
+  ): Promise<AlertRow> {
     await this.alerts.addEvent(alertId, type, at, actorUserId, detail);
     const row = (await this.alerts.get(alertId))!;
     this.live.publish('alert', row.wardId, alertToApi(row));

@@ -40,17 +40,31 @@ export class BoardService {
           label: b.label,
           stay: b.stayId ? { id: b.stayId, patientName: b.patientName!, admittedAt: b.admittedAt!.toISOString() } : null,
           consent: consent
-            ? { camera: consent.camera, wearable: consent.wearable, byProxy: consent.actorKind === 'proxy', since: consent.effectiveAt.toISOString() }
+            ? {
+                camera: consent.camera,
+                wearable: consent.wearable,
+                byProxy: consent.actorKind === 'proxy',
+                since: consent.effectiveAt.toISOString(),
+              }
             : null,
           device: b.deviceId
             ? { id: b.deviceId, state: b.deviceState!, lastSeenAt: b.lastSeenAt?.toISOString() ?? null, sources: b.sources }
             : null,
-          latest: last ? { windowEnd: last.windowEnd.toISOString(), distress: last.distress, confidence: last.confidence, drivers: last.drivers } : null,
+          latest: last
+            ? { windowEnd: last.windowEnd.toISOString(), distress: last.distress, confidence: last.confidence, drivers: last.drivers }
+            : null,
           sparkline: isMonitored
             ? sparklines.filter((s) => s.stayId === b.stayId).map((s) => ({ t: s.t.toISOString(), distress: s.distress }))
             : [],
           openAlert: alert
-            ? { id: alert.id, kind: alert.kind, priority: alert.priority, state: alert.state, summary: alertToApi(alert).explanation.summary, openedAt: alert.openedAt.toISOString() }
+            ? {
+                id: alert.id,
+                kind: alert.kind,
+                priority: alert.priority,
+                state: alert.state,
+                summary: alertToApi(alert).explanation.summary,
+                openedAt: alert.openedAt.toISOString(),
+              }
             : null,
         };
       }),

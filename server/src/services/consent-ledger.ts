@@ -44,7 +44,10 @@ function hashedContent(e: HashedFields) {
 }
 
 export function consentEventHash(prevHash: string, e: HashedFields): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(hashedContent(e))).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update(canonicalJson(hashedContent(e)))
+    .digest('hex');
 }
 
 export function buildConsentEvent(stayId: string, choice: ConsentChoice, effectiveAt: Date, prevHash: string): NewConsentEvent {

@@ -45,7 +45,13 @@ export class ConsentService {
       detail: { camera: choice.camera, wearable: choice.wearable, actorKind: choice.actorKind },
     });
     this.deps.contexts.invalidateAll();
-    this.deps.live.publish('consent', stay.wardId, { wardId: stay.wardId, bedId: stay.bedId, stayId, camera: choice.camera, wearable: choice.wearable });
+    this.deps.live.publish('consent', stay.wardId, {
+      wardId: stay.wardId,
+      bedId: stay.bedId,
+      stayId,
+      camera: choice.camera,
+      wearable: choice.wearable,
+    });
     await this.publishForBed(stay.bedId);
   }
 
@@ -59,15 +65,22 @@ export class ConsentService {
     for (const device of await this.deps.devices.findByBed(bedId)) await this.publishForDevice(device.id, bedId);
   }
 
+  /**
+   * At start: re-publish what is in force under the version the device already holds (nothing
+   * changed while the server was down, since only the server changes consent), so agents do
+   * not treat a server restart as a consent change.
+   */
   async publishAll(): Promise<void> {
-    for (const device of await this.deps.devices.listActiveWithBeds()) await this.publishForDevice(device.id, device.bedId);
+    for (const device of await this.deps.devices.listActiveWithBeds()) {
+      await this.publishForDevice(device.id, device.bedId, device.consentVersion > 0 ? device.consentVersion : undefined);
+    }
   }
 
-  private async publishForDevice(deviceId: string, bedId: string): Promise<void> {
+  private async publishForDevice(deviceId: string, bedId: string, keepVersion?: number): Promise<void> {
     const now = new Date();
     const stay = await this.deps.stays.activeStayForBed(bedId);
     const current = stay ? consentAt(await this.deps.stays.consentEvents(stay.id), now) : null;
-    const version = await this.deps.devices.nextConsentVersion(deviceId);
+    const version = keepVersion ?? (await this.deps.devices.nextConsentVersion(deviceId));
     const message: ConsentMessage = {
       v: 1,
       deviceId,
@@ -78,6 +91,11 @@ export class ConsentService {
     };
     await this.deps.publisher.publishConsent(message);
     this.deps.metrics.consentPublished.inc();
-    this.deps.logger.info('consent published', { deviceId, version, camera: message.modalities.camera, wearable: message.modalities.wearable });
+    this.deps.logger.info('consent published', {
+      deviceId,
+      version,
+      camera: message.modalities.camera,
+      wearable: message.modalities.wearable,
+    });
   }
 }

@@ -20,7 +20,8 @@ export class DeviceStatusService {
     const context = await this.devices.findContext(status.deviceId);
     if (!context || !context.isActive) return;
     // The Last Will carries the connect time; what matters is when we learnt of the change.
-    const at = status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime()));
+    const at =
+      status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime()));
     await this.devices.recordStatus(status.deviceId, { ...status, at: status.state === 'online' ? receivedAt : at });
     if (status.state === 'online') await this.alerts.deviceBack(status.deviceId, receivedAt);
     this.live.publish('device', context.wardId, {
@@ -43,7 +44,14 @@ export class DeviceStatusService {
     const cutoff = new Date(now.getTime() - this.offlineAfterMs);
     for (const d of await this.devices.markSilentOffline(cutoff)) {
       const ctx = await this.devices.findContext(d.id);
-      this.live.publish('device', ctx?.wardId ?? null, { deviceId: d.id, wardId: ctx?.wardId ?? null, bedId: ctx?.bedId ?? null, state: 'offline', lastSeenAt: d.lastSeenAt?.toISOString() ?? null, sources: null });
+      this.live.publish('device', ctx?.wardId ?? null, {
+        deviceId: d.id,
+        wardId: ctx?.wardId ?? null,
+        bedId: ctx?.bedId ?? null,
+        state: 'offline',
+        lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+        sources: null,
+      });
     }
     for (const d of await this.devices.listOfflineSince(cutoff)) {
       if (d.lastSeenAt === null) continue; // never seen: not an outage, an unfinished installation

@@ -175,7 +175,9 @@ describe('opening', () => {
   it('the open explanation names the baseline delta and the unobserved PAINAD items', () => {
     const { decisions } = run(seq(0, [0.8, 0.91, ...rep(0.8, 10)]));
     const e = decisions[0]!.explanation;
-    expect(e.summary).toBe('Sustained distress for 1 min, peak 0.91 — heart rate 24 bpm above baseline, frequent skin conductance responses');
+    expect(e.summary).toBe(
+      'Sustained distress for 1 min, peak 0.91 — heart rate 24 bpm above baseline, frequent skin conductance responses',
+    );
     expect(e.unobserved).toContain(UNOBSERVED_PAINAD_TEXT);
     expect(e.unobserved).toContain('Face not visible (camera not consented)');
     expect(e.models).toEqual({ 'wearable-distress': '1.0.0' });

@@ -211,16 +211,14 @@ export function evaluateDistressWindow(
   const confident = window.confidence >= cfg.minConfidence;
   const maxGapMs = cfg.maxGapS * 1000;
   const d = window.distress;
-  const advance = (run: DistressRun | null, qualifies: boolean) =>
-    advanceRun(run, qualifies, startMs, endMs, window, maxGapMs);
+  const advance = (run: DistressRun | null, qualifies: boolean) => advanceRun(run, qualifies, startMs, endMs, window, maxGapMs);
   next.openRun = advance(state.openRun, confident && d >= cfg.openDistress);
   next.highRun = advance(state.highRun, confident && d >= cfg.highDistress);
   next.calmRun = advance(state.calmRun, confident && d < cfg.clearDistress);
   const highSustained = runLengthMs(next.highRun) >= cfg.highSustainS * 1000;
   // A high run always lies inside the open run (>= highDistress implies >= openDistress), so a
   // high run that ended earlier in the same open run still makes the alert high priority.
-  const openRunContinued =
-    state.openRun !== null && next.openRun !== null && next.openRun.startMs === state.openRun.startMs;
+  const openRunContinued = state.openRun !== null && next.openRun !== null && next.openRun.startMs === state.openRun.startMs;
   next.openRunReachedHigh = next.openRun !== null && ((openRunContinued && state.openRunReachedHigh) || highSustained);
 
   const at = new Date(endMs);
@@ -248,10 +246,7 @@ export function evaluateDistressWindow(
   const episodeMs = active.lastDistressedEndMs - active.startMs;
 
   if (next.calmRun !== null && runLengthMs(next.calmRun) >= cfg.clearSustainS * 1000) {
-    const explanation = explainDistress(
-      window,
-      context(episodeMs, active.peak, active.sclAtStartUs, cfg, runLengthMs(next.calmRun)),
-    );
+    const explanation = explainDistress(window, context(episodeMs, active.peak, active.sclAtStartUs, cfg, runLengthMs(next.calmRun)));
     next.active = null;
     next.openRun = null;
     next.openRunReachedHigh = false;

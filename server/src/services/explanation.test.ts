@@ -54,9 +54,7 @@ const allText = (e: Explanation) =>
 describe('explainDistress summary', () => {
   it('reads as one line with duration, peak, baseline delta and rising skin conductance', () => {
     const e = explainDistress(wearableOnly(), ctx());
-    expect(e.summary).toBe(
-      'Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising',
-    );
+    expect(e.summary).toBe('Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising');
   });
 
   it('names grimacing when the camera saw it', () => {
@@ -196,9 +194,7 @@ describe('explainDistress PAINAD', () => {
   it('never scores breathing, vocalisation or consolability, and lists them as unobserved', () => {
     for (const o of [obs(), wearableOnly()]) {
       const e = explainDistress(o, ctx());
-      expect(e.painad.map((p) => p.item).sort()).toEqual(
-        o.face ? ['Body language', 'Facial expression'] : ['Body language'],
-      );
+      expect(e.painad.map((p) => p.item).sort()).toEqual(o.face ? ['Body language', 'Facial expression'] : ['Body language']);
       expect(e.unobserved).toContain(UNOBSERVED_PAINAD_TEXT);
       expect(UNOBSERVED_PAINAD_TEXT).toBe('Breathing, vocalisation and consolability: assess at the bedside');
     }
@@ -245,7 +241,9 @@ describe('explainDistress unobserved', () => {
   });
 
   it('wearable not consented', () => {
-    const o = obs({ quality: { wearableCoverage: null, faceCoverage: 0.9, unobserved: ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] } });
+    const o = obs({
+      quality: { wearableCoverage: null, faceCoverage: 0.9, unobserved: ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] },
+    });
     delete o.wearable;
     const e = explainDistress(o, ctx());
     expect(e.unobserved).toEqual([WEARABLE_NOT_CONSENTED_TEXT, UNOBSERVED_PAINAD_TEXT]);

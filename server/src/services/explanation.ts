@@ -41,8 +41,7 @@ export interface DistressEpisodeContext {
 export const UNOBSERVED_PAINAD_TEXT = 'Breathing, vocalisation and consolability: assess at the bedside';
 export const NO_BASELINE_TEXT = 'No baseline yet: compared with population norms';
 export const CAMERA_NOT_CONSENTED_TEXT = 'Face not visible (camera not consented)';
-export const WEARABLE_NOT_CONSENTED_TEXT =
-  'Heart rate, skin conductance and movement not measured (wearable not consented)';
+export const WEARABLE_NOT_CONSENTED_TEXT = 'Heart rate, skin conductance and movement not measured (wearable not consented)';
 
 /** Heart rate this far above the patient's own baseline is named in the summary, bpm. */
 const HR_DELTA_NOTABLE_BPM = 10;
@@ -80,11 +79,7 @@ const score2 = (n: number) => n.toFixed(2);
 const one = (n: number) => (Math.round(n * 10) / 10).toString();
 const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
 
-function item(
-  signal: string,
-  text: string,
-  fields: Partial<Omit<EvidenceItem, 'signal' | 'text'>> = {},
-): EvidenceItem {
+function item(signal: string, text: string, fields: Partial<Omit<EvidenceItem, 'signal' | 'text'>> = {}): EvidenceItem {
   return {
     signal,
     text,
@@ -104,9 +99,7 @@ function movementWords(activityG: number): string {
 
 /** Whether the camera actually saw the face in this window. */
 function faceSeen(obs: DistressObservation): obs is DistressObservation & { face: FaceBlock } {
-  return (
-    obs.face !== undefined && obs.face.faceVisibleFraction > 0 && !obs.quality.unobserved.includes('face')
-  );
+  return obs.face !== undefined && obs.face.faceVisibleFraction > 0 && !obs.quality.unobserved.includes('face');
 }
 
 function sclRising(w: WearableBlock, sclAtStartUs: number | null | undefined): boolean {
@@ -123,8 +116,7 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
     if (w.hrBaselineBpm !== null) {
       const base = Math.round(w.hrBaselineBpm);
       const delta = hr - base;
-      const rel =
-        delta === 0 ? 'the same as' : delta > 0 ? `${delta} bpm above` : `${-delta} bpm below`;
+      const rel = delta === 0 ? 'the same as' : delta > 0 ? `${delta} bpm above` : `${-delta} bpm below`;
       out.push(
         item('heart_rate', `Heart rate ${hr} bpm, ${rel} the patient's own baseline of ${base} bpm`, {
           value: w.hrBpm,
@@ -133,18 +125,15 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
         }),
       );
     } else {
-      out.push(
-        item('heart_rate', `Heart rate ${hr} bpm (no personal baseline yet)`, { value: w.hrBpm, unit: 'bpm' }),
-      );
+      out.push(item('heart_rate', `Heart rate ${hr} bpm (no personal baseline yet)`, { value: w.hrBpm, unit: 'bpm' }));
     }
   }
   if (w.rmssdMs !== null) {
     out.push(
-      item(
-        'hrv_rmssd',
-        `Heart-rate variability (RMSSD) ${Math.round(w.rmssdMs)} ms; lower values go with stress or pain`,
-        { value: w.rmssdMs, unit: 'ms' },
-      ),
+      item('hrv_rmssd', `Heart-rate variability (RMSSD) ${Math.round(w.rmssdMs)} ms; lower values go with stress or pain`, {
+        value: w.rmssdMs,
+        unit: 'ms',
+      }),
     );
   }
   if (w.sclUs !== null) {
@@ -327,8 +316,7 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   if (ctx.calm) {
     head = `Distress settled: calm for ${formatDuration(ctx.calm.forS)} after ${duration} of sustained distress, peak ${peak}`;
   } else if (obs.distress < ctx.openThreshold || obs.confidence < ctx.minConfidence) {
-    const now =
-      obs.confidence < ctx.minConfidence ? 'now uncertain, readings of low confidence' : `now ${score2(obs.distress)}`;
+    const now = obs.confidence < ctx.minConfidence ? 'now uncertain, readings of low confidence' : `now ${score2(obs.distress)}`;
     head = `Sustained distress for ${duration}, peak ${peak}; ${now}`;
   } else {
     head = `Sustained distress for ${duration}, peak ${peak}`;
@@ -351,11 +339,11 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   ];
   if (ctx.calm) {
     evidence.push(
-      item(
-        'calm',
-        `Distress below ${ctx.calm.threshold} with confident readings for ${formatDuration(ctx.calm.forS)}`,
-        { value: obs.distress, threshold: ctx.calm.threshold, durationS: ctx.calm.forS },
-      ),
+      item('calm', `Distress below ${ctx.calm.threshold} with confident readings for ${formatDuration(ctx.calm.forS)}`, {
+        value: obs.distress,
+        threshold: ctx.calm.threshold,
+        durationS: ctx.calm.forS,
+      }),
     );
   }
   if (obs.wearable) evidence.push(...wearableEvidence(obs.wearable, ctx));

@@ -62,9 +62,11 @@ export class IngestService {
 
   /** Called for every MQTT message; work is serialised so per-device order is kept. */
   handleMessage(topic: string, payload: Buffer, receivedAt = new Date()): Promise<void> {
-    this.chain = this.chain.then(() => this.process(topic, payload, receivedAt)).catch((error: unknown) => {
-      this.deps.logger.error('ingest failed', { error: String(error) });
-    });
+    this.chain = this.chain
+      .then(() => this.process(topic, payload, receivedAt))
+      .catch((error: unknown) => {
+        this.deps.logger.error('ingest failed', { error: String(error) });
+      });
     return this.chain;
   }
 

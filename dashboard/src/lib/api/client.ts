@@ -136,8 +136,7 @@ export function getAlerts(filter: { state?: AlertStateFilter; wardId?: string } 
   return request<{ alerts: Alert[] }>(`/api/alerts${qs ? `?${qs}` : ''}`).then((r) => r.alerts);
 }
 
-export const getAlert = (id: string) =>
-  request<{ alert: Alert; events: AlertEvent[] }>(`/api/alerts/${encodeURIComponent(id)}`);
+export const getAlert = (id: string) => request<{ alert: Alert; events: AlertEvent[] }>(`/api/alerts/${encodeURIComponent(id)}`);
 
 export const acknowledgeAlert = (id: string) =>
   request<{ alert: Alert }>(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' }).then((r) => r.alert);

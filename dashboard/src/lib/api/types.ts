@@ -12,13 +12,7 @@ export type ApiErrorBody = {
 };
 
 export type ApiErrorCode =
-  | 'validation_failed'
-  | 'unauthenticated'
-  | 'invalid_credentials'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'internal';
+  'validation_failed' | 'unauthenticated' | 'invalid_credentials' | 'forbidden' | 'not_found' | 'conflict' | 'internal';
 
 // --- Wards and board -------------------------------------------------------------------------
 
@@ -120,14 +114,7 @@ export type Alert = {
   explanation: Explanation;
 };
 
-export type AlertEventType =
-  | 'opened'
-  | 'escalated'
-  | 'updated'
-  | 'condition_cleared'
-  | 'reactivated'
-  | 'acknowledged'
-  | 'resolved';
+export type AlertEventType = 'opened' | 'escalated' | 'updated' | 'condition_cleared' | 'reactivated' | 'acknowledged' | 'resolved';
 
 export type AlertEvent = {
   id: string;
