@@ -17,10 +17,24 @@ fi
 if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto: "$STATE_DIR"; fi
 export STATE_DIR MQTT_PORT MQTT_BIND DYNSEC_PLUGIN
 envsubst < "$(dirname "$0")/../deploy/mosquitto/attune.conf" > "$STATE_DIR/mosquitto.conf"
+# The Attune server's role (subscribe to every device's scores and status, publish consent).
+# Granted here, not by the server: dynamic security disconnects a client whose roles change.
+provision_server_role() {
+  local ctrl=(mosquitto_ctrl -h 127.0.0.1 -p "$MQTT_PORT" -u attune-server -P "$SERVER_PASSWORD" dynsec)
+  if ! "${ctrl[@]}" getClient attune-server 2>/dev/null | grep -q 'attune-server (priority'; then
+    "${ctrl[@]}" createRole attune-server >/dev/null 2>&1 || true
+    "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v1/devices/+/scores' allow >/dev/null 2>&1
+    "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v1/devices/+/status' allow >/dev/null 2>&1
+    "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v1/devices/+/consent' allow >/dev/null 2>&1
+    "${ctrl[@]}" addClientRole attune-server attune-server >/dev/null 2>&1
+  fi
+}
+
 mosquitto -c "$STATE_DIR/mosquitto.conf" > "$STATE_DIR/mosquitto.log" 2>&1 &
 echo $! > "$STATE_DIR/mosquitto.pid"
 for _ in $(seq 1 50); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null; then
+    provision_server_role
     echo "MQTT_URL=mqtt://127.0.0.1:$MQTT_PORT MQTT_USERNAME=attune-server MQTT_DYNSEC=true"
     exit 0
   fi

@@ -48,11 +48,12 @@ async function check(name: string, fn: () => Promise<string> | string): Promise<
 }
 
 async function brokerLogin(config: AgentConfig): Promise<string> {
-  // A separate client id with a clean session: the doctor must not take over or wipe the agent's persistent session.
+  // Brokers accept a device only under its own client id. clean:false keeps the agent's persistent
+  // session intact; if the agent is running it is briefly taken over and reconnects by itself.
   const client = mqtt.connect(config.mqtt.url, {
     protocolVersion: 4,
-    clean: true,
-    clientId: `${config.deviceId}-doctor`,
+    clean: false,
+    clientId: config.deviceId,
     username: config.mqtt.username,
     password: config.mqtt.password,
     reconnectPeriod: 0,
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       return doctor(args);
     case 'enroll':
       console.error(
-        'attune-agent enroll: not available yet: tracked for the perception issue (devices are enrolled from the dashboard for now)',
+        'attune-agent enroll: not available yet. Devices are enrolled by the server operator for now (see docs/deploy.md).',
       );
       return 2;
     default:

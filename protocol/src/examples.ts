@@ -11,7 +11,7 @@ export const exampleScoreWindow: ScoreWindow = {
   fused: {
     distress: 0.78,
     confidence: 0.81,
-    drivers: ['heart rate 24 bpm above her baseline for 4 min', 'brow lowered and eyes tightened in 70% of frames'],
+    drivers: ['heart rate 24 bpm above baseline for 4 min', 'brow lowered and eyes tightened in 70% of frames'],
   },
   face: {
     framesAnalysed: 10,
@@ -53,7 +53,7 @@ export const exampleDeviceStatus: DeviceStatus = {
   at: '2026-11-25T09:58:12.000Z',
   agentVersion: '0.1.0',
   models: { 'wearable-distress': '1.0.0' },
-  sources: { camera: 'no_consent', wearable: 'streaming' },
+  sources: { camera: 'streaming', wearable: 'streaming' },
 };
 
 export const exampleConsentMessage: ConsentMessage = {
@@ -61,6 +61,6 @@ export const exampleConsentMessage: ConsentMessage = {
   deviceId: 'bed-03-agent',
   version: 4,
   stay: '7f3c2a9e-5d1b-4c8e-9a0f-2b6d4e8c1a37',
-  modalities: { camera: false, wearable: true },
+  modalities: { camera: true, wearable: true },
   issuedAt: '2026-11-25T09:40:00.000Z',
 };

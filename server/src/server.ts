@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { createDatabase, type Database } from '@attune/db';
 import { createDeviceAuthenticator } from './broker/device-authenticator.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
+import { PortInUseError, startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
 import { createDynsecAccounts, type BrokerAccounts } from './broker/mosquitto-dynsec.ts';
 import type { Config } from './config.ts';
 import { seedDemo, type DemoDevice } from './demo/demo-seed.ts';
@@ -169,7 +169,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const http: ServerType = await new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new Error(`HTTP port ${config.PORT} is already in use: set PORT to a free port.`) : error),
+        reject(error.code === 'EADDRINUSE' ? new PortInUseError(`HTTP port ${config.PORT} is already in use: set PORT to a free port, or stop what is listening there.`) : error),
       );
     });
     stops.push(

@@ -167,6 +167,19 @@ describe.each(backends())('ingest on $label', (backend) => {
     await expect(sys.connectDevice(a.deviceId, { clientId: b.deviceId })).rejects.toThrow();
   });
 
+  it('drops a window whose payload names another device than its topic', async () => {
+    const [a, b] = [sys.devices[0]!, sys.devices[1]!];
+    const before = await rejected('device_mismatch');
+    const client = await sys.connectDevice(a.deviceId);
+    await client.publishAsync(
+      topics.scores(a.deviceId),
+      encodePayload('scores', makeWindow(b.deviceId, 77, new Date(), { distress: 0.2, confidence: 0.9 })),
+      { qos: 1 },
+    );
+    await waitFor(async () => (await rejected('device_mismatch')) > before, 'the mismatch rejection');
+    expect(await count(b.deviceId)).toBe(0);
+  });
+
   it('counts garbage, oversized and schema-invalid payloads by reason and keeps serving', async () => {
     const device = sys.devices[0]!;
     const before = { notJson: await rejected('not_json'), oversized: await rejected('oversized'), schema: await rejected('schema') };

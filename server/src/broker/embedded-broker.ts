@@ -2,12 +2,12 @@
  * The embedded MQTT broker (aedes, MQTT 3.1.1) used when MQTT_URL is unset. It authenticates
  * every client: the server with its own generated secret, each device with its enrolled
  * credential (scrypt hash in the database). A device may publish and subscribe only under its
- * own topic subtree, and its client id must equal its username, so the topic names the
+ * own topics (publish scores and status, subscribe to consent), and its client id must equal its username, so the topic names the
  * authenticated device.
  */
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
-import { TOPIC_PREFIX } from '@attune/protocol';
+import { topics } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 
 export interface DeviceAuthenticator {
@@ -23,8 +23,12 @@ export interface EmbeddedBroker {
 
 export class PortInUseError extends Error {}
 
-function isOwnSubtree(deviceId: string, topic: string): boolean {
-  return topic.startsWith(`${TOPIC_PREFIX}/devices/${deviceId}/`) && !topic.includes('+') && !topic.includes('#');
+/** A device publishes only its own scores and status, and subscribes only to its own consent. */
+function mayPublish(deviceId: string, topic: string): boolean {
+  return topic === topics.scores(deviceId) || topic === topics.status(deviceId);
+}
+function maySubscribe(deviceId: string, topic: string): boolean {
+  return topic === topics.consent(deviceId);
 }
 
 export async function startEmbeddedBroker(options: {
@@ -55,13 +59,13 @@ export async function startEmbeddedBroker(options: {
     authorizePublish: (client, packet, done) => {
       // Internal publishes (no client) and the server's own are trusted; a device's client id equals its username.
       if (!client || client.id === options.server.username) return done(null);
-      if (isOwnSubtree(client.id, packet.topic)) return done(null);
+      if (mayPublish(client.id, packet.topic)) return done(null);
       logger.warn('broker refused publish outside the device subtree', { deviceId: client.id, bytes: packet.payload?.length ?? 0 });
       done(new Error('publish not authorized'));
     },
     authorizeSubscribe: (client, sub, done) => {
       if (!client || client.id === options.server.username) return done(null, sub);
-      if (isOwnSubtree(client.id, sub.topic)) return done(null, sub);
+      if (maySubscribe(client.id, sub.topic)) return done(null, sub);
       logger.warn('broker refused subscription outside the device subtree', { deviceId: client.id });
       done(new Error('subscribe not authorized'), null);
     },

@@ -1,13 +1,13 @@
 /**
  * Device accounts on an external Mosquitto through its dynamic-security plugin: one client and
- * one role per device, the role allowing publishes only under the device's own subtree and a
- * subscription only to its own consent topic. The broker therefore refuses a device that
+ * one role per device, the role allowing publishes only to the device's own scores and status
+ * topics and a subscription only to its own consent topic. The broker therefore refuses a device that
  * publishes as another, before Attune ever sees the message. The server's own role (ingest and
  * consent) is ensured at start. See docs/deploy.md for the broker configuration.
  */
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import { TOPIC_PREFIX, subscriptions, topics } from '@attune/protocol';
+import { topics } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 
 const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
@@ -20,6 +20,9 @@ interface CommandResponse {
   correlationData?: string;
   data?: { client?: { roles?: { rolename: string }[] } };
 }
+
+/** Role of the Attune server's account: read every device's scores and status, write every consent. */
+export const SERVER_ROLE = 'attune-server';
 
 export interface BrokerAccounts {
   provisionDevice(deviceId: string, password: string): Promise<void>;
@@ -59,23 +62,11 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
     return r;
   };
 
-  // The server's own rights: read every device's scores and status, write every consent.
-  const serverRole = 'attune-server';
-  await run(
-    {
-      command: 'createRole',
-      rolename: serverRole,
-      acls: [
-        { acltype: 'subscribePattern', topic: subscriptions.allScores, allow: true },
-        { acltype: 'subscribePattern', topic: subscriptions.allStatus, allow: true },
-        { acltype: 'publishClientSend', topic: `${TOPIC_PREFIX}/devices/+/consent`, allow: true },
-      ],
-    },
-    ['already exists'],
-  );
+  // The server's own role is granted when the broker is provisioned (scripts/mosquitto.sh):
+  // dynamic security disconnects a client whose roles change, so the server cannot grant itself.
   const self = await run({ command: 'getClient', username: serverUsername });
-  if (!self.data?.client?.roles?.some((r) => r.rolename === serverRole)) {
-    await run({ command: 'addClientRole', username: serverUsername, rolename: serverRole });
+  if (!self.data?.client?.roles?.some((r) => r.rolename === SERVER_ROLE)) {
+    throw new Error(`Mosquitto account ${serverUsername} lacks the ${SERVER_ROLE} role: provision the broker as docs/deploy.md describes (scripts/mosquitto.sh does it).`);
   }
   logger.info('Mosquitto dynamic-security ready', { serverUsername });
 
@@ -87,7 +78,8 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
           command: 'createRole',
           rolename,
           acls: [
-            { acltype: 'publishClientSend', topic: topics.deviceSubtree(deviceId), allow: true },
+            { acltype: 'publishClientSend', topic: topics.scores(deviceId), allow: true },
+            { acltype: 'publishClientSend', topic: topics.status(deviceId), allow: true },
             { acltype: 'subscribeLiteral', topic: topics.consent(deviceId), allow: true },
           ],
         },

@@ -34,6 +34,8 @@ export async function startMqttIngest(options: {
     queueQoSZero: false,
   });
   client.on('message', (topic, payload) => {
+    // Broker control replies (Mosquitto dynamic security) share this session; they are not device data.
+    if (topic.startsWith('$')) return;
     void ingest.handleMessage(topic, payload);
   });
   client.on('reconnect', () => logger.warn('MQTT reconnecting'));
