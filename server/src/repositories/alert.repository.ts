@@ -101,6 +101,14 @@ export class AlertRepository {
     return this.db.query<AlertRow>(`${SELECT} where a.stay_id = $1 order by a.opened_at desc`, [stayId]);
   }
 
+  async devicesWithActiveCondition(kind: AlertKind): Promise<string[]> {
+    const rows = await this.db.query<{ deviceId: string }>(
+      `select device_id as "deviceId" from alert where kind = $1 and state <> 'resolved' and condition_active and device_id is not null`,
+      [kind],
+    );
+    return rows.map((r) => r.deviceId);
+  }
+
   async countOpenByKind(): Promise<{ kind: string; count: number }[]> {
     return this.db.query(`select kind, count(*)::int as count from alert where state <> 'resolved' group by kind`);
   }

@@ -54,6 +54,8 @@ export function toRuleWindow(w: ScoreWindow): RuleWindow {
 
 export class AlertService {
   private readonly distressByStay = new Map<string, DistressRuleState>();
+  /** Devices whose offline alert has its condition active: the only ones a message can clear (kept in memory, off the ingest hot path). */
+  private readonly offlineDevices = new Set<string>();
 
   constructor(
     private readonly alerts: AlertRepository,
@@ -69,6 +71,7 @@ export class AlertService {
       const state = this.distressByStay.get(stayId) ?? initialDistressState();
       this.distressByStay.set(stayId, evaluateDistressWindow(state, toRuleWindow(window)).state);
     }
+    for (const deviceId of await this.alerts.devicesWithActiveCondition('device_offline')) this.offlineDevices.add(deviceId);
     await this.refreshOpenGauge();
   }
 
@@ -153,6 +156,7 @@ export class AlertService {
   async deviceOffline(scope: AlertScope & { deviceId: string }, lastSeenAt: Date | null, now: Date): Promise<void> {
     if (!scope.wardId) return;
     const explanation = explainDeviceOffline(scope.deviceId, lastSeenAt, now);
+    this.offlineDevices.add(scope.deviceId);
     const open = await this.alerts.findOpenForDevice(scope.deviceId, 'device_offline');
     if (open) {
       if (open.conditionActive) return;
@@ -175,6 +179,7 @@ export class AlertService {
   }
 
   async deviceBack(deviceId: string, at: Date): Promise<void> {
+    if (!this.offlineDevices.delete(deviceId)) return;
     const open = await this.alerts.findOpenForDevice(deviceId, 'device_offline');
     if (!open || !open.conditionActive) return;
     await this.alerts.update(open.id, { conditionActive: false, conditionClearedAt: at, at });
