@@ -20,3 +20,85 @@ export {
 
 /** Name of the wearable model in the manifest. */
 export const WEARABLE_DISTRESS_MODEL = 'wearable-distress';
+
+// Wearable feature pipeline shared by the edge agent and model training (models/src/wearable).
+export type { OffsetSample, OffsetSampleGenerator, WearableSample } from './wearable/samples.ts';
+export { offsetToClock } from './wearable/samples.ts';
+export {
+  IBI_MAX_S,
+  IBI_MAX_SUCCESSIVE_CHANGE,
+  IBI_MIN_S,
+  ON_WRIST_MIN_EDA_US,
+  ON_WRIST_MIN_TEMP_C,
+  SCR_MIN_AMPLITUDE_US,
+  TRAILING_CONTEXT_MS,
+  WindowFeatureExtractor,
+  countScrs,
+  filterIbis,
+  hrvMs,
+  type IbiFilterResult,
+  type WindowFeatures,
+} from './wearable/window-features.ts';
+export {
+  BASELINE_FEATURES,
+  BaselineNormaliser,
+  CALM_DISTRESS_MAX,
+  CALM_REFRESH_WEIGHT,
+  MIN_BASELINE_COVERAGE,
+  POPULATION_NORMS,
+  SD_FLOOR,
+  type BaselineFeature,
+  type ZScores,
+} from './wearable/baseline-normaliser.ts';
+export {
+  E4_ACC_UNITS_PER_G,
+  RecordedSamples,
+  e4DurationS,
+  e4ToOffsetSamples,
+  parseE4Ibi,
+  parseE4Signal,
+  readE4Recording,
+  recordedE4,
+  type E4Recording,
+  type E4Signal,
+} from './wearable/e4-csv.ts';
+export {
+  BaselineStepper,
+  DEFAULT_BASELINE_WINDOWS,
+  DEFAULT_WINDOW_MS,
+  isScorable,
+  modelInputRow,
+  normaliseWindows,
+  normaliseWindowsAsync,
+  recordingWindowFeatures,
+  type NormalisedWindow,
+} from './wearable/pipeline.ts';
+
+// Face models (BlazeFace, FaceMesh, FER2013 expression), converted from @vladmandic/human's TF.js
+// graph models by our converter. The .onnx files are generated (npm install / npm start /
+// npm run models:build; `@attune/models/ensure-face-models` builds missing ones). Runtime-only:
+// importing these pulls in neither the converter nor onnx-proto.
+export {
+  BLAZEFACE_ANCHORS_PER_CELL,
+  BLAZEFACE_INPUT_SIZE,
+  BLAZEFACE_KEYPOINTS,
+  BLAZEFACE_NUM_ANCHORS,
+  BLAZEFACE_STRIDES,
+  EXPRESSION_CLASSES,
+  EXPRESSION_GRAY_WEIGHTS,
+  FACE_DETECTOR_MODEL,
+  FACE_EXPRESSION_INPUT_SIZE,
+  FACE_EXPRESSION_MODEL,
+  FACE_MESH_INPUT_SIZE,
+  FACE_MESH_LANDMARKS,
+  FACE_MESH_MODEL,
+  FACE_MODEL_DEFINITIONS,
+  FACE_MODEL_NOTES,
+  blazeFaceAnchors,
+  faceModelPath,
+  faceModelSpec,
+  type ExpressionClass,
+  type FaceModelName,
+  type FaceModelSpec,
+} from './face-models.ts';
+export { syntheticFace, type RgbImage, type SyntheticFaceOptions } from './synthetic-face.ts';

@@ -28,7 +28,7 @@ describe('wearable-distress model', () => {
     rows.forEach((row, i) => {
       expect(Math.abs(data[i]! - wearableDistressReference(weights, row))).toBeLessThan(1e-6);
     });
-    // Sanity of the physiology: higher HR raises distress, higher RMSSD lowers it.
+    // Sanity of the physiology: far above baseline on HR, SCL and SCR is distress; at baseline it is not.
     expect(data[2]!).toBeGreaterThan(0.9);
     expect(data[0]!).toBeLessThan(0.1);
     await session.release();

@@ -1,7 +1,8 @@
 /**
- * The wearable distress model v1: a transparent logistic model over baseline-normalised wrist
- * features. The weights are hand-set physiological priors (see wearable-distress/weights.json and
- * MODEL_CARD.md); this file holds the plain-TypeScript reference that the ONNX graph must match.
+ * The wearable distress model: a transparent logistic model over baseline-normalised wrist
+ * features. Since v2 the weights are trained on Stress-Predict by `npm run models:train`
+ * (models/src/training; see wearable-distress/weights.json and MODEL_CARD.md); this file holds the
+ * plain-TypeScript reference that the ONNX graph must match.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,10 @@ export interface WearableDistressWeights {
   zClip: number;
   bias: { value: number; reason: string };
   weights: { feature: WearableFeatureName; weight: number; reason: string }[];
+  /** Operating point on the output for yes/no decisions (v2: the balanced point of the trained model). */
+  threshold?: { value: number; reason: string };
+  /** How the weights were obtained (v2: data, options, leave-subject-out results); free-form record. */
+  training?: Record<string, unknown>;
 }
 
 export const WEARABLE_WEIGHTS_PATH = fileURLToPath(new URL('../wearable-distress/weights.json', import.meta.url));
@@ -39,6 +44,7 @@ export function loadWearableWeights(path: string = WEARABLE_WEIGHTS_PATH): Weara
   });
   if (!Number.isFinite(raw.bias?.value) || !raw.bias.reason) throw new Error(`${path}: bias needs a value and a reason`);
   if (!(raw.zClip > 0)) throw new Error(`${path}: zClip must be positive`);
+  if (raw.threshold && !(raw.threshold.value > 0 && raw.threshold.value < 1)) throw new Error(`${path}: threshold must lie in (0, 1)`);
   return raw;
 }
 

@@ -38,6 +38,12 @@ export const ConfigSchema = z.object({
   /** Ingest batching: rows per insert, and how long a partial batch may wait. */
   INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(5000).default(500),
   INGEST_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(5000).default(50),
+  /** Score windows older than this, and all data of stays discharged longer ago, are deleted (the consent ledger is kept). */
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** How often the retention job runs. */
+  RETENTION_JOB_EVERY_MIN: z.coerce.number().int().min(1).max(1440).default(60),
+  /** Bedside tablet pairing attempts allowed per minute per client address. */
+  TABLET_PAIR_ATTEMPTS_PER_MIN: z.coerce.number().int().min(1).max(1000).default(10),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

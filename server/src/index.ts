@@ -5,3 +5,5 @@ export type { DemoDevice } from './demo/demo-seed.ts';
 export { hashPassword, randomSecret } from './security/passwords.ts';
 export { ConfigError } from './config.ts';
 export { PortInUseError } from './broker/embedded-broker.ts';
+export { StayRepository } from './repositories/stay.repository.ts';
+export { verifyAllChains, verifyStayChain, type ChainVerdict } from './services/consent-verification.ts';

@@ -19,9 +19,11 @@ import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { AlertRepository } from './repositories/alert.repository.ts';
 import { AuditRepository } from './repositories/audit.repository.ts';
+import { DataLifecycleRepository } from './repositories/data-lifecycle.repository.ts';
 import { DeviceRepository } from './repositories/device.repository.ts';
 import { ScoreRepository } from './repositories/score.repository.ts';
 import { ConsentReadRepository, StayRepository } from './repositories/stay.repository.ts';
+import { TabletRepository } from './repositories/tablet.repository.ts';
 import { UserRepository } from './repositories/user.repository.ts';
 import { WardRepository } from './repositories/ward.repository.ts';
 import { randomSecret } from './security/passwords.ts';
@@ -32,15 +34,25 @@ import { DeviceContextCache } from './services/device-context.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
 import { IngestService } from './services/ingest.service.ts';
 import { LiveEvents } from './services/live-events.ts';
+import { RetentionService } from './services/retention.service.ts';
+import { StayService } from './services/stay.service.ts';
+import { TabletService } from './services/tablet.service.ts';
+import { buildConsentTexts } from './consent-texts/index.ts';
 
 export interface RunningServer {
   url: string;
   httpPort: number;
   mqttUrl: string;
   db: Database;
+  /** Where PGlite keeps its files (under ATTUNE_DATA_DIR), and the PostgreSQL URL when one is used. */
+  dataDir: string;
+  databaseUrl: string | undefined;
   demoDevices: DemoDevice[];
   services: {
     consent: ConsentService;
+    stays: StayService;
+    tablets: TabletService;
+    retention: RetentionService;
     ingest: IngestService;
     alerts: AlertService;
     deviceStatus: DeviceStatusService;
@@ -55,7 +67,10 @@ const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', imp
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
   const stops: (() => Promise<void>)[] = [];
+  let stopped = false;
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
     for (const s of stops.reverse()) await s().catch((error: unknown) => logger.error('stop step failed', { error: String(error) }));
   };
 
@@ -77,6 +92,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const devices = new DeviceRepository(db);
     const scores = new ScoreRepository(db);
     const alerts = new AlertRepository(db);
+    const tabletRepo = new TabletRepository(db);
+    const lifecycle = new DataLifecycleRepository(db);
     const alertService = new AlertService(alerts, live, metrics, logger);
     await alertService.rebuild(scores, new Date());
     const contexts = new DeviceContextCache(devices, stays);
@@ -120,8 +137,21 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const brokerAccounts =
       config.MQTT_URL && config.MQTT_DYNSEC ? await createDynsecAccounts(mqttIngest.client, config.MQTT_USERNAME, logger) : null;
 
-    // 5. Consent: republish every device's retained consent at start
+    // 5. Consent, stays and the bedside tablet; republish every device's retained consent at start
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
+    const stayService = new StayService({ stays, consent, alerts: alertService, audit, live });
+    const tablets = new TabletService({
+      tablets: tabletRepo,
+      stays,
+      consent,
+      lifecycle,
+      alerts: alertService,
+      ingest,
+      audit,
+      texts: buildConsentTexts(config.RETENTION_DAYS),
+    });
+    await tablets.saveTexts();
+    const retention = new RetentionService(lifecycle, config.RETENTION_DAYS, logger);
 
     // 6. Demo ward
     const demoDevices = config.ATTUNE_DEMO
@@ -135,6 +165,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       [
         { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
         { name: 'session-cleanup', everyMs: 3600_000, run: async (now) => void (await users.deleteExpiredSessions(now)) },
+        { name: 'retention', everyMs: config.RETENTION_JOB_EVERY_MIN * 60_000, run: async (now) => void (await retention.run(now)) },
       ],
       logger,
     );
@@ -153,6 +184,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       scores,
       alerts,
       alertService,
+      stayService,
+      tabletService: tablets,
       board: new BoardService(wards, consentRead, scores, alerts),
       live,
       readiness: async () => ({
@@ -164,12 +197,17 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       }),
       sessionTtlHours: config.SESSION_TTL_HOURS,
       secureCookies: config.NODE_ENV === 'production',
+      tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,
       dashboardDir: config.ATTUNE_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR,
     });
     const http: ServerType = await new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
       server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new PortInUseError(`HTTP port ${config.PORT} is already in use: set PORT to a free port, or stop what is listening there.`) : error),
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new PortInUseError(`HTTP port ${config.PORT} is already in use: set PORT to a free port, or stop what is listening there.`)
+            : error,
+        ),
       );
     });
     stops.push(
@@ -188,8 +226,10 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       httpPort,
       mqttUrl,
       db,
+      dataDir: config.dataDir,
+      databaseUrl: config.DATABASE_URL,
       demoDevices,
-      services: { consent, ingest, alerts: alertService, deviceStatus, brokerAccounts },
+      services: { consent, stays: stayService, tablets, retention, ingest, alerts: alertService, deviceStatus, brokerAccounts },
       repositories: { users, wards, stays, devices },
       stop,
     };

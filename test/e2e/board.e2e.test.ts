@@ -6,18 +6,17 @@
  * served by the real server, in the system Chromium. Without /usr/bin/chromium the suite is
  * skipped locally and fails under CI.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { makeEpisode, startTestSystem, type TestSystem } from '../support/system.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DASHBOARD = join(ROOT, 'dashboard');
 const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
 const hasChromium = existsSync(CHROMIUM);
 
@@ -34,24 +33,6 @@ if (!hasChromium && process.env.CI) {
   });
 }
 
-/** Newest modification time under a folder (ms). */
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-/** The server serves dashboard/build; build it when it is missing or stale. */
-function ensureDashboardBuilt(): void {
-  const index = join(DASHBOARD, 'build/index.html');
-  const sources = ['src', 'static', 'svelte.config.js', 'vite.config.ts'].map((p) => join(DASHBOARD, p)).filter(existsSync);
-  const newestSource = Math.max(...sources.map(newestMtime));
-  if (existsSync(index) && statSync(index).mtimeMs >= newestSource) return;
-  execFileSync('npm', ['run', '-w', '@attune/dashboard', 'build'], { cwd: ROOT, stdio: 'pipe' });
-}
-
 describe.skipIf(!hasChromium)('ward board in the browser', () => {
   let system: TestSystem;
   let context: BrowserContext;
@@ -60,7 +41,7 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
+    await ensureDashboardBuilt();
     system = await startTestSystem();
     userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {

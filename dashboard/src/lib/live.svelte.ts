@@ -11,7 +11,7 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
 type Handlers = { [K in keyof LiveEventMap]?: (data: LiveEventMap[K]) => void };
 
-const EVENT_NAMES = ['score', 'alert', 'device', 'consent', 'reset'] as const;
+const EVENT_NAMES = ['score', 'alert', 'device', 'consent', 'stay', 'reset'] as const;
 
 class LiveStream {
   status = $state<LiveStatus>('stopped');

@@ -8,3 +8,5 @@ export * from './alert.ts';
 export * from './app-user.ts';
 export * from './session.ts';
 export * from './audit-log.ts';
+export * from './stay-bed.ts';
+export * from './tablet.ts';

@@ -16,6 +16,8 @@ export const stay = pgTable(
       .references(() => bed.id),
     admittedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     dischargedAt: timestamp({ withTimezone: true }),
+    /** Set when the patient asked to delete what was recorded: windows measured up to then are refused, even when replayed later. */
+    dataErasedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     // At most one active stay per bed.

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findModel, loadManifest } from '@attune/models';
 import { decodePayload, topics, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -143,7 +144,7 @@ describe('agent consent obedience (in-process broker)', () => {
     });
     const decoded = decodePayload('status', status);
     expect(decoded.ok && decoded.value.state).toBe('online');
-    expect(decoded.ok && decoded.value.models['wearable-distress']).toBe('1.0.0');
+    expect(decoded.ok && decoded.value.models['wearable-distress']).toBe(findModel(loadManifest(), 'wearable-distress').version);
     clients.push(server);
   });
 });

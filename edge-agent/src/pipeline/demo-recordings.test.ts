@@ -1,11 +1,10 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MANIFEST_PATH, findModel, loadManifest, modelFilePath } from '@attune/models';
+import { MANIFEST_PATH, e4ToOffsetSamples, findModel, loadManifest, modelFilePath, readE4Recording } from '@attune/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelIntegrityError, WearableDistressModel } from '../inference/wearable-distress-model.ts';
 import { RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
-import { e4ToOffsetSamples, readE4Recording } from '../sources/e4-csv.ts';
 import { scoreRecording } from './score-recording.ts';
 
 let model: WearableDistressModel;

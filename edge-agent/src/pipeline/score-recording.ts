@@ -2,10 +2,9 @@
  * Scores a recording offline, window by window, through the same pipeline the live agent uses
  * (features -> baseline -> model -> fusion). Used to check the demo recordings and real E4 data.
  */
-import { loadWearableWeights } from '@attune/models';
+import { loadWearableWeights, RecordedSamples } from '@attune/models';
 import { fuse } from '../fusion/fuse.ts';
 import type { WearableDistressModel } from '../inference/wearable-distress-model.ts';
-import { RecordedSamples } from '../sources/e4-csv.ts';
 import { toWallClock, type OffsetSample } from '../sources/wearable-sample.ts';
 import { WearableScorer } from './wearable-scorer.ts';
 

@@ -1,11 +1,10 @@
 /**
  * One window of the wearable pipeline: features -> personal-baseline z-scores -> model -> baseline
- * update. Shared by the live agent and offline checks of the demo recordings.
+ * update. Shared by the live agent and offline checks of the demo recordings. The feature,
+ * baseline and row-building code is @attune/models' (the code the model was trained with).
  */
-import { BASELINE_FEATURES, BaselineNormaliser } from '../features/baseline-normaliser.ts';
-import { WindowFeatureExtractor } from '../features/window-features.ts';
+import { BASELINE_FEATURES, BaselineStepper, WindowFeatureExtractor, type WearableSample } from '@attune/models';
 import type { WearableObservation } from '../fusion/fuse.ts';
-import type { WearableSample } from '../sources/wearable-sample.ts';
 
 export interface DistressPredictor {
   readonly zClip: number;
@@ -14,13 +13,13 @@ export interface DistressPredictor {
 
 export class WearableScorer {
   private readonly extractor = new WindowFeatureExtractor();
-  private readonly normaliser: BaselineNormaliser;
+  private readonly baseline: BaselineStepper;
 
   constructor(
     private readonly model: DistressPredictor,
     baselineWindows: number,
   ) {
-    this.normaliser = new BaselineNormaliser(baselineWindows, model.zClip);
+    this.baseline = new BaselineStepper(baselineWindows, model.zClip);
   }
 
   add(samples: readonly WearableSample[]): void {
@@ -37,24 +36,24 @@ export class WearableScorer {
   }
 
   isBaselineReady(): boolean {
-    return this.normaliser.isReady();
+    return this.baseline.normaliser.isReady();
   }
 
   /** Returns null when the window holds no wearable samples at all (nothing observed). */
   async score(windowStartMs: number, windowEndMs: number): Promise<WearableObservation | null> {
     const features = this.extractor.compute(windowStartMs, windowEndMs);
     if (features.sampleCount === 0) return null;
-    const z = this.normaliser.normalise(features);
+    const { z, row, scorable } = this.baseline.prepare(features);
     // Off the wrist or without any heart signal the model has nothing trustworthy to score.
-    const scorable = features.onWrist && features.hrBpm !== null;
-    const distress = scorable ? await this.model.predict(BASELINE_FEATURES.map((f) => z[f] ?? 0)) : null;
-    this.normaliser.observe(features, distress);
+    const distress = scorable ? await this.model.predict(row) : null;
+    this.baseline.observe(features, distress);
+    const normaliser = this.baseline.normaliser;
     return {
       features,
       z,
       distress,
-      baselineReady: this.normaliser.isReady(),
-      baseline: Object.fromEntries(BASELINE_FEATURES.map((f) => [f, this.normaliser.baselineMean(f)])) as WearableObservation['baseline'],
+      baselineReady: normaliser.isReady(),
+      baseline: Object.fromEntries(BASELINE_FEATURES.map((f) => [f, normaliser.baselineMean(f)])) as WearableObservation['baseline'],
     };
   }
 }

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DistressEpisode } from '../config.ts';
-import { E4_ACC_UNITS_PER_G } from '../sources/e4-csv.ts';
+import { E4_ACC_UNITS_PER_G } from '@attune/models';
 import { WearableSimulator } from '../sources/simulator.ts';
 
 export const RECORDINGS_DIR = fileURLToPath(new URL('../../recordings/', import.meta.url));

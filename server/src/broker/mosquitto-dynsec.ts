@@ -66,7 +66,9 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
   // dynamic security disconnects a client whose roles change, so the server cannot grant itself.
   const self = await run({ command: 'getClient', username: serverUsername });
   if (!self.data?.client?.roles?.some((r) => r.rolename === SERVER_ROLE)) {
-    throw new Error(`Mosquitto account ${serverUsername} lacks the ${SERVER_ROLE} role: provision the broker as docs/deploy.md describes (scripts/mosquitto.sh does it).`);
+    throw new Error(
+      `Mosquitto account ${serverUsername} lacks the ${SERVER_ROLE} role: provision the broker as docs/deploy.md describes (scripts/mosquitto.sh does it).`,
+    );
   }
   logger.info('Mosquitto dynamic-security ready', { serverUsername });
 

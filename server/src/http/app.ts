@@ -14,18 +14,23 @@ import type { ConsentReadRepository, StayRepository } from '../repositories/stay
 import type { UserRepository } from '../repositories/user.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
 import { alertRoutes } from '../routes/alerts.routes.ts';
+import { bedRoutes } from '../routes/beds.routes.ts';
 import { authRoutes } from '../routes/auth.routes.ts';
 import { deviceRoutes } from '../routes/devices.routes.ts';
 import { eventRoutes } from '../routes/events.routes.ts';
 import { opsRoutes } from '../routes/ops.routes.ts';
 import { stayRoutes } from '../routes/stays.routes.ts';
+import { tabletRoutes } from '../routes/tablet.routes.ts';
 import { wardRoutes } from '../routes/wards.routes.ts';
 import type { AlertService } from '../services/alert.service.ts';
 import type { BoardService } from '../services/board.service.ts';
 import type { LiveEvents } from '../services/live-events.ts';
+import type { StayService } from '../services/stay.service.ts';
+import type { TabletService } from '../services/tablet.service.ts';
 import { requireUser } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody, handleError } from './errors.ts';
+import { AttemptLimiter } from './rate-limit.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -39,11 +44,15 @@ export interface AppDeps {
   scores: ScoreRepository;
   alerts: AlertRepository;
   alertService: AlertService;
+  stayService: StayService;
+  tabletService: TabletService;
   board: BoardService;
   live: LiveEvents;
   readiness: () => Promise<{ database: boolean; mqtt: boolean }>;
   sessionTtlHours: number;
   secureCookies: boolean;
+  /** Pairing attempts per minute per client address. */
+  tabletPairAttemptsPerMinute: number;
   dashboardDir: string | null;
 }
 
@@ -65,14 +74,34 @@ export function createApp(deps: AppDeps) {
   app.route('/', opsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
   app.route(
     '/api/auth',
-    authRoutes({ users: deps.users, audit: deps.audit, sessionTtlHours: deps.sessionTtlHours, secureCookies: deps.secureCookies }),
+    authRoutes({
+      users: deps.users,
+      audit: deps.audit,
+      tablets: deps.tabletService,
+      sessionTtlHours: deps.sessionTtlHours,
+      secureCookies: deps.secureCookies,
+    }),
+  );
+  // The bedside tablet's own API, before the staff API: its session opens nothing else.
+  app.route(
+    '/api/tablet',
+    tabletRoutes({
+      tablets: deps.tabletService,
+      users: deps.users,
+      limiter: new AttemptLimiter(deps.tabletPairAttemptsPerMinute),
+      secureCookies: deps.secureCookies,
+    }),
   );
 
   const api = new Hono<AppEnv>();
-  api.use(requireUser(deps.users));
+  api.use(requireUser(deps.users, deps.tabletService));
   api.route('/wards', wardRoutes({ wards: deps.wards, board: deps.board }));
   api.route('/alerts', alertRoutes({ alerts: deps.alerts, service: deps.alertService, audit: deps.audit }));
-  api.route('/stays', stayRoutes({ stays: deps.stays, scores: deps.scores, alerts: deps.alerts, audit: deps.audit }));
+  api.route(
+    '/stays',
+    stayRoutes({ stays: deps.stays, scores: deps.scores, alerts: deps.alerts, audit: deps.audit, service: deps.stayService }),
+  );
+  api.route('/beds', bedRoutes({ tablets: deps.tabletService }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
   api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics }));
   app.route('/api', api);

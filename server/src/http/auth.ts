@@ -1,6 +1,9 @@
 /**
  * Sessions: a random token in an httpOnly, SameSite=Strict cookie; the database keeps only its
- * sha256. `requireUser` is the first check of every protected route, `requireRole` the second.
+ * sha256. `requireUser` is the first check of every protected staff route, `requireRole` the
+ * second. A bedside tablet holds a different cookie (`attune_tablet`) that opens only
+ * `/api/tablet/*`: on any staff route it is answered 403, not 401, so the tablet cannot be
+ * mistaken for a signed-out browser and the refusal is explicit.
  */
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
@@ -11,13 +14,25 @@ import type { AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';
 
 export const SESSION_COOKIE = 'attune_session';
+export const TABLET_COOKIE = 'attune_tablet';
+
+/** How the auth middleware recognises a tablet session (TabletService.session). */
+export interface TabletSessions {
+  session(token: string): Promise<{ stayId: string; tokenHash: string } | null>;
+}
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function requireUser(users: UserRepository): MiddlewareHandler<AppEnv> {
+export function requireUser(users: UserRepository, tablets?: TabletSessions): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = getCookie(c, SESSION_COOKIE);
     const user = token ? await users.findSessionUser(hashToken(token), new Date()) : null;
-    if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in first');
+    if (!user) {
+      const tabletToken = tablets ? getCookie(c, TABLET_COOKIE) : undefined;
+      if (tabletToken && (await tablets!.session(tabletToken))) {
+        throw new ApiError(403, 'forbidden', 'The bedside tablet may not open this');
+      }
+      throw new ApiError(401, 'unauthenticated', 'Sign in first');
+    }
     c.set('user', user);
     await next();
   };
@@ -47,4 +62,15 @@ export async function endSession(c: Parameters<MiddlewareHandler<AppEnv>>[0], us
   const token = getCookie(c, SESSION_COOKIE);
   if (token) await users.deleteSession(hashToken(token));
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
+}
+
+/** The tablet routes' first check: a live tablet session (its stay not discharged). */
+export function requireTablet(tablets: TabletSessions): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, TABLET_COOKIE);
+    const session = token ? await tablets.session(token) : null;
+    if (!session) throw new ApiError(401, 'unauthenticated', 'This tablet is not paired');
+    c.set('tablet', session);
+    await next();
+  };
 }

@@ -1,4 +1,4 @@
 import type { UserRow } from '../repositories/user.repository.ts';
 
-/** Variables the auth middleware puts on every authenticated request. */
-export type AppEnv = { Variables: { user: UserRow; requestId: string } };
+/** Variables the auth middlewares put on a request: the staff user, or the tablet session. */
+export type AppEnv = { Variables: { user: UserRow; tablet: { stayId: string; tokenHash: string }; requestId: string } };

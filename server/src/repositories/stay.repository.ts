@@ -20,12 +20,24 @@ export type NewConsentEvent = Omit<ConsentEventRow, 'id'>;
 export interface StayRow {
   id: string;
   patientName: string;
+  externalId: string | null;
   bedId: string;
   bedLabel: string;
   wardId: string;
   admittedAt: Date;
   dischargedAt: Date | null;
+  dataErasedAt: Date | null;
 }
+
+export interface BedAssignmentRow {
+  stayId: string;
+  fromAt: Date;
+  untilAt: Date | null;
+  dataErasedAt: Date | null;
+}
+
+/** PostgreSQL unique_violation (both drivers expose the SQLSTATE as `code`). */
+export const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
 
 const CONSENT_COLUMNS = `id::float8 as id, stay_id as "stayId", effective_at as "effectiveAt", camera, wearable, actor_kind as "actorKind",
   proxy_name as "proxyName", proxy_relationship as "proxyRelationship", recorded_by_user_id as "recordedByUserId",
@@ -45,18 +57,72 @@ export class StayRepository {
         bedId,
         admittedAt.toISOString(),
       ]);
+      await q(`insert into stay_bed (stay_id, bed_id, from_at) values ($1, $2, $3)`, [s!.id, bedId, admittedAt.toISOString()]);
       return s!.id;
     });
   }
 
   async find(stayId: string): Promise<StayRow | null> {
     const [row] = await this.db.query<StayRow>(
-      `select s.id, p.display_name as "patientName", b.id as "bedId", b.label as "bedLabel", b.ward_id as "wardId",
-              s.admitted_at as "admittedAt", s.discharged_at as "dischargedAt"
+      `select s.id, p.display_name as "patientName", p.external_id as "externalId", b.id as "bedId", b.label as "bedLabel",
+              b.ward_id as "wardId", s.admitted_at as "admittedAt", s.discharged_at as "dischargedAt", s.data_erased_at as "dataErasedAt"
          from stay s join patient p on p.id = s.patient_id join bed b on b.id = s.bed_id where s.id = $1`,
       [stayId],
     );
     return row ?? null;
+  }
+
+  async findBed(bedId: string): Promise<{ id: string; label: string; wardId: string } | null> {
+    const [row] = await this.db.query<{ id: string; label: string; wardId: string }>(
+      `select id, label, ward_id as "wardId" from bed where id = $1`,
+      [bedId],
+    );
+    return row ?? null;
+  }
+
+  /**
+   * Moves an active stay to another bed at `at`: closes its current bed assignment, opens one on
+   * the new bed, and moves its open alerts along. Throws a unique violation if the bed is taken.
+   */
+  async transfer(stayId: string, toBedId: string, at: Date): Promise<void> {
+    await this.db.transaction(async (q) => {
+      await q(`select id from stay where id = $1 for update`, [stayId]);
+      await q(`update stay set bed_id = $2 where id = $1 and discharged_at is null`, [stayId, toBedId]);
+      await q(`update stay_bed set until_at = $2 where stay_id = $1 and until_at is null`, [stayId, at.toISOString()]);
+      await q(`insert into stay_bed (stay_id, bed_id, from_at) values ($1, $2, $3)`, [stayId, toBedId, at.toISOString()]);
+      await q(`update alert set bed_id = $2 where stay_id = $1 and state <> 'resolved'`, [stayId, toBedId]);
+    });
+  }
+
+  /** Ends a stay at `at`: closes its bed assignment, ends its tablet sessions and revokes unused pairing codes. */
+  async discharge(stayId: string, at: Date): Promise<boolean> {
+    return this.db.transaction(async (q) => {
+      const done = await q(`update stay set discharged_at = $2 where id = $1 and discharged_at is null returning id`, [
+        stayId,
+        at.toISOString(),
+      ]);
+      if (done.length === 0) return false;
+      await q(`update stay_bed set until_at = $2 where stay_id = $1 and until_at is null`, [stayId, at.toISOString()]);
+      await q(`delete from tablet_session where stay_id = $1`, [stayId]);
+      await q(`update tablet_pairing set used_at = $2 where stay_id = $1 and used_at is null`, [stayId, at.toISOString()]);
+      return true;
+    });
+  }
+
+  /** Every assignment to this bed of a stay that is still active (ingest's bed history). */
+  async activeAssignmentsForBed(bedId: string): Promise<BedAssignmentRow[]> {
+    return this.db.query<BedAssignmentRow>(
+      `select sb.stay_id as "stayId", sb.from_at as "fromAt", sb.until_at as "untilAt", s.data_erased_at as "dataErasedAt"
+         from stay_bed sb join stay s on s.id = sb.stay_id
+        where sb.bed_id = $1 and s.discharged_at is null order by sb.from_at`,
+      [bedId],
+    );
+  }
+
+  /** Stays that have a consent ledger, oldest first (for verifying every chain). */
+  async stayIdsWithConsent(): Promise<string[]> {
+    const rows = await this.db.query<{ stayId: string }>(`select stay_id as "stayId" from consent_event group by stay_id order by min(id)`);
+    return rows.map((r) => r.stayId);
   }
 
   async activeStayForBed(bedId: string): Promise<{ id: string; admittedAt: Date; dischargedAt: Date | null } | null> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import { verifyPassword } from '../security/passwords.ts';
-import { endSession, requireUser, startSession } from '../http/auth.ts';
+import { endSession, requireUser, startSession, type TabletSessions } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { parseJsonBody } from '../http/validation.ts';
@@ -12,7 +12,13 @@ const LoginSchema = z.object({ username: z.string().min(1).max(100), password: z
 // A fixed hash to compare against for unknown users, so both failures take the same time.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-export function authRoutes(deps: { users: UserRepository; audit: AuditRepository; sessionTtlHours: number; secureCookies: boolean }) {
+export function authRoutes(deps: {
+  users: UserRepository;
+  audit: AuditRepository;
+  tablets?: TabletSessions;
+  sessionTtlHours: number;
+  secureCookies: boolean;
+}) {
   const app = new Hono<AppEnv>();
 
   /** Sign in with username and password; sets the session cookie. */
@@ -36,7 +42,7 @@ export function authRoutes(deps: { users: UserRepository; audit: AuditRepository
   });
 
   /** The signed-in user. */
-  app.get('/me', requireUser(deps.users), (c) => c.json({ user: c.get('user') }));
+  app.get('/me', requireUser(deps.users, deps.tablets), (c) => c.json({ user: c.get('user') }));
 
   return app;
 }

@@ -5,20 +5,93 @@ import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
 import type { StayRepository } from '../repositories/stay.repository.ts';
 import { alertToApi } from '../services/alert.service.ts';
+import { toFhirConsent } from '../services/consent-fhir.ts';
+import { verifyStayChain } from '../services/consent-verification.ts';
+import type { StayService } from '../services/stay.service.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { parseParam, parseQuery } from '../http/validation.ts';
+import { parseJsonBody, parseParam, parseQuery } from '../http/validation.ts';
 
 const TimelineQuery = z.object({ hours: z.coerce.number().int().min(1).max(72).default(6) });
+const AdmitBody = z.object({
+  bedId: z.uuid(),
+  displayName: z.string().trim().min(1).max(200),
+  externalId: z.string().trim().min(1).max(100).optional(),
+});
+const TransferBody = z.object({ bedId: z.uuid() });
 
-export function stayRoutes(deps: { stays: StayRepository; scores: ScoreRepository; alerts: AlertRepository; audit: AuditRepository }) {
+export function stayRoutes(deps: {
+  stays: StayRepository;
+  scores: ScoreRepository;
+  alerts: AlertRepository;
+  audit: AuditRepository;
+  service: StayService;
+}) {
   const app = new Hono<AppEnv>();
-  app.use(requireRole('nurse', 'charge_nurse'));
+  const clinical = requireRole('nurse', 'charge_nurse');
+  const admin = requireRole('charge_nurse');
+  const stayParam = (value: string | undefined) => parseParam(z.uuid(), value, 'stay');
+  const audit = (userId: string, action: string, stayId: string, detail?: Record<string, unknown>) =>
+    deps.audit.write({ actorUserId: userId, action, subjectType: 'stay', subjectId: stayId, ...(detail ? { detail } : {}) });
+
+  /** Admit a patient to a free bed. The new stay has no consent: its agent is told "all off". */
+  app.post('/', admin, async (c) => {
+    const body = await parseJsonBody(c, AdmitBody);
+    const stay = await deps.service.admit(body, c.get('user').id, new Date());
+    return c.json({ stay }, 201);
+  });
+
+  /** One stay with the consent in force. Audited. */
+  app.get('/:stayId', clinical, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    const stay = await deps.service.view(stayId);
+    await audit(c.get('user').id, 'stay.read', stayId);
+    return c.json({ stay });
+  });
+
+  /** Move the patient to another free bed; consent follows them. */
+  app.post('/:stayId/transfer', admin, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    const body = await parseJsonBody(c, TransferBody);
+    return c.json({ stay: await deps.service.transfer(stayId, body.bedId, c.get('user').id, new Date()) });
+  });
+
+  /** End the stay: consent ends, the bed's agent is told "all off", tablet sessions end. */
+  app.post('/:stayId/discharge', admin, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    return c.json({ stay: await deps.service.discharge(stayId, c.get('user').id, new Date()) });
+  });
+
+  /** "The patient asked to stop": one tap on the board, recorded as staff with the nurse's id. */
+  app.post('/:stayId/consent/stop', clinical, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    return c.json({ stay: await deps.service.staffStop(stayId, c.get('user').id, new Date()) });
+  });
+
+  /** Walks the stay's consent hash chain. Audited. */
+  app.get('/:stayId/consent/verify', clinical, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    if (!(await deps.stays.find(stayId))) throw new ApiError(404, 'not_found', 'No such stay');
+    const verdict = await verifyStayChain(deps.stays, stayId);
+    await audit(c.get('user').id, 'consent.verify', stayId, { ok: verdict.ok, events: verdict.events });
+    return c.json(verdict);
+  });
+
+  /** The stay's consent as a FHIR R4 Consent resource. Audited. */
+  app.get('/:stayId/consent/fhir', clinical, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    const stay = await deps.stays.find(stayId);
+    if (!stay) throw new ApiError(404, 'not_found', 'No such stay');
+    const resource = toFhirConsent(stay, await deps.stays.consentEvents(stayId), new Date());
+    if (!resource) throw new ApiError(404, 'not_found', 'No consent has been recorded for this stay');
+    await audit(c.get('user').id, 'consent.fhir.export', stayId, { status: resource.status });
+    return c.body(JSON.stringify(resource), 200, { 'Content-Type': 'application/fhir+json; charset=utf-8' });
+  });
 
   /** A stay's distress timeline, alerts and consent history. Every read is audited. */
-  app.get('/:stayId/timeline', async (c) => {
-    const stayId = parseParam(z.uuid(), c.req.param('stayId'), 'stay');
+  app.get('/:stayId/timeline', clinical, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
     const { hours } = parseQuery(c, TimelineQuery);
     const stay = await deps.stays.find(stayId);
     if (!stay) throw new ApiError(404, 'not_found', 'No such stay');
@@ -28,13 +101,7 @@ export function stayRoutes(deps: { stays: StayRepository; scores: ScoreRepositor
       deps.alerts.listForStay(stayId),
       deps.stays.consentEvents(stayId),
     ]);
-    await deps.audit.write({
-      actorUserId: c.get('user').id,
-      action: 'stay.timeline.read',
-      subjectType: 'stay',
-      subjectId: stayId,
-      detail: { hours },
-    });
+    await audit(c.get('user').id, 'stay.timeline.read', stayId, { hours });
     return c.json({
       stay: {
         id: stay.id,

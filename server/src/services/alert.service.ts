@@ -75,6 +75,11 @@ export class AlertService {
     await this.refreshOpenGauge();
   }
 
+  /** Forgets a stay's rule state (discharge, or its data was erased): nothing of it is kept in memory. */
+  forgetStay(stayId: string): void {
+    this.distressByStay.delete(stayId);
+  }
+
   async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow): Promise<void> {
     const state = this.distressByStay.get(scope.stayId) ?? initialDistressState();
     const { state: next, decision } = evaluateDistressWindow(state, toRuleWindow(window));

@@ -8,7 +8,8 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
-import type { StayRepository } from '../repositories/stay.repository.ts';
+import type { ConsentEventRow, StayRepository } from '../repositories/stay.repository.ts';
+import { ActionError } from './action-error.ts';
 import { buildConsentEvent, consentAt, type ConsentChoice } from './consent-ledger.ts';
 import type { DeviceContextCache } from './device-context.ts';
 import type { LiveEvents } from './live-events.ts';
@@ -32,17 +33,21 @@ export class ConsentService {
     },
   ) {}
 
-  async record(stayId: string, choice: ConsentChoice, at: Date): Promise<void> {
+  /**
+   * Appends a consent choice to the stay's ledger and republishes the bed's retained consent.
+   * `via` says where it was made (e.g. 'tablet', 'board') for the audit log.
+   */
+  async record(stayId: string, choice: ConsentChoice, at: Date, via = 'system'): Promise<ConsentEventRow> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new Error(`no stay ${stayId}`);
-    if (stay.dischargedAt) throw new Error('consent cannot change after discharge');
-    await this.deps.stays.appendConsent(stayId, (prevHash) => buildConsentEvent(stayId, choice, at, prevHash));
+    if (!stay) throw new ActionError('not_found', 'No such stay');
+    if (stay.dischargedAt) throw new ActionError('conflict', 'Consent cannot change after discharge');
+    const event = await this.deps.stays.appendConsent(stayId, (prevHash) => buildConsentEvent(stayId, choice, at, prevHash));
     await this.deps.audit.write({
       actorUserId: choice.recordedByUserId ?? null,
       action: 'consent.record',
       subjectType: 'stay',
       subjectId: stayId,
-      detail: { camera: choice.camera, wearable: choice.wearable, actorKind: choice.actorKind },
+      detail: { camera: choice.camera, wearable: choice.wearable, actorKind: choice.actorKind, via, eventId: event.id },
     });
     this.deps.contexts.invalidateAll();
     this.deps.live.publish('consent', stay.wardId, {
@@ -53,6 +58,7 @@ export class ConsentService {
       wearable: choice.wearable,
     });
     await this.publishForBed(stay.bedId);
+    return event;
   }
 
   /** After an admission, transfer or discharge on a bed. */

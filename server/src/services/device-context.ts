@@ -1,6 +1,7 @@
 /**
  * What ingest needs to know about a device to accept a window: is it enrolled and active, which
- * bed and ward, which stay is active there and that stay's consent history. Loaded once and
+ * bed and ward, which active stays occupied that bed and when (bed history: a stay transferred
+ * away keeps its earlier assignment here), and each stay's consent history. Loaded once and
  * cached, because ingest checks it for every message; every change of stay or consent goes
  * through the server, which invalidates the entry.
  */
@@ -12,12 +13,24 @@ export interface DeviceIngestContext {
   isActive: boolean;
   bedId: string | null;
   wardId: string | null;
-  stay: null | {
+  /** Assignments of active (not discharged) stays to this bed; a stay may appear more than once. */
+  stays: {
     id: string;
-    admittedAt: Date;
+    fromAt: Date;
+    untilAt: Date | null;
+    dataErasedAt: Date | null;
     /** Sorted by effectiveAt. */
     consent: { effectiveAt: Date; camera: boolean; wearable: boolean }[];
-  };
+  }[];
+}
+
+/** The stay whose assignment to the device's bed covers the whole window, if any. */
+export function stayInBedDuring(context: DeviceIngestContext, windowStart: Date, windowEnd: Date) {
+  return (
+    context.stays.find(
+      (s) => s.fromAt.getTime() <= windowStart.getTime() && (s.untilAt === null || windowEnd.getTime() <= s.untilAt.getTime()),
+    ) ?? null
+  );
 }
 
 export class DeviceContextCache {
@@ -51,13 +64,27 @@ export class DeviceContextCache {
     const device = await this.devices.findContext(deviceId);
     if (!device) return null;
     const base = { deviceId, isActive: device.isActive, bedId: device.bedId, wardId: device.wardId };
-    if (!device.bedId) return { ...base, stay: null };
-    const stay = await this.stays.activeStayForBed(device.bedId);
-    if (!stay) return { ...base, stay: null };
-    const events = await this.stays.consentEvents(stay.id);
-    const consent = events
-      .map((e) => ({ effectiveAt: e.effectiveAt, camera: e.camera, wearable: e.wearable }))
-      .sort((a, b) => a.effectiveAt.getTime() - b.effectiveAt.getTime());
-    return { ...base, stay: { id: stay.id, admittedAt: stay.admittedAt, consent } };
+    if (!device.bedId) return { ...base, stays: [] };
+    const assignments = await this.stays.activeAssignmentsForBed(device.bedId);
+    const consentByStay = new Map<string, { effectiveAt: Date; camera: boolean; wearable: boolean }[]>();
+    for (const stayId of new Set(assignments.map((a) => a.stayId))) {
+      const events = await this.stays.consentEvents(stayId);
+      consentByStay.set(
+        stayId,
+        events
+          .map((e) => ({ effectiveAt: e.effectiveAt, camera: e.camera, wearable: e.wearable }))
+          .sort((a, b) => a.effectiveAt.getTime() - b.effectiveAt.getTime()),
+      );
+    }
+    return {
+      ...base,
+      stays: assignments.map((a) => ({
+        id: a.stayId,
+        fromAt: a.fromAt,
+        untilAt: a.untilAt,
+        dataErasedAt: a.dataErasedAt,
+        consent: consentByStay.get(a.stayId) ?? [],
+      })),
+    };
   }
 }

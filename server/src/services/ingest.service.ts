@@ -16,7 +16,7 @@ import type { DeviceRepository } from '../repositories/device.repository.ts';
 import type { ScoreRepository, ScoreToStore } from '../repositories/score.repository.ts';
 import type { AlertService } from './alert.service.ts';
 import { consentAt } from './consent-ledger.ts';
-import type { DeviceContextCache, DeviceIngestContext } from './device-context.ts';
+import { stayInBedDuring, type DeviceContextCache, type DeviceIngestContext } from './device-context.ts';
 import type { LiveEvents } from './live-events.ts';
 import type { DeviceStatusService } from './device-status.service.ts';
 
@@ -30,10 +30,11 @@ export type RejectReason =
   | 'inactive_device'
   | 'no_active_stay'
   | 'no_consent'
-  | 'outside_consent';
+  | 'outside_consent'
+  | 'erased';
 
 interface PendingRow extends ScoreToStore {
-  context: DeviceIngestContext & { stay: NonNullable<DeviceIngestContext['stay']> };
+  context: Pick<DeviceIngestContext, 'wardId' | 'bedId'>;
 }
 
 export interface IngestOptions {
@@ -101,9 +102,13 @@ export class IngestService {
     if (!context) return this.reject('unknown_device', window.deviceId, payload.byteLength);
     if (!context.isActive) return this.reject('inactive_device', window.deviceId, payload.byteLength);
     const windowEnd = new Date(window.windowEnd);
-    const stay = context.stay;
-    if (!stay || stay.admittedAt.getTime() > new Date(window.windowStart).getTime()) {
-      return this.reject('no_active_stay', window.deviceId, payload.byteLength);
+    // The stay that occupied the device's bed for the whole window (bed history, so a transfer
+    // hands neither the old bed's later windows nor the new bed's earlier ones to the patient).
+    const stay = stayInBedDuring(context, new Date(window.windowStart), windowEnd);
+    if (!stay) return this.reject('no_active_stay', window.deviceId, payload.byteLength);
+    // The patient asked to delete what was recorded: nothing measured up to then may come back.
+    if (stay.dataErasedAt && windowEnd.getTime() <= stay.dataErasedAt.getTime()) {
+      return this.reject('erased', window.deviceId, payload.byteLength);
     }
     const consent = consentAt(stay.consent, windowEnd);
     if (!consent || (!consent.camera && !consent.wearable)) return this.reject('no_consent', window.deviceId, payload.byteLength);
@@ -119,7 +124,7 @@ export class IngestService {
     }
 
     this.deps.metrics.ingestLag.observe(Math.max(0, (receivedAt.getTime() - windowEnd.getTime()) / 1000));
-    this.pending.push({ window, stayId: stay.id, receivedAt, context: { ...context, stay } });
+    this.pending.push({ window, stayId: stay.id, receivedAt, context: { wardId: context.wardId, bedId: context.bedId } });
     if (this.pending.length >= this.options.batchMaxRows) return this.flush();
     if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => {

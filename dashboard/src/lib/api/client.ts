@@ -10,8 +10,15 @@ import type {
   ApiErrorBody,
   ApiErrorCode,
   Board,
+  ConsentTexts,
+  ConsentVerification,
   Device,
   Outcome,
+  Stay,
+  TabletConsentBody,
+  TabletPairing,
+  TabletState,
+  TabletStopResult,
   Timeline,
   User,
   WardSummary,
@@ -151,6 +158,52 @@ export function resolveAlert(id: string, outcome: Outcome, note?: string): Promi
 
 export const getTimeline = (stayId: string, hours: number) =>
   request<Timeline>(`/api/stays/${encodeURIComponent(stayId)}/timeline?hours=${hours}`);
+
+export const getStay = (stayId: string) => request<{ stay: Stay }>(`/api/stays/${encodeURIComponent(stayId)}`).then((r) => r.stay);
+
+export function admitPatient(input: { bedId: string; displayName: string; externalId?: string }): Promise<Stay> {
+  const body: { bedId: string; displayName: string; externalId?: string } = { bedId: input.bedId, displayName: input.displayName.trim() };
+  if (input.externalId && input.externalId.trim()) body.externalId = input.externalId.trim();
+  return request<{ stay: Stay }>('/api/stays', { method: 'POST', body }).then((r) => r.stay);
+}
+
+export const transferStay = (stayId: string, bedId: string) =>
+  request<{ stay: Stay }>(`/api/stays/${encodeURIComponent(stayId)}/transfer`, { method: 'POST', body: { bedId } }).then((r) => r.stay);
+
+export const dischargeStay = (stayId: string) =>
+  request<{ stay: Stay }>(`/api/stays/${encodeURIComponent(stayId)}/discharge`, { method: 'POST' }).then((r) => r.stay);
+
+/** Records "patient asked to stop" for the stay: all monitoring off, by staff. */
+export const recordPatientAskedToStop = (stayId: string) =>
+  request<unknown>(`/api/stays/${encodeURIComponent(stayId)}/consent/stop`, { method: 'POST' });
+
+export const verifyConsent = (stayId: string) => request<ConsentVerification>(`/api/stays/${encodeURIComponent(stayId)}/consent/verify`);
+
+/** The stay's consent as a FHIR R4 Consent resource (JSON). */
+export const getConsentFhir = (stayId: string) => request<Record<string, unknown>>(`/api/stays/${encodeURIComponent(stayId)}/consent/fhir`);
+
+export const createTabletPairing = (bedId: string) =>
+  request<TabletPairing>(`/api/beds/${encodeURIComponent(bedId)}/tablet-pairing`, { method: 'POST' });
+
+// --- Bedside tablet (cookie attune_tablet; never redirects to the staff sign-in) ---
+
+export const pairTablet = (code: string) =>
+  request<{ tablet: TabletState }>('/api/tablet/pair', { method: 'POST', body: { code }, redirectOn401: false }).then((r) => r.tablet);
+
+/** The contract answers TabletState itself; a `{ tablet }` wrapper (as the other tablet routes use) is accepted too. */
+export const getTabletState = () =>
+  request<TabletState | { tablet: TabletState }>('/api/tablet/state', { redirectOn401: false }).then((r) => ('tablet' in r ? r.tablet : r));
+
+export const getTabletTexts = (lang: string) =>
+  request<ConsentTexts>(`/api/tablet/texts/${encodeURIComponent(lang)}`, { redirectOn401: false });
+
+export const submitTabletConsent = (body: TabletConsentBody) =>
+  request<{ tablet: TabletState }>('/api/tablet/consent', { method: 'POST', body, redirectOn401: false }).then((r) => r.tablet);
+
+export const stopFromTablet = (alsoDelete: boolean) =>
+  request<TabletStopResult>('/api/tablet/stop', { method: 'POST', body: { alsoDelete }, redirectOn401: false });
+
+export const unpairTablet = () => request<void>('/api/tablet/unpair', { method: 'POST', redirectOn401: false });
 
 // --- Devices ---
 

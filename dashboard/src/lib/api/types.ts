@@ -12,7 +12,7 @@ export type ApiErrorBody = {
 };
 
 export type ApiErrorCode =
-  'validation_failed' | 'unauthenticated' | 'invalid_credentials' | 'forbidden' | 'not_found' | 'conflict' | 'internal';
+  'validation_failed' | 'unauthenticated' | 'invalid_credentials' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'internal';
 
 // --- Wards and board -------------------------------------------------------------------------
 
@@ -206,10 +206,144 @@ export type ConsentEvent = {
   wearable: boolean;
 };
 
+export type StayEvent = {
+  wardId: string;
+  bedId: string;
+  stayId: string;
+  change: 'admitted' | 'transferred' | 'discharged';
+  /** Transfers: the bed the patient left. */
+  fromBedId?: string;
+};
+
 export type LiveEventMap = {
   score: ScoreEvent;
+  stay: StayEvent;
   alert: Alert;
   device: DeviceEvent;
   consent: ConsentEvent;
   reset: Record<string, never>;
 };
+
+// --- Stays: admit, transfer, discharge; consent record ---------------------------------------
+
+export type ConsentActor = 'patient' | 'proxy' | 'staff';
+
+/** The consent in force for a stay; null: none recorded (nothing is measured). */
+export type CurrentConsent = {
+  camera: boolean;
+  wearable: boolean;
+  actor: ConsentActor;
+  proxyName: string | null;
+  proxyRelationship: string | null;
+  since: string;
+};
+
+export type Stay = {
+  id: string;
+  patientName: string;
+  externalId: string | null;
+  bedId: string;
+  bedLabel: string;
+  wardId: string;
+  admittedAt: string;
+  dischargedAt: string | null;
+  consent: CurrentConsent | null;
+};
+
+export type TabletPairing = {
+  /** Six digits. */
+  code: string;
+  expiresAt: string;
+  /** e.g. "/tablet?code=123456" (relative to this origin). */
+  pairUrl: string;
+  /** A QR code of the pairing address as an SVG document, made by the server. */
+  qrSvg: string;
+};
+
+export type ConsentVerification = {
+  ok: boolean;
+  /** Number of events checked. */
+  events: number;
+  brokenEventId?: string;
+  problem?: string;
+};
+
+// --- Bedside tablet --------------------------------------------------------------------------
+
+export type TabletLanguage = 'en' | 'es';
+
+export type TabletState = {
+  stayId: string;
+  bedLabel: string;
+  patientName: string;
+  consent: CurrentConsent | null;
+  languages: string[];
+};
+
+/**
+ * Server-owned consent text, shown verbatim. Its hash covers every word below, and is sent back
+ * with the decision, so the record says exactly what the person read.
+ */
+export type ConsentTexts = {
+  language: string;
+  version: string;
+  hash: string;
+  /** The language's own name ("English", "Español"). */
+  languageName: string;
+  title: string;
+  intro: string;
+  sections: { heading: string; body: string }[];
+  choices: {
+    heading: string;
+    camera: { label: string; description: string };
+    wearable: { label: string; description: string };
+  };
+  who: { heading: string; patient: string; proxy: string; proxyName: string; proxyRelationship: string };
+  confirm: {
+    heading: string;
+    body: string;
+    typedNamePatient: string;
+    typedNameProxy: string;
+    button: string;
+    nameMismatch: string;
+    back: string;
+  };
+  status: {
+    heading: string;
+    cameraOn: string;
+    cameraOff: string;
+    wearableOn: string;
+    wearableOff: string;
+    none: string;
+    byPatient: string;
+    byProxy: string;
+    byStaff: string;
+    since: string;
+    change: string;
+  };
+  stop: {
+    button: string;
+    confirmHeading: string;
+    confirmBody: string;
+    alsoDelete: string;
+    alsoDeleteDescription: string;
+    confirmButton: string;
+    cancel: string;
+    done: string;
+    /** With {scoreWindows} and {alerts}. */
+    deleted: string;
+  };
+};
+
+export type TabletConsentBody = {
+  camera: boolean;
+  wearable: boolean;
+  actor: 'patient' | 'proxy';
+  proxyName?: string;
+  proxyRelationship?: string;
+  typedName: string;
+  language: string;
+  textHash: string;
+};
+
+export type TabletStopResult = { tablet: TabletState; deleted: { scoreWindows: number; alerts: number } | null };

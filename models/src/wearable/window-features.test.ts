@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { WearableSample } from '../sources/wearable-sample.ts';
+import type { WearableSample } from './samples.ts';
 import { BaselineNormaliser, SD_FLOOR } from './baseline-normaliser.ts';
 import { countScrs, filterIbis, hrvMs, WindowFeatureExtractor } from './window-features.ts';
 
@@ -99,10 +99,14 @@ describe('WindowFeatureExtractor', () => {
     expect(x.compute(0, 5000).activityG).toBeCloseTo(Math.hypot(0.6, 1.2) - 1, 6);
   });
 
-  it('detects off-wrist from cold skin or no skin conductance', () => {
+  it('detects off-wrist from room-air temperature or no skin conductance, but not from a cool worn wrist', () => {
     const cold = new WindowFeatureExtractor();
-    cold.add(calmWindow(0, { tempC: 26 }));
+    cold.add(calmWindow(0, { tempC: 23 }));
     expect(cold.compute(0, 5000).onWrist).toBe(false);
+    // 27 degC with normal skin conductance: a worn band in a cool room (common in the Stress-Predict sessions).
+    const cool = new WindowFeatureExtractor();
+    cool.add(calmWindow(0, { tempC: 27, edaUs: 0.4 }));
+    expect(cool.compute(0, 5000).onWrist).toBe(true);
     const dry = new WindowFeatureExtractor();
     dry.add(calmWindow(0, { edaUs: 0 }));
     expect(dry.compute(0, 5000).onWrist).toBe(false);
@@ -141,7 +145,7 @@ describe('BaselineNormaliser', () => {
   it('does not learn from off-wrist windows and does not absorb distress into the baseline', () => {
     const n = new BaselineNormaliser(1, 6);
     const x = new WindowFeatureExtractor();
-    x.add(calmWindow(0, { tempC: 25, hrBpm: 120 }));
+    x.add(calmWindow(0, { tempC: 22, hrBpm: 120 }));
     n.observe(x.compute(0, 5000), null);
     expect(n.isReady()).toBe(false);
     x.add(calmWindow(5000, { hrBpm: 70 }));

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import {
+  e4ToOffsetSamples,
+  modelInputRow,
+  normaliseWindows,
+  readE4Recording,
+  RecordedSamples,
+  recordingWindowFeatures,
+} from '@attune/models';
+import { describe, expect, it } from 'vitest';
+import { RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
+import { toWallClock } from '../sources/wearable-sample.ts';
+import { WearableScorer, type DistressPredictor } from './wearable-scorer.ts';
+
+/** A fixed stand-in model, so the comparison does not depend on the trained weights. */
+const predict = (z: readonly number[]) => 1 / (1 + Math.exp(-(0.5 * z[0]! + 0.3 * z[2]! + 0.4 * z[3]! - 2.5)));
+const stub: DistressPredictor = { zClip: 6, predict: async (z) => predict(z) };
+
+describe('the agent and model training see the same features', () => {
+  it('WearableScorer windows equal the training pipeline windows (features, z-scores, model rows, outputs)', async () => {
+    const samples = e4ToOffsetSamples(readE4Recording(join(RECORDINGS_DIR, 'bed-02')));
+    const training = normaliseWindows(recordingWindowFeatures(samples, 5000), { baselineWindows: 12, zClip: 6, predict });
+
+    const recording = new RecordedSamples(samples);
+    const scorer = new WearableScorer(stub, 12);
+    const agent = [];
+    for (let startS = 0; startS + 5 <= recording.durationS; startS += 5) {
+      scorer.add(recording.samplesBetween(startS - 1e-9, startS + 5 - 1e-9).map((s) => toWallClock(s, 0)));
+      agent.push(await scorer.score(startS * 1000, (startS + 5) * 1000));
+    }
+    expect(agent).toHaveLength(training.length);
+    agent.forEach((obs, i) => {
+      expect(obs).not.toBeNull();
+      expect(obs!.features).toEqual(training[i]!.features);
+      expect(modelInputRow(obs!.z)).toEqual(training[i]!.row);
+      expect(obs!.distress).toBe(training[i]!.distress);
+    });
+  });
+});

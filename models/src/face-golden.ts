@@ -1,0 +1,188 @@
+/**
+ * Golden comparison of the converted face models with their TF.js originals: fixed inputs
+ * (seeded pseudo-random tensors in each model's input range, plus the procedurally drawn face
+ * preprocessed exactly as the agent will), onnxruntime-node vs TF.js (pure-JS CPU backend).
+ * Shared by the vitest suite and `tsx models/src/measure-face-models.ts` (model-card figures).
+ */
+import * as ort from 'onnxruntime-node';
+import {
+  BLAZEFACE_INPUT_SIZE,
+  EXPRESSION_GRAY_WEIGHTS,
+  FACE_EXPRESSION_INPUT_SIZE,
+  FACE_MESH_INPUT_SIZE,
+  faceModelDefinition,
+  type FaceModelName,
+} from './face-models.ts';
+import { loadTfjsModel } from './face-convert.ts';
+import { cropResizeRgb, resizeBilinearRgb, syntheticFace, type RgbImage } from './synthetic-face.ts';
+import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
+
+export interface GoldenInput {
+  label: string;
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface GoldenRow {
+  model: FaceModelName;
+  input: string;
+  output: string;
+  shape: number[];
+  maxAbsDiff: number;
+  maxAbsRef: number;
+  /** max|onnx - tfjs| / max|tfjs| */
+  relative: number;
+}
+
+/** Deterministic uniform values in [lo, hi) (LCG, so every platform draws the same numbers). */
+export function seededUniform(n: number, seed: number, lo: number, hi: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = lo + ((hi - lo) * s) / 2 ** 32;
+  }
+  return out;
+}
+
+/** The test frame: a 640x480 drawn face. */
+export function goldenFrame(): RgbImage {
+  return syntheticFace({ width: 640, height: 480 });
+}
+
+/** Detector input from a frame: zero-pad to a centred square, resize to 256, pixel/127.5 - 1. */
+export function detectorInput(frame: RgbImage): { data: Float32Array; padX: number; padY: number; side: number } {
+  const side = Math.max(frame.width, frame.height);
+  const padX = Math.floor((side - frame.width) / 2);
+  const padY = Math.floor((side - frame.height) / 2);
+  const sq: RgbImage = { width: side, height: side, data: new Uint8ClampedArray(side * side * 3) };
+  for (let y = 0; y < frame.height; y++) {
+    sq.data.set(frame.data.subarray(y * frame.width * 3, (y + 1) * frame.width * 3), ((y + padY) * side + padX) * 3);
+  }
+  const data = resizeBilinearRgb(sq, BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE).map((v) => v / 127.5 - 1);
+  return { data, padX, padY, side };
+}
+
+/** The square face crop of the golden frame (the drawn face's known geometry, enlarged as human does). */
+export const GOLDEN_FACE_CROP = { x: 320 - 150, y: 255 - 150, size: 300 };
+
+export function meshInput(frame: RgbImage): Float32Array {
+  const c = GOLDEN_FACE_CROP;
+  return cropResizeRgb(frame, c.x, c.y, c.size, FACE_MESH_INPUT_SIZE).map((v) => v / 255);
+}
+
+/** Expression input from a [0,1] RGB crop (human: resize to 64, weighted gray, (g - 0.5) * 2). */
+export function expressionInputFromCrop(crop01: Float32Array, cropSize: number): Float32Array {
+  // Bilinear resize of the float crop (TF.js resizeBilinear semantics), then weighted gray.
+  const out = new Float32Array(FACE_EXPRESSION_INPUT_SIZE * FACE_EXPRESSION_INPUT_SIZE);
+  const scale = cropSize / FACE_EXPRESSION_INPUT_SIZE;
+  const [wr, wg, wb] = EXPRESSION_GRAY_WEIGHTS;
+  for (let y = 0; y < FACE_EXPRESSION_INPUT_SIZE; y++) {
+    const fy = y * scale;
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(cropSize - 1, y0 + 1);
+    const dy = fy - y0;
+    for (let x = 0; x < FACE_EXPRESSION_INPUT_SIZE; x++) {
+      const fx = x * scale;
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(cropSize - 1, x0 + 1);
+      const dx = fx - x0;
+      let gray = 0;
+      for (let c = 0; c < 3; c++) {
+        const p = (yy: number, xx: number) => crop01[3 * (yy * cropSize + xx) + c]!;
+        const top = p(y0, x0) + (p(y0, x1) - p(y0, x0)) * dx;
+        const bot = p(y1, x0) + (p(y1, x1) - p(y1, x0)) * dx;
+        gray += (top + (bot - top) * dy) * (c === 0 ? wr : c === 1 ? wg : wb);
+      }
+      out[y * FACE_EXPRESSION_INPUT_SIZE + x] = (gray - 0.5) * 2;
+    }
+  }
+  return out;
+}
+
+export function goldenInputs(name: FaceModelName): GoldenInput[] {
+  const frame = goldenFrame();
+  if (name === 'face-detector') {
+    const n = BLAZEFACE_INPUT_SIZE * BLAZEFACE_INPUT_SIZE * 3;
+    const shape = [1, BLAZEFACE_INPUT_SIZE, BLAZEFACE_INPUT_SIZE, 3];
+    return [
+      { label: 'uniform[-1,1) seed 1', data: seededUniform(n, 1, -1, 1), shape },
+      { label: 'uniform[-1,1) seed 2', data: seededUniform(n, 2, -1, 1), shape },
+      { label: 'drawn face 640x480', data: detectorInput(frame).data, shape },
+    ];
+  }
+  if (name === 'face-mesh') {
+    const n = FACE_MESH_INPUT_SIZE * FACE_MESH_INPUT_SIZE * 3;
+    return [
+      {
+        label: 'uniform[0,1) seeds 3+4, batch 2',
+        data: Float32Array.from([...seededUniform(n, 3, 0, 1), ...seededUniform(n, 4, 0, 1)]),
+        shape: [2, 192, 192, 3],
+      },
+      { label: 'drawn face crop', data: meshInput(frame), shape: [1, 192, 192, 3] },
+    ];
+  }
+  const n = FACE_EXPRESSION_INPUT_SIZE * FACE_EXPRESSION_INPUT_SIZE;
+  return [
+    {
+      label: 'uniform[-1,1) seeds 5+6, batch 2',
+      data: Float32Array.from([...seededUniform(n, 5, -1, 1), ...seededUniform(n, 6, -1, 1)]),
+      shape: [2, 64, 64, 1],
+    },
+    { label: 'drawn face crop', data: expressionInputFromCrop(meshInput(frame), FACE_MESH_INPUT_SIZE), shape: [1, 64, 64, 1] },
+  ];
+}
+
+export interface GoldenRun {
+  rows: GoldenRow[];
+  /** ONNX outputs per input label, for functional checks. */
+  onnx: Map<string, Record<string, ort.Tensor>>;
+}
+
+/** Runs the ONNX model (bytes or path) and the TF.js original on the golden inputs. */
+export async function compareWithTfjs(name: FaceModelName, onnxModel: Uint8Array | string): Promise<GoldenRun> {
+  const def = faceModelDefinition(name);
+  const session =
+    typeof onnxModel === 'string' ? await ort.InferenceSession.create(onnxModel) : await ort.InferenceSession.create(onnxModel);
+  const { model, readShard } = loadTfjsModel(def);
+  const reference = await loadTfjsReference(model, readShard);
+  const rows: GoldenRow[] = [];
+  const onnx = new Map<string, Record<string, ort.Tensor>>();
+  try {
+    for (const input of goldenInputs(name)) {
+      const out = await session.run({ [def.inputs[0]!.name]: new ort.Tensor('float32', input.data, input.shape) });
+      onnx.set(input.label, out);
+      const ref = await runTfjsReference(
+        reference,
+        input,
+        def.outputs.map((o) => o.tfName),
+      );
+      def.outputs.forEach((o, i) => {
+        const got = out[o.name]!;
+        const want = ref[i]!;
+        if (got.dims.join() !== want.shape.join())
+          throw new Error(`${name}/${o.name}: shape ${got.dims.join('x')} != TF.js ${want.shape.join('x')}`);
+        const a = got.data as Float32Array;
+        let maxAbsDiff = 0;
+        let maxAbsRef = 0;
+        for (let k = 0; k < want.data.length; k++) {
+          maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a[k]! - want.data[k]!));
+          maxAbsRef = Math.max(maxAbsRef, Math.abs(want.data[k]!));
+        }
+        rows.push({
+          model: name,
+          input: input.label,
+          output: o.name,
+          shape: [...want.shape],
+          maxAbsDiff,
+          maxAbsRef,
+          relative: maxAbsDiff / maxAbsRef,
+        });
+      });
+    }
+  } finally {
+    reference.dispose();
+    await session.release();
+  }
+  return { rows, onnx };
+}

@@ -1,0 +1,24 @@
+import { Hono } from 'hono';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import type { TabletService } from '../services/tablet.service.ts';
+import { requireRole } from '../http/auth.ts';
+import type { AppEnv } from '../http/context.ts';
+import { parseParam } from '../http/validation.ts';
+
+export function bedRoutes(deps: { tablets: TabletService }) {
+  const app = new Hono<AppEnv>();
+
+  /**
+   * A single-use 6-digit code (valid 10 minutes) and its QR to pair the bedside tablet with the
+   * bed's current stay. The QR encodes the absolute pairing URL on this origin.
+   */
+  app.post('/:bedId/tablet-pairing', requireRole('nurse', 'charge_nurse'), async (c) => {
+    const bedId = parseParam(z.uuid(), c.req.param('bedId'), 'bed');
+    const { code, expiresAt } = await deps.tablets.createPairing(bedId, c.get('user').id, new Date());
+    const pairUrl = `/tablet?code=${code}`;
+    const qrSvg = await QRCode.toString(new URL(pairUrl, c.req.url).toString(), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return c.json({ code, expiresAt: expiresAt.toISOString(), pairUrl, qrSvg }, 201);
+  });
+  return app;
+}

@@ -1,0 +1,156 @@
+/**
+ * The patient's stay: admission, transfer and discharge. Consent belongs to the stay, so every
+ * change here republishes the retained consent of the beds involved: a new stay starts with none
+ * (its agent captures nothing), a transfer hands the consent to the new bed's agent and leaves the
+ * old one with none, and discharge ends it.
+ */
+import type { AuditRepository } from '../repositories/audit.repository.ts';
+import { isUniqueViolation, type ConsentEventRow, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
+import { ActionError } from './action-error.ts';
+import type { AlertService } from './alert.service.ts';
+import type { ConsentService } from './consent.service.ts';
+import type { LiveEvents } from './live-events.ts';
+
+export interface ConsentView {
+  camera: boolean;
+  wearable: boolean;
+  actor: 'patient' | 'proxy' | 'staff';
+  proxyName: string | null;
+  proxyRelationship: string | null;
+  since: string;
+}
+
+export interface StayView {
+  id: string;
+  patientName: string;
+  externalId: string | null;
+  bedId: string;
+  bedLabel: string;
+  wardId: string;
+  admittedAt: string;
+  dischargedAt: string | null;
+  consent: ConsentView | null;
+}
+
+/** The consent event in force at `now` in API shape; null when none was recorded. */
+export function consentView(events: readonly ConsentEventRow[], now: Date): ConsentView | null {
+  let current: ConsentEventRow | null = null;
+  for (const e of events) if (e.effectiveAt.getTime() <= now.getTime()) current = e;
+  if (!current) return null;
+  return {
+    camera: current.camera,
+    wearable: current.wearable,
+    actor: current.actorKind,
+    proxyName: current.proxyName,
+    proxyRelationship: current.proxyRelationship,
+    since: current.effectiveAt.toISOString(),
+  };
+}
+
+export class StayService {
+  constructor(
+    private readonly deps: {
+      stays: StayRepository;
+      consent: ConsentService;
+      alerts: AlertService;
+      audit: AuditRepository;
+      live: LiveEvents;
+    },
+  ) {}
+
+  /** A stay in API shape; consent is null when none was recorded or the stay is discharged (discharge ends it). */
+  async view(stayId: string, now = new Date()): Promise<StayView> {
+    const stay = await this.deps.stays.find(stayId);
+    if (!stay) throw new ActionError('not_found', 'No such stay');
+    const consent = stay.dischargedAt ? null : consentView(await this.deps.stays.consentEvents(stayId), now);
+    return toView(stay, consent);
+  }
+
+  async admit(input: { bedId: string; displayName: string; externalId?: string | null }, userId: string, at: Date): Promise<StayView> {
+    const bed = await this.deps.stays.findBed(input.bedId);
+    if (!bed) throw new ActionError('not_found', 'No such bed');
+    if (await this.deps.stays.activeStayForBed(input.bedId)) throw new ActionError('conflict', 'This bed already has a patient');
+    let stayId: string;
+    try {
+      stayId = await this.deps.stays.admit({ displayName: input.displayName, externalId: input.externalId ?? null }, input.bedId, at);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ActionError('conflict', 'This bed already has a patient');
+      throw error;
+    }
+    await this.deps.audit.write({
+      actorUserId: userId,
+      action: 'stay.admit',
+      subjectType: 'stay',
+      subjectId: stayId,
+      detail: { bedId: bed.id },
+    });
+    // A new stay has no consent: the bed's agent is told "all off" for this stay.
+    await this.deps.consent.bedChanged(bed.id);
+    this.deps.live.publish('stay', bed.wardId, { wardId: bed.wardId, bedId: bed.id, stayId, change: 'admitted' });
+    return this.view(stayId, at);
+  }
+
+  async transfer(stayId: string, toBedId: string, userId: string, at: Date): Promise<StayView> {
+    const stay = await this.deps.stays.find(stayId);
+    if (!stay) throw new ActionError('not_found', 'No such stay');
+    if (stay.dischargedAt) throw new ActionError('conflict', 'The patient has been discharged');
+    const bed = await this.deps.stays.findBed(toBedId);
+    if (!bed) throw new ActionError('not_found', 'No such bed');
+    if (stay.bedId === toBedId) throw new ActionError('conflict', 'The patient is already in this bed');
+    if (await this.deps.stays.activeStayForBed(toBedId)) throw new ActionError('conflict', 'The target bed already has a patient');
+    try {
+      await this.deps.stays.transfer(stayId, toBedId, at);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ActionError('conflict', 'The target bed already has a patient');
+      throw error;
+    }
+    await this.deps.audit.write({
+      actorUserId: userId,
+      action: 'stay.transfer',
+      subjectType: 'stay',
+      subjectId: stayId,
+      detail: { fromBedId: stay.bedId, toBedId },
+    });
+    // Consent follows the patient: the new bed's agent gets it, the old bed's agent gets none.
+    await this.deps.consent.bedChanged(toBedId);
+    await this.deps.consent.bedChanged(stay.bedId);
+    const data = { bedId: toBedId, fromBedId: stay.bedId, stayId, change: 'transferred' };
+    this.deps.live.publish('stay', bed.wardId, { wardId: bed.wardId, ...data });
+    if (stay.wardId !== bed.wardId) this.deps.live.publish('stay', stay.wardId, { wardId: stay.wardId, ...data });
+    return this.view(stayId, at);
+  }
+
+  async discharge(stayId: string, userId: string, at: Date): Promise<StayView> {
+    const stay = await this.deps.stays.find(stayId);
+    if (!stay) throw new ActionError('not_found', 'No such stay');
+    if (stay.dischargedAt || !(await this.deps.stays.discharge(stayId, at))) {
+      throw new ActionError('conflict', 'The patient has already been discharged');
+    }
+    await this.deps.audit.write({ actorUserId: userId, action: 'stay.discharge', subjectType: 'stay', subjectId: stayId });
+    this.deps.alerts.forgetStay(stayId);
+    // Discharge ends consent: the bed's agent is told "all off", later windows are dropped.
+    await this.deps.consent.bedChanged(stay.bedId);
+    this.deps.live.publish('stay', stay.wardId, { wardId: stay.wardId, bedId: stay.bedId, stayId, change: 'discharged' });
+    return this.view(stayId, at);
+  }
+
+  /** A nurse records "the patient asked to stop": everything off, by staff, at once. */
+  async staffStop(stayId: string, userId: string, at: Date): Promise<StayView> {
+    await this.deps.consent.record(stayId, { camera: false, wearable: false, actorKind: 'staff', recordedByUserId: userId }, at, 'board');
+    return this.view(stayId, at);
+  }
+}
+
+function toView(stay: StayRow, consent: ConsentView | null): StayView {
+  return {
+    id: stay.id,
+    patientName: stay.patientName,
+    externalId: stay.externalId,
+    bedId: stay.bedId,
+    bedLabel: stay.bedLabel,
+    wardId: stay.wardId,
+    admittedAt: stay.admittedAt.toISOString(),
+    dischargedAt: stay.dischargedAt?.toISOString() ?? null,
+    consent,
+  };
+}
