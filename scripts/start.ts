@@ -45,10 +45,16 @@ try {
 }
 const logger = createLogger(config.LOG_LEVEL);
 
+// `npm start -- --camera /dev/video0` (or ATTUNE_DEMO_CAMERA=…): Bed 1 watches a real camera (a V4L2
+// device, an RTSP URL or a video file) so an evaluator sees their own face's indicators on the board.
+const cameraFlag = process.argv.indexOf('--camera');
+const demoCamera = (cameraFlag >= 0 ? process.argv[cameraFlag + 1] : undefined) ?? process.env.ATTUNE_DEMO_CAMERA;
+
 const agents: RunningAgent[] = [];
 if (config.ATTUNE_DEMO) {
   for (const device of server.demoDevices) {
     const bed = device.deviceId.slice(0, 'bed-00'.length); // bed-01 … bed-08
+    const withCamera = demoCamera !== undefined && bed === 'bed-01';
     agents.push(
       await startAgent(
         {
@@ -58,7 +64,10 @@ if (config.ATTUNE_DEMO) {
           // A one-minute personal baseline so the demo's scripted episodes show within minutes.
           baselineWindows: 12,
           wearable: { kind: 'e4-replay', dir: join(root, 'edge-agent/recordings', bed), loop: true },
-          camera: { kind: 'none' },
+          // A 20-frame (10 s) neutral-face baseline so the evaluator's frown shows within a minute.
+          camera: withCamera
+            ? { kind: 'ffmpeg', input: demoCamera, fps: 2, width: 640, height: 480, loop: true, baselineFrames: 20 }
+            : { kind: 'none' },
         },
         {
           log: {
@@ -77,7 +86,9 @@ console.log(`
   ${
     config.ATTUNE_DEMO
       ? `Demo ward with ${agents.length} bedside agents. Sign in as demo-nurse / demo-nurse (also demo-charge, demo-it).
-  A scripted distress episode on Bed 2 and Bed 5 raises an alert within about 3 minutes.`
+  A scripted distress episode on Bed 2 and Bed 5 raises an alert within about 3 minutes.${
+    demoCamera ? `\n  Bed 1 watches the camera ${demoCamera}: look at it calmly for 10 s (baseline), then frown.` : ''
+  }`
       : 'Demo mode is off.'
   }
   Press Ctrl+C to stop.

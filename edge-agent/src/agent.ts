@@ -1,5 +1,5 @@
 /**
- * The bedside agent, as a composition root: config -> model (verified, warmed up) -> seq store and
+ * The bedside agent, as a composition root: config -> models (verified, warmed up) -> seq store and
  * outbox -> sources (closed) -> consent gate -> MQTT link -> window clock. Several agents can run
  * in one process (the demo runs eight): no process-global state, no process.exit.
  */
@@ -10,12 +10,18 @@ import { parseConfig, type AgentConfig, type AgentConfigInput } from './config.t
 import { ConsentGate } from './consent/consent-gate.ts';
 import { fuse } from './fusion/fuse.ts';
 import { WearableDistressModel } from './inference/wearable-distress-model.ts';
+import { FaceModels } from './face/face-models.ts';
+import { FacePipeline } from './face/face-pipeline.ts';
+import { summariseFaceWindow, type FrameAnalysis } from './face/face-window.ts';
+import { SignPersistence } from './fusion/sign-persistence.ts';
 import { consoleLogger, type AgentLogger } from './log.ts';
 import { DurableOutbox } from './publisher/durable-outbox.ts';
 import { MqttPublisher } from './publisher/mqtt-publisher.ts';
 import { SeqStore } from './publisher/seq-store.ts';
 import { WearableScorer } from './pipeline/wearable-scorer.ts';
+import { createCameraSource } from './sources/camera/create-camera-source.ts';
 import { createWearableSource } from './sources/create-wearable-source.ts';
+import type { RgbFrame } from './sources/camera/frame.ts';
 import { AGENT_VERSION } from './version.ts';
 
 export interface AgentStatus {
@@ -34,6 +40,13 @@ export interface AgentStatus {
   baselineReady: boolean;
   /** Wearable samples held in memory for the current window and trailing context (0 without consent). */
   bufferedWearableSamples: number;
+  /** Camera frames analysed / dropped (pipeline busy) since start; frames are never kept. */
+  framesAnalysed: number;
+  framesDropped: number;
+  /** Calm frames learned towards this patient's neutral face, and whether it is ready. */
+  faceBaseline: { frames: number; ready: boolean } | null;
+  /** Process id of the camera's ffmpeg child while one runs. */
+  cameraPid: number | null;
   lastWindow: ScoreWindow | null;
 }
 
@@ -55,14 +68,32 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
   // 1. Model: refuses to start on a hash mismatch.
   const model = await WearableDistressModel.load(config.modelsManifest);
   const weights = loadWearableWeights().weights.map((w) => w.weight);
-  const models = { [model.info.name]: model.info.version };
+  // Face models only when a camera is configured; a hash mismatch stops the agent here too.
+  const faceModels =
+    config.camera.kind === 'none'
+      ? null
+      : await FaceModels.load({ manifestPath: config.modelsManifest, threads: config.camera.inferenceThreads });
+  const models = { [model.info.name]: model.info.version, ...(faceModels?.versions() ?? {}) };
 
   // 2. Durable state: outbox first, so the seq floor covers anything still pending.
   const outbox = DurableOutbox.open(join(config.dataDir, 'outbox'), { maxMessages: config.maxOutboxMessages, log });
   const seqStore = SeqStore.open(config.dataDir, (outbox.highestSeq() ?? -1) + 1);
 
   // 3. Sources, closed until consent opens them.
-  const wearableSource = createWearableSource(config.wearable);
+  const wearableSource = createWearableSource(config.wearable, log);
+  const cameraSource = createCameraSource(config.camera, log);
+  const facePipeline =
+    faceModels && config.camera.kind !== 'none'
+      ? new FacePipeline(faceModels, { bedRegion: config.camera.bedRegion, baselineFrames: config.camera.baselineFrames })
+      : null;
+  /** Per-frame numbers of the current window (no pixels). */
+  let faceFrames: FrameAnalysis[] = [];
+  let analysing = false;
+  let framesAnalysed = 0;
+  let framesDropped = 0;
+  let cameraClosing: Promise<void> = Promise.resolve();
+  let currentStay: string | null = null;
+  const persistence = new SignPersistence(config.windowMs * 3);
   const scorer = new WearableScorer(model, config.baselineWindows);
   const gate = new ConsentGate(config.deviceId);
 
@@ -80,15 +111,42 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     if (!gate.isAllowed('wearable')) return 'no_consent';
     return wearableSource.state();
   };
+  const cameraState = (): WireSourceState => {
+    if (!cameraSource) return 'not_configured';
+    if (!gate.isAllowed('camera')) return 'no_consent';
+    return cameraSource.state();
+  };
   const statusBody = () => ({
     v: 1 as const,
     deviceId: config.deviceId,
     agentVersion: AGENT_VERSION,
     models,
-    sources: { camera: 'not_configured' as const, wearable: wearableState() },
+    sources: { camera: cameraState(), wearable: wearableState() },
   });
 
+  const onFrame = (frame: RgbFrame) => {
+    // Belt and braces: a frame arriving after withdrawal is dropped unseen.
+    if (!facePipeline || !gate.isAllowed('camera') || stopped) return;
+    if (analysing) {
+      framesDropped += 1; // keep up with the camera rather than queue frames in memory
+      return;
+    }
+    analysing = true;
+    const epoch = consentEpoch;
+    facePipeline
+      .analyse(frame)
+      .then((analysis) => {
+        if (epoch === consentEpoch && gate.isAllowed('camera') && !stopped) {
+          faceFrames.push(analysis);
+          framesAnalysed += 1;
+        }
+      })
+      .catch((err: unknown) => log.error('face analysis failed', { error: (err as Error).message }))
+      .finally(() => (analysing = false));
+  };
+
   const applyConsentToSources = () => {
+    applyConsentToCamera();
     if (!wearableSource) return;
     if (gate.isAllowed('wearable')) {
       if (wearableSource.state() !== 'streaming') {
@@ -105,6 +163,20 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     }
   };
 
+  const applyConsentToCamera = () => {
+    if (!cameraSource) return;
+    if (gate.isAllowed('camera')) {
+      if (cameraSource.state() !== 'streaming') {
+        cameraSource.open(onFrame);
+        log.info('camera opened (consented)', { source: cameraSource.description });
+      }
+    } else if (cameraSource.state() !== 'stopped' || cameraSource.pid() !== null || faceFrames.length > 0) {
+      cameraClosing = cameraSource.close();
+      faceFrames = [];
+      log.info('camera closed and frame measurements discarded (no consent)');
+    }
+  };
+
   const onConsentPayload = (payload: Buffer) => {
     const result = gate.applyPayload(payload);
     if (!result.applied) {
@@ -114,6 +186,13 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     }
     consentEpoch += 1;
     const c = result.change.current;
+    // A new stay is a new patient: their neutral face and running signs start afresh.
+    const stay = c?.stay ?? null;
+    if (stay !== currentStay) {
+      facePipeline?.resetPatient();
+      persistence.clear();
+      currentStay = stay;
+    }
     log.info('consent applied', {
       version: c?.version ?? null,
       stay: c?.stay ? 'active' : 'none',
@@ -123,6 +202,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     applyConsentToSources();
     // A window is measured under exactly one consent version: start a fresh one now.
     scorer.discardSamples();
+    faceFrames = [];
     windowStartMs = Date.now();
     publisher.announce();
   };
@@ -144,9 +224,22 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     if (!consent || !gate.isAnyAllowed()) return; // fail closed: nothing is measured, nothing is sent
     const epoch = consentEpoch;
     const wearableAllowed = gate.isAllowed('wearable');
+    const cameraAllowed = gate.isAllowed('camera') && facePipeline !== null;
+    const frames = faceFrames;
+    faceFrames = [];
+    const faceObservation = cameraAllowed && frames.length > 0 ? summariseFaceWindow(frames, facePipeline.baseline.isReady()) : null;
     const observation = wearableAllowed ? await scorer.score(startMs, endMs) : null;
     if (epoch !== consentEpoch || stopped) return; // consent changed while scoring: drop this window
-    const fused = fuse({ wearableConsented: wearableAllowed, cameraConsented: gate.isAllowed('camera'), wearable: observation, weights });
+    const fused = fuse({
+      wearableConsented: wearableAllowed,
+      cameraConsented: cameraAllowed,
+      wearable: observation,
+      weights,
+      face: faceObservation,
+      persistence,
+      windowStartMs: startMs,
+      windowEndMs: endMs,
+    });
     const window: ScoreWindow = {
       v: 1,
       deviceId: config.deviceId,
@@ -155,6 +248,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
       windowEnd: new Date(endMs).toISOString(),
       consentVersion: consent.version,
       fused: fused.fused,
+      ...(fused.face ? { face: fused.face } : {}),
       ...(fused.wearable ? { wearable: fused.wearable } : {}),
       quality: fused.quality,
       models,
@@ -217,6 +311,10 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
       outboxDropped: outbox.droppedCount(),
       baselineReady: scorer.isBaselineReady(),
       bufferedWearableSamples: scorer.bufferedCount(),
+      framesAnalysed,
+      framesDropped,
+      faceBaseline: facePipeline ? { frames: facePipeline.baseline.progress(), ready: facePipeline.baseline.isReady() } : null,
+      cameraPid: cameraSource?.pid() ?? null,
       lastWindow,
     }),
     stop: () => {
@@ -225,9 +323,13 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
         if (timer) clearTimeout(timer);
         wearableSource?.close();
         scorer.discardSamples();
+        await Promise.all([cameraClosing, cameraSource?.close()]);
+        faceFrames = [];
         await tickInProgress;
+        while (analysing) await new Promise((r) => setTimeout(r, 10));
         await publisher.stop();
         await model.release();
+        await facePipeline?.release();
         log.info('agent stopped', { pendingInOutbox: outbox.size() });
       })();
       return stopping;

@@ -28,10 +28,53 @@ export const WearableSourceConfigSchema = z.discriminatedUnion('kind', [
     seed: z.int().min(0).default(1),
     episodes: z.array(DistressEpisodeSchema).default([]),
   }),
+  z.strictObject({
+    kind: z.literal('ble-hrm'),
+    /** Sensor address or advertised name; absent = the first heart-rate sensor seen. Needs the optional package @abandonware/noble. */
+    device: z.string().min(1).optional(),
+  }),
   z.strictObject({ kind: z.literal('none') }),
 ]);
 
-export const CameraSourceConfigSchema = z.discriminatedUnion('kind', [z.strictObject({ kind: z.literal('none') })]);
+/** A rectangle in normalised image coordinates (0..1, origin top-left): where the patient's head lies. */
+export const BedRegionSchema = z
+  .strictObject({ x: z.number().min(0).max(1), y: z.number().min(0).max(1), w: z.number().gt(0).max(1), h: z.number().gt(0).max(1) })
+  .refine((r) => r.x + r.w <= 1.0001 && r.y + r.h <= 1.0001, { message: 'bedRegion must lie inside the image' });
+
+/** Settings shared by every camera kind: frame rate, size the frames are scaled (and letterboxed) to, bed region. */
+const cameraCommon = {
+  /** Frames per second handed to the face pipeline. */
+  fps: z.number().gt(0).max(30).default(2),
+  width: z.int().min(64).max(3840).default(640),
+  height: z.int().min(64).max(2160).default(480),
+  /** Faces whose centre is outside this region (visitors, staff) are never analysed; absent = the largest face. */
+  bedRegion: BedRegionSchema.optional(),
+  /** Neutral-face baseline: this many calm frontal frames (default 60 = 30 s at 2 fps) before PSPI is reported. */
+  baselineFrames: z.int().min(1).max(10_000).default(60),
+  /** onnxruntime intra-op threads for the face models. */
+  inferenceThreads: z.int().min(1).max(16).default(1),
+  ffmpegPath: z.string().min(1).default('ffmpeg'),
+};
+
+export const CameraSourceConfigSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('none') }),
+  z.strictObject({
+    kind: z.literal('ffmpeg'),
+    /** A V4L2 device (/dev/video0), an RTSP URL or a video file. */
+    input: z.string().min(1),
+    /** Inferred from `input` when absent: /dev/* = v4l2, rtsp(s):// = rtsp, else file. */
+    format: z.enum(['v4l2', 'rtsp', 'file']).optional(),
+    /** Files only: start again at the end. */
+    loop: z.boolean().default(true),
+    ...cameraCommon,
+  }),
+  z.strictObject({
+    kind: z.literal('image-folder'),
+    /** Folder of still images (png, jpg, bmp, ppm), shown in name order and cycled. */
+    dir: z.string().min(1),
+    ...cameraCommon,
+  }),
+]);
 
 export const AgentConfigSchema = z.strictObject({
   deviceId: DeviceIdSchema,
@@ -49,6 +92,8 @@ export const AgentConfigSchema = z.strictObject({
   baselineWindows: z.int().min(1).max(10_000).default(24),
   /** Bound on the on-disk outbox; above it the oldest windows are dropped with a counted warning. */
   maxOutboxMessages: z.int().min(1).default(100_000),
+  /** The Attune server's HTTP address; only `doctor` uses it, to report the clock offset. */
+  serverUrl: z.url({ protocol: /^https?$/ }).optional(),
   /** Optional override of the models manifest (defaults to the @attune/models one). */
   modelsManifest: z.string().min(1).optional(),
   wearable: WearableSourceConfigSchema.default({ kind: 'none' }),
@@ -59,6 +104,8 @@ export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 /** What a caller may pass: defaults not yet applied. */
 export type AgentConfigInput = z.input<typeof AgentConfigSchema>;
 export type WearableSourceConfig = AgentConfig['wearable'];
+export type CameraSourceConfig = AgentConfig['camera'];
+export type BedRegion = z.infer<typeof BedRegionSchema>;
 export type DistressEpisode = z.infer<typeof DistressEpisodeSchema>;
 
 export class ConfigError extends Error {
@@ -92,5 +139,15 @@ export function loadConfigFile(path: string): AgentConfig {
   config.dataDir = abs(config.dataDir);
   if (config.modelsManifest) config.modelsManifest = abs(config.modelsManifest);
   if (config.wearable.kind === 'e4-replay') config.wearable.dir = abs(config.wearable.dir);
+  if (config.camera.kind === 'image-folder') config.camera.dir = abs(config.camera.dir);
+  if (config.camera.kind === 'ffmpeg' && cameraFormat(config.camera) === 'file') config.camera.input = abs(config.camera.input);
   return config;
+}
+
+/** The ffmpeg input format, from the config or inferred from the input string. */
+export function cameraFormat(camera: { input: string; format?: 'v4l2' | 'rtsp' | 'file' }): 'v4l2' | 'rtsp' | 'file' {
+  if (camera.format) return camera.format;
+  if (camera.input.startsWith('/dev/')) return 'v4l2';
+  if (/^rtsps?:\/\//i.test(camera.input)) return 'rtsp';
+  return 'file';
 }

@@ -2,7 +2,9 @@ import { ScoreWindowSchema } from '@attune/protocol';
 import { loadWearableWeights } from '@attune/models';
 import { describe, expect, it } from 'vitest';
 import type { WindowFeatures } from '../features/window-features.ts';
+import type { FaceObservation } from '../face/face-window.ts';
 import { fuse, type WearableObservation } from './fuse.ts';
+import { SignPersistence } from './sign-persistence.ts';
 
 const weights = loadWearableWeights().weights.map((w) => w.weight);
 
@@ -99,5 +101,90 @@ describe('fusion (wearable only)', () => {
     const out = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation({ tempC: 12 }), weights });
     expect(out.wearable?.tempC).toBeNull();
     expect(out.quality.unobserved).toContain('temperature');
+  });
+});
+
+describe('fusion with the face', () => {
+  const faceObs = (over: Partial<FaceObservation> = {}, block: Partial<FaceObservation['block']> = {}): FaceObservation => ({
+    block: {
+      framesAnalysed: 10,
+      faceVisibleFraction: 1,
+      negativeAffect: 0.7,
+      expression: { neutral: 0.2, happy: 0.05, sad: 0.4, angry: 0.2, fearful: 0.1, disgusted: 0, surprised: 0.05 },
+      pspi: 6.2,
+      painadFace: 2,
+      painadFaceBasis: 'grimacing: brow lowered with eyes tightened or nose/lip raised in 70% of frames (PSPI 6.2 of 16)',
+      actionUnits: {
+        au4BrowLowering: 2.5,
+        au6au7OrbitalTightening: 2.1,
+        au9au10NoseWrinkleLipRaise: 1.2,
+        au43EyeClosure: 0,
+        au20au25au27MouthStretchOpen: 0.4,
+      },
+      ...block,
+    },
+    framesAnalysed: 10,
+    framesWithFace: 10,
+    framesUsable: 10,
+    baselineReady: true,
+    fractions: { browAndEyes: 0.7, browLowered: 0.8, grimace: 0.7, mouthOpen: 0.1, eyesClosed: 0, negativeTop: 0.6 },
+    motion: 0.02,
+    meanLuma: 120,
+    quality: 0.85,
+    qualityNotes: [],
+    ...over,
+  });
+
+  it('adds the face block, combines evidence and names face drivers with durations', () => {
+    const persistence = new SignPersistence();
+    const base = { wearableConsented: true, cameraConsented: true, wearable: observation(), weights, persistence };
+    fuse({ ...base, face: faceObs(), windowStartMs: 0, windowEndMs: 5000 });
+    const out = fuse({ ...base, face: faceObs(), windowStartMs: 5000, windowEndMs: 10_000 });
+    expect(out.face?.pspi).toBe(6.2);
+    expect(out.quality.faceCoverage).toBe(1);
+    expect(out.quality.unobserved).not.toContain('face');
+    expect(out.fused.drivers).toContain('brow lowered and eyes tightened in 70% of frames for 10 s');
+    expect(out.fused.drivers.some((d) => d.startsWith('grimacing in 70% of frames (PSPI 6.2 of 16)'))).toBe(true);
+    expect(out.fused.drivers.some((d) => d.startsWith('heart rate 24 bpm above baseline (96 vs 72) for 10 s'))).toBe(true);
+    expect(out.fused.confidence).toBeGreaterThan(fuse({ ...base, face: null }).fused.confidence);
+    expect(() => asWindow(out)).not.toThrow();
+  });
+
+  it('confidence falls when the face is not seen or poorly seen; the face block is then absent, not zero-filled', () => {
+    const both = fuse({ wearableConsented: true, cameraConsented: true, wearable: observation(), weights, face: faceObs() }).fused
+      .confidence;
+    const unseen = fuse({
+      wearableConsented: true,
+      cameraConsented: true,
+      wearable: observation(),
+      weights,
+      face: faceObs({ framesWithFace: 0, framesUsable: 0, quality: 0 }, { faceVisibleFraction: 0 }),
+    });
+    expect(unseen.face).toBeUndefined();
+    expect(unseen.fused.confidence).toBeLessThan(both);
+    expect(unseen.quality.faceCoverage).toBe(0);
+    expect(unseen.quality.unobserved).toEqual(expect.arrayContaining(['face', 'expression', 'pain_face']));
+    const faceOnlyPoor = fuse({
+      wearableConsented: false,
+      cameraConsented: true,
+      wearable: null,
+      weights,
+      face: faceObs({ quality: 0.2, qualityNotes: ['face turned away in 80% of frames'] }),
+    });
+    expect(faceOnlyPoor.fused.confidence).toBeCloseTo(0.2);
+    expect(faceOnlyPoor.fused.drivers).toContain('face turned away in 80% of frames');
+    expect(faceOnlyPoor.fused.distress).toBeGreaterThan(0.7);
+  });
+
+  it('camera consented but the face was measured before a baseline: PSPI null and baseline listed as unobserved', () => {
+    const out = fuse({
+      wearableConsented: false,
+      cameraConsented: true,
+      wearable: null,
+      weights,
+      face: faceObs({ baselineReady: false }, { pspi: null }),
+    });
+    expect(out.quality.unobserved).toEqual(expect.arrayContaining(['pain_face', 'baseline']));
+    expect(() => asWindow(out)).not.toThrow();
   });
 });

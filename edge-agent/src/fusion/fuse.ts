@@ -1,11 +1,16 @@
 /**
  * Fusion: turns what each consented modality observed into the `fused` block, the modality
- * blocks and `quality`. With only the wearable, fused distress is the wearable model's output and
- * confidence falls with poor coverage, an off-wrist sensor, missing features or no personal
- * baseline yet. A modality that is not consented or not seen is never filled in: it is listed in
- * `quality.unobserved` and confidence says there is nothing to go on.
+ * blocks and `quality`. Each modality gives a distress estimate and a confidence: the wearable
+ * model's output (confidence falls with poor coverage, an off-wrist sensor, missing features or
+ * no personal baseline yet) and the face's negative affect and pain indicators (confidence falls
+ * when the face is not seen, turned away, badly lit, unsteady, or not yet compared with the
+ * patient's own neutral face). Fused distress is the confidence-weighted mean; fused confidence
+ * combines the modalities' confidences and drops when they disagree. A modality that is not
+ * consented or not seen is never filled in: it is listed in `quality.unobserved` and adds nothing.
  */
-import type { Quality, ScoreWindow, Unobserved, WearableBlock } from '@attune/protocol';
+import type { FaceBlock, Quality, ScoreWindow, Unobserved, WearableBlock } from '@attune/protocol';
+import type { FaceObservation } from '../face/face-window.ts';
+import { SignPersistence } from './sign-persistence.ts';
 import type { BaselineFeature, ZScores } from '../features/baseline-normaliser.ts';
 import { BASELINE_FEATURES } from '../features/baseline-normaliser.ts';
 import type { WindowFeatures } from '../features/window-features.ts';
@@ -27,9 +32,15 @@ export interface FusionInput {
   wearable: WearableObservation | null;
   /** Model weights in BASELINE_FEATURES order, to rank the drivers by contribution. */
   weights: readonly number[];
+  /** The face pipeline's window; null when the camera is not consented or delivered no frames. */
+  face?: FaceObservation | null;
+  /** Remembers since when each sign has been present, so drivers can say "for 4 min". */
+  persistence?: SignPersistence;
+  windowStartMs?: number;
+  windowEndMs?: number;
 }
 
-export type FusionOutput = Pick<ScoreWindow, 'fused' | 'quality'> & { wearable?: WearableBlock };
+export type FusionOutput = Pick<ScoreWindow, 'fused' | 'quality'> & { wearable?: WearableBlock; face?: FaceBlock };
 
 /** A contribution (weight x z) must reach this much logit to be named as a driver. */
 const DRIVER_MIN_LOGIT = 0.5;
@@ -88,20 +99,11 @@ function wearableConfidence(obs: WearableObservation): number {
   return c;
 }
 
-export function fuse(input: FusionInput): FusionOutput {
-  const unobserved = new Set<Unobserved>();
-  // No camera pipeline in this agent yet: the face is never observed.
-  unobserved.add('face').add('expression').add('pain_face');
-
+function fuseWearable(input: FusionInput, unobserved: Set<Unobserved>): WearablePart {
   const obs = input.wearableConsented ? input.wearable : null;
   if (!obs) {
     for (const u of ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] as const) unobserved.add(u);
-    const quality: Quality = {
-      wearableCoverage: input.wearableConsented ? 0 : null,
-      faceCoverage: input.cameraConsented ? 0 : null,
-      unobserved: [...unobserved],
-    };
-    return { fused: { distress: 0, confidence: 0, drivers: [] }, quality };
+    return { distress: 0, confidence: 0, drivers: [], coverage: input.wearableConsented ? 0 : null };
   }
 
   const f = obs.features;
@@ -125,18 +127,104 @@ export function fuse(input: FusionInput): FusionOutput {
   if (block.activityG === null) unobserved.add('activity');
   if (!obs.baselineReady) unobserved.add('baseline');
 
-  const confidence = round(Math.max(0, Math.min(1, wearableConfidence(obs))), 2);
+  const confidence = Math.max(0, Math.min(1, wearableConfidence(obs)));
+  let drivers = wearableDrivers(obs, input.weights);
+  const hrAbove = f.onWrist && f.hrBpm !== null && obs.baseline.hrBpm !== null && f.hrBpm - obs.baseline.hrBpm >= 10;
+  const since = track(input, 'heart-rate-above-baseline', hrAbove);
+  if (since) drivers = drivers.map((d) => (d.startsWith('heart rate ') && d.includes('above baseline') ? `${d} ${since}` : d));
   return {
-    fused: {
-      distress: obs.distress === null ? 0 : round(obs.distress, 3),
-      confidence,
-      drivers: wearableDrivers(obs, input.weights),
-    },
-    wearable: block,
-    quality: {
-      wearableCoverage: round(Math.min(1, f.coverage), 2),
-      faceCoverage: input.cameraConsented ? 0 : null,
-      unobserved: [...unobserved],
-    },
+    distress: obs.distress ?? 0,
+    confidence,
+    drivers,
+    block,
+    coverage: round(Math.min(1, f.coverage), 2),
+  };
+}
+
+interface WearablePart {
+  distress: number;
+  confidence: number;
+  drivers: string[];
+  block?: WearableBlock;
+  coverage: number | null;
+}
+
+interface FacePart {
+  distress: number;
+  confidence: number;
+  drivers: string[];
+}
+
+/** Marks a sign present/absent in this window and returns "for 4 min" once it has lasted 2+ windows. */
+function track(input: FusionInput, key: string, active: boolean): string | null {
+  if (!input.persistence || input.windowStartMs === undefined || input.windowEndMs === undefined) return null;
+  return input.persistence.update(key, active, input.windowStartMs, input.windowEndMs);
+}
+
+const EXPRESSION_WORDS: Record<string, string> = { sad: 'sad', fearful: 'frightened', angry: 'angry', disgusted: 'disgusted' };
+const pct = (f: number) => `${Math.round(f * 100)}%`;
+
+/** Face distress: negative affect and pain signs (PSPI, grimacing), each 0..1, combined like independent evidence. */
+export function faceDistress(face: FaceObservation): number {
+  const b = face.block;
+  const affect = Math.max(0, Math.min(1, (b.negativeAffect - 0.2) / 0.6));
+  const pain = Math.max(b.pspi === null ? 0 : Math.max(0, Math.min(1, (b.pspi - 1) / 7)), face.fractions.grimace);
+  return 1 - (1 - 0.8 * affect) * (1 - pain);
+}
+
+function fuseFace(input: FusionInput, face: FaceObservation): FacePart {
+  const b = face.block;
+  const fr = face.fractions;
+  const drivers: string[] = [];
+  const with_ = (key: string, active: boolean, text: string) => {
+    const since = track(input, key, active);
+    if (active) drivers.push(since ? `${text} ${since}` : text);
+  };
+  with_('face-grimace', fr.grimace >= 0.3, `grimacing in ${pct(fr.grimace)} of frames (PSPI ${(b.pspi ?? 0).toFixed(1)} of 16)`);
+  if (fr.browAndEyes >= 0.3) with_('face-brow-eyes', true, `brow lowered and eyes tightened in ${pct(fr.browAndEyes)} of frames`);
+  else with_('face-brow', fr.browLowered >= 0.3, `brow lowered (frowning) in ${pct(fr.browLowered)} of frames`);
+  with_('face-mouth', fr.mouthOpen >= 0.3 && fr.grimace >= 0.3, `mouth stretched open in ${pct(fr.mouthOpen)} of frames`);
+  const negKey = (Object.keys(EXPRESSION_WORDS) as (keyof typeof b.expression)[]).reduce(
+    (a, k) => (b.expression[k] > b.expression[a] ? k : a),
+    'sad',
+  );
+  with_('face-negative', fr.negativeTop >= 0.4, `looks ${EXPRESSION_WORDS[negKey]} in ${pct(fr.negativeTop)} of frames`);
+  if (face.quality < 0.4) drivers.push(...face.qualityNotes.slice(0, 2));
+  return { distress: faceDistress(face), confidence: face.quality, drivers };
+}
+
+export function fuse(input: FusionInput): FusionOutput {
+  const unobserved = new Set<Unobserved>();
+  const wearable = fuseWearable(input, unobserved);
+
+  const face = input.cameraConsented && input.face && input.face.framesWithFace > 0 ? input.face : null;
+  if (!face) unobserved.add('face').add('expression').add('pain_face');
+  else if (face.block.pspi === null) unobserved.add('pain_face').add('baseline');
+  const facePart = face ? fuseFace(input, face) : null;
+  if (!face && input.cameraConsented && input.face) track(input, 'face-grimace', false);
+
+  const parts = [{ ...wearable, weight: wearable.confidence }, ...(facePart ? [{ ...facePart, weight: facePart.confidence }] : [])].filter(
+    (p) => p.confidence > 0 || p.drivers.length > 0,
+  );
+  const totalWeight = parts.reduce((s, p) => s + p.weight, 0);
+  const distress = totalWeight > 0 ? parts.reduce((s, p) => s + p.weight * p.distress, 0) / totalWeight : 0;
+  let confidence = 1 - parts.reduce((s, p) => s * (1 - p.confidence), 1);
+  // Two modalities that contradict each other are less trustworthy than either alone suggests.
+  if (parts.length === 2 && parts.every((p) => p.confidence > 0.2) && Math.abs(parts[0]!.distress - parts[1]!.distress) > 0.5)
+    confidence *= 0.8;
+  // Drivers of the modality that contributes most come first.
+  const drivers = [...parts]
+    .sort((a, b) => b.weight * b.distress - a.weight * a.distress)
+    .flatMap((p) => p.drivers)
+    .map((d) => (d.length > 160 ? `${d.slice(0, 157)}...` : d))
+    .slice(0, 6);
+
+  const faceCoverage = !input.cameraConsented ? null : input.face ? input.face.block.faceVisibleFraction : 0;
+  const quality: Quality = { wearableCoverage: wearable.coverage, faceCoverage, unobserved: [...unobserved] };
+  return {
+    fused: { distress: round(Math.max(0, Math.min(1, distress)), 3), confidence: round(Math.max(0, Math.min(1, confidence)), 2), drivers },
+    ...(wearable.block ? { wearable: wearable.block } : {}),
+    ...(face ? { face: face.block } : {}),
+    quality,
   };
 }

@@ -1,11 +1,13 @@
 /** Builds the configured wearable source (closed; the consent gate opens it). */
+import { BleHrmSource } from '../ble/ble-hrm-source.ts';
 import type { WearableSourceConfig } from '../config.ts';
+import type { AgentLogger } from '../log.ts';
 import { recordedE4 } from './e4-csv.ts';
 import { RealtimePlayer } from './realtime-player.ts';
 import { WearableSimulator } from './simulator.ts';
 import type { WearableSource } from './wearable-sample.ts';
 
-export function createWearableSource(config: WearableSourceConfig): WearableSource | null {
+export function createWearableSource(config: WearableSourceConfig, log?: AgentLogger): WearableSource | null {
   switch (config.kind) {
     case 'none':
       return null;
@@ -14,6 +16,9 @@ export function createWearableSource(config: WearableSourceConfig): WearableSour
       const samples = recordedE4(config.dir);
       return new RealtimePlayer(samples, { description: `E4 replay of ${config.dir}`, loop: config.loop });
     }
+    case 'ble-hrm':
+      // The BLE stack is an optional dependency, loaded only when the source is opened.
+      return new BleHrmSource({ device: config.device, log });
     case 'simulator':
       // A fresh simulator per open so every opening starts the script from t = 0.
       return new ReopeningSource(

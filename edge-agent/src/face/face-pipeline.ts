@@ -1,0 +1,136 @@
+/**
+ * The face pipeline for one frame: detect faces -> choose the patient's (inside the bed region,
+ * else the largest) -> 192x192 crop -> landmarks -> expression -> geometry, head pose, light ->
+ * action units against the patient's neutral baseline. The frame is not kept.
+ */
+import type { BedRegion } from '../config.ts';
+import type { RgbFrame } from '../sources/camera/frame.ts';
+import { actionUnits, FaceBaseline, pspi } from './action-units.ts';
+import { boxCenter, boxHeight, boxWidth, faceCropBox, type Detection } from './blazeface.ts';
+import { FaceModels, type DetectorSettings } from './face-models.ts';
+import { NEGATIVE_EXPRESSIONS, USABLE, type FrameAnalysis, type PatientFace } from './face-window.ts';
+import { meanLuma } from './image-ops.ts';
+import { faceMeasures, headPose, landmarkMotion, type Landmarks } from './landmarks.ts';
+
+export interface FacePipelineOptions {
+  bedRegion?: BedRegion;
+  baselineFrames: number;
+  detector?: Partial<DetectorSettings>;
+  /** FaceMesh face confidence below which the detection is not treated as a face. */
+  minMeshConfidence?: number;
+}
+
+/** Per-stage wall time of one frame, ms (benchmarks). */
+export interface StageTimings {
+  detect: number;
+  landmarks: number;
+  expression: number;
+  indicators: number;
+}
+
+/** The face to analyse: only faces centred inside the bed region count; of those, the largest. */
+export function choosePatientFace(
+  detections: readonly Detection[],
+  frameW: number,
+  frameH: number,
+  bedRegion?: BedRegion,
+): Detection | null {
+  let best: Detection | null = null;
+  for (const d of detections) {
+    if (bedRegion) {
+      const [cx, cy] = boxCenter(d.box);
+      const nx = cx / frameW;
+      const ny = cy / frameH;
+      if (nx < bedRegion.x || nx > bedRegion.x + bedRegion.w || ny < bedRegion.y || ny > bedRegion.y + bedRegion.h) continue;
+    }
+    if (!best || boxWidth(d.box) * boxHeight(d.box) > boxWidth(best.box) * boxHeight(best.box)) best = d;
+  }
+  return best;
+}
+
+export class FacePipeline {
+  readonly baseline: FaceBaseline;
+  private previous: Landmarks | null = null;
+  private readonly detector: DetectorSettings;
+
+  constructor(
+    readonly models: FaceModels,
+    private readonly options: FacePipelineOptions,
+  ) {
+    this.baseline = new FaceBaseline({ framesNeeded: options.baselineFrames });
+    this.detector = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 5, ...options.detector };
+  }
+
+  /** A new patient (new stay): forget the neutral face and the motion reference. */
+  resetPatient(): void {
+    this.baseline.reset();
+    this.previous = null;
+  }
+
+  async analyse(frame: RgbFrame, timings?: StageTimings): Promise<FrameAnalysis> {
+    let t = performance.now();
+    const lap = (k: keyof StageTimings) => {
+      const now = performance.now();
+      if (timings) timings[k] += now - t;
+      t = now;
+    };
+    const detections = await this.models.detect(frame, this.detector);
+    const chosen = choosePatientFace(detections, frame.width, frame.height, this.options.bedRegion);
+    lap('detect');
+    if (!chosen) {
+      this.previous = null;
+      return { tMs: frame.tMs, facesFound: detections.length, patient: null };
+    }
+    const cropBox = faceCropBox(chosen.box);
+    const crop = this.models.crop(frame, cropBox);
+    const { points, confidence } = await this.models.landmarks(crop, cropBox);
+    lap('landmarks');
+    if (confidence < (this.options.minMeshConfidence ?? 0.3)) {
+      this.previous = null;
+      return { tMs: frame.tMs, facesFound: detections.length, patient: null };
+    }
+    const expression = await this.models.expressionOf(crop);
+    lap('expression');
+
+    const pose = headPose(points);
+    const luma = meanLuma(frame, chosen.box);
+    const motion = this.previous ? landmarkMotion(this.previous, points) : null;
+    this.previous = points;
+    const measures = faceMeasures(points);
+    const usable =
+      Math.abs(pose.yawDeg) <= USABLE.maxYawDeg &&
+      Math.abs(pose.pitchDeg) <= USABLE.maxPitchDeg &&
+      luma >= USABLE.minLuma &&
+      luma <= USABLE.maxLuma;
+    const base = this.baseline.current();
+    const au = usable && base ? actionUnits(measures, base) : null;
+    const score = au ? pspi(au) : null;
+    // Frames that may teach the neutral face: frontal and steady. The first baseline is the median
+    // of such frames early in the stay (robust to a few expressive ones, and not tied to the
+    // expression model, which reads many resting older faces as "sad"). Later refreshes take only
+    // frames with no pain signs and no negative-led expression.
+    const negative = NEGATIVE_EXPRESSIONS.reduce((s, k) => s + expression[k], 0);
+    const steadyFrontal = usable && Math.abs(pose.yawDeg) <= 15 && (motion === null || motion < 0.06);
+    const calm =
+      steadyFrontal && (au === null || (score! < 1 && au.au43EyeClosure === 0 && au.au20au25au27MouthStretchOpen < 1 && negative < 0.5));
+    if (calm) this.baseline.observeCalm(measures);
+    const patient: PatientFace = {
+      detectorScore: chosen.score,
+      box: chosen.box,
+      expression,
+      pose,
+      luma,
+      motion,
+      measures,
+      au,
+      pspi: score,
+      usable,
+    };
+    lap('indicators');
+    return { tMs: frame.tMs, facesFound: detections.length, patient };
+  }
+
+  async release(): Promise<void> {
+    await this.models.release();
+  }
+}
