@@ -33,6 +33,12 @@ describe('valid examples', () => {
     expect(decodePayload('scores', bytes(w)).ok).toBe(true);
   });
 
+  it('accepts a face block measured before the neutral baseline exists (action units null, not zero)', () => {
+    const w = clone(exampleScoreWindow);
+    w.face = { ...w.face!, pspi: null, painadFace: null, actionUnits: null };
+    expect(decodePayload('scores', bytes(w)).ok).toBe(true);
+  });
+
   it('accepts a consent message for a bed without a stay', () => {
     const c = { ...exampleConsentMessage, stay: null, modalities: { camera: false, wearable: false } };
     expect(decodePayload('consent', bytes(c)).ok).toBe(true);

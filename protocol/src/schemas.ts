@@ -66,14 +66,16 @@ export const FaceBlockSchema = z.strictObject({
   painadFace: z.union([z.literal(0), z.literal(1), z.literal(2)]).nullable(),
   /** Why that PAINAD item was chosen, in words. */
   painadFaceBasis: safeText(160),
-  /** Action-unit intensities on the FACS 0..5 scale (AU43 eye closure 0..1). */
-  actionUnits: z.strictObject({
-    au4BrowLowering: z.number().min(0).max(5),
-    au6au7OrbitalTightening: z.number().min(0).max(5),
-    au9au10NoseWrinkleLipRaise: z.number().min(0).max(5),
-    au43EyeClosure: unit,
-    au20au25au27MouthStretchOpen: z.number().min(0).max(5),
-  }),
+  /** Action-unit intensities on the FACS 0..5 scale (AU43 eye closure 0..1), relative to the patient's neutral baseline; null before that baseline exists (not zero: unmeasured is not "no sign"). */
+  actionUnits: z
+    .strictObject({
+      au4BrowLowering: z.number().min(0).max(5),
+      au6au7OrbitalTightening: z.number().min(0).max(5),
+      au9au10NoseWrinkleLipRaise: z.number().min(0).max(5),
+      au43EyeClosure: unit,
+      au20au25au27MouthStretchOpen: z.number().min(0).max(5),
+    })
+    .nullable(),
 });
 
 export const WearableBlockSchema = z.strictObject({

@@ -117,13 +117,17 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
     pspi: meanPspi === null || !baselineReady ? null : round(Math.min(16, meanPspi), 2),
     painadFace: painad.item,
     painadFaceBasis: painad.basis,
-    actionUnits: {
-      au4BrowLowering: round(auMean('au4BrowLowering'), 2),
-      au6au7OrbitalTightening: round(auMean('au6au7OrbitalTightening'), 2),
-      au9au10NoseWrinkleLipRaise: round(auMean('au9au10NoseWrinkleLipRaise'), 2),
-      au43EyeClosure: round(clamp01(auMean('au43EyeClosure')), 2),
-      au20au25au27MouthStretchOpen: round(auMean('au20au25au27MouthStretchOpen'), 2),
-    },
+    // Before the patient's neutral face is known nothing is measured: null, never zeros.
+    actionUnits:
+      !baselineReady || withAu.length === 0
+        ? null
+        : {
+            au4BrowLowering: round(auMean('au4BrowLowering'), 2),
+            au6au7OrbitalTightening: round(auMean('au6au7OrbitalTightening'), 2),
+            au9au10NoseWrinkleLipRaise: round(auMean('au9au10NoseWrinkleLipRaise'), 2),
+            au43EyeClosure: round(clamp01(auMean('au43EyeClosure')), 2),
+            au20au25au27MouthStretchOpen: round(auMean('au20au25au27MouthStretchOpen'), 2),
+          },
   };
 
   // Quality: seen, frontal and lit, steady, and measured against the patient's own neutral face.

@@ -175,7 +175,7 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
   return out;
 }
 
-const AU_WORDS: [keyof FaceBlock['actionUnits'], string][] = [
+const AU_WORDS: [keyof NonNullable<FaceBlock['actionUnits']>, string][] = [
   ['au4BrowLowering', 'Brow lowered'],
   ['au6au7OrbitalTightening', 'Eyes tightened'],
   ['au9au10NoseWrinkleLipRaise', 'Nose wrinkled or upper lip raised'],
@@ -201,6 +201,7 @@ function faceEvidence(f: FaceBlock): EvidenceItem[] {
       }),
     );
   }
+  if (f.actionUnits === null) return out; // no neutral baseline yet: nothing measured, nothing claimed
   for (const [key, words] of AU_WORDS) {
     const v = f.actionUnits[key];
     if (v >= AU_NOTABLE) out.push(item(key, `${words}, intensity ${one(v)} of 5`, { value: v, unit: '/5' }));
