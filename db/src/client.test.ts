@@ -80,6 +80,6 @@ describe.each(targets)('raw query values on $name', ({ open }) => {
 describe('array literals', () => {
   it('quotes and escapes every element', async () => {
     const { toArrayLiteral } = await import('./client.ts');
-    expect(toArrayLiteral(['a', 'b"c', 'd\\e'])).toBe('{"a","b\\"c","d\\\\e"}');
+    expect(toArrayLiteral(['a', 'b"c', 'd\\e', null])).toBe('{"a","b\\"c","d\\\\e",NULL}');
   });
 });

@@ -33,7 +33,9 @@ export interface Database {
 
 /** `['a', 'b"c']` -> `{"a","b\"c"}`: a PostgreSQL array literal of quoted text elements. */
 export function toArrayLiteral(values: unknown[]): string {
-  return `{${values.map((v) => `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',')}}`;
+  const element = (v: unknown) =>
+    v === null || v === undefined ? 'NULL' : `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+  return `{${values.map(element).join(',')}}`;
 }
 
 const TIMESTAMP_OID = 1114;

@@ -103,7 +103,14 @@ export async function startTestSystem(
     ...(externalMqtt ? { MQTT_URL: externalMqtt, ...externalBrokerIdentity() } : {}),
     ...opts.env,
   });
-  let server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
+  } catch (error) {
+    if (adminUrl && databaseUrl) await dropScratchDatabase(adminUrl, databaseUrl);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const { users, wards, stays, devices: deviceRepo } = server.repositories;
   for (const u of TEST_USERS) await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
 

@@ -39,11 +39,18 @@ export async function startEmbeddedBroker(options: {
   logger: Logger;
 }): Promise<EmbeddedBroker> {
   const { logger } = options;
+  // Who each connection authenticated as; authorisation reads this, never the client id alone.
+  const serverClients = new WeakSet<object>();
+  const isServer = (client: object | null) => client !== null && serverClients.has(client);
   const broker = await Aedes.createBroker({
     authenticate: (client, username, password, done) => {
       const secret = password?.toString('utf8') ?? '';
       if (!username) return done(Object.assign(new Error('not authorized'), { returnCode: 4 }) as never, false);
-      if (username === options.server.username) return done(null, secret === options.server.password);
+      if (username === options.server.username) {
+        const ok = secret === options.server.password;
+        if (ok) serverClients.add(client);
+        return done(ok ? null : (Object.assign(new Error('bad credentials'), { returnCode: 4 }) as never), ok);
+      }
       if (client.id !== username) {
         logger.warn('broker refused client: client id must equal username', { username });
         return done(Object.assign(new Error('identifier rejected'), { returnCode: 2 }) as never, false);
@@ -58,13 +65,13 @@ export async function startEmbeddedBroker(options: {
     },
     authorizePublish: (client, packet, done) => {
       // Internal publishes (no client) and the server's own are trusted; a device's client id equals its username.
-      if (!client || client.id === options.server.username) return done(null);
+      if (!client || isServer(client)) return done(null);
       if (mayPublish(client.id, packet.topic)) return done(null);
       logger.warn('broker refused publish outside the device subtree', { deviceId: client.id, bytes: packet.payload?.length ?? 0 });
       done(new Error('publish not authorized'));
     },
     authorizeSubscribe: (client, sub, done) => {
-      if (!client || client.id === options.server.username) return done(null, sub);
+      if (!client || isServer(client)) return done(null, sub);
       if (maySubscribe(client.id, sub.topic)) return done(null, sub);
       logger.warn('broker refused subscription outside the device subtree', { deviceId: client.id });
       done(new Error('subscribe not authorized'), null);

@@ -7,8 +7,6 @@ export interface ScoreToStore {
   receivedAt: Date;
 }
 
-const COLUMNS = 13;
-
 export class ScoreRepository {
   constructor(private readonly db: Database) {}
 
@@ -18,10 +16,13 @@ export class ScoreRepository {
    */
   async insertBatch(rows: ScoreToStore[]): Promise<{ deviceId: string; seq: number }[]> {
     if (rows.length === 0) return [];
-    const params: unknown[] = [];
-    const tuples = rows.map((r, i) => {
+    // One array per column (13 parameters whatever the batch size): building thousands of scalar
+    // parameters dominated the cost of a batch.
+    const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+    const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+    for (const r of rows) {
       const w = r.window;
-      params.push(
+      const values = [
         w.deviceId,
         w.seq,
         r.stayId,
@@ -29,24 +30,23 @@ export class ScoreRepository {
         w.windowEnd,
         w.fused.distress,
         w.fused.confidence,
-        JSON.stringify(w.fused.drivers),
-        w.face ? JSON.stringify(w.face) : null,
-        w.wearable ? JSON.stringify(w.wearable) : null,
-        JSON.stringify(w.quality),
-        JSON.stringify(w.models),
+        json(w.fused.drivers),
+        json(w.face),
+        json(w.wearable),
+        json(w.quality),
+        json(w.models),
         r.receivedAt.toISOString(),
-      );
-      const b = i * COLUMNS;
-      return `($${b + 1}, $${b + 2}::bigint, $${b + 3}::uuid, $${b + 4}::timestamptz, $${b + 5}::timestamptz, $${b + 6}::float8, $${b + 7}::float8, $${b + 8}::jsonb, $${b + 9}::jsonb, $${b + 10}::jsonb, $${b + 11}::jsonb, $${b + 12}::jsonb, $${b + 13}::timestamptz)`;
-    });
-    const inserted = await this.db.query<{ deviceId: string; seq: number }>(
+      ];
+      values.forEach((v, i) => columns[i]!.push(v));
+    }
+    return this.db.query<{ deviceId: string; seq: number }>(
       `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, face, wearable, quality, models, received_at)
-       values ${tuples.join(',')}
+       select * from unnest($1::text[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::float8[], $7::float8[],
+                            $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::timestamptz[])
        on conflict (device_id, seq) do nothing
        returning device_id as "deviceId", seq::float8 as seq`,
-      params,
+      columns,
     );
-    return inserted;
   }
 
   /** Per-minute maximum distress of a stay since `from` (the board's sparkline). */

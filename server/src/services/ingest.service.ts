@@ -42,8 +42,18 @@ export interface IngestOptions {
   batchMaxWaitMs: number;
 }
 
+/**
+ * Batches being written at once. Receiving and validating go on while a batch is written (the
+ * database and this process work in parallel); beyond this many, receiving waits (backpressure).
+ */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
 export class IngestService {
+  /** Receive chain: decode, check, collect — serialised so per-device order is kept. */
   private chain: Promise<void> = Promise.resolve();
+  /** Write chain: batches are stored and evaluated strictly in arrival order. */
+  private writes: Promise<void> = Promise.resolve();
+  private readonly batchesInFlight: Promise<void>[] = [];
   private pending: PendingRow[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -71,9 +81,9 @@ export class IngestService {
     return this.chain;
   }
 
-  /** Writes whatever is pending (used on shutdown and by tests). */
+  /** Writes whatever is pending and waits for every write (used on shutdown and by tests). */
   drain(): Promise<void> {
-    this.chain = this.chain.then(() => this.flush());
+    this.chain = this.chain.then(() => this.flush()).then(() => this.writes);
     return this.chain;
   }
 
@@ -134,6 +144,7 @@ export class IngestService {
     }
   }
 
+  /** Hands the pending rows to the write chain; waits only when too many batches are in flight. */
   private async flush(): Promise<void> {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
@@ -142,6 +153,18 @@ export class IngestService {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    const written = this.writes
+      .then(() => this.writeBatch(batch))
+      .catch((error: unknown) => {
+        this.deps.logger.error('ingest batch write failed', { rows: batch.length, error: String(error) });
+      });
+    this.writes = written;
+    this.batchesInFlight.push(written);
+    void written.finally(() => this.batchesInFlight.splice(this.batchesInFlight.indexOf(written), 1));
+    if (this.batchesInFlight.length >= MAX_BATCHES_IN_FLIGHT) await this.batchesInFlight[0];
+  }
+
+  private async writeBatch(batch: PendingRow[]): Promise<void> {
     // A redelivery can land in the same batch as the original: keep the first copy only.
     const firstByKey = new Map<string, PendingRow>();
     for (const r of batch) {
