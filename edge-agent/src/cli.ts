@@ -15,7 +15,7 @@ import { WearableDistressModel } from './inference/wearable-distress-model.ts';
 import { createCameraSource } from './sources/camera/create-camera-source.ts';
 import { grabOneFrame } from './sources/camera/frame.ts';
 import { createWearableSource } from './sources/create-wearable-source.ts';
-import { recordedE4 } from './sources/e4-csv.ts';
+import { recordedE4 } from '@attune/models';
 import { AGENT_VERSION } from './version.ts';
 
 const USAGE = `attune-agent ${AGENT_VERSION}

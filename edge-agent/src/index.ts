@@ -11,5 +11,5 @@ export {
 } from './config.ts';
 export { consoleLogger, silentLogger, type AgentLogger } from './log.ts';
 export { WearableSimulator } from './sources/simulator.ts';
-export { readE4Recording, e4ToOffsetSamples } from './sources/e4-csv.ts';
+export { readE4Recording, e4ToOffsetSamples } from '@attune/models';
 export { AGENT_VERSION } from './version.ts';

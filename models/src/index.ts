@@ -24,6 +24,7 @@ export const WEARABLE_DISTRESS_MODEL = 'wearable-distress';
 // Wearable feature pipeline shared by the edge agent and model training (models/src/wearable).
 export type { OffsetSample, OffsetSampleGenerator, WearableSample } from './wearable/samples.ts';
 export { offsetToClock } from './wearable/samples.ts';
+export { mulberry32 } from './training/rng.ts';
 export {
   IBI_MAX_S,
   IBI_MAX_SUCCESSIVE_CHANGE,

@@ -1,7 +1,7 @@
 import { ScoreWindowSchema } from '@attune/protocol';
 import { loadWearableWeights } from '@attune/models';
 import { describe, expect, it } from 'vitest';
-import type { WindowFeatures } from '../features/window-features.ts';
+import type { WindowFeatures } from '@attune/models';
 import type { FaceObservation } from '../face/face-window.ts';
 import { fuse, type WearableObservation } from './fuse.ts';
 import { SignPersistence } from './sign-persistence.ts';

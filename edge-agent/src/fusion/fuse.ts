@@ -11,9 +11,7 @@
 import type { FaceBlock, Quality, ScoreWindow, Unobserved, WearableBlock } from '@attune/protocol';
 import type { FaceObservation } from '../face/face-window.ts';
 import { SignPersistence } from './sign-persistence.ts';
-import type { BaselineFeature, ZScores } from '../features/baseline-normaliser.ts';
-import { BASELINE_FEATURES } from '../features/baseline-normaliser.ts';
-import type { WindowFeatures } from '../features/window-features.ts';
+import { BASELINE_FEATURES, type BaselineFeature, type WindowFeatures, type ZScores } from '@attune/models';
 
 export interface WearableObservation {
   features: WindowFeatures;

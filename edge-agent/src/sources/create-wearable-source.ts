@@ -2,7 +2,7 @@
 import { BleHrmSource } from '../ble/ble-hrm-source.ts';
 import type { WearableSourceConfig } from '../config.ts';
 import type { AgentLogger } from '../log.ts';
-import { recordedE4 } from './e4-csv.ts';
+import { recordedE4 } from '@attune/models';
 import { RealtimePlayer } from './realtime-player.ts';
 import { WearableSimulator } from './simulator.ts';
 import type { WearableSource } from './wearable-sample.ts';

@@ -9,19 +9,8 @@
  * +1.5 uS with SCRs rising from ~1.5/min to ~9/min, wrist temperature -0.5 degC.
  */
 import type { DistressEpisode } from '../config.ts';
+import { mulberry32 } from '@attune/models';
 import type { OffsetSample, OffsetSampleGenerator } from './wearable-sample.ts';
-
-/** mulberry32: tiny, fast, good enough for signal noise; fully determined by its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

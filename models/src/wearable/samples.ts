@@ -3,8 +3,7 @@
  * wall-clock milliseconds (unix ms) on the agent, or any monotonic ms clock offline.
  * Samples live in memory only; they are never written to disk or published.
  *
- * The edge agent's `sources/wearable-sample.ts` declares the same shapes; TypeScript's structural
- * typing makes the two interchangeable, and the feature code here is the single implementation.
+ * The single definition: the edge agent's sources re-export these shapes.
  */
 export type WearableSample =
   | { kind: 'hr'; tMs: number; hrBpm: number }
