@@ -6,32 +6,20 @@
  * served by the real server, in the system Chromium. Without /usr/bin/chromium the suite is
  * skipped locally and fails under CI.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_LAUNCH, hasChromium, requireChromium } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { makeEpisode, startTestSystem, type TestSystem } from '../support/system.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
-const hasChromium = existsSync(CHROMIUM);
 
-if (!hasChromium && !process.env.CI) {
-  console.warn(`SKIPPED: browser e2e tests (test/e2e) — chromium not installed at ${CHROMIUM}`);
-}
-
-// Under CI a missing browser is a failure, not a skip (declared only then, so a normal run shows no skipped test).
-if (!hasChromium && process.env.CI) {
-  describe('browser e2e prerequisites', () => {
-    it('has chromium installed', () => {
-      throw new Error(`chromium is required for the browser e2e tests under CI but ${CHROMIUM} does not exist`);
-    });
-  });
-}
+requireChromium('browser e2e tests (ward board)');
 
 describe.skipIf(!hasChromium)('ward board in the browser', () => {
   let system: TestSystem;
@@ -45,16 +33,7 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
     system = await startTestSystem();
     userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      ...CHROMIUM_LAUNCH,
       viewport: { width: 1440, height: 1000 },
     });
     page = context.pages()[0] ?? (await context.newPage());

@@ -1,0 +1,31 @@
+/**
+ * The system Chromium for browser end-to-end tests (never a downloaded browser). Without it the
+ * tests skip loudly on a developer machine and fail under CI.
+ */
+import { existsSync } from 'node:fs';
+import { describe, it } from 'vitest';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+
+/** Flags for a headless run on a closed network; every launch gets a fresh profile. */
+export const CHROMIUM_LAUNCH = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+};
+
+/** Call at the top of a browser test file: warns when skipping, and under CI turns a missing browser into a failing test. */
+export function requireChromium(suite: string): void {
+  if (hasChromium) return;
+  if (!process.env.CI) {
+    console.warn(`SKIPPED: ${suite} — chromium not installed at ${CHROMIUM}`);
+    return;
+  }
+  // Declared only then, so a normal run shows no skipped test.
+  describe(`${suite} prerequisites`, () => {
+    it('has chromium installed', () => {
+      throw new Error(`chromium is required for the browser e2e tests under CI but ${CHROMIUM} does not exist`);
+    });
+  });
+}
