@@ -47,6 +47,9 @@ export interface IngestOptions {
  * database and this process work in parallel); beyond this many, receiving waits (backpressure).
  */
 const MAX_BATCHES_IN_FLIGHT = 2;
+/** Backoff ceiling for database retries, and how often a step is tried once shutdown has begun. */
+const RETRY_MAX_DELAY_MS = 5000;
+const CLOSING_ATTEMPTS = 3;
 
 export class IngestService {
   /** Receive chain: decode, check, collect — serialised so per-device order is kept. */
@@ -55,6 +58,7 @@ export class IngestService {
   private writes: Promise<void> = Promise.resolve();
   private readonly batchesInFlight: Promise<void>[] = [];
   private pending: PendingRow[] = [];
+  private closing = false;
   private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -81,8 +85,29 @@ export class IngestService {
     return this.chain;
   }
 
+  /**
+   * Runs a database step until it succeeds. The broker already has its acknowledgement, so giving
+   * up would lose the windows; every step is idempotent (ON CONFLICT, cached reads). Meanwhile
+   * backpressure stops receiving and the broker's persistent session queues for us. Only while
+   * shutting down does it give up, after a few attempts, so a dead database cannot hang a stop.
+   */
+  private async untilDone<T>(step: string, run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (this.closing && attempt >= CLOSING_ATTEMPTS) throw error;
+        const delayMs = Math.min(RETRY_MAX_DELAY_MS, 100 * 2 ** (attempt - 1));
+        this.deps.metrics.ingestRetries.inc({ step });
+        this.deps.logger.warn('ingest database step failed; retrying', { step, attempt, delayMs, error: String(error) });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
   /** Writes whatever is pending and waits for every write (used on shutdown and by tests). */
   drain(): Promise<void> {
+    this.closing = true;
     this.chain = this.chain.then(() => this.flush()).then(() => this.writes);
     return this.chain;
   }
@@ -108,7 +133,7 @@ export class IngestService {
     const window = decoded.value;
     if (window.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
 
-    const context = await this.deps.contexts.get(window.deviceId);
+    const context = await this.untilDone('load_device', () => this.deps.contexts.get(window.deviceId));
     if (!context) return this.reject('unknown_device', window.deviceId, payload.byteLength);
     if (!context.isActive) return this.reject('inactive_device', window.deviceId, payload.byteLength);
     const windowEnd = new Date(window.windowEnd);
@@ -172,17 +197,16 @@ export class IngestService {
       if (!firstByKey.has(key)) firstByKey.set(key, r);
     }
     const candidates = [...firstByKey.values()];
-    const inserted = await this.deps.scores.insertBatch(candidates);
+    const inserted = await this.untilDone('insert', () => this.deps.scores.insertBatch(candidates));
     const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));
     const fresh = candidates.filter((r) => isNew.has(`${r.window.deviceId}:${r.window.seq}`));
     this.deps.metrics.ingestAccepted.inc({ result: 'accepted' }, fresh.length);
-    this.deps.metrics.ingestBatchRows.inc({}, fresh.length);
     const duplicates = batch.length - fresh.length;
     if (duplicates > 0) this.deps.metrics.ingestDuplicates.inc({}, duplicates);
 
     const lastSeen = new Map<string, Date>();
     for (const r of batch) lastSeen.set(r.window.deviceId, r.receivedAt);
-    await this.deps.deviceStatus.onScoresSeen([...lastSeen].map(([deviceId, at]) => ({ deviceId, at })));
+    await this.untilDone('mark_seen', () => this.deps.deviceStatus.onScoresSeen([...lastSeen].map(([deviceId, at]) => ({ deviceId, at }))));
 
     for (const row of fresh) {
       const w: ScoreWindow = row.window;
