@@ -167,12 +167,17 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     if (!cameraSource) return;
     if (gate.isAllowed('camera')) {
       if (cameraSource.state() !== 'streaming') {
-        cameraSource.open(onFrame);
-        log.info('camera opened (consented)', { source: cameraSource.description });
+        // A camera device is held by one ffmpeg at a time: open only once the last one has exited.
+        void cameraClosing.then(() => {
+          if (stopped || !gate.isAllowed('camera') || cameraSource.state() === 'streaming') return;
+          cameraSource.open(onFrame);
+          log.info('camera opened (consented)', { source: cameraSource.description });
+        });
       }
     } else if (cameraSource.state() !== 'stopped' || cameraSource.pid() !== null || faceFrames.length > 0) {
       cameraClosing = cameraSource.close();
       faceFrames = [];
+      facePipeline?.forgetMotion();
       log.info('camera closed and frame measurements discarded (no consent)');
     }
   };
@@ -189,6 +194,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     // A new stay is a new patient: their neutral face and running signs start afresh.
     const stay = c?.stay ?? null;
     if (stay !== currentStay) {
+      scorer.resetPatient();
       facePipeline?.resetPatient();
       persistence.clear();
       currentStay = stay;

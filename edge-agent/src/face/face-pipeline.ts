@@ -61,9 +61,19 @@ export class FacePipeline {
     this.detector = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 5, ...options.detector };
   }
 
+  /** Bumped by every reset: an analysis that started before it must not write into the new state. */
+  private generation = 0;
+
   /** A new patient (new stay): forget the neutral face and the motion reference. */
   resetPatient(): void {
+    this.generation += 1;
     this.baseline.reset();
+    this.previous = null;
+  }
+
+  /** Camera withdrawn: drop the last landmarks kept for motion (the neutral baseline is summary data and stays). */
+  forgetMotion(): void {
+    this.generation += 1;
     this.previous = null;
   }
 
@@ -74,6 +84,7 @@ export class FacePipeline {
       if (timings) timings[k] += now - t;
       t = now;
     };
+    const generation = this.generation;
     const detections = await this.models.detect(frame, this.detector);
     const chosen = choosePatientFace(detections, frame.width, frame.height, this.options.bedRegion);
     lap('detect');
@@ -91,6 +102,7 @@ export class FacePipeline {
     }
     const expression = await this.models.expressionOf(crop);
     lap('expression');
+    if (generation !== this.generation) return { tMs: frame.tMs, facesFound: detections.length, patient: null };
 
     const pose = headPose(points);
     const luma = meanLuma(frame, chosen.box);

@@ -37,3 +37,26 @@ describe('the agent and model training see the same features', () => {
     });
   });
 });
+
+describe('a new patient', () => {
+  it("starts without the previous patient's baseline or samples", async () => {
+    const samples = e4ToOffsetSamples(readE4Recording(join(RECORDINGS_DIR, 'bed-01')));
+    const recording = new RecordedSamples(samples);
+    const scorer = new WearableScorer(stub, 12);
+    for (let startS = 0; startS < 90; startS += 5) {
+      scorer.add(recording.samplesBetween(startS - 1e-9, startS + 5 - 1e-9).map((s) => toWallClock(s, 0)));
+      await scorer.score(startS * 1000, (startS + 5) * 1000);
+    }
+    expect(scorer.isBaselineReady()).toBe(true);
+    const before = await scorer.score(85_000, 90_000);
+    expect(before?.baseline.hrBpm).not.toBeNull();
+
+    scorer.resetPatient();
+    expect(scorer.isBaselineReady()).toBe(false);
+    expect(scorer.bufferedCount()).toBe(0);
+    scorer.add(recording.samplesBetween(90 - 1e-9, 95 - 1e-9).map((s) => toWallClock(s, 0)));
+    const after = await scorer.score(90_000, 95_000);
+    expect(after?.baselineReady).toBe(false);
+    expect(Object.values(after!.baseline).every((v) => v === null)).toBe(true);
+  });
+});

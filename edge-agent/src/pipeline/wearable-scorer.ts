@@ -13,13 +13,19 @@ export interface DistressPredictor {
 
 export class WearableScorer {
   private readonly extractor = new WindowFeatureExtractor();
-  private readonly baseline: BaselineStepper;
+  private baseline: BaselineStepper;
 
   constructor(
     private readonly model: DistressPredictor,
-    baselineWindows: number,
+    private readonly baselineWindows: number,
   ) {
     this.baseline = new BaselineStepper(baselineWindows, model.zClip);
+  }
+
+  /** A new patient (new stay): their samples and their own baseline start afresh; nothing of the last patient carries over. */
+  resetPatient(): void {
+    this.extractor.clear();
+    this.baseline = new BaselineStepper(this.baselineWindows, this.model.zClip);
   }
 
   add(samples: readonly WearableSample[]): void {

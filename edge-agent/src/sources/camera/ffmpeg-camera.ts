@@ -91,7 +91,7 @@ export class FfmpegCamera implements CameraSource {
         this.error = `cannot start ${this.o.ffmpegPath}: ${err.message}`;
         this.current = 'error';
       }
-      this.child = null;
+      if (this.child === child) this.child = null;
       resolveExit();
     });
     child.once('exit', (code, signal) => {
@@ -129,6 +129,6 @@ export class FfmpegCamera implements CameraSource {
     const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
     await this.exited;
     clearTimeout(killer);
-    this.child = null;
+    if (this.child === child) this.child = null;
   }
 }
