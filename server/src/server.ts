@@ -130,7 +130,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     });
     stops.push(async () => {
       await mqttIngest.close();
-      await ingest.drain();
+      await ingest.close();
     });
 
     // Device accounts on an external Mosquitto (the embedded broker reads them from the database)
@@ -139,7 +139,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
     // 5. Consent, stays and the bedside tablet; republish every device's retained consent at start
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
-    const stayService = new StayService({ stays, consent, alerts: alertService, audit, live });
+    const stayService = new StayService({ stays, consent, alerts: alertService, audit, live, ingest });
     const tablets = new TabletService({
       tablets: tabletRepo,
       stays,
@@ -147,6 +147,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       lifecycle,
       alerts: alertService,
       ingest,
+      contexts,
       audit,
       texts: buildConsentTexts(config.RETENTION_DAYS),
     });

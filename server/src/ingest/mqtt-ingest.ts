@@ -33,11 +33,15 @@ export async function startMqttIngest(options: {
     connectTimeout: 10_000,
     queueQoSZero: false,
   });
-  client.on('message', (topic, payload) => {
+  // mqtt.js sends the PUBACK when handleMessage calls back: only once ingest has checked the
+  // message and queued it (or refused it). So when writes fall behind, acknowledgements slow
+  // down and the broker, not this process, holds the backlog for our persistent session.
+  client.handleMessage = (packet, done) => {
     // Broker control replies (Mosquitto dynamic security) share this session; they are not device data.
-    if (topic.startsWith('$')) return;
-    void ingest.handleMessage(topic, payload);
-  });
+    if (packet.cmd !== 'publish' || packet.topic.startsWith('$')) return done();
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    ingest.handleMessage(packet.topic, payload).then(() => done(), done);
+  };
   client.on('reconnect', () => logger.warn('MQTT reconnecting'));
   client.on('error', (error) => logger.error('MQTT error', { error: error.message }));
 

@@ -26,9 +26,13 @@ export class DataLifecycleRepository {
    * as the record of what nurses did (opened/acknowledged/resolved, when, by whom, outcome).
    * Marks the stay so that windows measured up to `at` are refused if an agent replays them later.
    */
-  async eraseStay(stayId: string, at: Date, erasedExplanation: Record<string, unknown>): Promise<ErasureCounts> {
+  /** From this moment ingest refuses windows of the stay measured up to `at` (replays included). */
+  async markErased(stayId: string, at: Date): Promise<void> {
+    await this.db.query(`update stay set data_erased_at = $2 where id = $1`, [stayId, at.toISOString()]);
+  }
+
+  async eraseStay(stayId: string, erasedExplanation: Record<string, unknown>): Promise<ErasureCounts> {
     return this.db.transaction(async (q) => {
-      await q(`update stay set data_erased_at = $2 where id = $1`, [stayId, at.toISOString()]);
       const windows = await q(`delete from score_window where stay_id = $1 returning seq`, [stayId]);
       const alerts = await q(`update alert set explanation = $2::jsonb, note = null where stay_id = $1 returning id`, [
         stayId,

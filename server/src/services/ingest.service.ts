@@ -105,9 +105,14 @@ export class IngestService {
     }
   }
 
-  /** Writes whatever is pending and waits for every write (used on shutdown and by tests). */
-  drain(): Promise<void> {
+  /** Shutdown: stop retrying a dead database forever, then write what is pending. */
+  close(): Promise<void> {
     this.closing = true;
+    return this.drain();
+  }
+
+  /** Writes whatever is pending and waits for every write (erasure, discharge, tests). */
+  drain(): Promise<void> {
     this.chain = this.chain.then(() => this.flush()).then(() => this.writes);
     return this.chain;
   }
@@ -125,6 +130,11 @@ export class IngestService {
       const status = decodePayload('status', payload);
       if (!status.ok) return this.reject(status.reason, parsed.deviceId, payload.byteLength, status.errors);
       if (status.value.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
+      if (status.value.state === 'offline') {
+        // The device's earlier windows, still queued, would mark it online again after its Last Will.
+        await this.flush();
+        await this.writes;
+      }
       return this.deps.deviceStatus.onStatus(status.value, receivedAt);
     }
 

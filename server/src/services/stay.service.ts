@@ -55,6 +55,8 @@ export class StayService {
       alerts: AlertService;
       audit: AuditRepository;
       live: LiveEvents;
+      /** Writes ingest's accepted windows before a discharge forgets the stay. */
+      ingest: { drain(): Promise<void> };
     },
   ) {}
 
@@ -127,9 +129,11 @@ export class StayService {
       throw new ActionError('conflict', 'The patient has already been discharged');
     }
     await this.deps.audit.write({ actorUserId: userId, action: 'stay.discharge', subjectType: 'stay', subjectId: stayId });
-    this.deps.alerts.forgetStay(stayId);
     // Discharge ends consent: the bed's agent is told "all off", later windows are dropped.
     await this.deps.consent.bedChanged(stay.bedId);
+    // Windows accepted before the discharge are written and evaluated; only then is the stay's alert state forgotten.
+    await this.deps.ingest.drain();
+    this.deps.alerts.forgetStay(stayId);
     this.deps.live.publish('stay', stay.wardId, { wardId: stay.wardId, bedId: stay.bedId, stayId, change: 'discharged' });
     return this.view(stayId, at);
   }

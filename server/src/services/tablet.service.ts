@@ -71,6 +71,7 @@ export class TabletService {
       alerts: AlertService;
       /** Writes ingest's pending batch, so an erasure cannot race windows still in memory. */
       ingest: { drain(): Promise<void> };
+      contexts: { invalidateAll(): void };
       audit: AuditRepository;
       texts: Record<ConsentLanguage, ConsentText>;
     },
@@ -218,8 +219,12 @@ export class TabletService {
     );
     let deleted: ErasureCounts = { scoreWindows: 0, alerts: 0 };
     if (alsoDelete) {
+      // Order matters: mark the stay erased and drop ingest's cached view of it, so no later
+      // message is accepted; write what was accepted before; then delete all of it.
+      await this.deps.lifecycle.markErased(session.stayId, now);
+      this.deps.contexts.invalidateAll();
       await this.deps.ingest.drain();
-      deleted = await this.deps.lifecycle.eraseStay(session.stayId, now, ERASED_EXPLANATION as unknown as Record<string, unknown>);
+      deleted = await this.deps.lifecycle.eraseStay(session.stayId, ERASED_EXPLANATION as unknown as Record<string, unknown>);
       this.deps.alerts.forgetStay(session.stayId);
     }
     await this.audit(session, alsoDelete ? 'tablet.stop_and_erase' : 'tablet.stop', alsoDelete ? { ...deleted } : {});
