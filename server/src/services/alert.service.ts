@@ -35,6 +35,8 @@ export class AlertActionError extends Error {
   }
 }
 
+const VIOLATION_REFRESH_MS = 60_000;
+
 /** How far back the rule state is rebuilt from stored windows after a restart. */
 const REBUILD_WINDOW_MS = 15 * 60 * 1000;
 
@@ -56,6 +58,8 @@ export class AlertService {
   private readonly distressByStay = new Map<string, DistressRuleState>();
   /** Devices whose offline alert has its condition active: the only ones a message can clear (kept in memory, off the ingest hot path). */
   private readonly offlineDevices = new Set<string>();
+  /** When each stay's (or stay-less device's) consent-violation alert was last written. */
+  private readonly violationRaisedAtMs = new Map<string, number>();
 
   constructor(
     private readonly alerts: AlertRepository,
@@ -78,6 +82,7 @@ export class AlertService {
   /** Forgets a stay's rule state (discharge, or its data was erased): nothing of it is kept in memory. */
   forgetStay(stayId: string): void {
     this.distressByStay.delete(stayId);
+    this.violationRaisedAtMs.delete(stayId);
   }
 
   async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow): Promise<void> {
@@ -136,6 +141,12 @@ export class AlertService {
 
   async raiseConsentViolation(scope: AlertScope, modalities: string[], at: Date): Promise<void> {
     if (!scope.wardId) return;
+    // An agent that keeps sending a withdrawn modality is one alert, refreshed at most once a
+    // minute: every message is still rejected and counted, but not written again here.
+    const key = scope.stayId ?? scope.deviceId ?? '';
+    const lastMs = this.violationRaisedAtMs.get(key);
+    if (lastMs !== undefined && at.getTime() - lastMs < VIOLATION_REFRESH_MS) return;
+    this.violationRaisedAtMs.set(key, at.getTime());
     const explanation = explainConsentViolation(scope.deviceId ?? 'unknown device', modalities, at);
     const open = scope.stayId
       ? await this.alerts.findOpenForStay(scope.stayId, 'consent_violation')

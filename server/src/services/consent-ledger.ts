@@ -83,11 +83,19 @@ export interface ConsentState {
 }
 
 /** The consent in force at `at`: the latest event effective at or before it; none means everything off. */
-export function consentAt(events: readonly { effectiveAt: Date; camera: boolean; wearable: boolean }[], at: Date): ConsentState | null {
-  let current: ConsentState | null = null;
+/**
+ * The event in force at `at`. Order-independent: two people recording at once may be stored in the
+ * other order than their times. The latest event effective at `at` wins; on equal times, the later-stored one.
+ */
+export function eventInForce<E extends { effectiveAt: Date }>(events: readonly E[], at: Date): E | null {
+  let current: E | null = null;
   for (const e of events) {
-    if (e.effectiveAt.getTime() <= at.getTime()) current = { camera: e.camera, wearable: e.wearable };
-    else break;
+    if (e.effectiveAt.getTime() <= at.getTime() && (!current || e.effectiveAt.getTime() >= current.effectiveAt.getTime())) current = e;
   }
   return current;
+}
+
+export function consentAt(events: readonly { effectiveAt: Date; camera: boolean; wearable: boolean }[], at: Date): ConsentState | null {
+  const current = eventInForce(events, at);
+  return current ? { camera: current.camera, wearable: current.wearable } : null;
 }

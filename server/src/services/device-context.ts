@@ -51,10 +51,6 @@ export class DeviceContextCache {
     return entry;
   }
 
-  invalidateDevice(deviceId: string): void {
-    this.entries.delete(deviceId);
-  }
-
   /** After any stay or consent change on a bed. */
   invalidateAll(): void {
     this.entries.clear();
@@ -69,12 +65,7 @@ export class DeviceContextCache {
     const consentByStay = new Map<string, { effectiveAt: Date; camera: boolean; wearable: boolean }[]>();
     for (const stayId of new Set(assignments.map((a) => a.stayId))) {
       const events = await this.stays.consentEvents(stayId);
-      consentByStay.set(
-        stayId,
-        events
-          .map((e) => ({ effectiveAt: e.effectiveAt, camera: e.camera, wearable: e.wearable }))
-          .sort((a, b) => a.effectiveAt.getTime() - b.effectiveAt.getTime()),
-      );
+      consentByStay.set(stayId, events); // consentAt does not depend on their order
     }
     return {
       ...base,

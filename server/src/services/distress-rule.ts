@@ -201,7 +201,9 @@ export function evaluateDistressWindow(
     return { state, decision: null };
   }
 
-  const next: DistressRuleState = structuredClone(state);
+  // Runs are replaced, never changed in place; only `active` is updated below, so it alone is copied
+  // (this runs for every stored window: no deep clone).
+  const next: DistressRuleState = { ...state, active: state.active && { ...state.active } };
   next.lastWindowEndMs = endMs;
 
   // Nothing measured before a resolution counts toward a fresh run.

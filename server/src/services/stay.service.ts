@@ -10,6 +10,7 @@ import { ActionError } from './action-error.ts';
 import type { AlertService } from './alert.service.ts';
 import type { ConsentService } from './consent.service.ts';
 import type { LiveEvents } from './live-events.ts';
+import { eventInForce } from './consent-ledger.ts';
 
 export interface ConsentView {
   camera: boolean;
@@ -34,8 +35,7 @@ export interface StayView {
 
 /** The consent event in force at `now` in API shape; null when none was recorded. */
 export function consentView(events: readonly ConsentEventRow[], now: Date): ConsentView | null {
-  let current: ConsentEventRow | null = null;
-  for (const e of events) if (e.effectiveAt.getTime() <= now.getTime()) current = e;
+  const current = eventInForce(events, now);
   if (!current) return null;
   return {
     camera: current.camera,
