@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../test-support/mqtt-harness.ts';
-import type { WearableSample } from '../sources/wearable-sample.ts';
+import { type WearableSample } from '@attune/models';
 import { BleHrmSource, BleUnavailableError, loadNoble, measurementToSamples, type BlePeripheral, type BleStack } from './ble-hrm-source.ts';
 
 class FakeCharacteristic extends EventEmitter {

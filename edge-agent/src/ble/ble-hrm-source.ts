@@ -10,7 +10,8 @@
  * `discoverSomeServicesAndCharacteristicsAsync`, `Characteristic.subscribeAsync` + `data`).
  */
 import type { AgentLogger } from '../log.ts';
-import type { SourceState, WearableSample, WearableSource } from '../sources/wearable-sample.ts';
+import type { SourceState, WearableSource } from '../sources/wearable-sample.ts';
+import { type WearableSample } from '@attune/models';
 import { parseHeartRateMeasurement } from './heart-rate-measurement.ts';
 
 export const HEART_RATE_SERVICE = '180d';

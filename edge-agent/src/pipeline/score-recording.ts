@@ -2,10 +2,9 @@
  * Scores a recording offline, window by window, through the same pipeline the live agent uses
  * (features -> baseline -> model -> fusion). Used to check the demo recordings and real E4 data.
  */
-import { loadWearableWeights, RecordedSamples } from '@attune/models';
+import { loadWearableWeights, offsetToClock, RecordedSamples, type OffsetSample } from '@attune/models';
 import { fuse } from '../fusion/fuse.ts';
 import type { WearableDistressModel } from '../inference/wearable-distress-model.ts';
-import { toWallClock, type OffsetSample } from '../sources/wearable-sample.ts';
 import { WearableScorer } from './wearable-scorer.ts';
 
 export interface OfflineWindowScore {
@@ -31,7 +30,7 @@ export async function scoreRecording(
   const stepS = options.windowMs / 1000;
   for (let startS = 0; startS + stepS <= recording.durationS; startS += stepS) {
     // Feed the samples of (startS, startS + step] then close the window [startS, startS + step).
-    scorer.add(recording.samplesBetween(startS - 1e-9, startS + stepS - 1e-9).map((s) => toWallClock(s, 0)));
+    scorer.add(recording.samplesBetween(startS - 1e-9, startS + stepS - 1e-9).map((s) => offsetToClock(s, 0)));
     const obs = await scorer.score(startS * 1000, (startS + stepS) * 1000);
     const fused = fuse({ wearableConsented: true, cameraConsented: false, wearable: obs, weights });
     out.push({

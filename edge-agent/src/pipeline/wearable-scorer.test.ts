@@ -9,7 +9,7 @@ import {
 } from '@attune/models';
 import { describe, expect, it } from 'vitest';
 import { RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
-import { toWallClock } from '../sources/wearable-sample.ts';
+import { offsetToClock } from '@attune/models';
 import { WearableScorer, type DistressPredictor } from './wearable-scorer.ts';
 
 /** A fixed stand-in model, so the comparison does not depend on the trained weights. */
@@ -25,7 +25,7 @@ describe('the agent and model training see the same features', () => {
     const scorer = new WearableScorer(stub, 12);
     const agent = [];
     for (let startS = 0; startS + 5 <= recording.durationS; startS += 5) {
-      scorer.add(recording.samplesBetween(startS - 1e-9, startS + 5 - 1e-9).map((s) => toWallClock(s, 0)));
+      scorer.add(recording.samplesBetween(startS - 1e-9, startS + 5 - 1e-9).map((s) => offsetToClock(s, 0)));
       agent.push(await scorer.score(startS * 1000, (startS + 5) * 1000));
     }
     expect(agent).toHaveLength(training.length);
@@ -44,7 +44,7 @@ describe('a new patient', () => {
     const recording = new RecordedSamples(samples);
     const scorer = new WearableScorer(stub, 12);
     for (let startS = 0; startS < 90; startS += 5) {
-      scorer.add(recording.samplesBetween(startS - 1e-9, startS + 5 - 1e-9).map((s) => toWallClock(s, 0)));
+      scorer.add(recording.samplesBetween(startS - 1e-9, startS + 5 - 1e-9).map((s) => offsetToClock(s, 0)));
       await scorer.score(startS * 1000, (startS + 5) * 1000);
     }
     expect(scorer.isBaselineReady()).toBe(true);
@@ -54,7 +54,7 @@ describe('a new patient', () => {
     scorer.resetPatient();
     expect(scorer.isBaselineReady()).toBe(false);
     expect(scorer.bufferedCount()).toBe(0);
-    scorer.add(recording.samplesBetween(90 - 1e-9, 95 - 1e-9).map((s) => toWallClock(s, 0)));
+    scorer.add(recording.samplesBetween(90 - 1e-9, 95 - 1e-9).map((s) => offsetToClock(s, 0)));
     const after = await scorer.score(90_000, 95_000);
     expect(after?.baselineReady).toBe(false);
     expect(Object.values(after!.baseline).every((v) => v === null)).toBe(true);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
 import { recordedE4, RecordedSamples } from '@attune/models';
 import { RealtimePlayer } from './realtime-player.ts';
-import type { WearableSample } from './wearable-sample.ts';
+import { type WearableSample } from '@attune/models';
 
 describe('RealtimePlayer', () => {
   it('replays in real time with timestamps remapped to now, loops, and emits nothing after close()', async () => {

@@ -3,7 +3,8 @@
  * the samples whose offset has come due, with timestamps remapped to now. With `loop`, a finite
  * recording starts again from its beginning when it ends.
  */
-import { toWallClock, type OffsetSampleGenerator, type SourceState, type WearableSample, type WearableSource } from './wearable-sample.ts';
+import { type SourceState, type WearableSource } from './wearable-sample.ts';
+import { offsetToClock, type OffsetSampleGenerator, type WearableSample } from '@attune/models';
 
 export interface RealtimePlayerOptions {
   description: string;
@@ -37,14 +38,14 @@ export class RealtimePlayer implements WearableSource {
       const out: WearableSample[] = [];
       const duration = this.generator.durationS;
       let upToS = Math.min(elapsedS, duration);
-      for (const s of this.generator.samplesBetween(playedS, upToS)) out.push(toWallClock(s, passStartMs));
+      for (const s of this.generator.samplesBetween(playedS, upToS)) out.push(offsetToClock(s, passStartMs));
       playedS = upToS;
       if (elapsedS >= duration) {
         if (this.options.loop && Number.isFinite(duration) && duration > 0) {
           passStartMs += duration * 1000;
           playedS = -1e-9;
           upToS = (now() - passStartMs) / 1000;
-          for (const s of this.generator.samplesBetween(playedS, upToS)) out.push(toWallClock(s, passStartMs));
+          for (const s of this.generator.samplesBetween(playedS, upToS)) out.push(offsetToClock(s, passStartMs));
           playedS = upToS;
         } else {
           this.stopTimer();

@@ -1,14 +1,10 @@
 /**
- * Wearable samples as the sources emit them. Times are agent wall-clock milliseconds (unix ms).
- * Samples live in memory only; they are never written to disk or published.
+ * The agent's wearable source contract. Samples live in memory only; they are never written to
+ * disk or published.
  */
 import type { WearableSample } from '@attune/models';
 
-// The sample shapes are defined once, in @attune/models, where the feature code that reads them lives.
-export type { OffsetSample, OffsetSampleGenerator, WearableSample } from '@attune/models';
-export { offsetToClock as toWallClock } from '@attune/models';
-
-export type WearableSampleKind = WearableSample['kind'];
+// The sample shapes themselves are defined once, in @attune/models, with the feature code that reads them.
 
 export type SourceState = 'streaming' | 'stopped' | 'error';
 

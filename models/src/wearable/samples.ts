@@ -3,7 +3,7 @@
  * wall-clock milliseconds (unix ms) on the agent, or any monotonic ms clock offline.
  * Samples live in memory only; they are never written to disk or published.
  *
- * The single definition: the edge agent's sources re-export these shapes.
+ * The single definition: the edge agent's sources import these shapes from here.
  */
 export type WearableSample =
   | { kind: 'hr'; tMs: number; hrBpm: number }

@@ -19,10 +19,11 @@ export class DeviceStatusService {
   async onStatus(status: DeviceStatus, receivedAt: Date): Promise<void> {
     const context = await this.devices.findContext(status.deviceId);
     if (!context || !context.isActive) return;
-    // The Last Will carries the connect time; what matters is when we learnt of the change.
+    // An online status means the device was just heard. An offline one (often its Last Will, stamped
+    // at connect time) must not move "last seen" forward, so it counts from its own stamp at most.
     const at =
       status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime()));
-    await this.devices.recordStatus(status.deviceId, { ...status, at: status.state === 'online' ? receivedAt : at });
+    await this.devices.recordStatus(status.deviceId, { ...status, at });
     if (status.state === 'online') await this.alerts.deviceBack(status.deviceId, receivedAt);
     this.live.publish('device', context.wardId, {
       deviceId: status.deviceId,

@@ -96,10 +96,15 @@ export class ImageFolderCamera implements CameraSource {
       const file = files[this.next++ % files.length]!;
       this.busy = decodeImage(file, this.o, (c) => (this.child = c))
         .then((data) => {
-          if (session === this.session) onFrame({ width: this.o.width, height: this.o.height, data, tMs: Date.now() });
+          if (session !== this.session) return;
+          this.current = 'streaming';
+          this.error = null;
+          onFrame({ width: this.o.width, height: this.o.height, data, tMs: Date.now() });
         })
         .catch((err: unknown) => {
           if (session !== this.session) return;
+          // Reported as an error (status, doctor) until a frame decodes again: no frames arrive meanwhile.
+          this.current = 'error';
           this.error = (err as Error).message;
         })
         .finally(() => {
