@@ -8,14 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMetric } from '../support/metrics.ts';
 import { backends, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
-const adminUrl = process.env.DATABASE_URL;
-const postgresBackends = backends().filter((b) => b.databaseUrl);
-if (!adminUrl) console.warn('SKIPPED: database restart test — DATABASE_URL is not set (CI sets it).');
+// At most one backend has a database URL (DATABASE_URL): PostgreSQL with the embedded broker or with Mosquitto.
+const backend = backends().find((b) => b.databaseUrl);
+const adminUrl = backend?.databaseUrl;
+if (!backend) console.warn('SKIPPED: database restart test — DATABASE_URL is not set (CI sets it).');
 
-describe.skipIf(!adminUrl).each(postgresBackends)('ingest across a database restart on $label', (backend) => {
+// A plain skipIf (not .each over a possibly empty list): without DATABASE_URL the suite is still
+// declared and reported as skipped, instead of vitest failing the file with "No test suite found".
+describe.skipIf(!backend)(`ingest across a database restart on ${backend?.label ?? 'PostgreSQL'}`, () => {
   let sys: TestSystem;
   beforeAll(async () => {
-    sys = await startTestSystem({ backend, beds: [{ consent: { camera: false, wearable: true } }] });
+    sys = await startTestSystem({ backend: backend!, beds: [{ consent: { camera: false, wearable: true } }] });
   });
   afterAll(async () => sys?.stop());
 
