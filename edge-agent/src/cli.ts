@@ -1,9 +1,10 @@
 /**
  * `attune-agent run --config <file>`   run the bedside agent until SIGINT/SIGTERM
- * `attune-agent doctor --config <file>` checklist: config, model hashes, data folder, camera (one frame),
+ * `attune-agent doctor --config <file>` checklist: config, model hashes, data folder, ffmpeg and camera (one frame),
  *                                       wearable, broker login, clock offset; with the fix for each failure
  * `attune-agent enroll`                 not available yet
  */
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -13,6 +14,7 @@ import { loadConfigFile, type AgentConfig } from './config.ts';
 import { FaceModels } from './face/face-models.ts';
 import { WearableDistressModel } from './inference/wearable-distress-model.ts';
 import { createCameraSource } from './sources/camera/create-camera-source.ts';
+import { describeFfmpeg, findFfmpeg } from './sources/camera/ffmpeg-binary.ts';
 import { grabOneFrame } from './sources/camera/frame.ts';
 import { createWearableSource } from './sources/create-wearable-source.ts';
 import { recordedE4 } from '@attune/models';
@@ -21,7 +23,7 @@ import { AGENT_VERSION } from './version.ts';
 const USAGE = `attune-agent ${AGENT_VERSION}
 usage:
   attune-agent run --config <file>      run the bedside agent
-  attune-agent doctor --config <file>   checklist: config, model hashes, data folder, camera, wearable,
+  attune-agent doctor --config <file>   checklist: config, model hashes, data folder, ffmpeg, camera, wearable,
                                         broker login and clock offset, with the fix for each failure
   attune-agent enroll                   enrol this device with the server (not available yet)`;
 
@@ -90,6 +92,18 @@ async function brokerLogin(config: AgentConfig): Promise<string> {
   }
 }
 
+/** Which ffmpeg the camera runs (configured, on the PATH or bundled) and its version: proves it starts here. */
+function ffmpegInUse(configured: string | undefined): string {
+  const binary = findFfmpeg(configured);
+  let version: string;
+  try {
+    version = execFileSync(binary.path, ['-hide_banner', '-version'], { timeout: 10_000 }).toString().split('\n')[0]!;
+  } catch (err) {
+    throw new Error(`cannot start ${describeFfmpeg(binary)}: ${(err as Error).message}`);
+  }
+  return `${describeFfmpeg(binary)}: ${version.replace(/\s+Copyright.*$/, '')}`;
+}
+
 /** Clock offset from the server's HTTP Date header, corrected for half the round trip (Date has 1 s resolution). */
 export async function clockOffsetMs(serverUrl: string): Promise<{ offsetMs: number; rttMs: number }> {
   const t0 = Date.now();
@@ -111,9 +125,13 @@ const FIX = {
       ? 'a model file was changed or corrupted: run `npm run models:build` (face models) or restore models/ from the release'
       : 'run `npm install` then `npm run models:build` at the repository root',
   data: () => 'create the data folder and make it writable by the agent user',
+  ffmpeg: (m: string) =>
+    /no ffmpeg found/.test(m)
+      ? 'install ffmpeg (`apt-get install ffmpeg`), or run `npm install` at the repository root for the bundled one (@ffmpeg-installer/ffmpeg)'
+      : 'the ffmpeg named above does not run on this device: correct or remove camera.ffmpegPath, or reinstall that ffmpeg',
   camera: (m: string) =>
     /cannot start/.test(m)
-      ? 'install ffmpeg (`apt-get install ffmpeg`) or set camera.ffmpegPath'
+      ? 'install ffmpeg (`apt-get install ffmpeg`), run `npm install` for the bundled one, or correct camera.ffmpegPath'
       : /No such file|No such device|Cannot open|not found/i.test(m)
         ? 'check camera.input: the device is plugged in (`ls /dev/video*`), the RTSP URL and its credentials, or the file path'
         : /Permission denied/i.test(m)
@@ -180,23 +198,29 @@ async function doctor(args: string[]): Promise<number> {
   );
   if (c.camera.kind === 'none') results.push(skip('camera', 'not configured'));
   else {
-    const source = createCameraSource(c.camera)!;
-    results.push(
-      await check(
-        'camera',
-        async () => {
-          const frame = await grabOneFrame(source, 15_000);
-          // Only numbers about the frame are printed; the frame itself is dropped here.
-          const step = Math.max(1, Math.floor(frame.data.length / 3 / 5000));
-          let luma = 0;
-          let n = 0;
-          for (let i = 0; i < frame.data.length; i += 3 * step, n++)
-            luma += 0.299 * frame.data[i]! + 0.587 * frame.data[i + 1]! + 0.114 * frame.data[i + 2]!;
-          return `${source.description}: one ${frame.width}x${frame.height} frame read, mean brightness ${Math.round(luma / n)}/255${luma / n < 30 ? ' (very dark: check the lighting or IR)' : ''}`;
-        },
-        FIX.camera,
-      ),
-    );
+    const camera = c.camera;
+    const ffmpeg = await check('ffmpeg', () => ffmpegInUse(camera.ffmpegPath), FIX.ffmpeg);
+    results.push(ffmpeg);
+    if (!ffmpeg.ok) results.push(skip('camera', 'needs a working ffmpeg (see above)'));
+    else {
+      results.push(
+        await check(
+          'camera',
+          async () => {
+            const source = createCameraSource(camera)!;
+            const frame = await grabOneFrame(source, 15_000);
+            // Only numbers about the frame are printed; the frame itself is dropped here.
+            const step = Math.max(1, Math.floor(frame.data.length / 3 / 5000));
+            let luma = 0;
+            let n = 0;
+            for (let i = 0; i < frame.data.length; i += 3 * step, n++)
+              luma += 0.299 * frame.data[i]! + 0.587 * frame.data[i + 1]! + 0.114 * frame.data[i + 2]!;
+            return `${source.description}: one ${frame.width}x${frame.height} frame read, mean brightness ${Math.round(luma / n)}/255${luma / n < 30 ? ' (very dark: check the lighting or IR)' : ''}`;
+          },
+          FIX.camera,
+        ),
+      );
+    }
   }
   results.push(await checkWearable(c));
   results.push(await check('broker login', () => brokerLogin(c), FIX.broker));

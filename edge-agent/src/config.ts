@@ -53,7 +53,8 @@ const cameraCommon = {
   baselineFrames: z.int().min(1).max(10_000).default(60),
   /** onnxruntime intra-op threads for the face models. */
   inferenceThreads: z.int().min(1).max(16).default(1),
-  ffmpegPath: z.string().min(1).default('ffmpeg'),
+  /** The ffmpeg to run; absent = `ffmpeg` on the PATH, else the one bundled with the agent (@ffmpeg-installer/ffmpeg). */
+  ffmpegPath: z.string().min(1).optional(),
 };
 
 export const CameraSourceConfigSchema = z.discriminatedUnion('kind', [

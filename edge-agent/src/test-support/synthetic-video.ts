@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { syntheticFace } from '../../../models/src/synthetic-face.ts';
+import { ffmpegPath } from '../sources/camera/ffmpeg-binary.ts';
 
 export interface SyntheticVideoOptions {
   frames?: number;
@@ -20,7 +21,7 @@ export async function makeSyntheticFaceVideo(dir: string, o: SyntheticVideoOptio
   const fps = o.fps ?? 4;
   const path = join(dir, 'synthetic-face.mp4');
   const ff = spawn(
-    'ffmpeg',
+    ffmpegPath(),
     [
       '-loglevel',
       'error',

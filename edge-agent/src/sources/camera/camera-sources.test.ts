@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../test-support/mqtt-harness.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
+import { ffmpegPath } from './ffmpeg-binary.ts';
 import { FfmpegCamera } from './ffmpeg-camera.ts';
 import { grabOneFrame, type RgbFrame } from './frame.ts';
 import { ImageFolderCamera } from './image-folder-camera.ts';
@@ -36,7 +37,15 @@ describe('FfmpegCamera (real ffmpeg)', () => {
   it('emits frames of the configured size and rate, and its process is gone after close', async () => {
     dir = mkdtempSync(join(tmpdir(), 'attune-cam-'));
     const video = makeTestVideo(dir);
-    const camera = new FfmpegCamera({ input: video, format: 'file', fps: 5, width: 160, height: 120, loop: true, ffmpegPath: 'ffmpeg' });
+    const camera = new FfmpegCamera({
+      input: video,
+      format: 'file',
+      fps: 5,
+      width: 160,
+      height: 120,
+      loop: true,
+      ffmpegPath: ffmpegPath(),
+    });
     const frames: RgbFrame[] = [];
     camera.open((f) => frames.push(f));
     await waitFor(() => frames.length >= 4, 10_000, '4 frames');
@@ -65,7 +74,7 @@ describe('FfmpegCamera (real ffmpeg)', () => {
       width: 64,
       height: 64,
       loop: false,
-      ffmpegPath: 'ffmpeg',
+      ffmpegPath: ffmpegPath(),
     });
     await expect(grabOneFrame(camera, 5000)).rejects.toThrow(/No such file|ffmpeg stopped/);
     const missing = new FfmpegCamera({
@@ -85,7 +94,7 @@ describe('ImageFolderCamera', () => {
   it('cycles the folder at the configured rate with letterboxed frames', async () => {
     dir = mkdtempSync(join(tmpdir(), 'attune-img-'));
     makeTestImages(dir, 2);
-    const camera = new ImageFolderCamera({ dir, fps: 10, width: 96, height: 96, ffmpegPath: 'ffmpeg' });
+    const camera = new ImageFolderCamera({ dir, fps: 10, width: 96, height: 96, ffmpegPath: ffmpegPath() });
     const frames: RgbFrame[] = [];
     camera.open((f) => frames.push(f));
     await waitFor(() => frames.length >= 3, 10_000, '3 frames');
@@ -97,7 +106,7 @@ describe('ImageFolderCamera', () => {
 
   it('an empty folder is an error, not a silent camera', () => {
     dir = mkdtempSync(join(tmpdir(), 'attune-img-'));
-    const camera = new ImageFolderCamera({ dir, fps: 2, width: 64, height: 64, ffmpegPath: 'ffmpeg' });
+    const camera = new ImageFolderCamera({ dir, fps: 2, width: 64, height: 64, ffmpegPath: ffmpegPath() });
     camera.open(() => {});
     expect(camera.state()).toBe('error');
     expect(camera.lastError()).toMatch(/no images/);

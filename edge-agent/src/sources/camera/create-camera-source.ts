@@ -1,14 +1,19 @@
-/** Builds the configured camera source (closed; the consent gate opens it). */
+/**
+ * Builds the configured camera source (closed; the consent gate opens it). Throws when no ffmpeg
+ * can be found at all, so an agent with a camera configured fails at start, not at the first consent.
+ */
 import { cameraFormat, type CameraSourceConfig } from '../../config.ts';
 import type { AgentLogger } from '../../log.ts';
+import { describeFfmpeg, findFfmpeg } from './ffmpeg-binary.ts';
 import { FfmpegCamera } from './ffmpeg-camera.ts';
 import type { CameraSource } from './frame.ts';
 import { ImageFolderCamera } from './image-folder-camera.ts';
 
 export function createCameraSource(config: CameraSourceConfig, log?: AgentLogger): CameraSource | null {
+  if (config.kind === 'none') return null;
+  const ffmpeg = findFfmpeg(config.ffmpegPath);
+  log?.info('camera ffmpeg', { ffmpeg: describeFfmpeg(ffmpeg) });
   switch (config.kind) {
-    case 'none':
-      return null;
     case 'ffmpeg':
       return new FfmpegCamera({
         input: config.input,
@@ -17,7 +22,7 @@ export function createCameraSource(config: CameraSourceConfig, log?: AgentLogger
         width: config.width,
         height: config.height,
         loop: config.loop,
-        ffmpegPath: config.ffmpegPath,
+        ffmpegPath: ffmpeg.path,
         log,
       });
     case 'image-folder':
@@ -26,7 +31,7 @@ export function createCameraSource(config: CameraSourceConfig, log?: AgentLogger
         fps: config.fps,
         width: config.width,
         height: config.height,
-        ffmpegPath: config.ffmpegPath,
+        ffmpegPath: ffmpeg.path,
       });
   }
 }

@@ -18,6 +18,7 @@ export interface FfmpegCameraOptions {
   width: number;
   height: number;
   loop: boolean;
+  /** The ffmpeg binary to spawn (createCameraSource resolves it with findFfmpeg). */
   ffmpegPath: string;
   /** Wait before restarting a live source (v4l2, rtsp) that dropped. */
   restartMs?: number;

@@ -17,6 +17,7 @@ export interface ImageFolderOptions {
   fps: number;
   width: number;
   height: number;
+  /** The ffmpeg binary to spawn (createCameraSource resolves it with findFfmpeg). */
   ffmpegPath: string;
 }
 

@@ -1,10 +1,11 @@
 /** Test helpers: synthetic media made at test time with ffmpeg's lavfi sources (nothing committed). */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { ffmpegPath } from './ffmpeg-binary.ts';
 
 export function makeTestVideo(dir: string, seconds = 4, name = 'testsrc.mp4'): string {
   const path = join(dir, name);
-  execFileSync('ffmpeg', [
+  execFileSync(ffmpegPath(), [
     '-loglevel',
     'error',
     '-y',
@@ -23,7 +24,7 @@ export function makeTestImages(dir: string, count = 2): string[] {
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {
     const path = join(dir, `frame-${i}.png`);
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=200x100:rate=1`, '-frames:v', '1', path]);
+    execFileSync(ffmpegPath(), ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=200x100:rate=1`, '-frames:v', '1', path]);
     paths.push(path);
   }
   return paths;
