@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAgent, type RunningAgent } from '@attune/edge-agent';
+import { describeFfmpeg, findFfmpeg, startAgent, type RunningAgent } from '@attune/edge-agent';
 import { ConfigError, createLogger, loadConfig, PortInUseError, startServer, type RunningServer } from '@attune/server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -87,7 +87,9 @@ console.log(`
     config.ATTUNE_DEMO
       ? `Demo ward with ${agents.length} bedside agents. Sign in as demo-nurse / demo-nurse (also demo-charge, demo-it).
   A scripted distress episode on Bed 2 and Bed 5 raises an alert within about 3 minutes.${
-    demoCamera ? `\n  Bed 1 watches the camera ${demoCamera}: look at it calmly for 10 s (baseline), then frown.` : ''
+    demoCamera
+      ? `\n  Bed 1 watches the camera ${demoCamera} through ffmpeg ${describeFfmpeg(findFfmpeg())}: look at it calmly for 10 s (baseline), then frown.`
+      : ''
   }`
       : 'Demo mode is off.'
   }

@@ -8,6 +8,7 @@ import { FacePipeline, type StageTimings } from '../../../edge-agent/src/face/fa
 import { summariseFaceWindow, EXPRESSION_KEYS, type FrameAnalysis } from '../../../edge-agent/src/face/face-window.ts';
 import { fuse } from '../../../edge-agent/src/fusion/fuse.ts';
 import { SignPersistence } from '../../../edge-agent/src/fusion/sign-persistence.ts';
+import { ffmpegPath } from '../../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
 import type { RgbFrame } from '../../../edge-agent/src/sources/camera/frame.ts';
 import { benchFrames, HEIGHT, WIDTH } from './frames.ts';
 
@@ -20,7 +21,7 @@ const rgb: RgbFrame[] = frames.map((f) => ({ width: WIDTH, height: HEIGHT, data:
 async function decodeIntervals(): Promise<number[]> {
   // Encode the bench frames (x3) as a video in memory, then decode it through the same pipe the agent reads.
   const enc = spawn(
-    'ffmpeg',
+    ffmpegPath(),
     [
       '-loglevel',
       'error',
@@ -54,7 +55,7 @@ async function decodeIntervals(): Promise<number[]> {
   await encoded;
   const video = Buffer.concat(chunks);
   const dec = spawn(
-    'ffmpeg',
+    ffmpegPath(),
     [
       '-loglevel',
       'error',

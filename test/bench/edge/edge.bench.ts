@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { describeFfmpeg, findFfmpeg } from '../../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
 import { mean, percentile, round } from './stats.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -156,6 +157,8 @@ const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
   cores: cpus().length,
   node: process.version,
+  // The decode row depends on which ffmpeg build ran (the PATH's or the bundled one).
+  ffmpeg: describeFfmpeg(findFfmpeg()),
   loadAverage: (await import('node:os')).loadavg().map((x) => round(x, 2)),
 };
 
@@ -211,7 +214,7 @@ writeFileSync(
 const md = `# Edge benchmark results
 
 Command: \`npm run bench:edge\` (${repeats} repeats x ${passes} passes over ${ours.length} frames per side and thread count).
-Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average at the end ${machine.loadAverage.join(' / ')}
+Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ffmpeg ${machine.ffmpeg}; load average at the end ${machine.loadAverage.join(' / ')}
 (a shared machine: wall times carry other processes' load, CPU times much less so).
 Raw figures: \`test/bench/results/edge-${stamp}.json\` (not committed).
 

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { syntheticFace } from '../../../models/src/synthetic-face.ts';
+import { ffmpegPath } from '../../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
 
 export const WIDTH = 640;
 export const HEIGHT = 480;
@@ -26,7 +27,7 @@ function place(file: string, heightPx: number, x: number, y: number, flip: boole
     'format=rgb24',
   ].join(',');
   return execFileSync(
-    'ffmpeg',
+    ffmpegPath(),
     ['-loglevel', 'error', '-i', file, '-vf', vf, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
     {
       maxBuffer: WIDTH * HEIGHT * 3 + 1024,
