@@ -17,17 +17,17 @@ fi
 if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto: "$STATE_DIR"; fi
 export STATE_DIR MQTT_PORT MQTT_BIND DYNSEC_PLUGIN
 envsubst < "$(dirname "$0")/../deploy/mosquitto/attune.conf" > "$STATE_DIR/mosquitto.conf"
-# The Attune server's role (subscribe to every device's scores and status, publish consent).
-# Granted here, not by the server: dynamic security disconnects a client whose roles change.
+# The Attune server's role (subscribe to every device's scores and status, publish consent and
+# the server's clock). Granted here, not by the server: dynamic security disconnects a client
+# whose roles change. Safe to run again: an ACL or role that exists already is left as it is.
 provision_server_role() {
   local ctrl=(mosquitto_ctrl -h 127.0.0.1 -p "$MQTT_PORT" -u attune-server -P "$SERVER_PASSWORD" dynsec)
-  if ! "${ctrl[@]}" getClient attune-server 2>/dev/null | grep -q 'attune-server (priority'; then
-    "${ctrl[@]}" createRole attune-server >/dev/null 2>&1 || true
-    "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v1/devices/+/scores' allow >/dev/null 2>&1
-    "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v1/devices/+/status' allow >/dev/null 2>&1
-    "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v1/devices/+/consent' allow >/dev/null 2>&1
-    "${ctrl[@]}" addClientRole attune-server attune-server >/dev/null 2>&1
-  fi
+  "${ctrl[@]}" createRole attune-server >/dev/null 2>&1 || true
+  "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v2/devices/+/scores' allow >/dev/null 2>&1 || true
+  "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v2/devices/+/status' allow >/dev/null 2>&1 || true
+  "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/devices/+/consent' allow >/dev/null 2>&1 || true
+  "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/server/time' allow >/dev/null 2>&1 || true
+  "${ctrl[@]}" addClientRole attune-server attune-server >/dev/null 2>&1 || true
 }
 
 mosquitto -c "$STATE_DIR/mosquitto.conf" > "$STATE_DIR/mosquitto.log" 2>&1 &

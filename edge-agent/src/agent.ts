@@ -4,7 +4,13 @@
  * in one process (the demo runs eight): no process-global state, no process.exit.
  */
 import { join } from 'node:path';
-import { encodePayload, type ConsentMessage, type ScoreWindow, type SourceState as WireSourceState } from '@attune/protocol';
+import {
+  encodePayload,
+  PROTOCOL_VERSION,
+  type ConsentMessage,
+  type ScoreWindow,
+  type SourceState as WireSourceState,
+} from '@attune/protocol';
 import { loadWearableWeights } from '@attune/models';
 import { parseConfig, type AgentConfig, type AgentConfigInput } from './config.ts';
 import { ConsentGate } from './consent/consent-gate.ts';
@@ -15,6 +21,7 @@ import { FacePipeline } from './face/face-pipeline.ts';
 import { summariseFaceWindow, type FrameAnalysis } from './face/face-window.ts';
 import { SignPersistence } from './fusion/sign-persistence.ts';
 import { consoleLogger, type AgentLogger } from './log.ts';
+import { ClockOffset } from './publisher/clock-offset.ts';
 import { DurableOutbox } from './publisher/durable-outbox.ts';
 import { MqttPublisher } from './publisher/mqtt-publisher.ts';
 import { SeqStore } from './publisher/seq-store.ts';
@@ -47,6 +54,8 @@ export interface AgentStatus {
   faceBaseline: { frames: number; ready: boolean } | null;
   /** Process id of the camera's ffmpeg child while one runs. */
   cameraPid: number | null;
+  /** This agent's clock minus the server's, ms, from the server's time messages; null until one arrived. */
+  clockOffsetMs: number | null;
   lastWindow: ScoreWindow | null;
 }
 
@@ -99,6 +108,11 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
 
   let windowsProduced = 0;
   let lastWindow: ScoreWindow | null = null;
+  /** Whether the last window had a usable wearable signal (samples, sensor on the wrist). */
+  let wearableHasSignal = true;
+  const clock = new ClockOffset();
+  /** What the last published status said about sources and clock, to re-announce as soon as it changes. */
+  let announcedKey = '';
   /** Bumped on every consent change so a window measured under an older consent is never published. */
   let consentEpoch = 0;
   let windowStartMs = Date.now();
@@ -109,20 +123,31 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
   const wearableState = (): WireSourceState => {
     if (!wearableSource) return 'not_configured';
     if (!gate.isAllowed('wearable')) return 'no_consent';
-    return wearableSource.state();
+    const state = wearableSource.state();
+    // Connected, but nothing usable arrives (off the wrist, or silent): the server raises "signal lost".
+    return state === 'streaming' && !wearableHasSignal ? 'no_signal' : state;
   };
   const cameraState = (): WireSourceState => {
     if (!cameraSource) return 'not_configured';
     if (!gate.isAllowed('camera')) return 'no_consent';
     return cameraSource.state();
   };
-  const statusBody = () => ({
-    v: 1 as const,
-    deviceId: config.deviceId,
-    agentVersion: AGENT_VERSION,
-    models,
-    sources: { camera: cameraState(), wearable: wearableState() },
-  });
+  const statusKey = () => JSON.stringify([cameraState(), wearableState(), Math.round((clock.offsetMs() ?? 0) / 1000)]);
+  const statusBody = () => {
+    announcedKey = statusKey();
+    return {
+      v: PROTOCOL_VERSION,
+      deviceId: config.deviceId,
+      agentVersion: AGENT_VERSION,
+      models,
+      sources: { camera: cameraState(), wearable: wearableState() },
+      clockOffsetMs: clock.offsetMs(),
+    };
+  };
+  /** Sources or the clock changed since the last status: tell the server now rather than at the next heartbeat. */
+  const announceIfChanged = () => {
+    if (statusKey() !== announcedKey) publisher.announce();
+  };
 
   const onFrame = (frame: RgbFrame) => {
     // Belt and braces: a frame arriving after withdrawal is dropped unseen.
@@ -206,6 +231,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
       wearable: gate.isAllowed('wearable'),
     });
     applyConsentToSources();
+    wearableHasSignal = true; // judged again from the next window
     // A window is measured under exactly one consent version: start a fresh one now.
     scorer.discardSamples();
     faceFrames = [];
@@ -222,12 +248,24 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     outbox,
     status: statusBody,
     onConsentPayload,
+    onServerTime: (payload) => {
+      if (!clock.observe(payload)) log.warn('server time message ignored', { bytes: payload.byteLength });
+      announceIfChanged();
+    },
     log,
   });
 
   const closeWindow = async (startMs: number, endMs: number) => {
     const consent = gate.consent();
     if (!consent || !gate.isAnyAllowed()) return; // fail closed: nothing is measured, nothing is sent
+    try {
+      await measureWindow(consent, startMs, endMs);
+    } finally {
+      announceIfChanged();
+    }
+  };
+
+  const measureWindow = async (consent: ConsentMessage, startMs: number, endMs: number) => {
     const epoch = consentEpoch;
     const wearableAllowed = gate.isAllowed('wearable');
     const cameraAllowed = gate.isAllowed('camera') && facePipeline !== null;
@@ -236,6 +274,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     const faceObservation = cameraAllowed && frames.length > 0 ? summariseFaceWindow(frames, facePipeline.baseline.isReady()) : null;
     const observation = wearableAllowed ? await scorer.score(startMs, endMs) : null;
     if (epoch !== consentEpoch || stopped) return; // consent changed while scoring: drop this window
+    if (wearableAllowed) wearableHasSignal = observation !== null && observation.features.onWrist;
     const fused = fuse({
       wearableConsented: wearableAllowed,
       cameraConsented: cameraAllowed,
@@ -247,7 +286,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
       windowEndMs: endMs,
     });
     const window: ScoreWindow = {
-      v: 1,
+      v: PROTOCOL_VERSION,
       deviceId: config.deviceId,
       seq: seqStore.peek(),
       windowStart: new Date(startMs).toISOString(),
@@ -321,6 +360,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
       framesDropped,
       faceBaseline: facePipeline ? { frames: facePipeline.baseline.progress(), ready: facePipeline.baseline.isReady() } : null,
       cameraPid: cameraSource?.pid() ?? null,
+      clockOffsetMs: clock.offsetMs(),
       lastWindow,
     }),
     stop: () => {

@@ -1,8 +1,8 @@
 /** One complete valid example per message; used by tests, docs and simulators. */
-import type { ConsentMessage, DeviceStatus, ScoreWindow } from './schemas.ts';
+import type { ConsentMessage, DeviceStatus, ScoreWindow, ServerTime } from './schemas.ts';
 
 export const exampleScoreWindow: ScoreWindow = {
-  v: 1,
+  v: 2,
   deviceId: 'bed-03-agent',
   seq: 1842,
   windowStart: '2026-11-25T10:00:00.000Z',
@@ -11,7 +11,10 @@ export const exampleScoreWindow: ScoreWindow = {
   fused: {
     distress: 0.78,
     confidence: 0.81,
-    drivers: ['heart rate 24 bpm above baseline for 4 min', 'brow lowered and eyes tightened in 70% of frames'],
+    drivers: [
+      { code: 'heart_rate_high', value: 96, unit: 'bpm', baseline: 72, durationS: 240 },
+      { code: 'brow_lowered_eyes_tightened', value: 0.7, unit: 'fraction' },
+    ],
   },
   face: {
     framesAnalysed: 10,
@@ -20,7 +23,7 @@ export const exampleScoreWindow: ScoreWindow = {
     expression: { neutral: 0.2, happy: 0.02, sad: 0.31, angry: 0.12, fearful: 0.14, disgusted: 0.05, surprised: 0.16 },
     pspi: 5.5,
     painadFace: 2,
-    painadFaceBasis: 'brow lowered, eyes tightened and upper lip raised: grimacing',
+    painadFaceBasis: { code: 'grimacing', fraction: 0.7, pspi: 5.5 },
     actionUnits: {
       au4BrowLowering: 2.1,
       au6au7OrbitalTightening: 2.4,
@@ -47,20 +50,26 @@ export const exampleScoreWindow: ScoreWindow = {
 };
 
 export const exampleDeviceStatus: DeviceStatus = {
-  v: 1,
+  v: 2,
   deviceId: 'bed-03-agent',
   state: 'online',
   at: '2026-11-25T09:58:12.000Z',
   agentVersion: '0.1.0',
   models: { 'wearable-distress': '1.0.0' },
   sources: { camera: 'streaming', wearable: 'streaming' },
+  clockOffsetMs: -12,
 };
 
 export const exampleConsentMessage: ConsentMessage = {
-  v: 1,
+  v: 2,
   deviceId: 'bed-03-agent',
   version: 4,
   stay: '7f3c2a9e-5d1b-4c8e-9a0f-2b6d4e8c1a37',
   modalities: { camera: true, wearable: true },
   issuedAt: '2026-11-25T09:40:00.000Z',
+};
+
+export const exampleServerTime: ServerTime = {
+  v: 2,
+  serverTime: '2026-11-25T10:00:10.000Z',
 };

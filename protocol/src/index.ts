@@ -1,4 +1,6 @@
 export * from './topics.ts';
 export * from './schemas.ts';
+export * from './drivers.ts';
+export * from './text-safety.ts';
 export * from './messages.ts';
 export * from './examples.ts';

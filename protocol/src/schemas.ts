@@ -1,35 +1,39 @@
 /**
- * zod schemas of every MQTT message in protocol v1. They are deliberately strict: unknown keys,
- * non-finite numbers and out-of-range values are rejected, every string is bounded, and no field
- * can carry an image, audio, a raw waveform or an embedding (no free-form arrays of numbers, no
- * long opaque strings). See MQTT.md for examples.
+ * zod schemas of every MQTT message in protocol v2. They are deliberately strict: unknown keys,
+ * non-finite numbers and out-of-range values are rejected, and there is no free text at all:
+ * every string is an identifier, a timestamp or a version matched by a narrow pattern, and what a
+ * nurse reads is rendered by the server from codes (drivers.ts). No field can carry an image,
+ * audio, a raw waveform or an embedding. See MQTT.md for examples.
  */
 import { z } from 'zod';
+import { DriverSchema, PainadFaceBasisSchema } from './drivers.ts';
+import { unsafeTextReason } from './text-safety.ts';
 import { DEVICE_ID_PATTERN } from './topics.ts';
 
-export const PROTOCOL_VERSION = 1 as const;
+export const PROTOCOL_VERSION = 2 as const;
 /** Hard ceiling on any payload, checked on raw bytes before JSON parsing. */
 export const MAX_PAYLOAD_BYTES = 4096;
-/** A run of this many base64/hex-like characters in a string field is treated as smuggled data. */
-export const MAX_OPAQUE_RUN_CHARS = 32;
 
-const OPAQUE_RUN = new RegExp(`[A-Za-z0-9+/=_]{${MAX_OPAQUE_RUN_CHARS},}`);
-
-/** Bounded human-readable text that cannot carry an encoded blob. */
-export function safeText(maxChars: number) {
+/**
+ * A bounded string that refuses control characters, lone surrogates and non-characters with a
+ * readable reason before any pattern is tried (text-safety.ts), then must match `pattern`.
+ */
+export function patternString(maxChars: number, pattern: RegExp, message: string) {
   return z
     .string()
     .max(maxChars)
-    .refine((s) => !OPAQUE_RUN.test(s), {
-      message: `contains a run of ${MAX_OPAQUE_RUN_CHARS}+ base64-like characters`,
-    });
+    .superRefine((s, ctx) => {
+      const unsafe = unsafeTextReason(s);
+      if (unsafe) ctx.addIssue({ code: 'custom', message: unsafe, continue: false });
+    })
+    .regex(pattern, message);
 }
 
 const unit = z.number().min(0).max(1);
 /** ISO-8601 UTC timestamp with milliseconds optional, e.g. 2026-11-25T10:00:05.000Z. */
 const isoUtc = z.iso.datetime({ offset: false });
 
-export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN, 'device id must be a lowercase slug of at most 48 characters');
+export const DeviceIdSchema = patternString(48, DEVICE_ID_PATTERN, 'device id must be a lowercase slug of at most 48 characters');
 
 /** Observations the agent could not make in a window; the server shows them in explanations. */
 export const UNOBSERVED = ['face', 'expression', 'pain_face', 'heart_rate', 'hrv', 'eda', 'temperature', 'activity', 'baseline'] as const;
@@ -39,8 +43,8 @@ export const FusedSchema = z.strictObject({
   distress: unit,
   /** Confidence in `distress`, 0..1; falls when a modality is absent or of poor quality. */
   confidence: unit,
-  /** The main contributions in nurse-readable words, largest first (at most 6, 160 chars each). */
-  drivers: z.array(safeText(160)).max(6),
+  /** The main contributions as codes with numbers, largest first (at most 6); the server renders the words. */
+  drivers: z.array(DriverSchema).max(6),
 });
 
 export const FaceBlockSchema = z.strictObject({
@@ -64,8 +68,8 @@ export const FaceBlockSchema = z.strictObject({
   pspi: z.number().min(0).max(16).nullable(),
   /** PAINAD facial-expression item: 0 relaxed, 1 sad/frightened/frown, 2 grimacing; null when not observable. */
   painadFace: z.union([z.literal(0), z.literal(1), z.literal(2)]).nullable(),
-  /** Why that PAINAD item was chosen, in words. */
-  painadFaceBasis: safeText(160),
+  /** Why that PAINAD item was chosen, as a code with the numbers behind it. */
+  painadFaceBasis: PainadFaceBasisSchema,
   /** Action-unit intensities on the FACS 0..5 scale (AU43 eye closure 0..1), relative to the patient's neutral baseline; null before that baseline exists (not zero: unmeasured is not "no sign"). */
   actionUnits: z
     .strictObject({
@@ -112,8 +116,13 @@ export const QualitySchema = z.strictObject({
   unobserved: z.array(z.enum(UNOBSERVED)).max(UNOBSERVED.length),
 });
 
+const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+const VERSION = /^[0-9A-Za-z.+-]{1,24}$/;
 const ModelVersionsSchema = z
-  .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/), z.string().regex(/^[0-9A-Za-z.+-]{1,24}$/))
+  .record(
+    patternString(32, MODEL_NAME, 'model name must be a lowercase slug'),
+    patternString(24, VERSION, 'version must be 1-24 of [0-9A-Za-z.+-]'),
+  )
   .refine((m) => Object.keys(m).length <= 8, { message: 'at most 8 models' });
 
 export const ScoreWindowSchema = z
@@ -141,7 +150,15 @@ export const ScoreWindowSchema = z
     path: ['windowEnd'],
   });
 
-export const SOURCE_STATES = ['streaming', 'stopped', 'no_consent', 'error', 'not_configured'] as const;
+/**
+ * What a source is doing. `no_signal`: open but nothing usable comes from it (the wristband is off
+ * the wrist or sends no samples); `error`: it failed (camera gone, sensor disconnected). Either,
+ * for a consented source, for 60 s raises a "signal lost" technical alert on the server.
+ */
+export const SOURCE_STATES = ['streaming', 'stopped', 'no_consent', 'no_signal', 'error', 'not_configured'] as const;
+
+/** The largest clock offset a status can report, ms (about 30 years: any real clock error fits). */
+export const MAX_CLOCK_OFFSET_MS = 1e12;
 
 export const DeviceStatusSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
@@ -149,12 +166,17 @@ export const DeviceStatusSchema = z.strictObject({
   state: z.enum(['online', 'offline']),
   /** When the agent wrote this status (for the Last Will: when it connected). */
   at: isoUtc,
-  agentVersion: z.string().regex(/^[0-9A-Za-z.+-]{1,24}$/),
+  agentVersion: patternString(24, VERSION, 'agent version must be 1-24 of [0-9A-Za-z.+-]'),
   models: ModelVersionsSchema,
   sources: z.strictObject({
     camera: z.enum(SOURCE_STATES),
     wearable: z.enum(SOURCE_STATES),
   }),
+  /**
+   * The agent's clock minus the server's, ms, measured from the server's time messages
+   * (`attune/v2/server/time`); null until one arrived. Positive: the agent's clock is ahead.
+   */
+  clockOffsetMs: z.int().min(-MAX_CLOCK_OFFSET_MS).max(MAX_CLOCK_OFFSET_MS).nullable(),
 });
 
 export const ConsentMessageSchema = z.strictObject({
@@ -163,12 +185,16 @@ export const ConsentMessageSchema = z.strictObject({
   /** Monotonic per device; the agent ignores a message older than the one it holds. */
   version: z.int().min(0),
   /** Opaque id of the patient's stay, or null when the bed has no active stay (everything off). */
-  stay: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,64}$/)
-    .nullable(),
+  stay: patternString(64, /^[A-Za-z0-9-]{1,64}$/, 'stay must be 1-64 of [A-Za-z0-9-]').nullable(),
   modalities: z.strictObject({ camera: z.boolean(), wearable: z.boolean() }),
   issuedAt: isoUtc,
+});
+
+/** The server's clock, published every SERVER_TIME_EVERY_MS so agents can measure their offset. */
+export const ServerTimeSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  /** The server's clock when it published this message. */
+  serverTime: isoUtc,
 });
 
 export type ScoreWindow = z.infer<typeof ScoreWindowSchema>;
@@ -179,3 +205,4 @@ export type Unobserved = (typeof UNOBSERVED)[number];
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 export type SourceState = (typeof SOURCE_STATES)[number];
 export type ConsentMessage = z.infer<typeof ConsentMessageSchema>;
+export type ServerTime = z.infer<typeof ServerTimeSchema>;

@@ -1,8 +1,9 @@
 /**
- * MQTT topic builders for protocol v1. Every topic lives under `attune/v1/devices/{deviceId}/`,
- * so a broker ACL can confine a device to its own subtree with one pattern.
+ * MQTT topic builders for protocol v2. Every device topic lives under
+ * `attune/v2/devices/{deviceId}/`, so a broker ACL can confine a device to its own subtree with one
+ * pattern; the server's clock is the one topic every device may read (`attune/v2/server/time`).
  */
-export const TOPIC_PREFIX = 'attune/v1';
+export const TOPIC_PREFIX = 'attune/v2';
 
 export const TOPIC_KINDS = ['scores', 'status', 'consent'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
@@ -28,6 +29,8 @@ export const topics = {
   consent: (deviceId: string) => deviceTopic(deviceId, 'consent'),
   /** the device's whole subtree, for broker ACLs. */
   deviceSubtree: (deviceId: string) => `${TOPIC_PREFIX}/devices/${deviceId}/#`,
+  /** server -> every agent, QoS 0, not retained: the server's clock, every SERVER_TIME_EVERY_MS. */
+  serverTime: `${TOPIC_PREFIX}/server/time`,
 } as const;
 
 /** Subscription filters the server uses (one level wildcard on the device id). */
@@ -41,7 +44,7 @@ export interface ParsedTopic {
   kind: TopicKind;
 }
 
-/** Parses a concrete topic; returns null for anything that is not a v1 device topic. */
+/** Parses a concrete topic; returns null for anything that is not a v2 device topic. */
 export function parseTopic(topic: string): ParsedTopic | null {
   const parts = topic.split('/');
   if (parts.length !== 5) return null;
@@ -58,3 +61,9 @@ export function parseTopic(topic: string): ParsedTopic | null {
  * marks a device offline after DEVICE_OFFLINE_AFTER_S (default 60 s) without any message.
  */
 export const STATUS_HEARTBEAT_MS = 20_000;
+
+/**
+ * The server publishes its clock this often. Agents measure their clock offset from it and report
+ * it in their status; a retained copy would be stale, so it is not retained.
+ */
+export const SERVER_TIME_EVERY_MS = 10_000;

@@ -38,6 +38,14 @@ export const ConfigSchema = z.object({
   /** Ingest batching: rows per insert, and how long a partial batch may wait. */
   INGEST_BATCH_MAX_ROWS: z.coerce.number().int().min(1).max(5000).default(500),
   INGEST_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(1).max(5000).default(50),
+  /** A window ending more than this after the server's receive time is refused (device clock ahead). */
+  INGEST_MAX_CLOCK_SKEW_S: z.coerce.number().int().min(1).max(3600).default(120),
+  /** A window ending longer ago than this is refused: a day of outbox backlog is the most that is still worth showing. */
+  INGEST_MAX_AGE_H: z.coerce.number().int().min(1).max(168).default(24),
+  /** Nothing stored for this long while a message waits, or from a consented online device: a stall (readiness, board, alert). */
+  INGEST_STALL_S: z.coerce.number().int().min(5).max(3600).default(30),
+  /** A consented source the agent reports as failing for this long raises a "signal lost" alert. */
+  SIGNAL_LOST_AFTER_S: z.coerce.number().int().min(5).max(3600).default(60),
   /** Score windows older than this, and all data of stays discharged longer ago, are deleted (the consent ledger is kept). */
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often the retention job runs. */

@@ -34,6 +34,7 @@ import { DeviceContextCache } from './services/device-context.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
 import { IngestService } from './services/ingest.service.ts';
 import { LiveEvents } from './services/live-events.ts';
+import { MonitoringService } from './services/monitoring.service.ts';
 import { RetentionService } from './services/retention.service.ts';
 import { StayService } from './services/stay.service.ts';
 import { TabletService } from './services/tablet.service.ts';
@@ -56,12 +57,14 @@ export interface RunningServer {
     ingest: IngestService;
     alerts: AlertService;
     deviceStatus: DeviceStatusService;
+    monitoring: MonitoringService;
     brokerAccounts: BrokerAccounts | null;
   };
   repositories: { users: UserRepository; wards: WardRepository; stays: StayRepository; devices: DeviceRepository };
   stop(): Promise<void>;
 }
 
+const READINESS_DB_TIMEOUT_MS = 2000;
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', import.meta.url));
 
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
@@ -99,11 +102,26 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const contexts = new DeviceContextCache(devices, stays);
     const deviceStatus = new DeviceStatusService(devices, alertService, live, config.DEVICE_OFFLINE_AFTER_S * 1000);
     const ingest = new IngestService(
-      { contexts, scores, devices, deviceStatus, alerts: alertService, live, metrics, logger },
-      { batchMaxRows: config.INGEST_BATCH_MAX_ROWS, batchMaxWaitMs: config.INGEST_BATCH_MAX_WAIT_MS },
+      { contexts, scores, deviceStatus, alerts: alertService, live, metrics, logger },
+      {
+        batchMaxRows: config.INGEST_BATCH_MAX_ROWS,
+        batchMaxWaitMs: config.INGEST_BATCH_MAX_WAIT_MS,
+        maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_S * 1000,
+        maxAgeMs: config.INGEST_MAX_AGE_H * 3600_000,
+        stallMs: config.INGEST_STALL_S * 1000,
+      },
+    );
+    const monitoring = new MonitoringService(
+      { devices, ingest, alerts: alertService, live },
+      {
+        stallMs: config.INGEST_STALL_S * 1000,
+        signalLostMs: config.SIGNAL_LOST_AFTER_S * 1000,
+        maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_S * 1000,
+      },
     );
 
-    // 3. Broker: embedded unless MQTT_URL names one
+    // 3. Broker: embedded unless MQTT_URL names one. The embedded broker hands device messages to
+    //    ingest in-process and acknowledges them only once they are durable.
     let broker: EmbeddedBroker | null = null;
     let mqttUrl = config.MQTT_URL;
     let serverMqttPassword = config.MQTT_PASSWORD;
@@ -113,13 +131,14 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         port: config.MQTT_PORT,
         server: { username: config.MQTT_USERNAME, password: serverMqttPassword },
         devices: createDeviceAuthenticator(devices),
+        deviceMessages: (topic, payload) => ingest.handleMessage(topic, payload),
         logger,
       });
       stops.push(() => broker!.close());
       mqttUrl = broker.url;
     }
 
-    // 4. Ingest: the server's own MQTT session
+    // 4. Ingest: the server's own MQTT session (device messages arrive on it from an external broker)
     const mqttIngest: MqttIngest = await startMqttIngest({
       url: mqttUrl,
       username: config.MQTT_USERNAME,
@@ -127,10 +146,14 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       clientId: config.MQTT_CLIENT_ID ?? config.MQTT_USERNAME,
       ingest,
       logger,
+      receiveDeviceMessages: broker === null,
+      // Enough for two batches in flight and one being filled (see deploy/mosquitto/attune.conf).
+      maxUnacknowledged: Math.max(1000, 4 * config.INGEST_BATCH_MAX_ROWS),
     });
+    // Write what is pending while still connected, so its acknowledgements go out, then disconnect.
     stops.push(async () => {
-      await mqttIngest.close();
       await ingest.close();
+      await mqttIngest.close();
     });
 
     // Device accounts on an external Mosquitto (the embedded broker reads them from the database)
@@ -161,10 +184,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     if (brokerAccounts) for (const d of demoDevices) await brokerAccounts.provisionDevice(d.deviceId, d.password);
     await consent.publishAll();
 
-    // 7. Jobs
+    // 7. Jobs (a job that stops completing fails readiness)
     const jobs = startJobs(
       [
         { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
+        { name: 'monitoring', everyMs: 5_000, run: (now) => monitoring.check(now) },
         { name: 'session-cleanup', everyMs: 3600_000, run: async (now) => void (await users.deleteExpiredSessions(now)) },
         { name: 'retention', everyMs: config.RETENTION_JOB_EVERY_MIN * 60_000, run: async (now) => void (await retention.run(now)) },
       ],
@@ -187,15 +211,26 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       alertService,
       stayService,
       tabletService: tablets,
-      board: new BoardService(wards, consentRead, scores, alerts),
+      board: new BoardService(wards, consentRead, scores, alerts, monitoring),
       live,
-      readiness: async () => ({
-        database: await db.query('select 1').then(
-          () => true,
-          () => false,
-        ),
-        mqtt: mqttIngest.isConnected(),
-      }),
+      readiness: async (now) => {
+        // A database that hangs must fail readiness, not hang it: answer within 2 s or count as down.
+        const database = await Promise.race([
+          db.query('select 1').then(
+            () => true,
+            () => false,
+          ),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_DB_TIMEOUT_MS).unref()),
+        ]);
+        const mqtt = mqttIngest.isConnected();
+        const problems = [
+          ...(database ? [] : [`database does not answer within ${READINESS_DB_TIMEOUT_MS / 1000} s`]),
+          ...(mqtt ? [] : ['not connected to the MQTT broker']),
+          ...[monitoring.stall(now)].filter((p): p is string => p !== null),
+          ...jobs.stalled(now),
+        ];
+        return { database, mqtt, problems };
+      },
       sessionTtlHours: config.SESSION_TTL_HOURS,
       secureCookies: config.NODE_ENV === 'production',
       tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,
@@ -230,7 +265,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       dataDir: config.dataDir,
       databaseUrl: config.DATABASE_URL,
       demoDevices,
-      services: { consent, stays: stayService, tablets, retention, ingest, alerts: alertService, deviceStatus, brokerAccounts },
+      services: { consent, stays: stayService, tablets, retention, ingest, alerts: alertService, deviceStatus, monitoring, brokerAccounts },
       repositories: { users, wards, stays, devices },
       stop,
     };

@@ -386,7 +386,7 @@ async function runAlertLatency(server: ServerHandle, loadRate: number) {
   let state = initialDistressState();
   let crossing = -1;
   for (const [i, w] of sample.entries()) {
-    const r = evaluateDistressWindow(state, toRuleWindow(w));
+    const r = evaluateDistressWindow(state, toRuleWindow(w, new Date(w.windowEnd)));
     state = r.state;
     if (r.decision?.type === 'open' && crossing < 0) crossing = i;
   }

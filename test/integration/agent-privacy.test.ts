@@ -18,7 +18,7 @@ import { isProcessAlive } from '../../edge-agent/src/sources/camera/test-video.t
 
 const deviceId = 'bed-11-agent';
 const consent = (version: number, camera: boolean): ConsentMessage => ({
-  v: 1,
+  v: 2,
   deviceId,
   version,
   stay: 'stay-privacy-1',

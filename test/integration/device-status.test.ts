@@ -8,13 +8,14 @@ import { encodePayload, topics, type DeviceStatus } from '@attune/protocol';
 import { backends, getJson, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 const status = (deviceId: string, state: 'online' | 'offline'): DeviceStatus => ({
-  v: 1,
+  v: 2,
   deviceId,
   state,
   at: new Date().toISOString(),
   agentVersion: '0.1.0',
   models: {},
   sources: { camera: 'not_configured', wearable: 'streaming' },
+  clockOffsetMs: null,
 });
 
 describe.each(backends())('device status on $label', (backend) => {

@@ -97,7 +97,7 @@ describe.each(backends())('ingest on $label', (backend) => {
       expression: { neutral: 0.9, happy: 0.05, sad: 0.01, angry: 0.01, fearful: 0.01, disgusted: 0.01, surprised: 0.01 },
       pspi: 0,
       painadFace: 0 as const,
-      painadFaceBasis: 'relaxed',
+      painadFaceBasis: { code: 'relaxed' as const, frames: 10 },
       actionUnits: {
         au4BrowLowering: 0,
         au6au7OrbitalTightening: 0,

@@ -3,6 +3,7 @@
  * default, or PostgreSQL (a fresh scratch database) and an external broker when DATABASE_URL /
  * MQTT_URL are set, as CI does. Seeds one ward with beds, devices, stays and consent as asked.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,36 +112,7 @@ export async function startTestSystem(
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const { users, wards, stays, devices: deviceRepo } = server.repositories;
-  for (const u of TEST_USERS) await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
-
-  const suffix = randomSecret(4)
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, 'x');
-  const wardId = await wards.create(`Test ward ${suffix}`);
-  const devices: TestDevice[] = [];
-  const beds = opts.beds ?? DEFAULT_BEDS;
-  for (const [i, bed] of beds.entries()) {
-    const bedId = await wards.addBed(wardId, `Bed ${i + 1}`, i + 1);
-    const deviceId = `t${suffix}-bed-${i + 1}`;
-    const password = randomSecret();
-    await deviceRepo.create({ id: deviceId, bedId, credentialHash: await hashPassword(password) });
-    await provisionBrokerDevice(server, deviceId, password);
-    let stayId: string | null = null;
-    if (bed.consent !== null) {
-      stayId = await stays.admit({ displayName: `Patient ${i + 1}` }, bedId, new Date(Date.now() - 3600_000));
-      if (bed.consent !== 'no-consent') {
-        await server.services.consent.record(
-          stayId,
-          { ...bed.consent, actorKind: 'patient', language: 'en' },
-          new Date(Date.now() - 3000_000),
-        );
-      } else {
-        await server.services.consent.bedChanged(bedId);
-      }
-    }
-    devices.push({ deviceId, password, bedId, wardId, stayId });
-  }
+  const { wardId, devices } = await seedTestWard(server, opts.beds ?? DEFAULT_BEDS);
 
   const clients: MqttClient[] = [];
   const connectDevice = async (deviceId: string, options: { password?: string; clientId?: string } = {}) => {
@@ -200,6 +172,55 @@ export async function startTestSystem(
   return system;
 }
 
+/** A device password derived from a test's secret, so a seeding process and the test agree on it. */
+export function testDevicePassword(secret: string, deviceId: string): string {
+  return createHash('sha256').update(`${secret}:${deviceId}`).digest('base64url');
+}
+
+/**
+ * Seeds the test users and one ward with a bed, an enrolled device (its credentials provisioned on
+ * the broker) and, as asked, a stay with consent per bed. Device passwords come from `passwordFor`
+ * (random by default), so a test that restarts a server process can seed it the same way.
+ */
+export async function seedTestWard(
+  server: RunningServer,
+  beds: TestBed[],
+  options: { suffix?: string; passwordFor?: (deviceId: string) => string } = {},
+): Promise<{ wardId: string; devices: TestDevice[] }> {
+  const { users, wards, stays, devices: deviceRepo } = server.repositories;
+  for (const u of TEST_USERS) await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
+
+  const suffix =
+    options.suffix ??
+    randomSecret(4)
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x');
+  const wardId = await wards.create(`Test ward ${suffix}`);
+  const devices: TestDevice[] = [];
+  for (const [i, bed] of beds.entries()) {
+    const bedId = await wards.addBed(wardId, `Bed ${i + 1}`, i + 1);
+    const deviceId = `t${suffix}-bed-${i + 1}`;
+    const password = options.passwordFor?.(deviceId) ?? randomSecret();
+    await deviceRepo.create({ id: deviceId, bedId, credentialHash: await hashPassword(password) });
+    await provisionBrokerDevice(server, deviceId, password);
+    let stayId: string | null = null;
+    if (bed.consent !== null) {
+      stayId = await stays.admit({ displayName: `Patient ${i + 1}` }, bedId, new Date(Date.now() - 3600_000));
+      if (bed.consent !== 'no-consent') {
+        await server.services.consent.record(
+          stayId,
+          { ...bed.consent, actorKind: 'patient', language: 'en' },
+          new Date(Date.now() - 3000_000),
+        );
+      } else {
+        await server.services.consent.bedChanged(bedId);
+      }
+    }
+    devices.push({ deviceId, password, bedId, wardId, stayId });
+  }
+  return { wardId, devices };
+}
+
 /** Builds a valid wearable-only score window ending at `end`. */
 export function makeWindow(
   deviceId: string,
@@ -209,13 +230,13 @@ export function makeWindow(
   overrides: Partial<ScoreWindow> = {},
 ): ScoreWindow {
   return {
-    v: 1,
+    v: 2,
     deviceId,
     seq,
     windowStart: new Date(end.getTime() - 5000).toISOString(),
     windowEnd: end.toISOString(),
     consentVersion: 1,
-    fused: { ...fused, drivers: fused.distress >= 0.7 ? ['heart rate 24 bpm above baseline'] : [] },
+    fused: { ...fused, drivers: fused.distress >= 0.7 ? [{ code: 'heart_rate_high', value: 96, unit: 'bpm', baseline: 72 }] : [] },
     wearable: {
       hrBpm: fused.distress >= 0.7 ? 96 : 72,
       hrBaselineBpm: 72,

@@ -15,6 +15,8 @@ export const ALERT_KIND_LABEL: Record<AlertKind, string> = {
   sustained_distress: 'Sustained distress',
   device_offline: 'Device offline',
   consent_violation: 'Consent violation',
+  monitoring_interrupted: 'Monitoring interrupted',
+  signal_lost: 'Signal lost',
 };
 
 export const OUTCOME_LABEL: Record<Outcome, string> = {
@@ -36,6 +38,7 @@ export const SOURCE_STATE_LABEL: Record<SourceState, string> = {
   streaming: 'streaming',
   stopped: 'stopped',
   no_consent: 'off (no consent)',
+  no_signal: 'no signal',
   error: 'error',
   not_configured: 'not configured',
 };
@@ -126,6 +129,11 @@ export function formatDuration(seconds: number | null | undefined): string {
   if (m < 60) return rest ? `${m} min ${rest} s` : `${m} min`;
   const h = Math.floor(m / 60);
   return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
+}
+
+/** A device clock offset in words: "3 min 5 s ahead", "12 s behind". */
+export function formatClockOffset(offsetMs: number): string {
+  return `${formatDuration(Math.abs(offsetMs) / 1000)} ${offsetMs > 0 ? 'ahead' : 'behind'}`;
 }
 
 /** A number with its unit: "96 bpm", "0.82". */

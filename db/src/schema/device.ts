@@ -1,4 +1,4 @@
-import { boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { bed } from './ward.ts';
 
 /** A bedside edge agent. Its id is the MQTT client id, username and topic segment. */
@@ -18,6 +18,8 @@ export const device = pgTable(
     agentVersion: text(),
     models: jsonb().$type<Record<string, string>>().notNull().default({}),
     sources: jsonb().$type<{ camera: string; wearable: string } | null>(),
+    /** The agent's clock minus the server's, ms, as the agent last measured it; null until measured. */
+    clockOffsetMs: bigint({ mode: 'number' }),
     /** Version of the last retained consent message published to this device; monotonic. */
     consentVersion: integer().notNull().default(0),
   },

@@ -1,5 +1,5 @@
 import { bigint, doublePrecision, index, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import type { FaceBlock, Quality, WearableBlock } from '@attune/protocol';
+import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
 
 /** One accepted score window. (deviceId, seq) makes ingest idempotent across redeliveries. */
 export const scoreWindow = pgTable(
@@ -12,7 +12,8 @@ export const scoreWindow = pgTable(
     windowEnd: timestamp({ withTimezone: true }).notNull(),
     distress: doublePrecision().notNull(),
     confidence: doublePrecision().notNull(),
-    drivers: jsonb().$type<string[]>().notNull(),
+    /** Driver codes with their numbers (protocol v2); the server renders the words. */
+    drivers: jsonb().$type<Driver[]>().notNull(),
     face: jsonb().$type<FaceBlock>(),
     wearable: jsonb().$type<WearableBlock>(),
     quality: jsonb().$type<Quality>().notNull(),

@@ -12,7 +12,7 @@ import { ConsentGate } from './consent-gate.ts';
 
 const deviceId = 'bed-09-agent';
 const consent = (version: number, wearable: boolean, stay: string | null = 'stay-1', forDevice = deviceId): ConsentMessage => ({
-  v: 1,
+  v: 2,
   deviceId: forDevice,
   version,
   stay,

@@ -43,7 +43,7 @@ describe('face window summary', () => {
       true,
     );
     expect(obs.block.painadFace).toBe(0);
-    expect(obs.block.painadFaceBasis).toBe('relaxed: no frown or grimace in 10 frames');
+    expect(obs.block.painadFaceBasis).toEqual({ code: 'relaxed', frames: 10 });
     expect(obs.block.pspi).toBe(0);
     expect(obs.block.faceVisibleFraction).toBe(1);
     expect(() => FaceBlockSchema.parse(obs.block)).not.toThrow();
@@ -57,7 +57,8 @@ describe('face window summary', () => {
     ];
     const obs = summariseFaceWindow(frames, true);
     expect(obs.block.painadFace).toBe(2);
-    expect(obs.block.painadFaceBasis).toMatch(/^grimacing: .* in 70% of frames \(PSPI \d+\.\d of 16\)$/);
+    expect(obs.block.painadFaceBasis).toEqual({ code: 'grimacing', fraction: 0.7, pspi: expect.any(Number) });
+    expect(obs.block.painadFaceBasis.pspi!).toBeGreaterThan(4);
     expect(obs.block.pspi!).toBeGreaterThan(4);
     expect(obs.fractions.browAndEyes).toBeCloseTo(0.7);
     expect(obs.block.negativeAffect).toBeCloseTo(0.56);
@@ -76,26 +77,26 @@ describe('face window summary', () => {
       true,
     );
     expect(sad.block.painadFace).toBe(1);
-    expect(sad.block.painadFaceBasis).toBe('looks sad, frightened or upset in 100% of frames');
+    expect(sad.block.painadFaceBasis).toEqual({ code: 'looks_upset', fraction: 1 });
   });
 
   it('no face, no baseline, turned away: nothing is guessed and quality says why', () => {
     const none = summariseFaceWindow([frame(null), frame(null)], true);
     expect(none.block.painadFace).toBeNull();
-    expect(none.block.painadFaceBasis).toBe('face not seen in 2 frames');
+    expect(none.block.painadFaceBasis).toEqual({ code: 'face_not_seen', frames: 2 });
     expect(none.quality).toBe(0);
     const early = summariseFaceWindow(
       Array.from({ length: 4 }, () => frame(grimace, expr(), false)),
       false,
     );
     expect(early.block.pspi).toBeNull();
-    expect(early.qualityNotes).toContain('no neutral baseline for this patient yet');
+    expect(early.qualityNotes).toContainEqual({ code: 'face_baseline_learning' });
     const turned = summariseFaceWindow(
       Array.from({ length: 4 }, () => frame(grimace, expr(), true, 50)),
       true,
     );
     expect(turned.framesUsable).toBe(0);
-    expect(turned.qualityNotes[0]).toBe('face turned away in 100% of frames');
+    expect(turned.qualityNotes[0]).toEqual({ code: 'face_turned_away', value: 1, unit: 'fraction' });
     expect(turned.quality).toBeLessThan(0.4);
   });
 });

@@ -3,7 +3,7 @@
  * plus what fusion needs (quality, how often each sign was seen) out. Per-frame records hold only
  * numbers and are dropped when the window closes.
  */
-import type { FaceBlock } from '@attune/protocol';
+import type { Driver, FaceBlock, PainadFaceBasis } from '@attune/protocol';
 import type { ActionUnits } from './action-units.ts';
 import type { Box } from './image-ops.ts';
 import type { FaceMeasures, HeadPose } from './landmarks.ts';
@@ -54,13 +54,12 @@ export interface FaceObservation {
   meanLuma: number | null;
   /** 0..1: how much this window's face evidence can be trusted. */
   quality: number;
-  /** Why quality is reduced, in words (for drivers when it matters). */
-  qualityNotes: string[];
+  /** Why quality is reduced, as driver codes (reported as drivers when quality is poor). */
+  qualityNotes: Driver[];
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
-const pct = (f: number) => `${Math.round(f * 100)}%`;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
 
 /** A frame shows grimacing: a PSPI of 4+ carried by brow lowering and eye or nose/lip action. */
@@ -135,18 +134,18 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
   const motion = motions.length ? median(motions) : null;
   const lumas = faces.map((p) => p.luma);
   const meanLuma = lumas.length ? mean(lumas) : null;
-  const notes: string[] = [];
+  const notes: Driver[] = [];
   const visible = frac(faces.length, n);
   const usableShare = frac(usable.length, faces.length);
   if (faces.length && usableShare < 0.5) {
     const turned = faces.filter((p) => Math.abs(p.pose.yawDeg) > USABLE.maxYawDeg || Math.abs(p.pose.pitchDeg) > USABLE.maxPitchDeg).length;
     const dark = faces.filter((p) => p.luma < USABLE.minLuma).length;
-    if (turned) notes.push(`face turned away in ${pct(frac(turned, faces.length))} of frames`);
-    if (dark) notes.push(`face too dark in ${pct(frac(dark, faces.length))} of frames`);
+    if (turned) notes.push({ code: 'face_turned_away', value: round(frac(turned, faces.length), 2), unit: 'fraction' });
+    if (dark) notes.push({ code: 'face_too_dark', value: round(frac(dark, faces.length), 2), unit: 'fraction' });
   }
   const steadiness = motion === null ? 1 : 1 - 0.5 * clamp01((motion - 0.03) / 0.1);
-  if (motion !== null && motion > 0.08) notes.push('face moving a lot (landmarks unsteady)');
-  if (!baselineReady && faces.length) notes.push('no neutral baseline for this patient yet');
+  if (motion !== null && motion > 0.08) notes.push({ code: 'face_unsteady' });
+  if (!baselineReady && faces.length) notes.push({ code: 'face_baseline_learning' });
   const quality = clamp01(0.9 * visible * (0.3 + 0.7 * usableShare) * steadiness * (baselineReady ? 1 : 0.6));
   return {
     block,
@@ -176,31 +175,27 @@ interface PainadEvidence {
 /**
  * PAINAD item 4, "facial expression" (Warden, Hurley & Volicer, J Am Med Dir Assoc 2003):
  * 0 smiling or inexpressive, 1 sad / frightened / frown, 2 facial grimacing. A sign must be
- * present in at least 30% of the window's usable frames, so one odd frame does not score.
+ * present in at least 30% of the window's usable frames, so one odd frame does not score. The
+ * basis is a code with its numbers; the server words it for the nurse.
  */
-export function painadFaceItem(e: PainadEvidence): { item: 0 | 1 | 2 | null; basis: string } {
-  if (e.frames === 0) return { item: null, basis: 'no camera frames in this window' };
-  if (e.faces === 0) return { item: null, basis: `face not seen in ${e.frames} frames` };
+export function painadFaceItem(e: PainadEvidence): { item: 0 | 1 | 2 | null; basis: PainadFaceBasis } {
+  if (e.frames === 0) return { item: null, basis: { code: 'no_frames' } };
+  if (e.faces === 0) return { item: null, basis: { code: 'face_not_seen', frames: Math.min(600, e.frames) } };
   const f = e.fractions;
   if (e.withAu > 0) {
     if (f.grimace >= 0.3) {
       return {
         item: 2,
-        basis: `grimacing: brow lowered with eyes tightened or nose/lip raised in ${pct(f.grimace)} of frames (PSPI ${e.meanPspi!.toFixed(1)} of 16)`,
+        basis: { code: 'grimacing', fraction: round(f.grimace, 2), pspi: round(Math.min(16, Math.max(0, e.meanPspi!)), 1) },
       };
     }
-    if (f.browLowered >= 0.3) return { item: 1, basis: `frowning: brow lowered in ${pct(f.browLowered)} of frames` };
+    if (f.browLowered >= 0.3) return { item: 1, basis: { code: 'frowning', fraction: round(f.browLowered, 2) } };
   }
-  if (f.negativeTop >= 0.4) return { item: 1, basis: `looks sad, frightened or upset in ${pct(f.negativeTop)} of frames` };
+  if (f.negativeTop >= 0.4) return { item: 1, basis: { code: 'looks_upset', fraction: round(f.negativeTop, 2) } };
   if (e.withAu === 0) {
-    return {
-      item: 0,
-      basis: e.baselineReady
-        ? 'inexpressive; face not frontal enough to read brow and eyes'
-        : 'inexpressive; brow and eyes not read yet (learning this patient\u2019s neutral face)',
-    };
+    return { item: 0, basis: { code: e.baselineReady ? 'inexpressive_not_frontal' : 'inexpressive_learning_baseline' } };
   }
-  return { item: 0, basis: `relaxed: no frown or grimace in ${e.withAu} frames` };
+  return { item: 0, basis: { code: 'relaxed', frames: Math.min(600, e.withAu) } };
 }
 
 function median(xs: number[]): number {

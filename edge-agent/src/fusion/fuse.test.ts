@@ -38,7 +38,7 @@ function observation(over: Partial<WindowFeatures> = {}, rest: Partial<WearableO
 
 const asWindow = (out: ReturnType<typeof fuse>) =>
   ScoreWindowSchema.parse({
-    v: 1,
+    v: 2,
     deviceId: 'bed-01-agent',
     seq: 0,
     windowStart: '2026-01-01T00:00:00.000Z',
@@ -49,11 +49,11 @@ const asWindow = (out: ReturnType<typeof fuse>) =>
   });
 
 describe('fusion (wearable only)', () => {
-  it('names the drivers in nurse words, largest contribution first, and reports no face', () => {
+  it('names the drivers as codes with values and baselines, largest contribution first, and reports no face', () => {
     const out = fuse({ wearableConsented: true, cameraConsented: false, wearable: observation(), weights });
     expect(out.fused.distress).toBeCloseTo(0.97);
-    expect(out.fused.drivers[0]).toBe('heart rate 24 bpm above baseline (96 vs 72)');
-    expect(out.fused.drivers).toContain('skin conductance rising (7 responses/min)');
+    expect(out.fused.drivers[0]).toEqual({ code: 'heart_rate_high', value: 96, unit: 'bpm', baseline: 72 });
+    expect(out.fused.drivers).toContainEqual({ code: 'skin_conductance_responses', value: 7, unit: 'per_min', baseline: 1.5 });
     expect(out.fused.confidence).toBeGreaterThan(0.8);
     expect(out.quality.unobserved).toEqual(expect.arrayContaining(['face', 'expression', 'pain_face']));
     expect(out.quality.faceCoverage).toBeNull();
@@ -81,7 +81,7 @@ describe('fusion (wearable only)', () => {
     expect(noBaseline.fused.confidence).toBeLessThan(full);
     expect(noBaseline.quality.unobserved).toContain('baseline');
     expect(offWrist.fused.confidence).toBe(0);
-    expect(offWrist.fused.drivers).toEqual(['wristband appears to be off the wrist']);
+    expect(offWrist.fused.drivers).toEqual([{ code: 'wristband_off' }]);
     expect(offWrist.quality.unobserved).toEqual(expect.arrayContaining(['heart_rate', 'hrv', 'eda', 'temperature']));
   });
 
@@ -113,7 +113,7 @@ describe('fusion with the face', () => {
       expression: { neutral: 0.2, happy: 0.05, sad: 0.4, angry: 0.2, fearful: 0.1, disgusted: 0, surprised: 0.05 },
       pspi: 6.2,
       painadFace: 2,
-      painadFaceBasis: 'grimacing: brow lowered with eyes tightened or nose/lip raised in 70% of frames (PSPI 6.2 of 16)',
+      painadFaceBasis: { code: 'grimacing', fraction: 0.7, pspi: 6.2 },
       actionUnits: {
         au4BrowLowering: 2.5,
         au6au7OrbitalTightening: 2.1,
@@ -143,9 +143,9 @@ describe('fusion with the face', () => {
     expect(out.face?.pspi).toBe(6.2);
     expect(out.quality.faceCoverage).toBe(1);
     expect(out.quality.unobserved).not.toContain('face');
-    expect(out.fused.drivers).toContain('brow lowered and eyes tightened in 70% of frames for 10 s');
-    expect(out.fused.drivers.some((d) => d.startsWith('grimacing in 70% of frames (PSPI 6.2 of 16)'))).toBe(true);
-    expect(out.fused.drivers.some((d) => d.startsWith('heart rate 24 bpm above baseline (96 vs 72) for 10 s'))).toBe(true);
+    expect(out.fused.drivers).toContainEqual({ code: 'brow_lowered_eyes_tightened', value: 0.7, unit: 'fraction', durationS: 10 });
+    expect(out.fused.drivers).toContainEqual({ code: 'grimace', value: 0.7, unit: 'fraction', durationS: 10 });
+    expect(out.fused.drivers).toContainEqual({ code: 'heart_rate_high', value: 96, unit: 'bpm', baseline: 72, durationS: 10 });
     expect(out.fused.confidence).toBeGreaterThan(fuse({ ...base, face: null }).fused.confidence);
     expect(() => asWindow(out)).not.toThrow();
   });
@@ -169,10 +169,10 @@ describe('fusion with the face', () => {
       cameraConsented: true,
       wearable: null,
       weights,
-      face: faceObs({ quality: 0.2, qualityNotes: ['face turned away in 80% of frames'] }),
+      face: faceObs({ quality: 0.2, qualityNotes: [{ code: 'face_turned_away', value: 0.8, unit: 'fraction' }] }),
     });
     expect(faceOnlyPoor.fused.confidence).toBeCloseTo(0.2);
-    expect(faceOnlyPoor.fused.drivers).toContain('face turned away in 80% of frames');
+    expect(faceOnlyPoor.fused.drivers).toContainEqual({ code: 'face_turned_away', value: 0.8, unit: 'fraction' });
     expect(faceOnlyPoor.fused.distress).toBeGreaterThan(0.7);
   });
 

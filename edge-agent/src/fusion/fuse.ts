@@ -8,7 +8,17 @@
  * combines the modalities' confidences and drops when they disagree. A modality that is not
  * consented or not seen is never filled in: it is listed in `quality.unobserved` and adds nothing.
  */
-import type { FaceBlock, Quality, ScoreWindow, Unobserved, WearableBlock } from '@attune/protocol';
+import {
+  DRIVER_CODES,
+  DRIVER_UNIT_RANGES,
+  type Driver,
+  type DriverCode,
+  type FaceBlock,
+  type Quality,
+  type ScoreWindow,
+  type Unobserved,
+  type WearableBlock,
+} from '@attune/protocol';
 import type { FaceObservation } from '../face/face-window.ts';
 import { SignPersistence } from './sign-persistence.ts';
 import { BASELINE_FEATURES, type BaselineFeature, type WindowFeatures, type ZScores } from '@attune/models';
@@ -48,41 +58,59 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 const inRange = (x: number | null, lo: number, hi: number, digits: number) =>
   x === null || !Number.isFinite(x) || x < lo || x > hi ? null : round(x, digits);
 
-function describeDriver(feature: BaselineFeature, obs: WearableObservation): string {
-  const f = obs.features;
-  const base = obs.baseline[feature];
-  switch (feature) {
-    case 'hrBpm':
-      return base !== null
-        ? `heart rate ${Math.round(f.hrBpm! - base)} bpm above baseline (${Math.round(f.hrBpm!)} vs ${Math.round(base)})`
-        : `heart rate high at ${Math.round(f.hrBpm!)} bpm (no personal baseline yet)`;
-    case 'rmssdMs':
-      return base !== null
-        ? `heart rate variability low (RMSSD ${Math.round(f.rmssdMs!)} ms, baseline ${Math.round(base)} ms)`
-        : `heart rate variability low (RMSSD ${Math.round(f.rmssdMs!)} ms)`;
-    case 'sclUs':
-      return base !== null
-        ? `skin conductance raised (${f.sclUs!.toFixed(1)} µS, baseline ${base.toFixed(1)} µS)`
-        : `skin conductance high (${f.sclUs!.toFixed(1)} µS)`;
-    case 'scrPerMin':
-      return `skin conductance rising (${Math.round(f.scrPerMin!)} responses/min)`;
-    case 'tempC':
-      return base !== null
-        ? `skin temperature falling (${(base - f.tempC!).toFixed(1)} °C below baseline)`
-        : `skin temperature low (${f.tempC!.toFixed(1)} °C)`;
-    case 'activityG':
-      return 'moving more than usual';
-  }
+/** Wire driver code and decimals of each wearable feature. */
+const FEATURE_DRIVERS: Record<BaselineFeature, { code: DriverCode; digits: number }> = {
+  hrBpm: { code: 'heart_rate_high', digits: 0 },
+  rmssdMs: { code: 'hrv_low', digits: 0 },
+  sclUs: { code: 'skin_conductance_high', digits: 2 },
+  scrPerMin: { code: 'skin_conductance_responses', digits: 1 },
+  tempC: { code: 'skin_temperature_low', digits: 1 },
+  activityG: { code: 'movement_high', digits: 3 },
+};
+
+/**
+ * A driver with its value (and the patient's baseline, when learned) rounded and checked against
+ * the code's wire range; null when the value is out of range (a sensor fault is not a driver).
+ */
+export function codedDriver(
+  code: DriverCode,
+  measured: { value?: number | null; baseline?: number | null; digits?: number; durationS?: number | null } = {},
+): Driver | null {
+  const unit = DRIVER_CODES[code];
+  if (unit === null) return { code };
+  const [lo, hi] = DRIVER_UNIT_RANGES[unit];
+  const digits = measured.digits ?? 2;
+  const value = inRange(measured.value ?? null, lo, hi, digits);
+  if (value === null) return null;
+  const baseline = inRange(measured.baseline ?? null, lo, hi, digits);
+  const durationS = measured.durationS ?? null;
+  return { code, value, unit, ...(baseline !== null ? { baseline } : {}), ...(durationS !== null ? { durationS } : {}) };
 }
 
-function wearableDrivers(obs: WearableObservation, weights: readonly number[]): string[] {
-  if (!obs.features.onWrist) return ['wristband appears to be off the wrist'];
-  const contributions = BASELINE_FEATURES.map((feature, i) => ({ feature, logit: (obs.z[feature] ?? 0) * weights[i]! }))
+function wearableDrivers(input: FusionInput, obs: WearableObservation, weights: readonly number[]): Driver[] {
+  const f = obs.features;
+  // The heart rate's streak is tracked whether or not it is a driver this window, so "for 4 min" is true.
+  const hrAbove = f.onWrist && f.hrBpm !== null && obs.baseline.hrBpm !== null && f.hrBpm - obs.baseline.hrBpm >= 10;
+  const hrForS = track(input, 'heart-rate-above-baseline', hrAbove);
+  if (!f.onWrist) return [{ code: 'wristband_off' }];
+  const drivers = BASELINE_FEATURES.map((feature, i) => ({ feature, logit: (obs.z[feature] ?? 0) * weights[i]! }))
     .filter((c) => c.logit >= DRIVER_MIN_LOGIT)
-    .sort((a, b) => b.logit - a.logit);
-  const drivers = contributions.map((c) => describeDriver(c.feature, obs));
+    .sort((a, b) => b.logit - a.logit)
+    .map(({ feature }) => {
+      const { code, digits } = FEATURE_DRIVERS[feature];
+      return codedDriver(code, {
+        value: f[feature],
+        baseline: obs.baseline[feature],
+        digits,
+        durationS: feature === 'hrBpm' ? hrForS : null,
+      });
+    })
+    .filter((d): d is Driver => d !== null);
   // Movement lowers the score (confounder); say so when it is why arousal was discounted.
-  if ((obs.z.activityG ?? 0) >= 2) drivers.push('moving: part of the arousal may be activity');
+  if ((obs.z.activityG ?? 0) >= 2) {
+    const moving = codedDriver('movement_confounds_arousal', { value: f.activityG, baseline: obs.baseline.activityG, digits: 3 });
+    if (moving) drivers.push(moving);
+  }
   return drivers.slice(0, 6);
 }
 
@@ -126,10 +154,7 @@ function fuseWearable(input: FusionInput, unobserved: Set<Unobserved>): Wearable
   if (!obs.baselineReady) unobserved.add('baseline');
 
   const confidence = Math.max(0, Math.min(1, wearableConfidence(obs)));
-  let drivers = wearableDrivers(obs, input.weights);
-  const hrAbove = f.onWrist && f.hrBpm !== null && obs.baseline.hrBpm !== null && f.hrBpm - obs.baseline.hrBpm >= 10;
-  const since = track(input, 'heart-rate-above-baseline', hrAbove);
-  if (since) drivers = drivers.map((d) => (d.startsWith('heart rate ') && d.includes('above baseline') ? `${d} ${since}` : d));
+  const drivers = wearableDrivers(input, obs, input.weights);
   return {
     distress: obs.distress ?? 0,
     confidence,
@@ -142,7 +167,7 @@ function fuseWearable(input: FusionInput, unobserved: Set<Unobserved>): Wearable
 interface WearablePart {
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
   block?: WearableBlock;
   coverage: number | null;
 }
@@ -150,17 +175,17 @@ interface WearablePart {
 interface FacePart {
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
 }
 
-/** Marks a sign present/absent in this window and returns "for 4 min" once it has lasted 2+ windows. */
-function track(input: FusionInput, key: string, active: boolean): string | null {
+/** Marks a sign present/absent in this window and returns how long it has lasted, seconds, once it spans 2+ windows. */
+function track(input: FusionInput, key: string, active: boolean): number | null {
   if (!input.persistence || input.windowStartMs === undefined || input.windowEndMs === undefined) return null;
   return input.persistence.update(key, active, input.windowStartMs, input.windowEndMs);
 }
 
-const EXPRESSION_WORDS: Record<string, string> = { sad: 'sad', fearful: 'frightened', angry: 'angry', disgusted: 'disgusted' };
-const pct = (f: number) => `${Math.round(f * 100)}%`;
+/** Driver code of each negative expression, when it is the top expression. */
+const EXPRESSION_DRIVERS = { sad: 'looks_sad', fearful: 'looks_frightened', angry: 'looks_angry', disgusted: 'looks_disgusted' } as const;
 
 /** Face distress: negative affect and pain signs (PSPI, grimacing), each 0..1, combined like independent evidence. */
 export function faceDistress(face: FaceObservation): number {
@@ -173,20 +198,20 @@ export function faceDistress(face: FaceObservation): number {
 function fuseFace(input: FusionInput, face: FaceObservation): FacePart {
   const b = face.block;
   const fr = face.fractions;
-  const drivers: string[] = [];
-  const with_ = (key: string, active: boolean, text: string) => {
-    const since = track(input, key, active);
-    if (active) drivers.push(since ? `${text} ${since}` : text);
+  const drivers: Driver[] = [];
+  const sign = (key: string, active: boolean, code: DriverCode, fraction: number) => {
+    const forS = track(input, key, active);
+    const driver = active ? codedDriver(code, { value: fraction, durationS: forS }) : null;
+    if (driver) drivers.push(driver);
   };
-  with_('face-grimace', fr.grimace >= 0.3, `grimacing in ${pct(fr.grimace)} of frames (PSPI ${(b.pspi ?? 0).toFixed(1)} of 16)`);
-  if (fr.browAndEyes >= 0.3) with_('face-brow-eyes', true, `brow lowered and eyes tightened in ${pct(fr.browAndEyes)} of frames`);
-  else with_('face-brow', fr.browLowered >= 0.3, `brow lowered (frowning) in ${pct(fr.browLowered)} of frames`);
-  with_('face-mouth', fr.mouthOpen >= 0.3 && fr.grimace >= 0.3, `mouth stretched open in ${pct(fr.mouthOpen)} of frames`);
-  const negKey = (Object.keys(EXPRESSION_WORDS) as (keyof typeof b.expression)[]).reduce(
-    (a, k) => (b.expression[k] > b.expression[a] ? k : a),
-    'sad',
+  sign('face-grimace', fr.grimace >= 0.3, 'grimace', fr.grimace);
+  if (fr.browAndEyes >= 0.3) sign('face-brow-eyes', true, 'brow_lowered_eyes_tightened', fr.browAndEyes);
+  else sign('face-brow', fr.browLowered >= 0.3, 'brow_lowered', fr.browLowered);
+  sign('face-mouth', fr.mouthOpen >= 0.3 && fr.grimace >= 0.3, 'mouth_stretched_open', fr.mouthOpen);
+  const negKey = (Object.keys(EXPRESSION_DRIVERS) as (keyof typeof EXPRESSION_DRIVERS)[]).reduce((a, k) =>
+    b.expression[k] > b.expression[a] ? k : a,
   );
-  with_('face-negative', fr.negativeTop >= 0.4, `looks ${EXPRESSION_WORDS[negKey]} in ${pct(fr.negativeTop)} of frames`);
+  sign('face-negative', fr.negativeTop >= 0.4, EXPRESSION_DRIVERS[negKey], fr.negativeTop);
   if (face.quality < 0.4) drivers.push(...face.qualityNotes.slice(0, 2));
   return { distress: faceDistress(face), confidence: face.quality, drivers };
 }
@@ -214,7 +239,6 @@ export function fuse(input: FusionInput): FusionOutput {
   const drivers = [...parts]
     .sort((a, b) => b.weight * b.distress - a.weight * a.distress)
     .flatMap((p) => p.drivers)
-    .map((d) => (d.length > 160 ? `${d.slice(0, 157)}...` : d))
     .slice(0, 6);
 
   const faceCoverage = !input.cameraConsented ? null : input.face ? input.face.block.faceVisibleFraction : 0;

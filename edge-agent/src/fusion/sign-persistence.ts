@@ -1,5 +1,5 @@
 /**
- * How long each sign has been present without a break, so a driver can say "for 4 min": a nurse
+ * How long each sign has been present without a break, so a driver can carry "for 4 min": a nurse
  * reads a sustained sign very differently from a passing one. Keeps only start times per sign.
  */
 export class SignPersistence {
@@ -10,8 +10,8 @@ export class SignPersistence {
     private readonly maxGapMs = 15_000,
   ) {}
 
-  /** Records this window; returns "for 45 s" / "for 4 min" once the sign has lasted 2+ windows, else null. */
-  update(key: string, active: boolean, windowStartMs: number, windowEndMs: number): string | null {
+  /** Records this window; returns whole seconds the sign has lasted once it spans 2+ windows, else null. */
+  update(key: string, active: boolean, windowStartMs: number, windowEndMs: number): number | null {
     if (!active) {
       this.since.delete(key);
       return null;
@@ -23,18 +23,10 @@ export class SignPersistence {
         : { startMs: windowStartMs, lastEndMs: windowEndMs };
     this.since.set(key, entry);
     if (!prev || entry.startMs === windowStartMs) return null;
-    return formatDuration(windowEndMs - entry.startMs);
+    return Math.max(0, Math.round((windowEndMs - entry.startMs) / 1000));
   }
 
   clear(): void {
     this.since.clear();
   }
-}
-
-export function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 90) return `for ${s} s`;
-  const min = Math.round(s / 60);
-  if (min < 120) return `for ${min} min`;
-  return `for ${Math.round((min / 60) * 10) / 10} h`;
 }

@@ -2,6 +2,7 @@
  * Scores a recording offline, window by window, through the same pipeline the live agent uses
  * (features -> baseline -> model -> fusion). Used to check the demo recordings and real E4 data.
  */
+import type { Driver } from '@attune/protocol';
 import { loadWearableWeights, offsetToClock, RecordedSamples, type OffsetSample } from '@attune/models';
 import { fuse } from '../fusion/fuse.ts';
 import type { WearableDistressModel } from '../inference/wearable-distress-model.ts';
@@ -11,7 +12,7 @@ export interface OfflineWindowScore {
   endS: number;
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
   hrBpm: number | null;
   rmssdMs: number | null;
   scrPerMin: number | null;

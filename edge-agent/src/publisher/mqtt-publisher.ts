@@ -30,6 +30,8 @@ export interface MqttPublisherOptions {
   /** The current status (state is overwritten here). */
   status: () => Omit<DeviceStatus, 'state' | 'at'>;
   onConsentPayload: (payload: Buffer) => void;
+  /** The server's clock (attune/v2/server/time), for the clock offset. */
+  onServerTime: (payload: Buffer) => void;
   log: PublisherLogger;
 }
 
@@ -68,10 +70,14 @@ export class MqttPublisher {
       client.subscribe(topics.consent(o.deviceId), { qos: 1 }, (err) => {
         if (err) o.log.warn('consent subscription failed', { error: err.message });
       });
+      client.subscribe(topics.serverTime, { qos: 0 }, (err) => {
+        if (err) o.log.warn('server time subscription failed', { error: err.message });
+      });
       this.pump();
     });
     client.on('message', (topic, payload) => {
       if (topic === topics.consent(o.deviceId)) o.onConsentPayload(payload);
+      else if (topic === topics.serverTime) o.onServerTime(payload);
     });
     client.on('close', () => {
       if (!this.stopping) o.log.warn('mqtt disconnected; windows stay in the outbox', { pending: o.outbox.size() });

@@ -12,7 +12,7 @@ import { DurableOutbox } from './durable-outbox.ts';
 
 const deviceId = 'bed-11-agent';
 const consent: ConsentMessage = {
-  v: 1,
+  v: 2,
   deviceId,
   version: 1,
   stay: 'stay-9',

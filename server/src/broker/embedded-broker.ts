@@ -2,8 +2,14 @@
  * The embedded MQTT broker (aedes, MQTT 3.1.1) used when MQTT_URL is unset. It authenticates
  * every client: the server with its own generated secret, each device with its enrolled
  * credential (scrypt hash in the database). A device may publish and subscribe only under its
- * own topics (publish scores and status, subscribe to consent), and its client id must equal its username, so the topic names the
- * authenticated device.
+ * own topics (publish scores and status, subscribe to its consent and to the server's clock), and
+ * its client id must equal its username, so the topic names the authenticated device.
+ *
+ * Device messages go to ingest in-process, and the broker acknowledges them to the device (PUBACK)
+ * only once ingest has durably handled them. The broker lives in the server's process and keeps
+ * its sessions in memory, so a broker that acknowledged on receipt, as brokers do, would lose
+ * whatever it held when the process died; holding the acknowledgement instead leaves every
+ * unstored window in the agent's durable outbox, which sends it again after the restart.
  */
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
@@ -23,12 +29,12 @@ export interface EmbeddedBroker {
 
 export class PortInUseError extends Error {}
 
-/** A device publishes only its own scores and status, and subscribes only to its own consent. */
+/** A device publishes only its own scores and status, and subscribes only to its own consent and the server's clock. */
 function mayPublish(deviceId: string, topic: string): boolean {
   return topic === topics.scores(deviceId) || topic === topics.status(deviceId);
 }
 function maySubscribe(deviceId: string, topic: string): boolean {
-  return topic === topics.consent(deviceId);
+  return topic === topics.consent(deviceId) || topic === topics.serverTime;
 }
 
 export async function startEmbeddedBroker(options: {
@@ -36,6 +42,8 @@ export async function startEmbeddedBroker(options: {
   host?: string;
   server: { username: string; password: string };
   devices: DeviceAuthenticator;
+  /** Handles a device's message; resolves once it is durably handled, and only then is the device's PUBACK sent. */
+  deviceMessages: (topic: string, payload: Buffer) => Promise<void>;
   logger: Logger;
 }): Promise<EmbeddedBroker> {
   const { logger } = options;
@@ -66,9 +74,17 @@ export async function startEmbeddedBroker(options: {
     authorizePublish: (client, packet, done) => {
       // Internal publishes (no client) and the server's own are trusted; a device's client id equals its username.
       if (!client || isServer(client)) return done(null);
-      if (mayPublish(client.id, packet.topic)) return done(null);
-      logger.warn('broker refused publish outside the device subtree', { deviceId: client.id, bytes: packet.payload?.length ?? 0 });
-      done(new Error('publish not authorized'));
+      if (!mayPublish(client.id, packet.topic)) {
+        logger.warn('broker refused publish outside the device subtree', { deviceId: client.id, bytes: packet.payload?.length ?? 0 });
+        return done(new Error('publish not authorized'));
+      }
+      // Its Last Will too arrives here. Hand it to ingest and hold the PUBACK until it is durable;
+      // if it cannot be stored (shutdown), close the connection unacknowledged: the agent sends it again.
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload ?? '');
+      options.deviceMessages(packet.topic, payload).then(
+        () => done(null),
+        (error: unknown) => done(error instanceof Error ? error : new Error(String(error))),
+      );
     },
     authorizeSubscribe: (client, sub, done) => {
       if (!client || isServer(client)) return done(null, sub);

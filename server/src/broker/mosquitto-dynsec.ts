@@ -1,7 +1,7 @@
 /**
  * Device accounts on an external Mosquitto through its dynamic-security plugin: one client and
  * one role per device, the role allowing publishes only to the device's own scores and status
- * topics and a subscription only to its own consent topic. The broker therefore refuses a device that
+ * topics and subscriptions only to its own consent topic and to the server's clock. The broker therefore refuses a device that
  * publishes as another, before Attune ever sees the message. The server's own role (ingest and
  * consent) is ensured at start. See docs/deploy.md for the broker configuration.
  */
@@ -83,6 +83,7 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
             { acltype: 'publishClientSend', topic: topics.scores(deviceId), allow: true },
             { acltype: 'publishClientSend', topic: topics.status(deviceId), allow: true },
             { acltype: 'subscribeLiteral', topic: topics.consent(deviceId), allow: true },
+            { acltype: 'subscribeLiteral', topic: topics.serverTime, allow: true },
           ],
         },
         ['already exists'],

@@ -18,7 +18,7 @@ import { bedRoutes } from '../routes/beds.routes.ts';
 import { authRoutes } from '../routes/auth.routes.ts';
 import { deviceRoutes } from '../routes/devices.routes.ts';
 import { eventRoutes } from '../routes/events.routes.ts';
-import { opsRoutes } from '../routes/ops.routes.ts';
+import { opsRoutes, type Readiness } from '../routes/ops.routes.ts';
 import { stayRoutes } from '../routes/stays.routes.ts';
 import { tabletRoutes } from '../routes/tablet.routes.ts';
 import { wardRoutes } from '../routes/wards.routes.ts';
@@ -48,7 +48,7 @@ export interface AppDeps {
   tabletService: TabletService;
   board: BoardService;
   live: LiveEvents;
-  readiness: () => Promise<{ database: boolean; mqtt: boolean }>;
+  readiness: (now: Date) => Promise<Readiness>;
   sessionTtlHours: number;
   secureCookies: boolean;
   /** Pairing attempts per minute per client address. */

@@ -1,9 +1,22 @@
 /**
- * The server's MQTT edge: one persistent-session client that subscribes to every device's
- * scores and status (QoS 1) and publishes retained consent messages.
+ * The server's MQTT edge: one persistent-session client that subscribes to every device's scores
+ * and status (QoS 1), publishes retained consent messages and, every SERVER_TIME_EVERY_MS, the
+ * server's clock (agents measure their clock offset from it).
+ *
+ * Acknowledgement after commit. A device message is acknowledged to the broker (PUBACK) only once
+ * ingest has durably handled it: its window committed to the database (or refused for good), its
+ * status recorded. Until then the broker keeps it in our persistent session, so a crash or a
+ * `kill -9` at any moment loses nothing: the broker delivers the unacknowledged messages again
+ * and (deviceId, seq) makes the second copy harmless. mqtt.js would send the PUBACK when its
+ * `handleMessage` callback returns and would not read the next packet before that, which makes
+ * batching impossible; so the callback is given an error (mqtt.js then sends no PUBACK and reads
+ * on) and this module writes the PUBACKs itself, in the order the messages arrived (MQTT 3.1.1
+ * §4.6), on the connection they arrived on. Messages of a connection that dropped are not
+ * acknowledged at all: the broker sends them again on the next one.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { encodePayload, subscriptions, topics, type ConsentMessage } from '@attune/protocol';
+import mqttPacket from 'mqtt-packet';
+import { encodePayload, PROTOCOL_VERSION, SERVER_TIME_EVERY_MS, subscriptions, topics, type ConsentMessage } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 import type { ConsentPublisher } from '../services/consent.service.ts';
 import type { IngestService } from '../services/ingest.service.ts';
@@ -14,6 +27,17 @@ export interface MqttIngest extends ConsentPublisher {
   close(): Promise<void>;
 }
 
+/** Passed to mqtt.js's handleMessage callback: "read on, but do not acknowledge" (this module acknowledges after commit). */
+class AcknowledgedAfterCommit extends Error {}
+const ACK_LATER = new AcknowledgedAfterCommit('acknowledged after commit');
+
+interface PendingAck {
+  stream: unknown;
+  messageId: number;
+  /** null while ingest is still working on the message; true: acknowledge; false: leave it to the broker to resend. */
+  durable: boolean | null;
+}
+
 export async function startMqttIngest(options: {
   url: string;
   username: string;
@@ -21,6 +45,10 @@ export async function startMqttIngest(options: {
   clientId: string;
   ingest: IngestService;
   logger: Logger;
+  /** Subscribe to the devices' topics. False with the embedded broker, which hands device messages to ingest in-process. */
+  receiveDeviceMessages: boolean;
+  /** Above this many received-but-not-yet-durable messages, stop reading from the broker until ingest catches up. */
+  maxUnacknowledged: number;
 }): Promise<MqttIngest> {
   const { logger, ingest } = options;
   const client = mqtt.connect(options.url, {
@@ -33,14 +61,48 @@ export async function startMqttIngest(options: {
     connectTimeout: 10_000,
     queueQoSZero: false,
   });
-  // mqtt.js sends the PUBACK when handleMessage calls back: only once ingest has checked the
-  // message and queued it (or refused it). So when writes fall behind, acknowledgements slow
-  // down and the broker, not this process, holds the backlog for our persistent session.
+
+  const acks: PendingAck[] = [];
+  /** Writes the PUBACKs that are due, strictly in arrival order. */
+  const releaseAcks = () => {
+    while (acks.length > 0 && acks[0]!.durable !== null) {
+      const head = acks.shift()!;
+      if (head.durable && head.stream === client.stream && client.connected) {
+        client.stream.write(mqttPacket.generate({ cmd: 'puback', messageId: head.messageId }, { protocolVersion: 4 }));
+      }
+    }
+  };
+  let waitingForCapacity: (() => void) | null = null;
+
   client.handleMessage = (packet, done) => {
     // Broker control replies (Mosquitto dynamic security) share this session; they are not device data.
     if (packet.cmd !== 'publish' || packet.topic.startsWith('$')) return done();
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    ingest.handleMessage(packet.topic, payload).then(() => done(), done);
+    const handled = ingest.handleMessage(packet.topic, payload);
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      // Nothing to acknowledge (devices publish QoS 1; a QoS 0 message is handled best-effort).
+      void handled.catch(() => undefined);
+      return done();
+    }
+    const entry: PendingAck = { stream: client.stream, messageId: packet.messageId, durable: null };
+    acks.push(entry);
+    handled
+      .then(
+        () => (entry.durable = true),
+        () => (entry.durable = false),
+      )
+      .finally(() => {
+        releaseAcks();
+        if (waitingForCapacity && acks.length < options.maxUnacknowledged) {
+          const resume = waitingForCapacity;
+          waitingForCapacity = null;
+          resume();
+        }
+      });
+    // Read the next packet now, or, with too much in hand, once ingest has caught up (the broker then
+    // holds the backlog in our session and TCP flow control slows it down).
+    if (acks.length < options.maxUnacknowledged) done(ACK_LATER);
+    else waitingForCapacity = () => done(ACK_LATER);
   };
   client.on('reconnect', () => logger.warn('MQTT reconnecting'));
   client.on('error', (error) => logger.error('MQTT error', { error: error.message }));
@@ -56,8 +118,22 @@ export async function startMqttIngest(options: {
       resolve();
     });
   });
-  await client.subscribeAsync([subscriptions.allScores, subscriptions.allStatus], { qos: 1 });
-  logger.info('MQTT ingest subscribed', { url: options.url });
+  if (options.receiveDeviceMessages) {
+    await client.subscribeAsync([subscriptions.allScores, subscriptions.allStatus], { qos: 1 });
+    logger.info('MQTT ingest subscribed', { url: options.url });
+  }
+
+  // The server's clock for the agents, never retained (a retained copy would be stale on arrival).
+  const publishTime = () => {
+    if (!client.connected) return;
+    client.publish(topics.serverTime, encodePayload('serverTime', { v: PROTOCOL_VERSION, serverTime: new Date().toISOString() }), {
+      qos: 0,
+      retain: false,
+    });
+  };
+  const timeTimer = setInterval(publishTime, SERVER_TIME_EVERY_MS);
+  client.on('connect', publishTime);
+  publishTime();
 
   return {
     client,
@@ -65,6 +141,9 @@ export async function startMqttIngest(options: {
     async publishConsent(message: ConsentMessage) {
       await client.publishAsync(topics.consent(message.deviceId), encodePayload('consent', message), { qos: 1, retain: true });
     },
-    close: () => client.endAsync(),
+    close: async () => {
+      clearInterval(timeTimer);
+      await client.endAsync();
+    },
   };
 }

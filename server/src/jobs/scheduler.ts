@@ -7,8 +7,19 @@ export interface Job {
   run(now: Date): Promise<void>;
 }
 
-export function startJobs(jobs: Job[], logger: Logger): { stop(): Promise<void> } {
+/** A job that has not completed a run for this many of its periods (at least a minute) is stalled. */
+const STALLED_AFTER_PERIODS = 3;
+const STALLED_AFTER_MIN_MS = 60_000;
+
+export interface RunningJobs {
+  /** Jobs that have not completed a run for a while, in words (readiness fails on them). */
+  stalled(now: Date): string[];
+  stop(): Promise<void>;
+}
+
+export function startJobs(jobs: Job[], logger: Logger, startedAt = new Date()): RunningJobs {
   const running = new Set<Promise<void>>();
+  const lastCompletedMs = new Map(jobs.map((job) => [job.name, startedAt.getTime()]));
   const timers = jobs.map((job) => {
     let busy = false;
     return setInterval(() => {
@@ -16,6 +27,7 @@ export function startJobs(jobs: Job[], logger: Logger): { stop(): Promise<void> 
       busy = true;
       const p = job
         .run(new Date())
+        .then(() => void lastCompletedMs.set(job.name, Date.now()))
         .catch((error: unknown) => logger.error('job failed', { job: job.name, error: String(error) }))
         .finally(() => {
           busy = false;
@@ -25,6 +37,13 @@ export function startJobs(jobs: Job[], logger: Logger): { stop(): Promise<void> 
     }, job.everyMs);
   });
   return {
+    stalled(now) {
+      return jobs.flatMap((job) => {
+        const sinceMs = now.getTime() - lastCompletedMs.get(job.name)!;
+        const limitMs = Math.max(STALLED_AFTER_MIN_MS, STALLED_AFTER_PERIODS * job.everyMs);
+        return sinceMs > limitMs ? [`job ${job.name} has not completed for ${Math.round(sinceMs / 1000)} s`] : [];
+      });
+    },
     async stop() {
       timers.forEach(clearInterval);
       await Promise.all(running);

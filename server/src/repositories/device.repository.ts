@@ -23,6 +23,21 @@ export interface DeviceListRow {
   models: Record<string, string>;
   sources: { camera: SourceState; wearable: SourceState } | null;
   consentVersion: number;
+  clockOffsetMs: number | null;
+}
+
+/** What the monitoring watchdog needs about a device, its bed and the consent in force there. */
+export interface MonitoredDevice {
+  deviceId: string;
+  bedId: string;
+  wardId: string;
+  state: 'online' | 'offline' | 'never_seen';
+  lastScoreAt: Date | null;
+  sources: { camera: SourceState; wearable: SourceState } | null;
+  clockOffsetMs: number | null;
+  stayId: string | null;
+  /** The consent in force for that stay now; null without a stay or consent. */
+  consent: { camera: boolean; wearable: boolean; since: Date } | null;
 }
 
 export class DeviceRepository {
@@ -49,7 +64,7 @@ export class DeviceRepository {
     return this.db.query<DeviceListRow>(
       `select d.id, d.is_active as "isActive", w.id as "wardId", w.name as "wardName", b.id as "bedId", b.label as "bedLabel",
               d.state, d.last_seen_at as "lastSeenAt", d.last_score_at as "lastScoreAt", d.agent_version as "agentVersion",
-              d.models, d.sources, d.consent_version as "consentVersion"
+              d.models, d.sources, d.consent_version as "consentVersion", d.clock_offset_ms::float8 as "clockOffsetMs"
          from device d left join bed b on b.id = d.bed_id left join ward w on w.id = b.ward_id
         order by w.name nulls last, b.position nulls last, d.id`,
     );
@@ -83,12 +98,43 @@ export class DeviceRepository {
       agentVersion: string;
       models: Record<string, string>;
       sources: { camera: string; wearable: string };
+      clockOffsetMs: number | null;
     },
   ): Promise<void> {
     await this.db.query(
-      `update device set state = $2, last_seen_at = greatest(last_seen_at, $3::timestamptz), agent_version = $4, models = $5::jsonb, sources = $6::jsonb where id = $1`,
-      [deviceId, status.state, status.at.toISOString(), status.agentVersion, JSON.stringify(status.models), JSON.stringify(status.sources)],
+      `update device set state = $2, last_seen_at = greatest(last_seen_at, $3::timestamptz), agent_version = $4, models = $5::jsonb,
+              sources = $6::jsonb, clock_offset_ms = coalesce($7, clock_offset_ms) where id = $1`,
+      [
+        deviceId,
+        status.state,
+        status.at.toISOString(),
+        status.agentVersion,
+        JSON.stringify(status.models),
+        JSON.stringify(status.sources),
+        status.clockOffsetMs,
+      ],
     );
+  }
+
+  /** Every active device on a bed, with the stay there and the consent in force at `now`. */
+  async listForMonitoring(now: Date): Promise<MonitoredDevice[]> {
+    const rows = await this.db.query<
+      Omit<MonitoredDevice, 'consent'> & { camera: boolean | null; wearable: boolean | null; since: Date | null }
+    >(
+      `select d.id as "deviceId", d.bed_id as "bedId", b.ward_id as "wardId", d.state, d.last_score_at as "lastScoreAt", d.sources,
+              d.clock_offset_ms::float8 as "clockOffsetMs", s.id as "stayId", c.camera, c.wearable, c.effective_at as since
+         from device d
+         join bed b on b.id = d.bed_id
+         left join stay s on s.bed_id = b.id and s.discharged_at is null
+         left join lateral (select camera, wearable, effective_at from consent_event e
+                             where e.stay_id = s.id and e.effective_at <= $1 order by e.effective_at desc, e.id desc limit 1) c on true
+        where d.is_active`,
+      [now.toISOString()],
+    );
+    return rows.map(({ camera, wearable, since, ...d }) => ({
+      ...d,
+      consent: since !== null && camera !== null && wearable !== null ? { camera, wearable, since } : null,
+    }));
   }
 
   /** Marks devices seen by accepted scores in one statement per batch. */

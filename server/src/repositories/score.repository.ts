@@ -1,5 +1,5 @@
 import type { Database } from '@attune/db';
-import type { ScoreWindow } from '@attune/protocol';
+import { PROTOCOL_VERSION, type Driver, type ScoreWindow } from '@attune/protocol';
 
 export interface ScoreToStore {
   window: ScoreWindow;
@@ -60,7 +60,7 @@ export class ScoreRepository {
     );
   }
 
-  async latest(stayIds: string[]): Promise<{ stayId: string; windowEnd: Date; distress: number; confidence: number; drivers: string[] }[]> {
+  async latest(stayIds: string[]): Promise<{ stayId: string; windowEnd: Date; distress: number; confidence: number; drivers: Driver[] }[]> {
     if (stayIds.length === 0) return [];
     return this.db.query(
       `select distinct on (stay_id) stay_id as "stayId", window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers
@@ -73,7 +73,7 @@ export class ScoreRepository {
     stayId: string,
     from: Date,
   ): Promise<
-    { windowEnd: Date; distress: number; confidence: number; drivers: string[]; hrBpm: number | null; negativeAffect: number | null }[]
+    { windowEnd: Date; distress: number; confidence: number; drivers: Driver[]; hrBpm: number | null; negativeAffect: number | null }[]
   > {
     return this.db.query(
       `select window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers,
@@ -83,32 +83,53 @@ export class ScoreRepository {
     );
   }
 
-  /** Recent windows of active stays, oldest first: the alert engine replays them to rebuild its state after a restart. */
-  async recentForActiveStays(from: Date): Promise<{ stayId: string; window: ScoreWindow }[]> {
+  /**
+   * Windows of active stays received since `from` and after the stay's last resolved distress
+   * alert, in the order they were received: the alert engine replays them to rebuild its state
+   * after a restart. The bed and ward are the device's.
+   */
+  async recentForActiveStays(
+    from: Date,
+  ): Promise<{ stayId: string; window: ScoreWindow; receivedAt: Date; bedId: string | null; wardId: string | null }[]> {
     const rows = await this.db.query<{
       stayId: string;
+      bedId: string | null;
+      wardId: string | null;
+      receivedAt: Date;
       deviceId: string;
       seq: number;
       windowStart: Date;
       windowEnd: Date;
       distress: number;
       confidence: number;
-      drivers: string[];
+      drivers: Driver[];
       face: unknown;
       wearable: unknown;
       quality: unknown;
       models: Record<string, string>;
     }>(
-      `select sw.stay_id as "stayId", sw.device_id as "deviceId", sw.seq::float8 as seq, sw.window_start as "windowStart", sw.window_end as "windowEnd",
+      // window_end bounds the scan by the (stay_id, window_end) index: a window received since
+      // `from` ended at most INGEST_MAX_AGE_H (168 h at most) before it.
+      `select sw.stay_id as "stayId", d.bed_id as "bedId", b.ward_id as "wardId", sw.received_at as "receivedAt",
+              sw.device_id as "deviceId", sw.seq::float8 as seq, sw.window_start as "windowStart", sw.window_end as "windowEnd",
               sw.distress::float8 as distress, sw.confidence::float8 as confidence, sw.drivers, sw.face, sw.wearable, sw.quality, sw.models
-         from score_window sw join stay s on s.id = sw.stay_id
-        where s.discharged_at is null and sw.window_end >= $1 order by sw.window_end`,
+         from score_window sw
+         join stay s on s.id = sw.stay_id
+         left join device d on d.id = sw.device_id
+         left join bed b on b.id = d.bed_id
+        where s.discharged_at is null and sw.received_at >= $1 and sw.window_end >= $1::timestamptz - interval '7 days'
+          and sw.received_at > coalesce(
+                (select max(a.resolved_at) from alert a where a.stay_id = sw.stay_id and a.kind = 'sustained_distress'), '-infinity')
+        order by sw.received_at, sw.device_id, sw.seq`,
       [from.toISOString()],
     );
     return rows.map((r) => ({
       stayId: r.stayId,
+      bedId: r.bedId,
+      wardId: r.wardId,
+      receivedAt: r.receivedAt,
       window: {
-        v: 1,
+        v: PROTOCOL_VERSION,
         deviceId: r.deviceId,
         seq: r.seq,
         windowStart: r.windowStart.toISOString(),

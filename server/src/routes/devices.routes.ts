@@ -41,6 +41,7 @@ export function deviceRoutes(deps: {
           agentVersion: d.agentVersion,
           models: d.models,
           sources: d.sources,
+          clockOffsetMs: d.clockOffsetMs,
           consent: { camera: consent?.camera ?? false, wearable: consent?.wearable ?? false, version: d.consentVersion },
         };
       }),

@@ -1,16 +1,27 @@
 import { Hono } from 'hono';
 import type { Metrics } from '../metrics.ts';
 
-export function opsRoutes(deps: { metrics: Metrics; readiness: () => Promise<{ database: boolean; mqtt: boolean }> }) {
+export interface Readiness {
+  database: boolean;
+  mqtt: boolean;
+  /** Everything that stops monitoring, in words: empty when ready. */
+  problems: string[];
+}
+
+export function opsRoutes(deps: { metrics: Metrics; readiness: (now: Date) => Promise<Readiness> }) {
   const app = new Hono();
 
   /** Liveness: the process runs. */
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
-  /** Readiness: the database answers and MQTT ingest is connected. */
+  /**
+   * Readiness: the database answers, MQTT ingest is connected, windows are being stored (no message
+   * waits longer than INGEST_STALL_S, and consented online devices are heard), and every periodic
+   * job completes. 503 names each problem.
+   */
   app.get('/readyz', async (c) => {
-    const r = await deps.readiness();
-    const ready = r.database && r.mqtt;
+    const r = await deps.readiness(new Date());
+    const ready = r.problems.length === 0;
     return c.json({ status: ready ? 'ready' : 'not_ready', ...r }, ready ? 200 : 503);
   });
 

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { renderDrivers } from '../services/driver-words.ts';
 import { z } from 'zod';
 import type { AlertRepository } from '../repositories/alert.repository.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
@@ -118,7 +119,7 @@ export function stayRoutes(deps: {
         actor: e.actorKind,
         proxyName: e.proxyName,
       })),
-      scores: scores.map((s) => ({ ...s, windowEnd: s.windowEnd.toISOString() })),
+      scores: scores.map((s) => ({ ...s, windowEnd: s.windowEnd.toISOString(), drivers: renderDrivers(s.drivers) })),
       alerts: alerts.map(alertToApi),
     });
   });

@@ -4,7 +4,7 @@
  * Pure types and constants: no I/O.
  */
 
-export const ALERT_KINDS = ['sustained_distress', 'device_offline', 'consent_violation'] as const;
+export const ALERT_KINDS = ['sustained_distress', 'device_offline', 'consent_violation', 'monitoring_interrupted', 'signal_lost'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Clinical alerts are about the patient; technical alerts are about the equipment or the data. */
@@ -13,11 +13,28 @@ export const ALERT_CATEGORY: Readonly<Record<AlertKind, AlertCategory>> = {
   sustained_distress: 'clinical',
   device_offline: 'technical',
   consent_violation: 'technical',
+  monitoring_interrupted: 'technical',
+  signal_lost: 'technical',
 };
 
 /** IEC 60601-1-8 alarm priorities. */
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+
+/** Technical alerts kept one per device (the consent violation is kept per stay). */
+export type TechnicalKind = Exclude<AlertKind, 'sustained_distress' | 'consent_violation'>;
+
+/**
+ * Priority of each technical alert. A device that is online but whose readings are not being
+ * stored is medium: the board would otherwise look quiet while a consented patient is unwatched,
+ * and nobody can see it from the bedside. An offline device or a lost signal is low: the bed
+ * shows it, and a nurse can often put the wristband back or the device is being restarted.
+ */
+export const TECHNICAL_PRIORITY: Readonly<Record<TechnicalKind, Priority>> = {
+  device_offline: 'low',
+  monitoring_interrupted: 'medium',
+  signal_lost: 'low',
+};
 /** Larger is more urgent; use to compare priorities (escalation never lowers the rank). */
 export const PRIORITY_RANK: Readonly<Record<Priority, number>> = { low: 1, medium: 2, high: 3 };
 

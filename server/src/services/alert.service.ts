@@ -7,7 +7,16 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AlertRepository, AlertRow } from '../repositories/alert.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
-import { ALERT_CATEGORY, PRIORITY_RANK, type AlertKind, type Outcome, type Priority } from './alert-types.ts';
+import {
+  ALERT_CATEGORY,
+  PRIORITY_RANK,
+  TECHNICAL_PRIORITY,
+  type AlertKind,
+  type Explanation,
+  type Outcome,
+  type Priority,
+  type TechnicalKind,
+} from './alert-types.ts';
 import {
   evaluateDistressWindow,
   initialDistressState,
@@ -40,10 +49,13 @@ const VIOLATION_REFRESH_MS = 60_000;
 /** How far back the rule state is rebuilt from stored windows after a restart. */
 const REBUILD_WINDOW_MS = 15 * 60 * 1000;
 
-export function toRuleWindow(w: ScoreWindow): RuleWindow {
+export function toRuleWindow(w: ScoreWindow, receivedAt: Date): RuleWindow {
   return {
+    deviceId: w.deviceId,
+    seq: w.seq,
     windowStart: new Date(w.windowStart),
     windowEnd: new Date(w.windowEnd),
+    receivedAt,
     distress: w.fused.distress,
     confidence: w.fused.confidence,
     drivers: w.fused.drivers,
@@ -68,12 +80,28 @@ export class AlertService {
     private readonly logger: Logger,
   ) {}
 
-  /** Rebuilds each active stay's rule state by replaying recent windows (no side effects). */
+  /**
+   * Rebuilds each active stay's rule state after a restart by replaying the windows stored in the
+   * last 15 minutes, in the order they were received, from after the stay's last resolved distress
+   * alert (a resolution resets the rule). A window is acknowledged once it is stored, but the alert
+   * it should open is written just after: if the process died in between, the replayed state is
+   * active while no alert is, and that alert is opened now. Nothing is lost across a crash.
+   */
   async rebuild(scores: ScoreRepository, now: Date): Promise<void> {
     const recent = await scores.recentForActiveStays(new Date(now.getTime() - REBUILD_WINDOW_MS));
-    for (const { stayId, window } of recent) {
+    const lastOpen = new Map<string, { decision: DistressDecision; scope: AlertScope & { stayId: string } }>();
+    for (const { stayId, window, receivedAt, bedId, wardId } of recent) {
       const state = this.distressByStay.get(stayId) ?? initialDistressState();
-      this.distressByStay.set(stayId, evaluateDistressWindow(state, toRuleWindow(window)).state);
+      const { state: next, decision } = evaluateDistressWindow(state, toRuleWindow(window, receivedAt));
+      this.distressByStay.set(stayId, next);
+      if (decision?.type === 'open') lastOpen.set(stayId, { decision, scope: { stayId, deviceId: window.deviceId, bedId, wardId } });
+    }
+    for (const [stayId, { decision, scope }] of lastOpen) {
+      if (this.distressByStay.get(stayId)?.active === null) continue; // the episode cleared again
+      const open = await this.alerts.findOpenForStay(stayId, 'sustained_distress');
+      if (open?.conditionActive) continue;
+      this.logger.warn('opening a distress alert its stored windows called for (the process stopped before writing it)', { stayId });
+      await this.applyDistressDecision(scope, decision);
     }
     for (const deviceId of await this.alerts.devicesWithActiveCondition('device_offline')) this.offlineDevices.add(deviceId);
     await this.refreshOpenGauge();
@@ -85,9 +113,9 @@ export class AlertService {
     this.violationRaisedAtMs.delete(stayId);
   }
 
-  async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow): Promise<void> {
+  async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow, receivedAt: Date): Promise<void> {
     const state = this.distressByStay.get(scope.stayId) ?? initialDistressState();
-    const { state: next, decision } = evaluateDistressWindow(state, toRuleWindow(window));
+    const { state: next, decision } = evaluateDistressWindow(state, toRuleWindow(window, receivedAt));
     this.distressByStay.set(scope.stayId, next);
     if (decision) await this.applyDistressDecision(scope, decision);
   }
@@ -170,33 +198,56 @@ export class AlertService {
   }
 
   async deviceOffline(scope: AlertScope & { deviceId: string }, lastSeenAt: Date | null, now: Date): Promise<void> {
-    if (!scope.wardId) return;
-    const explanation = explainDeviceOffline(scope.deviceId, lastSeenAt, now);
     this.offlineDevices.add(scope.deviceId);
-    const open = await this.alerts.findOpenForDevice(scope.deviceId, 'device_offline');
-    if (open) {
-      if (open.conditionActive) return;
-      await this.alerts.update(open.id, { conditionActive: true, conditionClearedAt: null, explanation, state: 'firing', at: now });
-      await this.record(open.id, 'reactivated', now, null, {});
-      return;
-    }
-    const id = await this.alerts.insert({
-      kind: 'device_offline',
-      category: 'technical',
-      priority: 'low',
-      ...scope,
-      stayId: null,
-      wardId: scope.wardId,
-      at: now,
-      explanation,
-    });
-    this.metrics.alertsOpened.inc({ kind: 'device_offline' });
-    await this.record(id, 'opened', now, null, {});
+    await this.raiseTechnical('device_offline', scope, explainDeviceOffline(scope.deviceId, lastSeenAt, now), now);
   }
 
   async deviceBack(deviceId: string, at: Date): Promise<void> {
     if (!this.offlineDevices.delete(deviceId)) return;
-    const open = await this.alerts.findOpenForDevice(deviceId, 'device_offline');
+    await this.clearTechnical('device_offline', deviceId, at);
+  }
+
+  /**
+   * Opens a technical alert about a device (one per device and kind), or brings back one whose
+   * condition had cleared. While its condition lasts, a changed explanation (say, a different
+   * reason) is written once; an unchanged one is not written again.
+   */
+  async raiseTechnical(kind: TechnicalKind, scope: AlertScope & { deviceId: string }, explanation: Explanation, at: Date): Promise<void> {
+    if (!scope.wardId) return;
+    const open = await this.alerts.findOpenForDevice(scope.deviceId, kind);
+    if (open) {
+      if (open.conditionActive) {
+        if (open.explanation.summary === explanation.summary) return;
+        await this.alerts.update(open.id, { explanation, at });
+        await this.record(open.id, 'updated', at, null, {});
+        return;
+      }
+      await this.alerts.update(open.id, { conditionActive: true, conditionClearedAt: null, explanation, state: 'firing', at });
+      await this.record(open.id, 'reactivated', at, null, {});
+      return;
+    }
+    const id = await this.alerts.insert({
+      kind,
+      category: 'technical',
+      priority: TECHNICAL_PRIORITY[kind],
+      ...scope,
+      stayId: null,
+      wardId: scope.wardId,
+      at,
+      explanation,
+    });
+    this.metrics.alertsOpened.inc({ kind });
+    await this.record(id, 'opened', at, null, {});
+  }
+
+  /** Devices whose alert of `kind` is open with its condition active. */
+  devicesWithActiveCondition(kind: TechnicalKind): Promise<string[]> {
+    return this.alerts.devicesWithActiveCondition(kind);
+  }
+
+  /** The condition of a device's technical alert is over; the alert stays until a person resolves it. */
+  async clearTechnical(kind: TechnicalKind, deviceId: string, at: Date): Promise<void> {
+    const open = await this.alerts.findOpenForDevice(deviceId, kind);
     if (!open || !open.conditionActive) return;
     await this.alerts.update(open.id, { conditionActive: false, conditionClearedAt: at, at });
     await this.record(open.id, 'condition_cleared', at, null, {});
@@ -219,7 +270,7 @@ export class AlertService {
     }
     if (current.kind === 'sustained_distress' && current.stayId) {
       const state = this.distressByStay.get(current.stayId);
-      if (state) this.distressByStay.set(current.stayId, resetAfterResolution(state, at));
+      if (state) this.distressByStay.set(current.stayId, resetAfterResolution(state));
     }
     return this.record(alertId, 'resolved', at, userId, { outcome });
   }

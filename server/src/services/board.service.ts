@@ -4,6 +4,8 @@ import type { ScoreRepository } from '../repositories/score.repository.ts';
 import type { ConsentReadRepository } from '../repositories/stay.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
 import { alertToApi } from './alert.service.ts';
+import { renderDrivers } from './driver-words.ts';
+import type { MonitoringService } from './monitoring.service.ts';
 
 const SPARKLINE_MS = 30 * 60 * 1000;
 
@@ -13,6 +15,7 @@ export class BoardService {
     private readonly consent: ConsentReadRepository,
     private readonly scores: ScoreRepository,
     private readonly alerts: AlertRepository,
+    private readonly monitoring: MonitoringService,
   ) {}
 
   async board(wardId: string, now: Date) {
@@ -50,8 +53,14 @@ export class BoardService {
           device: b.deviceId
             ? { id: b.deviceId, state: b.deviceState!, lastSeenAt: b.lastSeenAt?.toISOString() ?? null, sources: b.sources }
             : null,
+          monitoring: monitoringOf(b.deviceId ? this.monitoring.forDevice(b.deviceId) : null),
           latest: last
-            ? { windowEnd: last.windowEnd.toISOString(), distress: last.distress, confidence: last.confidence, drivers: last.drivers }
+            ? {
+                windowEnd: last.windowEnd.toISOString(),
+                distress: last.distress,
+                confidence: last.confidence,
+                drivers: renderDrivers(last.drivers),
+              }
             : null,
           sparkline: isMonitored
             ? sparklines.filter((s) => s.stayId === b.stayId).map((s) => ({ t: s.t.toISOString(), distress: s.distress }))
@@ -70,4 +79,14 @@ export class BoardService {
       }),
     };
   }
+}
+
+/** What the tile says about monitoring itself: interrupted (with why), lost signals, a device clock that is off. */
+function monitoringOf(m: ReturnType<MonitoringService['forDevice']>) {
+  return {
+    state: m?.state ?? 'not_expected',
+    reason: m?.reason ?? null,
+    signalLost: m?.signalLost.map((s) => ({ source: s.source, state: s.state, forS: s.forS })) ?? [],
+    clockOffWarningMs: m?.clockOffWarningMs ?? null,
+  };
 }

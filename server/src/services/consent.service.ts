@@ -3,7 +3,7 @@
  * ingest cache and republishes the retained consent message to the bed's agent at once, so a
  * withdrawal reaches the bedside within seconds. At start every device gets its current consent.
  */
-import type { ConsentMessage } from '@attune/protocol';
+import { PROTOCOL_VERSION, type ConsentMessage } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
@@ -88,7 +88,7 @@ export class ConsentService {
     const current = stay ? consentAt(await this.deps.stays.consentEvents(stay.id), now) : null;
     const version = keepVersion ?? (await this.deps.devices.nextConsentVersion(deviceId));
     const message: ConsentMessage = {
-      v: 1,
+      v: PROTOCOL_VERSION,
       deviceId,
       version,
       stay: stay?.id ?? null,

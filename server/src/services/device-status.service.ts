@@ -32,6 +32,7 @@ export class DeviceStatusService {
       state: status.state,
       lastSeenAt: receivedAt.toISOString(),
       sources: status.sources,
+      clockOffsetMs: status.clockOffsetMs,
     });
   }
 
@@ -52,6 +53,7 @@ export class DeviceStatusService {
         state: 'offline',
         lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
         sources: null,
+        clockOffsetMs: null,
       });
     }
     for (const d of await this.devices.listOfflineSince(cutoff)) {

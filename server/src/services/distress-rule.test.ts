@@ -18,17 +18,27 @@ interface WinOpts {
   confidence?: number;
   lengthS?: number;
   wearable?: RuleWindow['wearable'] | null;
+  /** Defaults to bed-01-agent. */
+  deviceId?: string;
+  /** Defaults to `startS`, so windows later in time come later in seq. */
+  seq?: number;
+  /** Shifts the window's timestamps (a device clock that is off) without changing its seq or receive time. */
+  clockOffsetS?: number;
 }
 
-/** A window starting `startS` seconds after T0 (5 s long by default). */
+/** A window starting `startS` seconds after T0 (5 s long by default), received as it ends. */
 function win(startS: number, distress: number, opts: WinOpts = {}): RuleWindow {
   const lengthS = opts.lengthS ?? 5;
+  const offsetS = opts.clockOffsetS ?? 0;
   const w: RuleWindow = {
-    windowStart: new Date(T0 + startS * S),
-    windowEnd: new Date(T0 + (startS + lengthS) * S),
+    deviceId: opts.deviceId ?? 'bed-01-agent',
+    seq: opts.seq ?? startS,
+    windowStart: new Date(T0 + (startS + offsetS) * S),
+    windowEnd: new Date(T0 + (startS + offsetS + lengthS) * S),
+    receivedAt: new Date(T0 + (startS + lengthS) * S),
     distress,
     confidence: opts.confidence ?? 0.8,
-    drivers: ['heart rate above baseline'],
+    drivers: [{ code: 'heart_rate_high', value: 96, unit: 'bpm', baseline: 72 }],
     quality: { wearableCoverage: 1, faceCoverage: null, unobserved: [] },
     models: { 'wearable-distress': '1.0.0' },
   };
@@ -356,7 +366,7 @@ describe('hysteresis', () => {
 describe('resetAfterResolution', () => {
   it('needs a fresh full run after resolution even while distress continues', () => {
     const opened = run(seq(0, rep(0.8, 14))); // active, 70 s
-    const reset = resetAfterResolution(opened.state, new Date(T0 + 70 * S));
+    const reset = resetAfterResolution(opened.state);
     expect(reset.active).toBeNull();
     const { steps } = run(seq(70, rep(0.8, 12)), reset);
     expect(steps.slice(0, 11).every((s) => s.decision === null)).toBe(true);
@@ -366,30 +376,24 @@ describe('resetAfterResolution', () => {
 
   it('forgets a partial run and a high run from before the resolution', () => {
     const partial = run(seq(0, rep(0.9, 11))); // 55 s of high distress, not yet open
-    const reset = resetAfterResolution(partial.state, new Date(T0 + 55 * S));
+    const reset = resetAfterResolution(partial.state);
     const { steps } = run(seq(55, [...rep(0.9, 5), ...rep(0.75, 7)]), reset);
     expect(steps.slice(0, 11).every((s) => s.decision === null)).toBe(true);
     expect(steps[11]!.decision).toMatchObject({ type: 'open', priority: 'medium' });
   });
 
-  it('windows measured before the resolution, arriving late, count toward nothing', () => {
+  it('is no time cut-off: a device clock hours behind the server cannot hold the rule back', () => {
     const opened = run(seq(0, rep(0.8, 12)));
-    // resolved at 100 s, but the agent's windows from 60..100 s arrive afterwards
-    const reset = resetAfterResolution(opened.state, new Date(T0 + 100 * S));
-    const late = run(seq(60, rep(0.8, 8)), reset);
-    expect(late.decisions).toHaveLength(0);
-    expect(late.state.openRun).toBeNull();
-    // a window straddling the resolution counts only from the resolution time
-    const { steps } = run([win(98, 0.8), ...seq(103, rep(0.8, 12))], late.state);
-    const idx = steps.findIndex((s) => s.decision !== null);
-    expect(steps[idx]!.decision!.type).toBe('open');
-    expect(endS(steps[idx]!.decision!)).toBe(163); // first 5 s window ending >= 160 s
+    const reset = resetAfterResolution(opened.state);
+    // The device's clock now reads 3 h behind; its windows still open a fresh alert after 60 s.
+    const behind = run(seq(60, rep(0.8, 12), { clockOffsetS: -3 * 3600 }), reset);
+    expect(behind.decisions.map((d) => [d.type, endS(d)])).toEqual([['open', 120]]);
   });
 
   it('does not modify the state passed in', () => {
     const opened = run(seq(0, rep(0.8, 12)));
     const copy = structuredClone(opened.state);
-    resetAfterResolution(opened.state, new Date(T0 + 60 * S));
+    resetAfterResolution(opened.state);
     expect(opened.state).toEqual(copy);
   });
 });
@@ -423,6 +427,34 @@ describe('ordering', () => {
     const copy = structuredClone(s);
     evaluateDistressWindow(s, win(55, 0.8));
     expect(s).toEqual(copy);
+  });
+
+  it('takes windows in seq order: a lower seq from the same device is ignored whatever its timestamps', () => {
+    const first = run(seq(0, rep(0.8, 6))); // seq 0..25
+    const stale = run([win(200, 0.1, { seq: 3 })], first.state);
+    expect(stale.state).toEqual(first.state);
+  });
+
+  it('a window from another device (after a transfer) breaks the runs once and is then taken in its own seq order', () => {
+    const first = run(seq(0, rep(0.8, 6)));
+    const moved = run(
+      seq(30, rep(0.8, 12), { deviceId: 'bed-02-agent', seq: 0 }).map((w, i) => ({ ...w, seq: i })),
+      first.state,
+    );
+    expect(moved.decisions.map((d) => [d.type, endS(d)])).toEqual([['open', 90]]);
+  });
+
+  it('no timestamp stops the rule: a window dated 2099, then a clock that jumps back, then normal windows', () => {
+    const future = win(0, 0.8, { clockOffsetS: Date.parse('2099-01-01T00:00:00Z') / 1000 - T0 / 1000 });
+    const after = run([future, ...seq(5, rep(0.8, 12))]);
+    // The 2099 window breaks the run once (a gap); the next 60 s of distress open the alert.
+    expect(after.decisions.map((d) => [d.type, endS(d)])).toEqual([['open', 65]]);
+  });
+
+  it('a device clock that jumps ahead mid-episode breaks the run once, then it opens 60 s later', () => {
+    const windows = [...seq(0, rep(0.8, 6)), ...seq(30, rep(0.8, 12), { clockOffsetS: 3600 })];
+    const { decisions } = run(windows);
+    expect(decisions.map((d) => [d.type, endS(d)])).toEqual([['open', 90]]);
   });
 
   it('ignores windows with non-finite scores', () => {

@@ -3,9 +3,8 @@
  *
  * Opening: the fused distress must be >= `openDistress` with confidence >= `minConfidence` in every
  * window of a run lasting `openSustainS` (60 s). A run is a sequence of consecutive qualifying
- * windows, measured from the first window's `windowStart` to the latest `windowEnd`. A
- * non-qualifying window, or a gap of more than `maxGapS` between one window's end and the next
- * window's start, breaks the run.
+ * windows. A non-qualifying window, or a gap of more than `maxGapS` between one window's end and
+ * the next window's start, breaks the run.
  *
  * Priority: high when a run of distress >= `highDistress` (same confidence floor) has lasted
  * `highSustainS` (30 s) within the opening run, else medium. While open, medium escalates to high once such a run
@@ -26,11 +25,15 @@
  * 'open' decision is for the caller to record as a reactivation of the same alert (one open alert
  * per stay and kind).
  *
- * Time comes only from the windows (and from `at` in `resetAfterResolution`); windows arriving out
- * of order or twice (windowEnd <= the last seen windowEnd) are ignored. The state is plain JSON
- * (times as epoch milliseconds) so it can be stored between windows.
+ * Order and time. Windows are taken in each device's `seq` order: a window whose seq is not after
+ * the last one seen from the same device (a duplicate, a stale redelivery) is ignored. Durations
+ * are measured on the rule's own clock, which advances by each window's length plus any gap of at
+ * most `maxGapS` before it, so no timestamp can stop the rule: a device clock that jumps ahead or
+ * back by hours (or a window from another device after a transfer) only breaks the runs once,
+ * exactly like a gap. Decisions are stamped with the server's receive time. The state is plain
+ * JSON (times as milliseconds) so it can be stored between windows.
  */
-import type { FaceBlock, Quality, WearableBlock } from '@attune/protocol';
+import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
 import { explainDistress, type DistressEpisodeContext } from './explanation.ts';
 
@@ -69,11 +72,16 @@ export const DEFAULT_DISTRESS_RULE: Readonly<DistressRuleConfig> = Object.freeze
 
 /** The parts of a score window the rule reads: a ScoreWindow with parsed dates and the fused fields flattened. */
 export interface RuleWindow {
+  deviceId: string;
+  /** The device's sequence number: the order windows are taken in. */
+  seq: number;
   windowStart: Date;
   windowEnd: Date;
+  /** When the server received the window (its own clock); decisions are stamped with it. */
+  receivedAt: Date;
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
   face?: FaceBlock;
   wearable?: WearableBlock;
   quality: Quality;
@@ -86,11 +94,11 @@ export interface DistressDecision {
   type: DistressDecisionType;
   priority: Priority;
   explanation: Explanation;
-  /** The windowEnd of the window that produced the decision. */
+  /** When the server received the window that produced the decision. */
   at: Date;
 }
 
-/** A run of consecutive qualifying windows. Times are epoch milliseconds. */
+/** A run of consecutive qualifying windows. Times are positions on the rule clock, milliseconds. */
 export interface DistressRun {
   startMs: number;
   endMs: number;
@@ -100,26 +108,26 @@ export interface DistressRun {
   firstSclUs: number | null;
 }
 
-/** The condition while it is active (alert opened and not yet cleared). */
+/** The condition while it is active (alert opened and not yet cleared). Times on the rule clock. */
 export interface ActiveDistress {
   priority: Priority;
-  /** windowStart of the first window of the run that opened the alert. */
+  /** Start of the first window of the run that opened the alert. */
   startMs: number;
-  /** windowEnd of the latest confident window at or above the open threshold. */
+  /** End of the latest confident window at or above the open threshold. */
   lastDistressedEndMs: number;
   /** Highest confident distress since `startMs`. */
   peak: number;
   sclAtStartUs: number | null;
-  /** windowEnd of the window behind the last decision (open, escalate or update). */
+  /** End of the window behind the last decision (open, escalate or update). */
   lastDecisionMs: number;
 }
 
 export interface DistressRuleState {
-  v: 1;
-  /** windowEnd of the latest window accepted; older or equal windows are ignored. */
-  lastWindowEndMs: number | null;
-  /** Set by `resetAfterResolution`: nothing measured before this counts toward a run. */
-  resetAtMs: number | null;
+  v: 2;
+  /** The latest window taken: its device and seq (the order) and its end by the device's clock (for gaps). */
+  last: { deviceId: string; seq: number; windowEndMs: number } | null;
+  /** The rule clock: the accumulated time of the windows taken, milliseconds. */
+  clockMs: number;
   openRun: DistressRun | null;
   /** Whether a high-distress run of `highSustainS` happened within the current open run. */
   openRunReachedHigh: boolean;
@@ -130,9 +138,9 @@ export interface DistressRuleState {
 
 export function initialDistressState(): DistressRuleState {
   return {
-    v: 1,
-    lastWindowEndMs: null,
-    resetAtMs: null,
+    v: 2,
+    last: null,
+    clockMs: 0,
     openRun: null,
     openRunReachedHigh: false,
     highRun: null,
@@ -143,18 +151,18 @@ export function initialDistressState(): DistressRuleState {
 
 const runLengthMs = (run: DistressRun | null) => (run === null ? 0 : run.endMs - run.startMs);
 
-/** Extends `run` with the window when it qualifies and follows closely enough, starts a new run, or breaks it. */
+/** Extends `run` with the window when it qualifies and follows on, starts a new run, or breaks it. */
 function advanceRun(
   run: DistressRun | null,
   qualifies: boolean,
+  followsOn: boolean,
   startMs: number,
   endMs: number,
   w: RuleWindow,
-  maxGapMs: number,
 ): DistressRun | null {
   if (!qualifies) return null;
   const scl = w.wearable && w.wearable.onWrist ? w.wearable.sclUs : null;
-  if (run !== null && startMs - run.endMs <= maxGapMs) {
+  if (run !== null && followsOn) {
     return { startMs: run.startMs, endMs, peak: Math.max(run.peak, w.distress), firstSclUs: run.firstSclUs ?? scl };
   }
   return { startMs, endMs, peak: w.distress, firstSclUs: scl };
@@ -179,8 +187,8 @@ function context(
 
 /**
  * Feeds one window to the rule. Returns the next state (the input is not modified) and at most one
- * decision. Ignores windows whose windowEnd is not after the last accepted one, and windows with
- * non-finite numbers or invalid times.
+ * decision. Ignores a window whose seq is not after the last one from the same device, and windows
+ * with non-finite numbers or invalid times.
  */
 export function evaluateDistressWindow(
   state: DistressRuleState,
@@ -188,32 +196,39 @@ export function evaluateDistressWindow(
   config: Partial<DistressRuleConfig> = {},
 ): { state: DistressRuleState; decision: DistressDecision | null } {
   const cfg: DistressRuleConfig = { ...DEFAULT_DISTRESS_RULE, ...config };
-  const rawStartMs = window.windowStart.getTime();
-  const endMs = window.windowEnd.getTime();
+  const windowStartMs = window.windowStart.getTime();
+  const windowEndMs = window.windowEnd.getTime();
+  const sameDevice = state.last !== null && state.last.deviceId === window.deviceId;
   if (
-    !Number.isFinite(rawStartMs) ||
-    !Number.isFinite(endMs) ||
-    endMs <= rawStartMs ||
+    !Number.isFinite(windowStartMs) ||
+    !Number.isFinite(windowEndMs) ||
+    windowEndMs <= windowStartMs ||
     !Number.isFinite(window.distress) ||
     !Number.isFinite(window.confidence) ||
-    (state.lastWindowEndMs !== null && endMs <= state.lastWindowEndMs)
+    !Number.isFinite(window.receivedAt.getTime()) ||
+    (sameDevice && window.seq <= state.last!.seq)
   ) {
     return { state, decision: null };
   }
 
+  // Place the window on the rule clock. It follows on from the last window when it comes from the
+  // same device and its start is within maxGap of the last end, either way: a larger step, forward
+  // or back, is a gap (the device was silent, or its clock jumped) and breaks every run.
+  const maxGapMs = cfg.maxGapS * 1000;
+  const gapMs = sameDevice ? windowStartMs - state.last!.windowEndMs : Infinity;
+  const followsOn = Math.abs(gapMs) <= maxGapMs;
+  const startMs = state.clockMs + (followsOn ? Math.max(0, gapMs) : 0);
+  const endMs = startMs + (windowEndMs - windowStartMs);
+
   // Runs are replaced, never changed in place; only `active` is updated below, so it alone is copied
   // (this runs for every stored window: no deep clone).
   const next: DistressRuleState = { ...state, active: state.active && { ...state.active } };
-  next.lastWindowEndMs = endMs;
-
-  // Nothing measured before a resolution counts toward a fresh run.
-  if (state.resetAtMs !== null && endMs <= state.resetAtMs) return { state: next, decision: null };
-  const startMs = state.resetAtMs !== null ? Math.max(rawStartMs, state.resetAtMs) : rawStartMs;
+  next.last = { deviceId: window.deviceId, seq: window.seq, windowEndMs };
+  next.clockMs = endMs;
 
   const confident = window.confidence >= cfg.minConfidence;
-  const maxGapMs = cfg.maxGapS * 1000;
   const d = window.distress;
-  const advance = (run: DistressRun | null, qualifies: boolean) => advanceRun(run, qualifies, startMs, endMs, window, maxGapMs);
+  const advance = (run: DistressRun | null, qualifies: boolean) => advanceRun(run, qualifies, followsOn, startMs, endMs, window);
   next.openRun = advance(state.openRun, confident && d >= cfg.openDistress);
   next.highRun = advance(state.highRun, confident && d >= cfg.highDistress);
   next.calmRun = advance(state.calmRun, confident && d < cfg.clearDistress);
@@ -223,7 +238,7 @@ export function evaluateDistressWindow(
   const openRunContinued = state.openRun !== null && next.openRun !== null && next.openRun.startMs === state.openRun.startMs;
   next.openRunReachedHigh = next.openRun !== null && ((openRunContinued && state.openRunReachedHigh) || highSustained);
 
-  const at = new Date(endMs);
+  const at = window.receivedAt;
   const active = next.active;
 
   if (active === null) {
@@ -274,15 +289,13 @@ export function evaluateDistressWindow(
 
 /**
  * After a nurse resolves the alert: forget the episode and every run, so the rule opens again only
- * after a fresh full run measured from `at` onward. Windows ending at or before `at` still advance
- * the duplicate guard but count toward nothing. (This compares the server's resolution time with the
- * agents' window times, which assumes NTP-synchronised clocks, as the ingest lag metric already does.)
+ * after a fresh full run of windows taken from now on. It is not a time cut-off: the server's clock
+ * and the device's are not compared, so a device clock behind the server's cannot hold the rule
+ * back.
  */
-export function resetAfterResolution(state: DistressRuleState, at: Date): DistressRuleState {
-  const atMs = at.getTime();
+export function resetAfterResolution(state: DistressRuleState): DistressRuleState {
   return {
     ...state,
-    resetAtMs: Number.isFinite(atMs) ? Math.max(atMs, state.resetAtMs ?? -Infinity) : state.resetAtMs,
     openRun: null,
     openRunReachedHigh: false,
     highRun: null,

@@ -73,10 +73,15 @@ describe('explainDistress summary', () => {
   it('falls back to the agent drivers when no signal stands out', () => {
     const o = wearableOnly({
       wearable: wearable({ hrBpm: 75, scrPerMin: 2 }),
-      drivers: ['restless in bed for 3 min', 'skin conductance responses'],
+      drivers: [
+        { code: 'movement_high', value: 0.12, unit: 'g', durationS: 180 },
+        { code: 'skin_conductance_responses', value: 4, unit: 'per_min' },
+      ],
     });
     const e = explainDistress(o, ctx({ sclAtStartUs: 6.4 }));
-    expect(e.summary).toBe('Sustained distress for 2 min, peak 0.91 — restless in bed for 3 min, skin conductance responses');
+    expect(e.summary).toBe(
+      'Sustained distress for 2 min, peak 0.91 — moving more than usual for 3 min, skin conductance rising (4 responses/min)',
+    );
   });
 
   it('says when the current reading is below the threshold or of low confidence', () => {
@@ -170,12 +175,12 @@ describe('explainDistress evidence', () => {
 });
 
 describe('explainDistress PAINAD', () => {
-  it('scores facial expression from the face block with its basis', () => {
+  it('scores facial expression from the face block, its basis put into words by the server', () => {
     const e = explainDistress(obs(), ctx());
     expect(e.painad).toContainEqual({
       item: 'Facial expression',
       score: 2,
-      basis: 'brow lowered, eyes tightened and upper lip raised: grimacing',
+      basis: 'grimacing: brow lowered with eyes tightened or nose/lip raised in 70% of frames (PSPI 5.5 of 16)',
     });
   });
 
@@ -265,7 +270,6 @@ describe('explainDistress words and models', () => {
       explainDistress(wearableOnly(), ctx({ calm: { forS: 120, threshold: 0.5 } })),
       explainDistress(obs({ wearable: wearable({ hrBaselineBpm: null, baselineReady: false }) }), ctx()),
     ].map(allText);
-    // the example drivers mention "her baseline"; the server's own words must not
     for (const t of texts) expect(t).not.toMatch(/\b(he|she|his|her|him|hers|herself|himself)\b/i);
   });
 });

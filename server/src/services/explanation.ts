@@ -7,14 +7,15 @@
  * Wording rules: plain clinical English, no jargon beyond the PAINAD and PSPI names, "the patient"
  * rather than a pronoun.
  */
-import type { FaceBlock, Quality, Unobserved, WearableBlock } from '@attune/protocol';
+import type { Driver, FaceBlock, Quality, Unobserved, WearableBlock } from '@attune/protocol';
 import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
+import { describeDriver, describePainadFaceBasis } from './driver-words.ts';
 
 /** The parts of a score window an explanation is built from. */
 export interface DistressObservation {
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
   face?: FaceBlock;
   wearable?: WearableBlock;
   quality: Quality;
@@ -216,7 +217,7 @@ function faceEvidence(f: FaceBlock): EvidenceItem[] {
 function painadItems(obs: DistressObservation): PainadItem[] {
   const out: PainadItem[] = [];
   if (faceSeen(obs) && obs.face.painadFace !== null) {
-    out.push({ item: 'Facial expression', score: obs.face.painadFace, basis: obs.face.painadFaceBasis });
+    out.push({ item: 'Facial expression', score: obs.face.painadFace, basis: describePainadFaceBasis(obs.face.painadFaceBasis) });
   }
   const w = obs.wearable;
   if (w && w.onWrist && w.activityG !== null) {
@@ -301,7 +302,7 @@ function summaryReasons(obs: DistressObservation, ctx: DistressEpisodeContext): 
     else if (f.negativeAffect >= NEGATIVE_AFFECT_NOTABLE) reasons.push('distressed facial expression');
   }
   if (w && w.onWrist && w.activityG !== null && w.activityG >= ACTIVITY_RESTLESS_G) reasons.push('restless movement');
-  if (reasons.length === 0) reasons.push(...obs.drivers.slice(0, 2));
+  if (reasons.length === 0) reasons.push(...obs.drivers.slice(0, 2).map((d) => describeDriver(d)));
   return reasons.slice(0, 3);
 }
 
@@ -398,6 +399,107 @@ export function explainConsentViolation(deviceId: string, modalities: string[], 
     ),
     painad: [],
     unobserved: [],
+    models: {},
+  };
+}
+
+/** Why a consented, online device's readings are not being stored (the monitoring watchdog decides). */
+export type InterruptionReason =
+  | { code: 'clock_ahead' | 'clock_behind'; skewS: number }
+  | { code: 'refused'; rejection: string }
+  | { code: 'storage_stalled' }
+  | { code: 'no_windows' };
+
+const REJECTION_WORDS: Record<string, string> = {
+  schema: 'its messages are invalid',
+  not_json: 'its messages are not readable',
+  oversized: 'its messages are too large',
+  device_mismatch: 'its messages name another device',
+  outside_consent: 'its readings carry data the patient did not consent to',
+  no_consent: 'its readings fall outside the consent on record',
+  no_active_stay: 'its readings fall outside the patient\u2019s stay',
+  erased: 'its readings fall in a period the patient asked to erase',
+  storage_refused: 'the database refused its readings',
+  server_error: 'the server failed while checking its readings',
+};
+
+/** The reason in words, for the alert and for the bed's tile. */
+export function describeInterruption(reason: InterruptionReason): string {
+  switch (reason.code) {
+    case 'clock_ahead':
+      return `the device's clock is ${formatDuration(reason.skewS)} ahead of the server's, so its readings are refused: correct the device's time (NTP)`;
+    case 'clock_behind':
+      return `the device's readings are ${formatDuration(-reason.skewS)} old (its clock is behind, or it is sending an old backlog): check the device's time (NTP)`;
+    case 'refused':
+      return `${REJECTION_WORDS[reason.rejection] ?? 'its readings are refused'}: check the device`;
+    case 'storage_stalled':
+      return 'the server cannot store readings at the moment (database unreachable or ingest stalled)';
+    case 'no_windows':
+      return 'no readings arrive from the device although it is online';
+  }
+}
+
+/** Explanation of a monitoring-interrupted alert: the device is online and consented, but nothing of it is stored. */
+export function explainMonitoringInterrupted(
+  deviceId: string,
+  reason: InterruptionReason,
+  lastStoredAt: Date | null,
+  now: Date,
+): Explanation {
+  const silentS = lastStoredAt === null ? null : Math.max(0, Math.round((now.getTime() - lastStoredAt.getTime()) / 1000));
+  const words = describeInterruption(reason);
+  return {
+    summary: `Monitoring interrupted at bedside device ${deviceId}: ${words}`,
+    evidence: [
+      item(
+        'last_stored_reading',
+        silentS === null ? 'No reading from this device has been stored yet' : `Last reading stored ${formatDuration(silentS)} ago`,
+        { value: silentS, unit: 's', durationS: silentS },
+      ),
+      ...('skewS' in reason
+        ? [
+            item('device_clock_skew', `Device clock differs from the server's by ${formatDuration(Math.abs(reason.skewS))}`, {
+              value: reason.skewS,
+              unit: 's',
+            }),
+          ]
+        : []),
+    ],
+    painad: [],
+    unobserved: ['All signals at this bed: distress cannot be detected until readings are stored again'],
+    models: {},
+  };
+}
+
+const SOURCE_WORDS: Record<'camera' | 'wearable', { name: string; lost: string }> = {
+  camera: { name: 'Camera', lost: 'facial expression and pain signs not measured' },
+  wearable: { name: 'Wristband', lost: 'heart rate, skin conductance and movement not measured' },
+};
+const SOURCE_STATE_WORDS: Record<string, string> = {
+  no_signal: 'no usable signal (off the wrist, or no samples)',
+  error: 'not working (disconnected or failed)',
+};
+
+/** Explanation of a signal-lost alert: consented sources that have been failing for a while. */
+export function explainSignalLost(
+  deviceId: string,
+  failing: { source: 'camera' | 'wearable'; state: string; forS: number }[],
+): Explanation {
+  const names = failing.map((f) => SOURCE_WORDS[f.source].name.toLowerCase()).join(' and ');
+  const longest = Math.max(...failing.map((f) => f.forS));
+  return {
+    summary: `Signal lost at bedside device ${deviceId}: ${names} ${failing.length > 1 ? 'have' : 'has'} given no usable signal for ${formatDuration(longest)}`,
+    evidence: failing.map((f) =>
+      item(
+        `source_${f.source}`,
+        `${SOURCE_WORDS[f.source].name}: ${SOURCE_STATE_WORDS[f.state] ?? f.state} for ${formatDuration(f.forS)}`,
+        {
+          durationS: f.forS,
+        },
+      ),
+    ),
+    painad: [],
+    unobserved: failing.map((f) => `${SOURCE_WORDS[f.source].name}: ${SOURCE_WORDS[f.source].lost}`),
     models: {},
   };
 }

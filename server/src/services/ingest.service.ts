@@ -1,24 +1,35 @@
 /**
- * The ingest rules. A score window is stored only when: it decodes under the strict schema,
- * topic device = payload device (the broker has already tied the topic to the authenticated
- * client), the device is enrolled and active, its bed has an active stay at windowEnd, and that
- * stay's consent at windowEnd covers every modality in the message. A message carrying a
- * modality outside consent is dropped whole and raises a technical alert. Rejections are counted
- * by reason and logged with device, reason and size only — never content.
+ * The ingest rules. A score window is stored only when: it decodes under the strict schema, topic
+ * device = payload device (the broker has already tied the topic to the authenticated client), its
+ * time is plausible against the server's clock (at most INGEST_MAX_CLOCK_SKEW_S ahead, at most
+ * INGEST_MAX_AGE_H old), the device is enrolled and active, its bed had an active stay for the
+ * window, and that stay's consent covers every modality in the message. Consent is checked at the
+ * earlier of `windowEnd` and the receive time, so a device clock running ahead cannot reach past a
+ * withdrawal. A message carrying a modality outside consent is dropped whole and raises a
+ * technical alert. Rejections are counted by reason and logged with device, reason and size only,
+ * never content.
  *
- * Accepted windows are written in batches (one multi-row INSERT ... ON CONFLICT DO NOTHING), so
- * redelivered (deviceId, seq) pairs are stored once; only newly stored rows reach the alert engine.
+ * Durability: `handleMessage` resolves only once the message is durably handled: its window
+ * committed (or refused), its status recorded. The transport acknowledges the message to the
+ * broker (PUBACK) only then, so a crash at any moment loses nothing: what was not committed was not
+ * acknowledged and the broker delivers it again; (deviceId, seq) makes the second copy harmless.
+ *
+ * Isolation: accepted windows are written in batches (one multi-row INSERT ... ON CONFLICT DO
+ * NOTHING). A batch that fails because of its data is split until the offending rows are found;
+ * those are refused and everything else is stored, so one device's poison can never hold up
+ * another's. Only failures to reach the database are retried (with backoff, as long as it takes).
  */
+import { databaseErrorCode, isTransientDatabaseError } from '@attune/db';
 import { decodePayload, parseTopic, type ScoreWindow } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { DeviceRepository } from '../repositories/device.repository.ts';
 import type { ScoreRepository, ScoreToStore } from '../repositories/score.repository.ts';
 import type { AlertService } from './alert.service.ts';
 import { consentAt } from './consent-ledger.ts';
 import { stayInBedDuring, type DeviceContextCache, type DeviceIngestContext } from './device-context.ts';
-import type { LiveEvents } from './live-events.ts';
 import type { DeviceStatusService } from './device-status.service.ts';
+import { renderDrivers } from './driver-words.ts';
+import type { LiveEvents } from './live-events.ts';
 
 export type RejectReason =
   | 'bad_topic'
@@ -26,20 +37,45 @@ export type RejectReason =
   | 'not_json'
   | 'schema'
   | 'device_mismatch'
+  | 'future_window'
+  | 'stale_window'
   | 'unknown_device'
   | 'inactive_device'
   | 'no_active_stay'
   | 'no_consent'
   | 'outside_consent'
-  | 'erased';
+  | 'erased'
+  | 'storage_refused'
+  | 'server_error';
+
+/** The last time a device's input was refused, and why (monitoring shows it on the bed's tile). */
+export interface DeviceRejection {
+  reason: RejectReason;
+  at: Date;
+  /** For clock rejections: how far the window's end was from the server's clock, seconds (+ ahead, - behind). */
+  skewS?: number;
+}
 
 interface PendingRow extends ScoreToStore {
   context: Pick<DeviceIngestContext, 'wardId' | 'bedId'>;
+  /** Settles the message's `handleMessage` promise once the row is committed or refused. */
+  settle: Settle;
+}
+
+interface Settle {
+  resolve(): void;
+  reject(error: Error): void;
 }
 
 export interface IngestOptions {
   batchMaxRows: number;
   batchMaxWaitMs: number;
+  /** Windows ending later than this after the receive time are refused (`future_window`). */
+  maxClockSkewMs: number;
+  /** Windows ending longer than this before the receive time are refused (`stale_window`). */
+  maxAgeMs: number;
+  /** A message waiting this long without being stored is a stall (readiness fails). */
+  stallMs: number;
 }
 
 /**
@@ -51,6 +87,9 @@ const MAX_BATCHES_IN_FLIGHT = 2;
 const RETRY_MAX_DELAY_MS = 5000;
 const CLOSING_ATTEMPTS = 3;
 
+/** Thrown to the transport when shutdown stops a message from being stored: it must not be acknowledged. */
+export class NotStoredError extends Error {}
+
 export class IngestService {
   /** Receive chain: decode, check, collect — serialised so per-device order is kept. */
   private chain: Promise<void> = Promise.resolve();
@@ -60,12 +99,15 @@ export class IngestService {
   private pending: PendingRow[] = [];
   private closing = false;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Receive times of messages not yet durably handled, in arrival order (for the stall check). */
+  private readonly waiting = new Map<object, number>();
+  private lastStoredAtMs: number | null = null;
+  private readonly lastRejection = new Map<string, DeviceRejection>();
 
   constructor(
     private readonly deps: {
       contexts: DeviceContextCache;
       scores: ScoreRepository;
-      devices: DeviceRepository;
       deviceStatus: DeviceStatusService;
       alerts: AlertService;
       live: LiveEvents;
@@ -75,31 +117,78 @@ export class IngestService {
     private readonly options: IngestOptions,
   ) {}
 
-  /** Called for every MQTT message; work is serialised so per-device order is kept. */
+  /**
+   * Called for every device message. Checking is serialised so per-device order is kept; the
+   * promise resolves once the message is durably handled (stored, refused or recorded) and rejects
+   * with NotStoredError when shutdown prevented that. Acknowledge the message only on resolve.
+   */
   handleMessage(topic: string, payload: Buffer, receivedAt = new Date()): Promise<void> {
-    this.chain = this.chain
-      .then(() => this.process(topic, payload, receivedAt))
+    const token = {};
+    this.waiting.set(token, receivedAt.getTime());
+    const checked = this.chain.then(() => this.process(topic, payload, receivedAt));
+    this.chain = checked.then(
+      () => undefined,
+      () => undefined,
+    );
+    // `process` returns its pending write wrapped in an object, so the chain never waits for it.
+    return checked
+      .then((queued) => queued?.durable)
       .catch((error: unknown) => {
-        this.deps.logger.error('ingest failed', { error: String(error) });
-      });
-    return this.chain;
+        if (error instanceof NotStoredError) throw error;
+        // A bug in checking: refuse the message (counted and logged) rather than stop everyone's monitoring.
+        this.reject('server_error', parseTopic(topic)?.deviceId ?? null, payload.byteLength, [String(error)]);
+      })
+      .finally(() => this.waiting.delete(token));
+  }
+
+  /** Messages received but not yet durably handled. */
+  backlog(): number {
+    return this.waiting.size;
   }
 
   /**
-   * Runs a database step until it succeeds. The broker already has its acknowledgement, so giving
-   * up would lose the windows; every step is idempotent (ON CONFLICT, cached reads). Meanwhile
-   * backpressure stops receiving and the broker's persistent session queues for us. Only while
-   * shutting down does it give up, after a few attempts, so a dead database cannot hang a stop.
+   * Why ingest is stalled, or null: a message has waited longer than INGEST_STALL_S to be stored
+   * (the database is unreachable, a batch is stuck, the receive chain does not move).
    */
-  private async untilDone<T>(step: string, run: () => Promise<T>): Promise<T> {
+  stall(now: Date): { reason: string; oldestWaitingS: number; lastStoredAt: string | null } | null {
+    const oldest = this.waiting.values().next();
+    if (oldest.done) return null;
+    const waitedMs = now.getTime() - oldest.value;
+    if (waitedMs < this.options.stallMs) return null;
+    return {
+      reason: `a message has waited ${Math.round(waitedMs / 1000)} s to be stored`,
+      oldestWaitingS: Math.round(waitedMs / 1000),
+      lastStoredAt: this.lastStoredAtMs === null ? null : new Date(this.lastStoredAtMs).toISOString(),
+    };
+  }
+
+  /** The last rejection of a device's input since this process started, if any. */
+  lastRejectionOf(deviceId: string): DeviceRejection | null {
+    return this.lastRejection.get(deviceId) ?? null;
+  }
+
+  /**
+   * Runs a database step, retrying only failures to reach the database (with backoff, as long as
+   * it takes: nothing is acknowledged meanwhile, so backpressure reaches the broker, which queues
+   * for our persistent session). Any other error is thrown at once. Once shutdown has begun it
+   * gives up after a few attempts, so a dead database cannot hang a stop.
+   */
+  private async retryTransient<T>(step: string, run: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await run();
       } catch (error) {
-        if (this.closing && attempt >= CLOSING_ATTEMPTS) throw error;
+        if (!isTransientDatabaseError(error)) throw error;
+        if (this.closing && attempt >= CLOSING_ATTEMPTS) throw new NotStoredError(`database unreachable during shutdown: ${String(error)}`);
         const delayMs = Math.min(RETRY_MAX_DELAY_MS, 100 * 2 ** (attempt - 1));
         this.deps.metrics.ingestRetries.inc({ step });
-        this.deps.logger.warn('ingest database step failed; retrying', { step, attempt, delayMs, error: String(error) });
+        this.deps.logger.warn('ingest database step failed; retrying', {
+          step,
+          attempt,
+          delayMs,
+          code: databaseErrorCode(error),
+          error: String(error),
+        });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     }
@@ -117,13 +206,20 @@ export class IngestService {
     return this.chain;
   }
 
-  private reject(reason: RejectReason, deviceId: string | null, bytes: number, errors?: string[]) {
+  private reject(reason: RejectReason, deviceId: string | null, bytes: number, errors?: string[], skewS?: number): void {
     this.deps.metrics.ingestRejected.inc({ reason });
+    if (deviceId) this.lastRejection.set(deviceId, { reason, at: new Date(), ...(skewS !== undefined ? { skewS } : {}) });
     // Field paths and rule names only; the payload itself is never logged.
-    this.deps.logger.warn('ingest rejected', { reason, deviceId, bytes, ...(errors ? { errors: errors.slice(0, 5) } : {}) });
+    this.deps.logger.warn('ingest rejected', {
+      reason,
+      deviceId,
+      bytes,
+      ...(skewS !== undefined ? { skewS } : {}),
+      ...(errors ? { errors: errors.slice(0, 5) } : {}),
+    });
   }
 
-  private async process(topic: string, payload: Buffer, receivedAt: Date): Promise<void> {
+  private async process(topic: string, payload: Buffer, receivedAt: Date): Promise<{ durable: Promise<void> } | void> {
     const parsed = parseTopic(topic);
     if (!parsed || parsed.kind === 'consent') return this.reject('bad_topic', parsed?.deviceId ?? null, payload.byteLength);
     if (parsed.kind === 'status') {
@@ -135,7 +231,7 @@ export class IngestService {
         await this.flush();
         await this.writes;
       }
-      return this.deps.deviceStatus.onStatus(status.value, receivedAt);
+      return this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt));
     }
 
     const decoded = decodePayload('scores', payload);
@@ -143,40 +239,59 @@ export class IngestService {
     const window = decoded.value;
     if (window.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
 
-    const context = await this.untilDone('load_device', () => this.deps.contexts.get(window.deviceId));
+    // Time at the door, against the server's own clock: a window from the future (a clock jumped
+    // ahead) or older than any outbox legitimately holds is refused before it can reach a patient's
+    // record, the board or the alert rule.
+    const windowEnd = new Date(window.windowEnd);
+    const skewMs = windowEnd.getTime() - receivedAt.getTime();
+    if (skewMs > this.options.maxClockSkewMs) {
+      return this.reject('future_window', window.deviceId, payload.byteLength, undefined, Math.round(skewMs / 1000));
+    }
+    if (-skewMs > this.options.maxAgeMs) {
+      return this.reject('stale_window', window.deviceId, payload.byteLength, undefined, Math.round(skewMs / 1000));
+    }
+
+    const context = await this.retryTransient('load_device', () => this.deps.contexts.get(window.deviceId));
     if (!context) return this.reject('unknown_device', window.deviceId, payload.byteLength);
     if (!context.isActive) return this.reject('inactive_device', window.deviceId, payload.byteLength);
-    const windowEnd = new Date(window.windowEnd);
     // The stay that occupied the device's bed for the whole window (bed history, so a transfer
     // hands neither the old bed's later windows nor the new bed's earlier ones to the patient).
     const stay = stayInBedDuring(context, new Date(window.windowStart), windowEnd);
     if (!stay) return this.reject('no_active_stay', window.deviceId, payload.byteLength);
+    // Consent and erasure are judged at the earlier of windowEnd and the receive time: a device
+    // clock running ahead cannot carry a window past a withdrawal or an erasure.
+    const consentTime = skewMs > 0 ? receivedAt : windowEnd;
     // The patient asked to delete what was recorded: nothing measured up to then may come back.
-    if (stay.dataErasedAt && windowEnd.getTime() <= stay.dataErasedAt.getTime()) {
+    if (stay.dataErasedAt && consentTime.getTime() <= stay.dataErasedAt.getTime()) {
       return this.reject('erased', window.deviceId, payload.byteLength);
     }
-    const consent = consentAt(stay.consent, windowEnd);
+    const consent = consentAt(stay.consent, consentTime);
     if (!consent || (!consent.camera && !consent.wearable)) return this.reject('no_consent', window.deviceId, payload.byteLength);
     const outside = [...(window.face && !consent.camera ? ['camera'] : []), ...(window.wearable && !consent.wearable ? ['wearable'] : [])];
     if (outside.length > 0) {
       this.reject('outside_consent', window.deviceId, payload.byteLength);
-      await this.deps.alerts.raiseConsentViolation(
-        { deviceId: window.deviceId, stayId: stay.id, bedId: context.bedId, wardId: context.wardId },
-        outside,
-        receivedAt,
+      await this.retryTransient('consent_violation', () =>
+        this.deps.alerts.raiseConsentViolation(
+          { deviceId: window.deviceId, stayId: stay.id, bedId: context.bedId, wardId: context.wardId },
+          outside,
+          receivedAt,
+        ),
       );
       return;
     }
 
-    this.deps.metrics.ingestLag.observe(Math.max(0, (receivedAt.getTime() - windowEnd.getTime()) / 1000));
-    this.pending.push({ window, stayId: stay.id, receivedAt, context: { wardId: context.wardId, bedId: context.bedId } });
-    if (this.pending.length >= this.options.batchMaxRows) return this.flush();
-    if (!this.flushTimer) {
+    this.deps.metrics.ingestLag.observe(Math.max(0, -skewMs / 1000));
+    let settle!: Settle;
+    const durable = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    this.pending.push({ window, stayId: stay.id, receivedAt, context: { wardId: context.wardId, bedId: context.bedId }, settle });
+    if (this.pending.length >= this.options.batchMaxRows) await this.flush();
+    else if (!this.flushTimer) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
         this.chain = this.chain.then(() => this.flush());
       }, this.options.batchMaxWaitMs);
     }
+    return { durable };
   }
 
   /** Hands the pending rows to the write chain; waits only when too many batches are in flight. */
@@ -191,7 +306,10 @@ export class IngestService {
     const written = this.writes
       .then(() => this.writeBatch(batch))
       .catch((error: unknown) => {
-        this.deps.logger.error('ingest batch write failed', { rows: batch.length, error: String(error) });
+        // Only shutdown with the database unreachable gets here: nothing of the batch is acknowledged.
+        this.deps.logger.error('ingest batch not stored; its messages stay unacknowledged', { rows: batch.length, error: String(error) });
+        const notStored = error instanceof NotStoredError ? error : new NotStoredError(String(error));
+        for (const row of batch) row.settle.reject(notStored);
       });
     this.writes = written;
     this.batchesInFlight.push(written);
@@ -207,16 +325,25 @@ export class IngestService {
       if (!firstByKey.has(key)) firstByKey.set(key, r);
     }
     const candidates = [...firstByKey.values()];
-    const inserted = await this.untilDone('insert', () => this.deps.scores.insertBatch(candidates));
+    const { inserted, refused } = await this.insertIsolating(candidates);
+    const refusedRows = new Set(refused);
+    // Committed (or refused for good): every message of the batch may now be acknowledged.
+    this.lastStoredAtMs = Date.now();
+    for (const row of batch) row.settle.resolve();
+
     const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));
     const fresh = candidates.filter((r) => isNew.has(`${r.window.deviceId}:${r.window.seq}`));
     this.deps.metrics.ingestAccepted.inc({ result: 'accepted' }, fresh.length);
-    const duplicates = batch.length - fresh.length;
+    const duplicates = batch.length - fresh.length - refused.length;
     if (duplicates > 0) this.deps.metrics.ingestDuplicates.inc({}, duplicates);
 
+    // After the commit, failures are logged, not retried forever: the windows are safe in the
+    // database, and one window's trouble must not hold up the next batch.
     const lastSeen = new Map<string, Date>();
-    for (const r of batch) lastSeen.set(r.window.deviceId, r.receivedAt);
-    await this.untilDone('mark_seen', () => this.deps.deviceStatus.onScoresSeen([...lastSeen].map(([deviceId, at]) => ({ deviceId, at }))));
+    for (const r of candidates) if (!refusedRows.has(r)) lastSeen.set(r.window.deviceId, r.receivedAt);
+    await this.afterCommit('mark_seen', null, () =>
+      this.deps.deviceStatus.onScoresSeen([...lastSeen].map(([deviceId, at]) => ({ deviceId, at }))),
+    );
 
     for (const row of fresh) {
       const w: ScoreWindow = row.window;
@@ -227,12 +354,52 @@ export class IngestService {
         windowEnd: w.windowEnd,
         distress: w.fused.distress,
         confidence: w.fused.confidence,
-        drivers: w.fused.drivers,
+        drivers: renderDrivers(w.fused.drivers),
       });
-      await this.deps.alerts.onScoreWindow(
-        { stayId: row.stayId, deviceId: w.deviceId, bedId: row.context.bedId, wardId: row.context.wardId },
-        w,
+      await this.afterCommit('evaluate_alerts', w.deviceId, () =>
+        this.deps.alerts.onScoreWindow(
+          { stayId: row.stayId, deviceId: w.deviceId, bedId: row.context.bedId, wardId: row.context.wardId },
+          w,
+          row.receivedAt,
+        ),
       );
+    }
+  }
+
+  /**
+   * Inserts the rows. A failure to reach the database is retried; any other failure means some
+   * row cannot be stored, so the batch is split in halves until the offending rows stand alone,
+   * and those are refused. Returns the rows newly stored and the rows refused.
+   */
+  private async insertIsolating(rows: PendingRow[]): Promise<{ inserted: { deviceId: string; seq: number }[]; refused: PendingRow[] }> {
+    try {
+      return { inserted: await this.retryTransient('insert', () => this.deps.scores.insertBatch(rows)), refused: [] };
+    } catch (error) {
+      if (error instanceof NotStoredError) throw error;
+      if (rows.length === 1) {
+        const row = rows[0]!;
+        this.deps.metrics.ingestRejected.inc({ reason: 'storage_refused' });
+        this.lastRejection.set(row.window.deviceId, { reason: 'storage_refused', at: new Date() });
+        this.deps.logger.error('ingest refused a window the database would not store', {
+          deviceId: row.window.deviceId,
+          seq: row.window.seq,
+          code: databaseErrorCode(error),
+        });
+        return { inserted: [], refused: [row] };
+      }
+      const half = Math.ceil(rows.length / 2);
+      const first = await this.insertIsolating(rows.slice(0, half));
+      const second = await this.insertIsolating(rows.slice(half));
+      return { inserted: [...first.inserted, ...second.inserted], refused: [...first.refused, ...second.refused] };
+    }
+  }
+
+  private async afterCommit(step: string, deviceId: string | null, run: () => Promise<void>): Promise<void> {
+    try {
+      await this.retryTransient(step, run);
+    } catch (error) {
+      this.deps.metrics.ingestStepFailures.inc({ step });
+      this.deps.logger.error('ingest step failed after the windows were stored', { step, deviceId, error: String(error) });
     }
   }
 }

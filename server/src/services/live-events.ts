@@ -3,7 +3,7 @@
  * that reconnects with Last-Event-ID gets what it missed. (Across instances this becomes
  * PostgreSQL LISTEN/NOTIFY; see docs/architecture.md.)
  */
-export type LiveEventType = 'score' | 'alert' | 'device' | 'consent' | 'stay' | 'reset';
+export type LiveEventType = 'score' | 'alert' | 'device' | 'monitoring' | 'consent' | 'stay' | 'reset';
 export interface LiveEvent {
   id: number;
   type: LiveEventType;

@@ -32,6 +32,8 @@ const broker = await startEmbeddedBroker({
   host: '127.0.0.1',
   server: { username: job.serverUsername, password: job.serverPassword },
   devices: createDeviceAuthenticator(repo),
+  // A plain broker: acknowledge on receipt and forward to the subscriber (no ingest behind it).
+  deviceMessages: () => Promise.resolve(),
   logger: createLogger('error'),
 });
 process.send!({ type: 'ready', url: broker.url });

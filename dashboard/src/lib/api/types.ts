@@ -18,7 +18,34 @@ export type ApiErrorCode =
 
 export type WardSummary = { id: string; name: string; bedCount: number };
 
-export type SourceState = 'streaming' | 'stopped' | 'no_consent' | 'error' | 'not_configured';
+export type SourceState = 'streaming' | 'stopped' | 'no_consent' | 'no_signal' | 'error' | 'not_configured';
+
+/**
+ * What drove a distress score: a code with its numbers (MQTT protocol v2) and the server's words
+ * for it. Show `text`; the numbers are for charts and tooltips.
+ */
+export type Driver = {
+  code: string;
+  value?: number;
+  unit?: string;
+  /** The patient's own baseline, same unit. */
+  baseline?: number;
+  /** How long the sign has lasted, seconds. */
+  durationS?: number;
+  text: string;
+};
+
+/** Whether the bed is being monitored, as the server's watchdog sees it. */
+export type BedMonitoring = {
+  /** not_expected: no readings are due (device offline, no patient, no consent). */
+  state: 'monitoring' | 'interrupted' | 'not_expected';
+  /** Why monitoring is interrupted, in words. */
+  reason: string | null;
+  /** Consented sources with no usable signal for a minute or more. */
+  signalLost: { source: 'camera' | 'wearable'; state: SourceState; forS: number }[];
+  /** Device clock minus the server's, ms, when off by more than 10 s. */
+  clockOffWarningMs: number | null;
+};
 
 export type DeviceState = 'online' | 'offline' | 'never_seen';
 
@@ -37,7 +64,8 @@ export type BedTile = {
     lastSeenAt: string | null;
     sources: Sources | null;
   };
-  latest: null | { windowEnd: string; distress: number; confidence: number; drivers: string[] };
+  monitoring: BedMonitoring;
+  latest: null | { windowEnd: string; distress: number; confidence: number; drivers: Driver[] };
   /** Last 30 min, one point per minute (max of the minute). */
   sparkline: { t: string; distress: number }[];
   /** Highest-priority open alert of the stay. */
@@ -48,7 +76,7 @@ export type Board = { ward: { id: string; name: string }; generatedAt: string; b
 
 // --- Alerts ----------------------------------------------------------------------------------
 
-export type AlertKind = 'sustained_distress' | 'device_offline' | 'consent_violation';
+export type AlertKind = 'sustained_distress' | 'device_offline' | 'consent_violation' | 'monitoring_interrupted' | 'signal_lost';
 /** IEC 60601-1-8 alarm priorities. */
 export type Priority = 'high' | 'medium' | 'low';
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
@@ -132,7 +160,7 @@ export type TimelineScore = {
   windowEnd: string;
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
   hrBpm: number | null;
   negativeAffect: number | null;
 };
@@ -174,6 +202,8 @@ export type Device = {
   agentVersion: string | null;
   models: Record<string, string>;
   sources: Sources | null;
+  /** Device clock minus the server's, ms, as the agent last measured it; null until measured. */
+  clockOffsetMs: number | null;
   consent: { camera: boolean; wearable: boolean; version: number };
 };
 
@@ -186,7 +216,7 @@ export type ScoreEvent = {
   windowEnd: string;
   distress: number;
   confidence: number;
-  drivers: string[];
+  drivers: Driver[];
 };
 
 export type DeviceEvent = {
@@ -196,7 +226,11 @@ export type DeviceEvent = {
   state: DeviceState;
   lastSeenAt: string | null;
   sources: Sources | null;
+  clockOffsetMs: number | null;
 };
+
+/** A bed's monitoring changed (interrupted or back, a signal lost, a device clock off). */
+export type MonitoringEvent = BedMonitoring & { deviceId: string; bedId: string; wardId: string };
 
 export type ConsentEvent = {
   wardId: string;
@@ -220,6 +254,7 @@ export type LiveEventMap = {
   stay: StayEvent;
   alert: Alert;
   device: DeviceEvent;
+  monitoring: MonitoringEvent;
   consent: ConsentEvent;
   reset: Record<string, never>;
 };

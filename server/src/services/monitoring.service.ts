@@ -1,0 +1,221 @@
+/**
+ * The monitoring watchdog: makes every stall loud. A quiet board must mean quiet patients, never
+ * "nothing is being stored". Every few seconds it looks at each device whose bed has a patient who
+ * consented and which is online (it should be delivering a window every few seconds), and:
+ *
+ * - opens a per-bed "monitoring interrupted" technical alert when none of its windows has been
+ *   stored for INGEST_STALL_S, whatever the reason (its windows are refused, its clock is off,
+ *   ingest or the database is stuck, or it sends nothing), naming the reason in words, and clears
+ *   it when windows are stored again;
+ * - opens a "signal lost" technical alert when the agent reports a consented source failing
+ *   (wristband off the wrist or silent, camera or sensor error) for SIGNAL_LOST_AFTER_S;
+ * - tells `/readyz` when ingest as a whole is stalled.
+ *
+ * What it concludes per device is kept for the board (`forDevice`) and pushed live on change.
+ */
+import type { DeviceRepository, MonitoredDevice } from '../repositories/device.repository.ts';
+import type { AlertService } from './alert.service.ts';
+import type { Explanation } from './alert-types.ts';
+import {
+  describeInterruption,
+  explainMonitoringInterrupted,
+  explainSignalLost,
+  formatDuration,
+  type InterruptionReason,
+} from './explanation.ts';
+import type { IngestService } from './ingest.service.ts';
+import type { LiveEvents } from './live-events.ts';
+
+export type MonitoringState = 'monitoring' | 'interrupted' | 'not_expected';
+
+/** One device as the board shows it. */
+export interface DeviceMonitoring {
+  deviceId: string;
+  bedId: string;
+  wardId: string;
+  /** `not_expected`: offline, no patient or no consent, so no windows are due. */
+  state: MonitoringState;
+  /** Why monitoring is interrupted, in words; null otherwise. */
+  reason: string | null;
+  /** Consented sources failing for SIGNAL_LOST_AFTER_S or longer. */
+  signalLost: { source: 'camera' | 'wearable'; state: string; forS: number }[];
+  /** The agent's clock minus the server's, ms, when it is off by more than CLOCK_WARN_MS; else null. */
+  clockOffWarningMs: number | null;
+}
+
+/** A device clock off by more than this is shown on the board and the devices page. */
+export const CLOCK_WARN_MS = 10_000;
+
+const FAILING_SOURCE_STATES = new Set(['no_signal', 'error']);
+
+export class MonitoringService {
+  private readonly startedAtMs: number;
+  private readonly onlineSinceMs = new Map<string, number>();
+  private readonly failingSinceMs = new Map<string, number>();
+  private readonly byDevice = new Map<string, DeviceMonitoring>();
+  /** Whether, at the last check, no consented online device had a window stored for INGEST_STALL_S. */
+  private silentWard: { devices: number; forS: number } | null = null;
+  /** Devices whose alert of each kind has its condition active (loaded at the first check), so clearing costs no query. */
+  private active: Record<'monitoring_interrupted' | 'signal_lost', Set<string>> | null = null;
+
+  constructor(
+    private readonly deps: {
+      devices: DeviceRepository;
+      ingest: IngestService;
+      alerts: AlertService;
+      live: LiveEvents;
+    },
+    private readonly options: { stallMs: number; signalLostMs: number; maxClockSkewMs: number },
+    now = new Date(),
+  ) {
+    this.startedAtMs = now.getTime();
+  }
+
+  forDevice(deviceId: string): DeviceMonitoring | null {
+    return this.byDevice.get(deviceId) ?? null;
+  }
+
+  /**
+   * Why monitoring as a whole is stalled, or null: a message waits too long to be stored, or no
+   * window at all has been stored for INGEST_STALL_S while consented devices are online.
+   */
+  stall(now: Date): string | null {
+    const ingest = this.deps.ingest.stall(now);
+    if (ingest) return `ingest stalled: ${ingest.reason}`;
+    if (this.silentWard) {
+      return `no reading stored for ${formatDuration(this.silentWard.forS)} from any of the ${this.silentWard.devices} consented devices online`;
+    }
+    return null;
+  }
+
+  /** Run periodically. */
+  async check(now: Date): Promise<void> {
+    this.active ??= {
+      monitoring_interrupted: new Set(await this.deps.alerts.devicesWithActiveCondition('monitoring_interrupted')),
+      signal_lost: new Set(await this.deps.alerts.devicesWithActiveCondition('signal_lost')),
+    };
+    const devices = await this.deps.devices.listForMonitoring(now);
+    const nowMs = now.getTime();
+    let expected = 0;
+    let newestStoredMs = -Infinity;
+    for (const d of devices) {
+      const isOnline = d.state === 'online';
+      if (isOnline && !this.onlineSinceMs.has(d.deviceId)) this.onlineSinceMs.set(d.deviceId, nowMs);
+      if (!isOnline) this.onlineSinceMs.delete(d.deviceId);
+      const isExpected = isOnline && d.consent !== null && (d.consent.camera || d.consent.wearable);
+      if (isExpected) {
+        expected += 1;
+        newestStoredMs = Math.max(newestStoredMs, d.lastScoreAt?.getTime() ?? -Infinity, this.graceFromMs(d));
+      }
+      await this.checkDevice(d, isExpected, now);
+    }
+    const silentMs = nowMs - newestStoredMs;
+    this.silentWard = expected > 0 && silentMs >= this.options.stallMs ? { devices: expected, forS: Math.round(silentMs / 1000) } : null;
+    // Devices no longer active or on a bed: forget them.
+    const present = new Set(devices.map((d) => d.deviceId));
+    for (const id of this.byDevice.keys()) if (!present.has(id)) this.byDevice.delete(id);
+  }
+
+  /** Windows are due from a device only some time after it came online, its patient consented, or this server started. */
+  private graceFromMs(d: MonitoredDevice): number {
+    return Math.max(this.startedAtMs, this.onlineSinceMs.get(d.deviceId) ?? -Infinity, d.consent?.since.getTime() ?? -Infinity);
+  }
+
+  private async checkDevice(d: MonitoredDevice, isExpected: boolean, now: Date): Promise<void> {
+    const nowMs = now.getTime();
+    const scope = { deviceId: d.deviceId, bedId: d.bedId, wardId: d.wardId, stayId: null };
+    let state: MonitoringState = 'not_expected';
+    let reason: string | null = null;
+    let signalLost: DeviceMonitoring['signalLost'] = [];
+
+    if (isExpected) {
+      const lastStoredMs = d.lastScoreAt?.getTime() ?? -Infinity;
+      const silentMs = nowMs - Math.max(lastStoredMs, this.graceFromMs(d));
+      if (silentMs >= this.options.stallMs) {
+        const why = this.reasonFor(d.deviceId, lastStoredMs, now);
+        state = 'interrupted';
+        reason = describeInterruption(why);
+        await this.raise('monitoring_interrupted', scope, explainMonitoringInterrupted(d.deviceId, why, d.lastScoreAt, now), now);
+      } else state = 'monitoring';
+      signalLost = this.lostSources(d, nowMs);
+    } else {
+      for (const source of ['camera', 'wearable'] as const) this.failingSinceMs.delete(`${d.deviceId}:${source}`);
+    }
+    if (state !== 'interrupted') await this.clear('monitoring_interrupted', d.deviceId, now);
+    if (signalLost.length > 0) await this.raise('signal_lost', scope, explainSignalLost(d.deviceId, signalLost), now);
+    else await this.clear('signal_lost', d.deviceId, now);
+
+    const offset = d.clockOffsetMs;
+    const next: DeviceMonitoring = {
+      deviceId: d.deviceId,
+      bedId: d.bedId,
+      wardId: d.wardId,
+      state,
+      reason,
+      signalLost,
+      clockOffWarningMs: offset !== null && Math.abs(offset) > CLOCK_WARN_MS ? offset : null,
+    };
+    const previous = this.byDevice.get(d.deviceId);
+    this.byDevice.set(d.deviceId, next);
+    if (!previous || !sameForTheBoard(previous, next)) this.deps.live.publish('monitoring', d.wardId, next);
+  }
+
+  private async raise(
+    kind: 'monitoring_interrupted' | 'signal_lost',
+    scope: Parameters<AlertService['raiseTechnical']>[1],
+    explanation: Explanation,
+    now: Date,
+  ): Promise<void> {
+    await this.deps.alerts.raiseTechnical(kind, scope, explanation, now);
+    this.active![kind].add(scope.deviceId);
+  }
+
+  private async clear(kind: 'monitoring_interrupted' | 'signal_lost', deviceId: string, now: Date): Promise<void> {
+    if (!this.active![kind].delete(deviceId)) return;
+    await this.deps.alerts.clearTechnical(kind, deviceId, now);
+  }
+
+  /** The most telling reason a device's windows are not stored. */
+  private reasonFor(deviceId: string, lastStoredMs: number, now: Date): InterruptionReason {
+    const rejection = this.deps.ingest.lastRejectionOf(deviceId);
+    if (rejection && rejection.at.getTime() > lastStoredMs) {
+      if (rejection.reason === 'future_window') return { code: 'clock_ahead', skewS: rejection.skewS ?? 0 };
+      if (rejection.reason === 'stale_window') return { code: 'clock_behind', skewS: rejection.skewS ?? 0 };
+      return { code: 'refused', rejection: rejection.reason };
+    }
+    if (this.deps.ingest.stall(now)) return { code: 'storage_stalled' };
+    return { code: 'no_windows' };
+  }
+
+  /** Consented sources the agent reports as failing, with how long; only those failing for SIGNAL_LOST_AFTER_S are returned. */
+  private lostSources(d: MonitoredDevice, nowMs: number): DeviceMonitoring['signalLost'] {
+    const lost: DeviceMonitoring['signalLost'] = [];
+    for (const source of ['camera', 'wearable'] as const) {
+      const key = `${d.deviceId}:${source}`;
+      const sourceState = d.sources?.[source];
+      const failing = d.consent?.[source] === true && sourceState !== undefined && FAILING_SOURCE_STATES.has(sourceState);
+      if (!failing) {
+        this.failingSinceMs.delete(key);
+        continue;
+      }
+      const since = this.failingSinceMs.get(key) ?? nowMs;
+      this.failingSinceMs.set(key, since);
+      const forMs = nowMs - since;
+      if (forMs >= this.options.signalLostMs) lost.push({ source, state: sourceState, forS: Math.round(forMs / 1000) });
+    }
+    return lost;
+  }
+}
+
+/** Durations tick every check; the board needs an event only when something it shows changed. */
+function sameForTheBoard(a: DeviceMonitoring, b: DeviceMonitoring): boolean {
+  const sources = (m: DeviceMonitoring) => m.signalLost.map((s) => `${s.source}:${s.state}`).join(',');
+  return (
+    a.state === b.state &&
+    a.reason === b.reason &&
+    sources(a) === sources(b) &&
+    a.bedId === b.bedId &&
+    (a.clockOffWarningMs === null) === (b.clockOffWarningMs === null) &&
+    Math.abs((a.clockOffWarningMs ?? 0) - (b.clockOffWarningMs ?? 0)) < 1000
+  );
+}
