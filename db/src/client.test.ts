@@ -1,5 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDatabase, type Database } from './client.ts';
+import { createDatabase, MIGRATIONS_DIR, type Database } from './client.ts';
 import { createScratchDatabaseUrl } from './testing.ts';
 
 const targets: { name: string; open: () => Promise<Database> }[] = [
@@ -81,5 +86,63 @@ describe('array literals', () => {
   it('quotes and escapes every element', async () => {
     const { toArrayLiteral } = await import('./client.ts');
     expect(toArrayLiteral(['a', 'b"c', 'd\\e', null])).toBe('{"a","b\\"c","d\\\\e",NULL}');
+  });
+});
+
+describe.each(targets)('the protocol v2 migration on $name', ({ open }) => {
+  it('turns stored v1 text drivers and PAINAD face bases into codes, keeping every measured value', async () => {
+    const db = await open();
+    // Migrate to just before 0003 from a copy of the migrations folder whose journal stops there.
+    const before = mkdtempSync(join(tmpdir(), 'attune-migrations-'));
+    try {
+      cpSync(MIGRATIONS_DIR, before, { recursive: true });
+      const journalPath = join(before, 'meta', '_journal.json');
+      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+      const v2 = journal.entries.findIndex((e) => e.tag.startsWith('0003_'));
+      writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, v2) }));
+      const migrateTo = (folder: string) =>
+        db.kind === 'pglite'
+          ? migratePglite(db.orm as never, { migrationsFolder: folder })
+          : migratePostgres(db.orm as never, { migrationsFolder: folder });
+      await migrateTo(before);
+
+      const [w] = await db.query<{ id: string }>(`insert into ward (name) values ('V1 ward') returning id`);
+      const [b] = await db.query<{ id: string }>(`insert into bed (ward_id, label, position) values ($1, 'Bed 1', 1) returning id`, [
+        w!.id,
+      ]);
+      const [p] = await db.query<{ id: string }>(`insert into patient (display_name) values ('C. Patient') returning id`);
+      const [s] = await db.query<{ id: string }>(`insert into stay (patient_id, bed_id) values ($1, $2) returning id`, [p!.id, b!.id]);
+      const face = (basis: string) => JSON.stringify({ pspi: 5.5, painadFace: 2, painadFaceBasis: basis });
+      const insert = (seq: number, drivers: unknown, faceJson: string | null) =>
+        db.query(
+          `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, face, quality, models)
+           values ('bed-01-agent', $1, $2, now() - interval '5 s', now(), 0.8, 0.9, $3::jsonb, $4::jsonb, '{}'::jsonb, '{}'::jsonb)`,
+          [seq, s!.id, JSON.stringify(drivers), faceJson],
+        );
+      await insert(
+        1,
+        ['heart rate 24 bpm above baseline (96 vs 72)'],
+        face('grimacing: brow lowered with eyes tightened in 70% of frames'),
+      );
+      await insert(2, [], face('relaxed: no frown or grimace in 10 frames'));
+      await insert(3, [], face('looks sad, frightened or upset in 100% of frames'));
+      await insert(4, [], null);
+
+      await db.migrate();
+      const rows = await db.query<{ seq: number; drivers: unknown; face: { pspi: number; painadFaceBasis: unknown } | null }>(
+        `select seq::int as seq, drivers, face from score_window order by seq`,
+      );
+      expect(rows.map((r) => r.drivers)).toEqual([[], [], [], []]);
+      expect(rows.map((r) => r.face?.painadFaceBasis ?? null)).toEqual([
+        { code: 'grimacing' },
+        { code: 'relaxed' },
+        { code: 'looks_upset' },
+        null,
+      ]);
+      expect(rows[0]!.face!.pspi).toBe(5.5);
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+      await db.close();
+    }
   });
 });

@@ -132,7 +132,11 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     if (!gate.isAllowed('camera')) return 'no_consent';
     return cameraSource.state();
   };
-  const statusKey = () => JSON.stringify([cameraState(), wearableState(), Math.round((clock.offsetMs() ?? 0) / 1000)]);
+  // The clock to the second: a first measurement, or a change of a second or more, is news for the server.
+  const statusKey = () => {
+    const offsetMs = clock.offsetMs();
+    return JSON.stringify([cameraState(), wearableState(), offsetMs === null ? null : Math.round(offsetMs / 1000)]);
+  };
   const statusBody = () => {
     announcedKey = statusKey();
     return {

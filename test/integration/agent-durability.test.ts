@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
-import { backends, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+import { backends, getJson, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 // The outage is the embedded broker stopping with the server, so this runs on the embedded broker
 // (with PostgreSQL too when CI provides it).
@@ -83,5 +83,36 @@ describe.each([backend, ...withPostgres])('agent outbox and server de-duplicatio
       [device.deviceId],
     );
     expect(duplicates[0]!.n).toBe(0);
+  });
+
+  it("measures its clock against the server's and reports the offset, which the devices page shows", async () => {
+    const device = sys.devices[0]!;
+    const agent = await startAgent(
+      {
+        deviceId: device.deviceId,
+        mqtt: { url: sys.mqttUrl, username: device.deviceId, password: device.password, reconnectMs: 200 },
+        dataDir: agentDir,
+        windowMs: 1000,
+        wearable: { kind: 'simulator' as const, seed: 7, episodes: [] },
+        camera: { kind: 'none' as const },
+      },
+      { log: silentLogger },
+    );
+    try {
+      // The server publishes its clock every 10 s; the agent re-announces its status once it has measured.
+      const offset = await waitFor(async () => agent.status().clockOffsetMs ?? null, 'the agent to measure its clock', 15_000);
+      expect(Math.abs(offset)).toBeLessThan(1000); // same machine, same clock: only the delivery delay
+      const cookie = await sys.login('demo-it');
+      const row = await waitFor(
+        async () =>
+          (await getJson(sys.baseUrl, '/api/devices', cookie)).devices.find(
+            (d: { id: string; clockOffsetMs: number | null }) => d.id === device.deviceId && d.clockOffsetMs !== null,
+          ),
+        'the devices page to show the offset',
+      );
+      expect(Math.abs(row.clockOffsetMs)).toBeLessThan(1000);
+    } finally {
+      await agent.stop();
+    }
   });
 });

@@ -67,6 +67,23 @@ describe.each(backends())('stays and consent on $label', (backend) => {
     const bad = await call(sys.baseUrl, 'POST', '/api/stays', { cookie: charge, body: { bedId: 'nope', displayName: '' } });
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.body.error.fields)).toEqual(expect.arrayContaining(['bedId', 'displayName']));
+    // A name the database could not store (NUL) or that hides text is a 400 naming the field, never a 500.
+    for (const [displayName, why] of [
+      ['Ada\u0000Lovelace', 'control character (U+0000)'],
+      ['Ada \ud800', 'lone surrogate (U+D800)'],
+      ['Ada \u202e\u0085', 'control character (U+0085)'],
+      ['Ada \ufdd0', 'non-character (U+FDD0)'],
+    ]) {
+      const unsafe = await call(sys.baseUrl, 'POST', '/api/stays', { cookie: charge, body: { bedId: bed.bedId, displayName } });
+      expect(unsafe.status, displayName).toBe(400);
+      expect(unsafe.body.error.fields.displayName).toContain(why);
+    }
+    const note = await call(sys.baseUrl, 'POST', `/api/alerts/${crypto.randomUUID()}/resolve`, {
+      cookie: nurse,
+      body: { outcome: 'comforted', note: 'line one\nline two\u0000' },
+    });
+    expect(note.status).toBe(400);
+    expect(note.body.error.fields.note).toContain('U+0000');
 
     const res = await call(sys.baseUrl, 'POST', '/api/stays', { cookie: charge, body });
     expect(res.status).toBe(201);

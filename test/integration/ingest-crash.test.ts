@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@attune/db';
+import { mulberry32 } from '@attune/models';
 import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
 import { encodePayload, topics } from '@attune/protocol';
 import { externalBrokerIdentity } from '../support/broker.ts';
@@ -49,18 +50,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A seeded random number generator (mulberry32), so a failing run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.each(crashBackends)('kill -9 of the server while devices publish, on $label', (backend) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-crash-'));
   let databaseUrl: string | undefined;
@@ -76,7 +65,7 @@ describe.each(crashBackends)('kill -9 of the server while devices publish, on $l
 
   it(`stores every acknowledged window exactly once across ${ROUNDS} crashes at random moments (${WINDOWS_PER_ROUND} windows each)`, async () => {
     const seed = Number(process.env.ATTUNE_CRASH_SEED ?? Date.now() % 1_000_000);
-    const rand = random(seed);
+    const rand = mulberry32(seed);
     const suffix = `c${seed.toString(36)}`;
     const secret = `crash-${seed}`;
     const port = await freePort();

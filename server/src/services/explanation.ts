@@ -433,7 +433,7 @@ export function describeInterruption(reason: InterruptionReason): string {
     case 'refused':
       return `${REJECTION_WORDS[reason.rejection] ?? 'its readings are refused'}: check the device`;
     case 'storage_stalled':
-      return 'the server cannot store readings at the moment (database unreachable or ingest stalled)';
+      return 'its readings arrive but the server cannot store them at the moment (database unreachable or ingest stalled)';
     case 'no_windows':
       return 'no readings arrive from the device although it is online';
   }

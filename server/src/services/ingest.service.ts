@@ -103,6 +103,10 @@ export class IngestService {
   private readonly waiting = new Map<object, number>();
   private lastStoredAtMs: number | null = null;
   private readonly lastRejection = new Map<string, DeviceRejection>();
+  /** When a score message last arrived on each device's topic, stored or not. */
+  private readonly lastScoresReceivedMs = new Map<string, number>();
+  /** When a window of each device was last committed (server clock): monitoring resumed then, whenever it was received. */
+  private readonly lastCommittedMs = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -125,6 +129,8 @@ export class IngestService {
   handleMessage(topic: string, payload: Buffer, receivedAt = new Date()): Promise<void> {
     const token = {};
     this.waiting.set(token, receivedAt.getTime());
+    const parsed = parseTopic(topic);
+    if (parsed?.kind === 'scores') this.lastScoresReceivedMs.set(parsed.deviceId, receivedAt.getTime());
     const checked = this.chain.then(() => this.process(topic, payload, receivedAt));
     this.chain = checked.then(
       () => undefined,
@@ -136,7 +142,7 @@ export class IngestService {
       .catch((error: unknown) => {
         if (error instanceof NotStoredError) throw error;
         // A bug in checking: refuse the message (counted and logged) rather than stop everyone's monitoring.
-        this.reject('server_error', parseTopic(topic)?.deviceId ?? null, payload.byteLength, [String(error)]);
+        this.reject('server_error', parsed?.deviceId ?? null, payload.byteLength, [String(error)]);
       })
       .finally(() => this.waiting.delete(token));
   }
@@ -160,6 +166,18 @@ export class IngestService {
       oldestWaitingS: Math.round(waitedMs / 1000),
       lastStoredAt: this.lastStoredAtMs === null ? null : new Date(this.lastStoredAtMs).toISOString(),
     };
+  }
+
+  /** When a window of the device was last committed by this process, or null. */
+  lastCommittedAt(deviceId: string): Date | null {
+    const ms = this.lastCommittedMs.get(deviceId);
+    return ms === undefined ? null : new Date(ms);
+  }
+
+  /** When a score message from the device last arrived (since this process started), stored or not. */
+  lastScoresReceivedAt(deviceId: string): Date | null {
+    const ms = this.lastScoresReceivedMs.get(deviceId);
+    return ms === undefined ? null : new Date(ms);
   }
 
   /** The last rejection of a device's input since this process started, if any. */
@@ -329,6 +347,7 @@ export class IngestService {
     const refusedRows = new Set(refused);
     // Committed (or refused for good): every message of the batch may now be acknowledged.
     this.lastStoredAtMs = Date.now();
+    for (const row of candidates) if (!refusedRows.has(row)) this.lastCommittedMs.set(row.window.deviceId, this.lastStoredAtMs);
     for (const row of batch) row.settle.resolve();
 
     const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));

@@ -105,7 +105,7 @@ export class MonitoringService {
       const isExpected = isOnline && d.consent !== null && (d.consent.camera || d.consent.wearable);
       if (isExpected) {
         expected += 1;
-        newestStoredMs = Math.max(newestStoredMs, d.lastScoreAt?.getTime() ?? -Infinity, this.graceFromMs(d));
+        newestStoredMs = Math.max(newestStoredMs, this.lastStoredMs(d), this.graceFromMs(d));
       }
       await this.checkDevice(d, isExpected, now);
     }
@@ -114,6 +114,15 @@ export class MonitoringService {
     // Devices no longer active or on a bed: forget them.
     const present = new Set(devices.map((d) => d.deviceId));
     for (const id of this.byDevice.keys()) if (!present.has(id)) this.byDevice.delete(id);
+  }
+
+  /**
+   * When the device's windows were last stored: the later of the database's last score (its receive
+   * time, which survives a restart) and this process's last commit for it (a window received during
+   * a stall and stored only now means monitoring resumed now).
+   */
+  private lastStoredMs(d: MonitoredDevice): number {
+    return Math.max(d.lastScoreAt?.getTime() ?? -Infinity, this.deps.ingest.lastCommittedAt(d.deviceId)?.getTime() ?? -Infinity);
   }
 
   /** Windows are due from a device only some time after it came online, its patient consented, or this server started. */
@@ -129,10 +138,10 @@ export class MonitoringService {
     let signalLost: DeviceMonitoring['signalLost'] = [];
 
     if (isExpected) {
-      const lastStoredMs = d.lastScoreAt?.getTime() ?? -Infinity;
+      const lastStoredMs = this.lastStoredMs(d);
       const silentMs = nowMs - Math.max(lastStoredMs, this.graceFromMs(d));
       if (silentMs >= this.options.stallMs) {
-        const why = this.reasonFor(d.deviceId, lastStoredMs, now);
+        const why = this.reasonFor(d.deviceId, lastStoredMs);
         state = 'interrupted';
         reason = describeInterruption(why);
         await this.raise('monitoring_interrupted', scope, explainMonitoringInterrupted(d.deviceId, why, d.lastScoreAt, now), now);
@@ -175,15 +184,16 @@ export class MonitoringService {
     await this.deps.alerts.clearTechnical(kind, deviceId, now);
   }
 
-  /** The most telling reason a device's windows are not stored. */
-  private reasonFor(deviceId: string, lastStoredMs: number, now: Date): InterruptionReason {
+  /** The most telling reason a device's windows are not stored: refused, arriving but not stored, or not arriving. */
+  private reasonFor(deviceId: string, lastStoredMs: number): InterruptionReason {
     const rejection = this.deps.ingest.lastRejectionOf(deviceId);
     if (rejection && rejection.at.getTime() > lastStoredMs) {
       if (rejection.reason === 'future_window') return { code: 'clock_ahead', skewS: rejection.skewS ?? 0 };
       if (rejection.reason === 'stale_window') return { code: 'clock_behind', skewS: rejection.skewS ?? 0 };
       return { code: 'refused', rejection: rejection.reason };
     }
-    if (this.deps.ingest.stall(now)) return { code: 'storage_stalled' };
+    const received = this.deps.ingest.lastScoresReceivedAt(deviceId);
+    if (received && received.getTime() > lastStoredMs) return { code: 'storage_stalled' };
     return { code: 'no_windows' };
   }
 

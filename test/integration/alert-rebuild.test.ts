@@ -1,0 +1,65 @@
+/**
+ * The alert engine after a restart. A window is acknowledged once it is committed, and the alert it
+ * calls for is written just after; a server that dies in between must open that alert when it
+ * comes back, and must not reopen an alert a nurse resolved.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call } from '../support/api.ts';
+import { backends, getJson, makeEpisode, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+
+describe.each(backends())('alert engine rebuild on $label', (backend) => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem({ backend, beds: [{ consent: { camera: false, wearable: true } }] });
+  });
+  afterAll(async () => sys?.stop());
+
+  const distressAlerts = async (cookie: string) =>
+    ((await getJson(sys.baseUrl, `/api/alerts?wardId=${sys.wardId}&state=open`, cookie)).alerts as { id: string; kind: string }[]).filter(
+      (a) => a.kind === 'sustained_distress',
+    );
+
+  it('opens the alert that stored windows called for when the process stopped before writing it, and never one a nurse resolved', async () => {
+    const device = sys.devices[0]!;
+    // Thirteen windows of sustained distress, committed as ingest commits them, but no alert written:
+    // what a crash between the commit and the alert leaves behind.
+    const episode = makeEpisode(device.deviceId, 1, 13, new Date(Date.now() - 1000), { distress: 0.9, confidence: 0.9 });
+    for (const w of episode) {
+      await sys.server.db.query(
+        `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, wearable, quality, models, received_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb, now())`,
+        [
+          w.deviceId,
+          w.seq,
+          device.stayId,
+          w.windowStart,
+          w.windowEnd,
+          w.fused.distress,
+          w.fused.confidence,
+          JSON.stringify(w.fused.drivers),
+          JSON.stringify(w.wearable),
+          JSON.stringify(w.quality),
+          JSON.stringify(w.models),
+        ],
+      );
+    }
+    let cookie = await sys.login();
+    expect(await distressAlerts(cookie)).toEqual([]);
+
+    await sys.restartServer();
+    cookie = await sys.login();
+    const [opened] = await waitFor(async () => {
+      const open = await distressAlerts(cookie);
+      return open.length > 0 ? open : null;
+    }, 'the distress alert after the restart');
+    expect((await distressAlerts(cookie)).length).toBe(1);
+
+    const resolved = await call(sys.baseUrl, 'POST', `/api/alerts/${opened!.id}/resolve`, { cookie, body: { outcome: 'comforted' } });
+    expect(resolved.status).toBe(200);
+    await sys.restartServer();
+    cookie = await sys.login();
+    // The windows before the resolution do not count again after a restart.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await distressAlerts(cookie)).toEqual([]);
+  });
+});
