@@ -66,6 +66,9 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+/** A wearable open without a usable sample (none at all, or only off the wrist) for this long reports `no_signal`. */
+const WEARABLE_NO_SIGNAL_MS = 10_000;
+
 export interface StartAgentOptions {
   log?: AgentLogger;
 }
@@ -108,8 +111,8 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
 
   let windowsProduced = 0;
   let lastWindow: ScoreWindow | null = null;
-  /** Whether the last window had a usable wearable signal (samples, sensor on the wrist). */
-  let wearableHasSignal = true;
+  /** When a window last had a usable wearable signal (samples from a sensor on the wrist), or the source was last opened. */
+  let wearableSignalAtMs = Date.now();
   const clock = new ClockOffset();
   /** What the last published status said about sources and clock, to re-announce as soon as it changes. */
   let announcedKey = '';
@@ -124,8 +127,8 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     if (!wearableSource) return 'not_configured';
     if (!gate.isAllowed('wearable')) return 'no_consent';
     const state = wearableSource.state();
-    // Connected, but nothing usable arrives (off the wrist, or silent): the server raises "signal lost".
-    return state === 'streaming' && !wearableHasSignal ? 'no_signal' : state;
+    // Open, but nothing usable for a while (off the wrist, or silent): the server raises "signal lost".
+    return state === 'streaming' && Date.now() - wearableSignalAtMs > WEARABLE_NO_SIGNAL_MS ? 'no_signal' : state;
   };
   const cameraState = (): WireSourceState => {
     if (!cameraSource) return 'not_configured';
@@ -235,7 +238,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
       wearable: gate.isAllowed('wearable'),
     });
     applyConsentToSources();
-    wearableHasSignal = true; // judged again from the next window
+    wearableSignalAtMs = Date.now(); // judged afresh under the new consent
     // A window is measured under exactly one consent version: start a fresh one now.
     scorer.discardSamples();
     faceFrames = [];
@@ -278,7 +281,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     const faceObservation = cameraAllowed && frames.length > 0 ? summariseFaceWindow(frames, facePipeline.baseline.isReady()) : null;
     const observation = wearableAllowed ? await scorer.score(startMs, endMs) : null;
     if (epoch !== consentEpoch || stopped) return; // consent changed while scoring: drop this window
-    if (wearableAllowed) wearableHasSignal = observation !== null && observation.features.onWrist;
+    if (observation?.features.onWrist) wearableSignalAtMs = Date.now();
     const fused = fuse({
       wearableConsented: wearableAllowed,
       cameraConsented: cameraAllowed,

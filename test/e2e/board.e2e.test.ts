@@ -14,7 +14,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_LAUNCH, hasChromium, requireChromium } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
-import { makeEpisode, startTestSystem, type TestSystem } from '../support/system.ts';
+import { encodePayload, PROTOCOL_VERSION, topics } from '@attune/protocol';
+import { makeEpisode, makeWindow, startTestSystem, type TestSystem } from '../support/system.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
@@ -151,6 +152,77 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
       expect(await page.locator('#open-alerts').textContent()).not.toMatch(/Needs attention|Acknowledged/);
     });
 
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('a bed whose monitoring is interrupted, in the browser', () => {
+  let system: TestSystem;
+  let context: BrowserContext;
+  let userDataDir: string;
+
+  beforeAll(async () => {
+    await ensureDashboardBuilt();
+    system = await startTestSystem({ env: { INGEST_STALL_S: '5' } });
+    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport: { width: 1440, height: 1000 } });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await system?.stop();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('says "Monitoring interrupted" with the reason on the tile, live, and stops showing the last score as current', async () => {
+    const device = system.devices[1]!;
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(`${system.baseUrl}/login`);
+    await page.getByLabel('Username').fill('demo-nurse');
+    await page.getByLabel('Password').fill('demo-nurse');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/wards\/[^/]+$/, { timeout: 15_000 });
+    await page.goto(`${system.baseUrl}/wards/${device.wardId}`);
+    const tile = page.locator(`article[data-bed-id="${device.bedId}"]`);
+    await tile.waitFor({ timeout: 15_000 });
+    await page.locator('[data-live-status="live"]').waitFor({ timeout: 15_000 });
+
+    // A good window first, then the device's clock jumps an hour ahead: its windows are refused.
+    const client = await system.connectDevice(device.deviceId);
+    const status = encodePayload('status', {
+      v: PROTOCOL_VERSION,
+      deviceId: device.deviceId,
+      state: 'online',
+      at: new Date().toISOString(),
+      agentVersion: '0.1.0',
+      models: {},
+      sources: { camera: 'no_consent', wearable: 'streaming' },
+      clockOffsetMs: 3_600_000,
+    });
+    await client.publishAsync(topics.status(device.deviceId), status, { qos: 1, retain: true });
+    await client.publishAsync(
+      topics.scores(device.deviceId),
+      encodePayload('scores', makeWindow(device.deviceId, 1, new Date(), { distress: 0.31, confidence: 0.9 })),
+      { qos: 1 },
+    );
+    await expect.poll(() => tile.textContent(), { timeout: 15_000 }).toContain('0.31');
+    let seq = 2;
+    const ahead = setInterval(() => {
+      const w = makeWindow(device.deviceId, seq++, new Date(Date.now() + 3_600_000), { distress: 0.9, confidence: 0.9 });
+      void client.publishAsync(topics.scores(device.deviceId), encodePayload('scores', w), { qos: 1 });
+      void client.publishAsync(topics.status(device.deviceId), status, { qos: 1, retain: true });
+    }, 1000);
+    try {
+      const banner = tile.getByRole('status').filter({ hasText: 'Monitoring interrupted' });
+      await banner.waitFor({ timeout: 30_000 });
+      expect(await banner.textContent()).toMatch(/clock is 1 h ahead of the server's/);
+      expect(await tile.textContent()).toMatch(/Device clock 1 h ahead/);
+      // The last score is no longer presented as the current reading.
+      expect(await tile.textContent()).not.toMatch(/Distress\s*0\.31/);
+    } finally {
+      clearInterval(ahead);
+    }
     expect(pageErrors).toEqual([]);
   });
 });

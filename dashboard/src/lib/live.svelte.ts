@@ -11,7 +11,16 @@ export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 
 type Handlers = { [K in keyof LiveEventMap]?: (data: LiveEventMap[K]) => void };
 
-const EVENT_NAMES = ['score', 'alert', 'device', 'consent', 'stay', 'reset'] as const;
+/** Every event of the stream; the record makes a new event type in LiveEventMap fail to compile until it is listed here. */
+const EVENT_NAMES = Object.keys({
+  score: true,
+  alert: true,
+  device: true,
+  monitoring: true,
+  consent: true,
+  stay: true,
+  reset: true,
+} satisfies Record<keyof LiveEventMap, true>) as (keyof LiveEventMap)[];
 
 class LiveStream {
   status = $state<LiveStatus>('stopped');

@@ -75,10 +75,12 @@ export async function startMqttIngest(options: {
   let waitingForCapacity: (() => void) | null = null;
 
   client.handleMessage = (packet, done) => {
-    // Broker control replies (Mosquitto dynamic security) share this session; they are not device data.
-    if (packet.cmd !== 'publish' || packet.topic.startsWith('$')) return done();
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const handled = ingest.handleMessage(packet.topic, payload);
+    if (packet.cmd !== 'publish') return done();
+    // Broker control replies (Mosquitto dynamic security) share this session; they are not device
+    // data (their 'message' event has already been emitted) and are acknowledged in turn.
+    const handled = packet.topic.startsWith('$')
+      ? Promise.resolve()
+      : ingest.handleMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
     if (packet.qos === 0 || packet.messageId === undefined) {
       // Nothing to acknowledge (devices publish QoS 1; a QoS 0 message is handled best-effort).
       void handled.catch(() => undefined);
