@@ -75,14 +75,17 @@ async function createPglite(dir: string): Promise<Database> {
 }
 
 async function createPostgres(url: string, maxConnections: number): Promise<Database> {
-  const sql = postgres(url, { max: maxConnections, onnotice: () => {}, prepare: true });
+  // fetch_types: false. postgres.js otherwise asks each new connection for the array types, and a
+  // connection killed during that query (a database restart, a failover) raised an unhandled
+  // rejection, which stops a Node process; arrays are sent as literals below and no query reads one.
+  const sql = postgres(url, { max: maxConnections, onnotice: () => {}, prepare: true, fetch_types: false });
   const orm = drizzlePostgres(sql, { schema, casing: 'snake_case' }) as unknown as Orm;
   // drizzle turns postgres.js's timestamp parsers into pass-through strings for its own mapping;
   // the raw query path promises Dates, as PGlite returns them.
   const parsers = (sql.options as unknown as { parsers: Record<number, (x: string) => unknown> }).parsers;
   for (const oid of [TIMESTAMPTZ_OID, TIMESTAMP_OID]) parsers[oid] = (x: string) => new Date(oid === TIMESTAMP_OID ? `${x}Z` : x);
-  // postgres.js learns array types only after its first connection has fetched them, so arrays
-  // are sent as array literals (the SQL casts them, e.g. $1::uuid[]). PGlite serialises them itself.
+  // postgres.js does not know array types (fetch_types is off), so arrays are sent as array
+  // literals (the SQL casts them, e.g. $1::uuid[]). PGlite serialises them itself.
   const bind = (params: unknown[]) => params.map((p) => (Array.isArray(p) ? toArrayLiteral(p) : p)) as never[];
   const query = async <T extends object>(text: string, params: unknown[] = []) => (await sql.unsafe(text, bind(params))) as unknown as T[];
   return {

@@ -565,7 +565,7 @@ async function runBackend(kind: string) {
         clientId: 'attune-server', // the embedded broker trusts the server by client id = server username
         pids: { broker: bare.proc.pid, server: server!.proc.pid },
         method:
-          "Attune's embedded broker code (startEmbeddedBroker + createDeviceAuthenticator over the same devices' credential hashes) in a process of its own, because the running server's generated broker password is not exposed; the subscriber authenticates as the server identity. The (idle) Attune server process runs alongside. In end-to-end the broker shares the server's process and event loop.",
+          "Attune's embedded broker code (startEmbeddedBroker + createDeviceAuthenticator over the same devices' credential hashes) in a process of its own, because the running server's generated broker password is not exposed; the subscriber authenticates as the server identity. The (idle) Attune server process runs alongside. In end-to-end the broker shares the server's process and event loop, hands device messages to ingest in-process and acknowledges each to the publisher only once it is committed.",
       };
       log(`${backend.label}: passthrough reference`);
       await runPassthroughs(ref, attune.handle.devices, before);
@@ -785,7 +785,7 @@ Figures: median (p95, min–max) across repeats.
 ## Method
 
 - Workload: ${CONFIG.devices} devices, each its own MQTT connection with its own credentials (client id = device id, MQTT 3.1.1, clean session), ${CONFIG.windowsPerDevice} score windows each = ${N} QoS 1 messages, at most ${CONFIG.inflightPerConnection} unacknowledged per connection, first wave round-robin over devices. Payloads are encoded before the clock starts (${backendResults[0]?.passthrough[0]?.payloadBytes ?? '?'} bytes each).
-- Reference, same run, same broker: passthrough. The same publisher process publishes the same windows to the same topics (\`attune/v1/devices/<id>/scores\`); one plain subscriber process (QoS 1, clean session, authenticated as the server identity) counts arrivals. msg/s = ${N} / (first publish → last arrival).
+- Reference, same run, same broker: passthrough. The same publisher process publishes the same windows to the same topics (\`attune/v2/devices/<id>/scores\`); one plain subscriber process (QoS 1, clean session, authenticated as the server identity) counts arrivals. msg/s = ${N} / (first publish → last arrival).
 ${backendResults.map((b) => `  - ${b.label}: ${b.passthroughMethod}`).join('\n')}
 - End-to-end: the Attune server in its own process (\`startTestSystem\`: scratch PostgreSQL database or PGlite, ${CONFIG.devices} beds with an active stay and wearable consent, devices enrolled and provisioned); the publisher process publishes the same windows to \`scores\`. Stored windows/s = ${N} / (first publish → the server's accepted-rows counter reaches ${N}, polled every 50 ms on /metrics); then the database is asked: lost = expected − distinct (device_id, seq), duplicated = rows − distinct. Half the passthrough repeats run before the end-to-end repeats and half after (drift shows as a difference between the two ratios); the end-to-end repeats share one server, each with its own seq range and time slot. The first end-to-end repeat includes the server's cold device-context cache.
 - CPU: each timed run records the CPU seconds of every benchmark process (and all PostgreSQL backends) from /proc; what the machine spent beyond them is other load on this shared machine, reported as a share.

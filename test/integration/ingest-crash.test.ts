@@ -20,7 +20,7 @@ import { createDatabase } from '@attune/db';
 import { mulberry32 } from '@attune/models';
 import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
 import { encodePayload, topics } from '@attune/protocol';
-import { externalBrokerIdentity } from '../support/broker.ts';
+import { discardBrokerSession, externalBrokerIdentity } from '../support/broker.ts';
 import { backends, makeWindow, testDevicePassword, waitFor } from '../support/system.ts';
 
 const ROUNDS = 5;
@@ -52,6 +52,7 @@ async function freePort(): Promise<number> {
 
 describe.each(crashBackends)('kill -9 of the server while devices publish, on $label', (backend) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-crash-'));
+  const brokerIdentity = backend.mqttUrl ? externalBrokerIdentity() : null;
   let databaseUrl: string | undefined;
   let child: ChildProcess | null = null;
   let clients: MqttClient[] = [];
@@ -59,6 +60,7 @@ describe.each(crashBackends)('kill -9 of the server while devices publish, on $l
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
     child?.kill('SIGKILL');
+    if (backend.mqttUrl && brokerIdentity) await discardBrokerSession(backend.mqttUrl, brokerIdentity);
     if (backend.databaseUrl && databaseUrl) await dropScratchDatabase(backend.databaseUrl, databaseUrl);
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -84,7 +86,7 @@ describe.each(crashBackends)('kill -9 of the server while devices publish, on $l
       TEST_DEVICE_SECRET: secret,
       DATABASE_URL: databaseUrl ?? '',
       MQTT_URL: backend.mqttUrl ?? '',
-      ...(backend.mqttUrl ? externalBrokerIdentity() : {}),
+      ...brokerIdentity,
     };
     for (const key of ['DATABASE_URL', 'MQTT_URL'] as const) if (!env[key]) delete env[key];
 

@@ -3,6 +3,7 @@
  * external Mosquitto with the dynamic-security plugin gets each device provisioned by the server.
  */
 import { randomUUID } from 'node:crypto';
+import mqtt from 'mqtt';
 import type { RunningServer } from '@attune/server';
 
 export async function provisionBrokerDevice(server: RunningServer, deviceId: string, password: string): Promise<void> {
@@ -17,4 +18,21 @@ export function externalBrokerIdentity(): Record<string, string> {
     MQTT_DYNSEC: process.env.MQTT_DYNSEC ?? 'false',
     MQTT_CLIENT_ID: `attune-test-${randomUUID().slice(0, 8)}`,
   };
+}
+
+/**
+ * Ends a test server's persistent session on an external broker. The session subscribes to every
+ * device's scores, so left behind it would queue every later test's messages for nobody until the
+ * broker runs out of memory (the shipped configuration never drops QoS 1 messages).
+ */
+export async function discardBrokerSession(url: string, identity: Record<string, string>): Promise<void> {
+  const client = await mqtt.connectAsync(url, {
+    protocolVersion: 4,
+    clientId: identity.MQTT_CLIENT_ID!,
+    username: identity.MQTT_USERNAME!,
+    ...(identity.MQTT_PASSWORD ? { password: identity.MQTT_PASSWORD } : {}),
+    clean: true,
+    reconnectPeriod: 0,
+  });
+  await client.endAsync();
 }

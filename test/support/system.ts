@@ -12,7 +12,7 @@ import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testin
 import { encodePayload, topics, type ScoreWindow } from '@attune/protocol';
 import { createLogger, hashPassword, loadConfig, randomSecret, startServer, type RunningServer } from '@attune/server';
 
-import { externalBrokerIdentity, provisionBrokerDevice } from './broker.ts';
+import { discardBrokerSession, externalBrokerIdentity, provisionBrokerDevice } from './broker.ts';
 
 export type ScoreWindowInput = ScoreWindow;
 
@@ -93,6 +93,7 @@ export async function startTestSystem(
   const adminUrl = backend.databaseUrl;
   const externalMqtt = backend.mqttUrl;
   const databaseUrl = adminUrl ? await createScratchDatabaseUrl(adminUrl) : undefined;
+  const brokerIdentity = externalMqtt ? externalBrokerIdentity() : null;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -101,7 +102,7 @@ export async function startTestSystem(
     LOG_LEVEL: process.env.ATTUNE_TEST_LOG_LEVEL ?? 'error',
     NODE_ENV: 'test',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...(externalMqtt ? { MQTT_URL: externalMqtt, ...externalBrokerIdentity() } : {}),
+    ...(externalMqtt ? { MQTT_URL: externalMqtt, ...brokerIdentity } : {}),
     ...opts.env,
   });
   let server: RunningServer;
@@ -165,6 +166,7 @@ export async function startTestSystem(
     async stop() {
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => {})));
       await server.stop();
+      if (externalMqtt && brokerIdentity) await discardBrokerSession(externalMqtt, brokerIdentity);
       if (adminUrl && databaseUrl) await dropScratchDatabase(adminUrl, databaseUrl);
       rmSync(dataDir, { recursive: true, force: true });
     },

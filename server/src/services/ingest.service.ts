@@ -67,6 +67,12 @@ interface Settle {
   reject(error: Error): void;
 }
 
+/** A batch once inserted: the rows stored (new or already there) and those newly stored. */
+interface StoredBatch {
+  storedRows: PendingRow[];
+  fresh: PendingRow[];
+}
+
 export interface IngestOptions {
   batchMaxRows: number;
   batchMaxWaitMs: number;
@@ -93,8 +99,15 @@ export class NotStoredError extends Error {}
 export class IngestService {
   /** Receive chain: decode, check, collect — serialised so per-device order is kept. */
   private chain: Promise<void> = Promise.resolve();
-  /** Write chain: batches are stored and evaluated strictly in arrival order. */
-  private writes: Promise<void> = Promise.resolve();
+  /** Store chain: batches are inserted strictly in arrival order (then their messages are acknowledged). */
+  private stores: Promise<void> = Promise.resolve();
+  /**
+   * Follow-up chain: after its insert, each batch marks its devices seen, goes to the board and
+   * through the alert rule, strictly in arrival order, while the next batch is already inserted.
+   * It settles after everything before it: waiting on it waits for every write.
+   */
+  private followUps: Promise<void> = Promise.resolve();
+  /** Batches not yet fully handled (stored and followed up). */
   private readonly batchesInFlight: Promise<void>[] = [];
   private pending: PendingRow[] = [];
   private closing = false;
@@ -127,6 +140,8 @@ export class IngestService {
    * with NotStoredError when shutdown prevented that. Acknowledge the message only on resolve.
    */
   handleMessage(topic: string, payload: Buffer, receivedAt = new Date()): Promise<void> {
+    // Once shutdown has begun nothing new is taken: it stays with the broker (or the agent) for the next start.
+    if (this.closing) return Promise.reject(new NotStoredError('ingest is shutting down'));
     const token = {};
     this.waiting.set(token, receivedAt.getTime());
     const parsed = parseTopic(topic);
@@ -220,7 +235,7 @@ export class IngestService {
 
   /** Writes whatever is pending and waits for every write (erasure, discharge, tests). */
   drain(): Promise<void> {
-    this.chain = this.chain.then(() => this.flush()).then(() => this.writes);
+    this.chain = this.chain.then(() => this.flush()).then(() => this.followUps);
     return this.chain;
   }
 
@@ -247,7 +262,7 @@ export class IngestService {
       if (status.value.state === 'offline') {
         // The device's earlier windows, still queued, would mark it online again after its Last Will.
         await this.flush();
-        await this.writes;
+        await this.followUps;
       }
       return this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt));
     }
@@ -312,7 +327,7 @@ export class IngestService {
     return { durable };
   }
 
-  /** Hands the pending rows to the write chain; waits only when too many batches are in flight. */
+  /** Hands the pending rows to the store chain; waits only when too many batches are in flight. */
   private async flush(): Promise<void> {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
@@ -321,21 +336,27 @@ export class IngestService {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    const written = this.writes
-      .then(() => this.writeBatch(batch))
+    const stored = this.stores.then(() => this.storeBatch(batch));
+    this.stores = stored.then(
+      () => undefined,
+      () => undefined,
+    );
+    const handled = Promise.all([this.followUps, stored])
+      .then(([, result]) => this.followUp(result))
       .catch((error: unknown) => {
         // Only shutdown with the database unreachable gets here: nothing of the batch is acknowledged.
         this.deps.logger.error('ingest batch not stored; its messages stay unacknowledged', { rows: batch.length, error: String(error) });
         const notStored = error instanceof NotStoredError ? error : new NotStoredError(String(error));
         for (const row of batch) row.settle.reject(notStored);
       });
-    this.writes = written;
-    this.batchesInFlight.push(written);
-    void written.finally(() => this.batchesInFlight.splice(this.batchesInFlight.indexOf(written), 1));
+    this.followUps = handled;
+    this.batchesInFlight.push(handled);
+    void handled.finally(() => this.batchesInFlight.splice(this.batchesInFlight.indexOf(handled), 1));
     if (this.batchesInFlight.length >= MAX_BATCHES_IN_FLIGHT) await this.batchesInFlight[0];
   }
 
-  private async writeBatch(batch: PendingRow[]): Promise<void> {
+  /** Inserts a batch, isolating rows the database refuses, then lets its messages be acknowledged. */
+  private async storeBatch(batch: PendingRow[]): Promise<StoredBatch> {
     // A redelivery can land in the same batch as the original: keep the first copy only.
     const firstByKey = new Map<string, PendingRow>();
     for (const r of batch) {
@@ -345,9 +366,10 @@ export class IngestService {
     const candidates = [...firstByKey.values()];
     const { inserted, refused } = await this.insertIsolating(candidates);
     const refusedRows = new Set(refused);
+    const storedRows = candidates.filter((r) => !refusedRows.has(r));
     // Committed (or refused for good): every message of the batch may now be acknowledged.
     this.lastStoredAtMs = Date.now();
-    for (const row of candidates) if (!refusedRows.has(row)) this.lastCommittedMs.set(row.window.deviceId, this.lastStoredAtMs);
+    for (const row of storedRows) this.lastCommittedMs.set(row.window.deviceId, this.lastStoredAtMs);
     for (const row of batch) row.settle.resolve();
 
     const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));
@@ -355,11 +377,17 @@ export class IngestService {
     this.deps.metrics.ingestAccepted.inc({ result: 'accepted' }, fresh.length);
     const duplicates = batch.length - fresh.length - refused.length;
     if (duplicates > 0) this.deps.metrics.ingestDuplicates.inc({}, duplicates);
+    return { storedRows, fresh };
+  }
 
-    // After the commit, failures are logged, not retried forever: the windows are safe in the
-    // database, and one window's trouble must not hold up the next batch.
+  /**
+   * After the commit: mark the devices seen, then each newly stored window goes to the board and
+   * through the alert rule. Failures here are logged, not retried forever: the windows are safe in
+   * the database, and one window's trouble must not hold up the next batch.
+   */
+  private async followUp({ storedRows, fresh }: StoredBatch): Promise<void> {
     const lastSeen = new Map<string, Date>();
-    for (const r of candidates) if (!refusedRows.has(r)) lastSeen.set(r.window.deviceId, r.receivedAt);
+    for (const r of storedRows) lastSeen.set(r.window.deviceId, r.receivedAt);
     await this.afterCommit('mark_seen', null, () =>
       this.deps.deviceStatus.onScoresSeen([...lastSeen].map(([deviceId, at]) => ({ deviceId, at }))),
     );
