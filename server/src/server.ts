@@ -113,11 +113,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     );
     const monitoring = new MonitoringService(
       { devices, ingest, alerts: alertService, live },
-      {
-        stallMs: config.INGEST_STALL_S * 1000,
-        signalLostMs: config.SIGNAL_LOST_AFTER_S * 1000,
-        maxClockSkewMs: config.INGEST_MAX_CLOCK_SKEW_S * 1000,
-      },
+      { stallMs: config.INGEST_STALL_S * 1000, signalLostMs: config.SIGNAL_LOST_AFTER_S * 1000 },
     );
 
     // 3. Broker: embedded unless MQTT_URL names one. The embedded broker hands device messages to

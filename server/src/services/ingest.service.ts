@@ -20,7 +20,7 @@
  * another's. Only failures to reach the database are retried (with backoff, as long as it takes).
  */
 import { databaseErrorCode, isTransientDatabaseError } from '@attune/db';
-import { decodePayload, parseTopic, type ScoreWindow } from '@attune/protocol';
+import { decodePayload, parseTopic, type ParsedTopic, type ScoreWindow } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { ScoreRepository, ScoreToStore } from '../repositories/score.repository.ts';
@@ -114,7 +114,6 @@ export class IngestService {
   private flushTimer: NodeJS.Timeout | null = null;
   /** Receive times of messages not yet durably handled, in arrival order (for the stall check). */
   private readonly waiting = new Map<object, number>();
-  private lastStoredAtMs: number | null = null;
   private readonly lastRejection = new Map<string, DeviceRejection>();
   /** When a score message last arrived on each device's topic, stored or not. */
   private readonly lastScoresReceivedMs = new Map<string, number>();
@@ -146,7 +145,7 @@ export class IngestService {
     this.waiting.set(token, receivedAt.getTime());
     const parsed = parseTopic(topic);
     if (parsed?.kind === 'scores') this.lastScoresReceivedMs.set(parsed.deviceId, receivedAt.getTime());
-    const checked = this.chain.then(() => this.process(topic, payload, receivedAt));
+    const checked = this.chain.then(() => this.process(parsed, payload, receivedAt));
     this.chain = checked.then(
       () => undefined,
       () => undefined,
@@ -162,25 +161,15 @@ export class IngestService {
       .finally(() => this.waiting.delete(token));
   }
 
-  /** Messages received but not yet durably handled. */
-  backlog(): number {
-    return this.waiting.size;
-  }
-
   /**
-   * Why ingest is stalled, or null: a message has waited longer than INGEST_STALL_S to be stored
-   * (the database is unreachable, a batch is stuck, the receive chain does not move).
+   * Why ingest is stalled, in words, or null: a message has waited longer than INGEST_STALL_S to be
+   * stored (the database is unreachable, a batch is stuck, the receive chain does not move).
    */
-  stall(now: Date): { reason: string; oldestWaitingS: number; lastStoredAt: string | null } | null {
+  stall(now: Date): string | null {
     const oldest = this.waiting.values().next();
     if (oldest.done) return null;
     const waitedMs = now.getTime() - oldest.value;
-    if (waitedMs < this.options.stallMs) return null;
-    return {
-      reason: `a message has waited ${Math.round(waitedMs / 1000)} s to be stored`,
-      oldestWaitingS: Math.round(waitedMs / 1000),
-      lastStoredAt: this.lastStoredAtMs === null ? null : new Date(this.lastStoredAtMs).toISOString(),
-    };
+    return waitedMs < this.options.stallMs ? null : `a message has waited ${Math.round(waitedMs / 1000)} s to be stored`;
   }
 
   /** When a window of the device was last committed by this process, or null. */
@@ -252,8 +241,7 @@ export class IngestService {
     });
   }
 
-  private async process(topic: string, payload: Buffer, receivedAt: Date): Promise<{ durable: Promise<void> } | void> {
-    const parsed = parseTopic(topic);
+  private async process(parsed: ParsedTopic | null, payload: Buffer, receivedAt: Date): Promise<{ durable: Promise<void> } | void> {
     if (!parsed || parsed.kind === 'consent') return this.reject('bad_topic', parsed?.deviceId ?? null, payload.byteLength);
     if (parsed.kind === 'status') {
       const status = decodePayload('status', payload);
@@ -368,8 +356,8 @@ export class IngestService {
     const refusedRows = new Set(refused);
     const storedRows = candidates.filter((r) => !refusedRows.has(r));
     // Committed (or refused for good): every message of the batch may now be acknowledged.
-    this.lastStoredAtMs = Date.now();
-    for (const row of storedRows) this.lastCommittedMs.set(row.window.deviceId, this.lastStoredAtMs);
+    const committedMs = Date.now();
+    for (const row of storedRows) this.lastCommittedMs.set(row.window.deviceId, committedMs);
     for (const row of batch) row.settle.resolve();
 
     const isNew = new Set(inserted.map((r) => `${r.deviceId}:${r.seq}`));

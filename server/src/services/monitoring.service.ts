@@ -65,7 +65,7 @@ export class MonitoringService {
       alerts: AlertService;
       live: LiveEvents;
     },
-    private readonly options: { stallMs: number; signalLostMs: number; maxClockSkewMs: number },
+    private readonly options: { stallMs: number; signalLostMs: number },
     now = new Date(),
   ) {
     this.startedAtMs = now.getTime();
@@ -81,14 +81,14 @@ export class MonitoringService {
    */
   stall(now: Date): string | null {
     const ingest = this.deps.ingest.stall(now);
-    if (ingest) return `ingest stalled: ${ingest.reason}`;
+    if (ingest) return `ingest stalled: ${ingest}`;
     if (this.silentWard) {
       return `no reading stored for ${formatDuration(this.silentWard.forS)} from any of the ${this.silentWard.devices} consented devices online`;
     }
     return null;
   }
 
-  /** Run periodically. */
+  /** Run periodically. One device's failure (say, writing its alert) does not stop the others being checked; it is thrown at the end. */
   async check(now: Date): Promise<void> {
     this.active ??= {
       monitoring_interrupted: new Set(await this.deps.alerts.devicesWithActiveCondition('monitoring_interrupted')),
@@ -98,6 +98,7 @@ export class MonitoringService {
     const nowMs = now.getTime();
     let expected = 0;
     let newestStoredMs = -Infinity;
+    const failures: unknown[] = [];
     for (const d of devices) {
       const isOnline = d.state === 'online';
       if (isOnline && !this.onlineSinceMs.has(d.deviceId)) this.onlineSinceMs.set(d.deviceId, nowMs);
@@ -107,13 +108,15 @@ export class MonitoringService {
         expected += 1;
         newestStoredMs = Math.max(newestStoredMs, this.lastStoredMs(d), this.graceFromMs(d));
       }
-      await this.checkDevice(d, isExpected, now);
+      await this.checkDevice(d, isExpected, now).catch((error: unknown) => failures.push(error));
     }
     const silentMs = nowMs - newestStoredMs;
     this.silentWard = expected > 0 && silentMs >= this.options.stallMs ? { devices: expected, forS: Math.round(silentMs / 1000) } : null;
     // Devices no longer active or on a bed: forget them.
     const present = new Set(devices.map((d) => d.deviceId));
     for (const id of this.byDevice.keys()) if (!present.has(id)) this.byDevice.delete(id);
+    if (failures.length > 0)
+      throw new AggregateError(failures, `monitoring check failed for ${failures.length} device(s): ${String(failures[0])}`);
   }
 
   /**
