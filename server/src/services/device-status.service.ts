@@ -27,9 +27,8 @@ export class DeviceStatusService {
     private readonly offlineAfterMs: number,
   ) {}
 
-  async onStatus(status: DeviceStatus, receivedAt: Date): Promise<void> {
-    const context = await this.devices.findContext(status.deviceId);
-    if (!context || !context.isActive) return;
+  /** A status from an enrolled, active device (ingest has checked), with the device's bed and ward. */
+  async onStatus(status: DeviceStatus, receivedAt: Date, context: { wardId: string | null; bedId: string | null }): Promise<void> {
     // An online status means the device was just heard. An offline one (often its Last Will, stamped
     // at connect time) must not move "last seen" forward, so it counts from its own stamp at most.
     const at =

@@ -247,12 +247,16 @@ export class IngestService {
       const status = decodePayload('status', payload);
       if (!status.ok) return this.reject(status.reason, parsed.deviceId, payload.byteLength, status.errors);
       if (status.value.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
+      const context = await this.retryTransient('load_device', () => this.deps.contexts.get(parsed.deviceId));
+      if (!context) return this.reject('unknown_device', parsed.deviceId, payload.byteLength);
+      if (!context.isActive) return this.reject('inactive_device', parsed.deviceId, payload.byteLength);
       if (status.value.state === 'offline') {
         // The device's earlier windows, still queued, would mark it online again after its Last Will.
+        // (Only for a known device: waiting holds up everyone's messages while the database is slow.)
         await this.flush();
         await this.followUps;
       }
-      return this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt));
+      return this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt, context));
     }
 
     const decoded = decodePayload('scores', payload);
