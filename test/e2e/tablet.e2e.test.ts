@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
 import { makeTestImages } from '../../edge-agent/src/sources/camera/test-video.ts';
 import { LANGUAGE_NAMES, LANGUAGES, MESSAGES, type MessageKey } from '../../dashboard/src/lib/i18n.ts';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium } from '../support/browser.ts';
+import { CHROMIUM_LAUNCH, hasChromium, requireChromium, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, waitFor, type TestDevice, type TestSystem } from '../support/system.ts';
 
@@ -164,15 +164,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     return page;
   }
 
-  async function signIn(page: Page, username: string): Promise<void> {
-    await page.goto(`${sys.baseUrl}/login`);
-    await page.getByLabel('Username').fill(username);
-    await page.getByLabel('Password').fill(username);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/wards\/[^/]+$/, { timeout: 15_000 });
-    if (!page.url().endsWith(`/wards/${sys.wardId}`)) await page.goto(`${sys.baseUrl}/wards/${sys.wardId}`);
-    await page.locator(`article[data-bed-id]`).first().waitFor({ timeout: 15_000 });
-  }
+  const signIn = (page: Page, username: string) => signInToWard(page, sys.baseUrl, username, sys.wardId);
 
   const tile = (page: Page, d: TestDevice) => page.locator(`article[data-bed-id="${d.bedId}"]`);
 

@@ -3,6 +3,7 @@
  * tests skip loudly on a developer machine and fail under CI.
  */
 import { existsSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -28,4 +29,16 @@ export function requireChromium(suite: string): void {
       throw new Error(`chromium is required for the browser e2e tests under CI but ${CHROMIUM} does not exist`);
     });
   });
+}
+
+/** Signs in as a demo user (password = username) and opens the ward's board, once its tiles are drawn. */
+export async function signInToWard(page: Page, baseUrl: string, username: string, wardId: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(username);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // "/" goes to the first ward's board; the test's ward may be another.
+  await page.waitForURL(/\/wards\/[^/]+$/, { timeout: 15_000 });
+  if (!page.url().endsWith(`/wards/${wardId}`)) await page.goto(`${baseUrl}/wards/${wardId}`);
+  await page.locator(`article[data-bed-id]`).first().waitFor({ timeout: 15_000 });
 }

@@ -17,14 +17,16 @@ export type RenderedDriver = Driver & { text: string };
 
 const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
 const int = (n: number) => String(Math.round(n));
-const one = (n: number) => (Math.round(n * 10) / 10).toString();
 
-/** "45 s", "4 min", "1.5 h" (the same symbols in every language): whole seconds from the agent, rounded as a nurse says it. */
-function duration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 90) return `${s} s`;
-  const min = Math.round(s / 60);
-  return min < 120 ? `${min} min` : `${one(min / 60)} h`;
+/** "45 s", "2 min", "1 h 5 min". Minutes are rounded down: the alert never overstates duration. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  const totalMin = Math.floor(s / 60);
+  if (totalMin < 60) return `${totalMin} min`;
+  const h = Math.floor(totalMin / 60);
+  const m = totalMin % 60;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
 type DriverWords = (d: Driver) => string;
@@ -106,7 +108,7 @@ const FOR: Record<WordLanguage, string> = { en: 'for', es: 'durante' };
 /** One driver in words, with "for 4 min" when the agent measured how long the sign has lasted. */
 export function describeDriver(d: Driver, lang: WordLanguage = 'en'): string {
   const words = DRIVER_WORDS[lang][d.code](d);
-  return d.durationS !== undefined && d.durationS > 0 ? `${words} ${FOR[lang]} ${duration(d.durationS)}` : words;
+  return d.durationS !== undefined && d.durationS > 0 ? `${words} ${FOR[lang]} ${formatDuration(d.durationS)}` : words;
 }
 
 export function renderDrivers(drivers: readonly Driver[], lang: WordLanguage = 'en'): RenderedDriver[] {

@@ -6,7 +6,6 @@ import {
   explainConsentViolation,
   explainDeviceOffline,
   explainDistress,
-  formatDuration,
   NO_BASELINE_TEXT,
   UNOBSERVED_PAINAD_TEXT,
   WEARABLE_NOT_CONSENTED_TEXT,
@@ -271,17 +270,6 @@ describe('explainDistress words and models', () => {
       explainDistress(obs({ wearable: wearable({ hrBaselineBpm: null, baselineReady: false }) }), ctx()),
     ].map(allText);
     for (const t of texts) expect(t).not.toMatch(/\b(he|she|his|her|him|hers|herself|himself)\b/i);
-  });
-});
-
-describe('formatDuration', () => {
-  it('rounds minutes down and uses seconds under a minute', () => {
-    expect(formatDuration(45)).toBe('45 s');
-    expect(formatDuration(60)).toBe('1 min');
-    expect(formatDuration(119)).toBe('1 min');
-    expect(formatDuration(120)).toBe('2 min');
-    expect(formatDuration(3600)).toBe('1 h');
-    expect(formatDuration(3900)).toBe('1 h 5 min');
   });
 });
 

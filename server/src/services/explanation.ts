@@ -9,7 +9,7 @@
  */
 import type { Driver, FaceBlock, Quality, Unobserved, WearableBlock } from '@attune/protocol';
 import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
-import { describeDriver, describePainadFaceBasis } from './driver-words.ts';
+import { describeDriver, describePainadFaceBasis, formatDuration } from './driver-words.ts';
 
 /** The parts of a score window an explanation is built from. */
 export interface DistressObservation {
@@ -64,17 +64,6 @@ const EYE_CLOSURE_NOTABLE = 0.5;
 const NEGATIVE_AFFECT_NOTABLE = 0.5;
 /** PSPI (0..16) at or above this is named in the summary. */
 const PSPI_NOTABLE = 4;
-
-/** "45 s", "2 min", "1 h 5 min". Minutes are rounded down: the alert never overstates duration. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} s`;
-  const totalMin = Math.floor(s / 60);
-  if (totalMin < 60) return `${totalMin} min`;
-  const h = Math.floor(totalMin / 60);
-  const m = totalMin % 60;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
 
 const score2 = (n: number) => n.toFixed(2);
 const one = (n: number) => (Math.round(n * 10) / 10).toString();

@@ -16,13 +16,8 @@
 import type { DeviceRepository, MonitoredDevice } from '../repositories/device.repository.ts';
 import type { AlertService } from './alert.service.ts';
 import type { Explanation } from './alert-types.ts';
-import {
-  describeInterruption,
-  explainMonitoringInterrupted,
-  explainSignalLost,
-  formatDuration,
-  type InterruptionReason,
-} from './explanation.ts';
+import { describeInterruption, explainMonitoringInterrupted, explainSignalLost, type InterruptionReason } from './explanation.ts';
+import { formatDuration } from './driver-words.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { LiveEvents } from './live-events.ts';
 
