@@ -9,8 +9,6 @@
  * consented or not seen is never filled in: it is listed in `quality.unobserved` and adds nothing.
  */
 import {
-  DRIVER_CODES,
-  DRIVER_UNIT_RANGES,
   type Driver,
   type DriverCode,
   type FaceBlock,
@@ -21,17 +19,9 @@ import {
 } from '@attune/protocol';
 import type { FaceObservation } from '../face/face-window.ts';
 import { SignPersistence } from './sign-persistence.ts';
-import { BASELINE_FEATURES, type BaselineFeature, type WindowFeatures, type ZScores } from '@attune/models';
+import { codedDriver, fuseWearable, type WearableObservation } from './wearable-part.ts';
 
-export interface WearableObservation {
-  features: WindowFeatures;
-  z: ZScores;
-  /** Model output, or null when the window could not be scored (off wrist, no heart signal). */
-  distress: number | null;
-  baselineReady: boolean;
-  /** The patient's own baseline means (null until learned). */
-  baseline: Record<BaselineFeature, number | null>;
-}
+export { codedDriver, type WearableObservation };
 
 export interface FusionInput {
   wearableConsented: boolean;
@@ -50,127 +40,7 @@ export interface FusionInput {
 
 export type FusionOutput = Pick<ScoreWindow, 'fused' | 'quality'> & { wearable?: WearableBlock; face?: FaceBlock };
 
-/** A contribution (weight x z) must reach this much logit to be named as a driver. */
-const DRIVER_MIN_LOGIT = 0.5;
-
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
-/** Keeps a value only if it fits the wire range; out-of-range readings are reported as unknown, not clamped into plausibility. */
-const inRange = (x: number | null, lo: number, hi: number, digits: number) =>
-  x === null || !Number.isFinite(x) || x < lo || x > hi ? null : round(x, digits);
-
-/** Wire driver code and decimals of each wearable feature. */
-const FEATURE_DRIVERS: Record<BaselineFeature, { code: DriverCode; digits: number }> = {
-  hrBpm: { code: 'heart_rate_high', digits: 0 },
-  rmssdMs: { code: 'hrv_low', digits: 0 },
-  sclUs: { code: 'skin_conductance_high', digits: 2 },
-  scrPerMin: { code: 'skin_conductance_responses', digits: 1 },
-  tempC: { code: 'skin_temperature_low', digits: 1 },
-  activityG: { code: 'movement_high', digits: 3 },
-};
-
-/**
- * A driver with its value (and the patient's baseline, when learned) rounded and checked against
- * the code's wire range; null when the value is out of range (a sensor fault is not a driver).
- */
-export function codedDriver(
-  code: DriverCode,
-  measured: { value?: number | null; baseline?: number | null; digits?: number; durationS?: number | null } = {},
-): Driver | null {
-  const unit = DRIVER_CODES[code];
-  if (unit === null) return { code };
-  const [lo, hi] = DRIVER_UNIT_RANGES[unit];
-  const digits = measured.digits ?? 2;
-  const value = inRange(measured.value ?? null, lo, hi, digits);
-  if (value === null) return null;
-  const baseline = inRange(measured.baseline ?? null, lo, hi, digits);
-  const durationS = measured.durationS ?? null;
-  return { code, value, unit, ...(baseline !== null ? { baseline } : {}), ...(durationS !== null ? { durationS } : {}) };
-}
-
-function wearableDrivers(input: FusionInput, obs: WearableObservation, weights: readonly number[]): Driver[] {
-  const f = obs.features;
-  // The heart rate's streak is tracked whether or not it is a driver this window, so "for 4 min" is true.
-  const hrAbove = f.onWrist && f.hrBpm !== null && obs.baseline.hrBpm !== null && f.hrBpm - obs.baseline.hrBpm >= 10;
-  const hrForS = track(input, 'heart-rate-above-baseline', hrAbove);
-  if (!f.onWrist) return [{ code: 'wristband_off' }];
-  const drivers = BASELINE_FEATURES.map((feature, i) => ({ feature, logit: (obs.z[feature] ?? 0) * weights[i]! }))
-    .filter((c) => c.logit >= DRIVER_MIN_LOGIT)
-    .sort((a, b) => b.logit - a.logit)
-    .map(({ feature }) => {
-      const { code, digits } = FEATURE_DRIVERS[feature];
-      return codedDriver(code, {
-        value: f[feature],
-        baseline: obs.baseline[feature],
-        digits,
-        durationS: feature === 'hrBpm' ? hrForS : null,
-      });
-    })
-    .filter((d): d is Driver => d !== null);
-  // Movement lowers the score (confounder); say so when it is why arousal was discounted.
-  if ((obs.z.activityG ?? 0) >= 2) {
-    const moving = codedDriver('movement_confounds_arousal', { value: f.activityG, baseline: obs.baseline.activityG, digits: 3 });
-    if (moving) drivers.push(moving);
-  }
-  return drivers.slice(0, 6);
-}
-
-function wearableConfidence(obs: WearableObservation): number {
-  if (obs.distress === null) return 0;
-  const f = obs.features;
-  const present = BASELINE_FEATURES.filter((k) => f[k] !== null).length / BASELINE_FEATURES.length;
-  let c = 0.9 * Math.min(1, f.coverage) * (0.4 + 0.6 * present);
-  if (!obs.baselineReady) c *= 0.5;
-  // Wrist PPG and EDA are unreliable while the arm moves.
-  if ((obs.z.activityG ?? 0) >= 3) c *= 0.7;
-  return c;
-}
-
-function fuseWearable(input: FusionInput, unobserved: Set<Unobserved>): WearablePart {
-  const obs = input.wearableConsented ? input.wearable : null;
-  if (!obs) {
-    for (const u of ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] as const) unobserved.add(u);
-    return { distress: 0, confidence: 0, drivers: [], coverage: input.wearableConsented ? 0 : null };
-  }
-
-  const f = obs.features;
-  const block: WearableBlock = {
-    hrBpm: inRange(f.hrBpm, 20, 250, 1),
-    hrBaselineBpm: inRange(obs.baseline.hrBpm, 20, 250, 1),
-    sdnnMs: inRange(f.sdnnMs, 0, 1000, 1),
-    rmssdMs: inRange(f.rmssdMs, 0, 1000, 1),
-    sclUs: inRange(f.sclUs, 0, 100, 2),
-    scrPerMin: inRange(f.scrPerMin, 0, 60, 1),
-    tempC: inRange(f.tempC, 20, 45, 2),
-    activityG: inRange(f.activityG, 0, 16, 3),
-    distress: obs.distress === null ? null : round(obs.distress, 3),
-    baselineReady: obs.baselineReady,
-    onWrist: f.onWrist,
-  };
-  if (!f.onWrist || block.hrBpm === null) unobserved.add('heart_rate');
-  if (!f.onWrist || block.rmssdMs === null) unobserved.add('hrv');
-  if (!f.onWrist || block.sclUs === null) unobserved.add('eda');
-  if (!f.onWrist || block.tempC === null) unobserved.add('temperature');
-  if (block.activityG === null) unobserved.add('activity');
-  if (!obs.baselineReady) unobserved.add('baseline');
-
-  const confidence = Math.max(0, Math.min(1, wearableConfidence(obs)));
-  const drivers = wearableDrivers(input, obs, input.weights);
-  return {
-    distress: obs.distress ?? 0,
-    confidence,
-    drivers,
-    block,
-    coverage: round(Math.min(1, f.coverage), 2),
-  };
-}
-
-interface WearablePart {
-  distress: number;
-  confidence: number;
-  drivers: Driver[];
-  block?: WearableBlock;
-  coverage: number | null;
-}
 
 interface FacePart {
   distress: number;
@@ -218,7 +88,13 @@ function fuseFace(input: FusionInput, face: FaceObservation): FacePart {
 
 export function fuse(input: FusionInput): FusionOutput {
   const unobserved = new Set<Unobserved>();
-  const wearable = fuseWearable(input, unobserved);
+  const wearable = fuseWearable(
+    input.wearableConsented ? input.wearable : null,
+    input.wearableConsented,
+    input.weights,
+    unobserved,
+    (key, active) => track(input, key, active),
+  );
 
   const face = input.cameraConsented && input.face && input.face.framesWithFace > 0 ? input.face : null;
   if (!face) unobserved.add('face').add('expression').add('pain_face');
