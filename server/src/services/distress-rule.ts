@@ -70,6 +70,25 @@ export const DEFAULT_DISTRESS_RULE: Readonly<DistressRuleConfig> = Object.freeze
   updateIntervalS: 60,
 });
 
+/**
+ * A stay's alert sensitivity, set by a charge nurse for 24 h. Each maps to rule parameters whose
+ * false-alert rate and detection the alert evaluation harness (`npm run alerts:eval`) measured;
+ * the figures are in models/wearable-distress/MODEL_CARD.md.
+ */
+export const ALERT_SENSITIVITIES = ['lower', 'standard', 'higher'] as const;
+export type AlertSensitivity = (typeof ALERT_SENSITIVITIES)[number];
+
+const SENSITIVITY_RULES: Record<AlertSensitivity, Readonly<DistressRuleConfig>> = {
+  lower: Object.freeze({ ...DEFAULT_DISTRESS_RULE, openSustainS: 120 }),
+  standard: DEFAULT_DISTRESS_RULE,
+  higher: Object.freeze({ ...DEFAULT_DISTRESS_RULE, openSustainS: 30 }),
+};
+
+/** The rule parameters for a stay's sensitivity (standard when none is set). */
+export function distressRuleFor(sensitivity: AlertSensitivity | null | undefined): Readonly<DistressRuleConfig> {
+  return SENSITIVITY_RULES[sensitivity ?? 'standard'];
+}
+
 /** The parts of a score window the rule reads: a ScoreWindow with parsed dates and the fused fields flattened. */
 export interface RuleWindow {
   deviceId: string;
