@@ -7,6 +7,7 @@ export default defineConfig({
       'test/fuzz/**/*.test.ts',
       'test/integration/**/*.test.ts',
       'test/e2e/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
