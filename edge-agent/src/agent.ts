@@ -275,22 +275,34 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
   const measureWindow = async (consent: ConsentMessage, startMs: number, endMs: number) => {
     const epoch = consentEpoch;
     const wearableAllowed = gate.isAllowed('wearable');
-    const cameraAllowed = gate.isAllowed('camera') && facePipeline !== null;
+    // Consent, not hardware: a consented camera that is not attached is reported as such, not as "not consented".
+    const cameraConsented = gate.isAllowed('camera');
+    const cameraAllowed = cameraConsented && facePipeline !== null;
     const frames = faceFrames;
     faceFrames = [];
     const faceObservation = cameraAllowed && frames.length > 0 ? summariseFaceWindow(frames, facePipeline.baseline.isReady()) : null;
     const observation = wearableAllowed ? await scorer.score(startMs, endMs) : null;
     if (epoch !== consentEpoch || stopped) return; // consent changed while scoring: drop this window
     if (observation?.features.onWrist) wearableSignalAtMs = Date.now();
+    // The window is measured against the neutral face in force; only then may it teach that face,
+    // and only if the wearable says calm and the face was steady (neutral-baseline.ts).
+    if (cameraAllowed && frames.length > 0) {
+      const vet = facePipeline.baseline.vetWindow(frames, { wearableConsented: wearableAllowed, wearable: observation });
+      if (vet.outcome === 'accepted' || vet.outcome === 'replaced') {
+        log.info(`neutral face baseline ${vet.outcome}`, { vettedBy: facePipeline.baseline.current()?.vettedBy ?? null });
+      }
+    }
     const fused = fuse({
       wearableConsented: wearableAllowed,
-      cameraConsented: cameraAllowed,
+      cameraConsented,
       wearable: observation,
       weights,
       face: faceObservation,
       persistence,
       windowStartMs: startMs,
       windowEndMs: endMs,
+      cameraSource: cameraState(),
+      wearableSource: wearableState(),
     });
     const window: ScoreWindow = {
       v: PROTOCOL_VERSION,

@@ -20,6 +20,7 @@ export const exampleScoreWindow: ScoreWindow = {
     framesAnalysed: 10,
     faceVisibleFraction: 0.9,
     negativeAffect: 0.62,
+    negativeAffectAboveBaseline: 0.31,
     expression: { neutral: 0.2, happy: 0.02, sad: 0.31, angry: 0.12, fearful: 0.14, disgusted: 0.05, surprised: 0.16 },
     pspi: 5.5,
     painadFace: 2,

@@ -38,6 +38,45 @@ export const DeviceIdSchema = patternString(48, DEVICE_ID_PATTERN, 'device id mu
 /** Observations the agent could not make in a window; the server shows them in explanations. */
 export const UNOBSERVED = ['face', 'expression', 'pain_face', 'heart_rate', 'hrv', 'eda', 'temperature', 'activity', 'baseline'] as const;
 
+/**
+ * Why the face was not observed (or observed without usable evidence) in a window. A closed code
+ * set: the server words it ("camera not consented", "no camera attached", "face not found", ...).
+ */
+export const FACE_UNOBSERVED_REASONS = [
+  /** the camera is not consented */
+  'no_consent',
+  /** no camera is attached to this bedside device */
+  'not_configured',
+  /** the camera failed (disconnected, ffmpeg exited) */
+  'source_error',
+  /** the camera is open but delivered no frames in the window (starting, or stalled) */
+  'no_frames',
+  /** frames arrived but the patient's face was not found in them (or in too few of them) */
+  'face_not_found',
+  /** the face was too dark or over-exposed to read */
+  'poor_light',
+  /** the face was turned away from the camera */
+  'turned_away',
+  /** the face moved too much to read */
+  'moving',
+  /** the face was seen, but the patient's own neutral face is still being learned: nothing is compared yet */
+  'learning_baseline',
+] as const;
+
+/** Why the wearable was not observed in a window (closed code set, worded by the server). */
+export const WEARABLE_UNOBSERVED_REASONS = [
+  /** the wearable is not consented */
+  'no_consent',
+  /** no wearable is attached to this bedside device */
+  'not_configured',
+  /** the wearable source failed (disconnected, sensor error) */
+  'source_error',
+  /** the wearable is open but sent no samples in the window */
+  'no_data',
+  /** samples arrived but say the sensor is off the wrist */
+  'off_wrist',
+] as const;
+
 export const FusedSchema = z.strictObject({
   /** Fused distress, 0 calm .. 1 severe distress. */
   distress: unit,
@@ -52,8 +91,17 @@ export const FaceBlockSchema = z.strictObject({
   framesAnalysed: z.int().min(0).max(600),
   /** Fraction of analysed frames in which the patient's face was found, 0..1. */
   faceVisibleFraction: unit,
-  /** Mean probability of negative expressions (sad, angry, fearful, disgusted), 0..1. */
+  /**
+   * Mean probability of negative expressions (sad, angry, fearful, disgusted), 0..1: the classifier's
+   * absolute output, which reads many resting faces as sad. Context only: never evidence of distress by itself.
+   */
   negativeAffect: unit,
+  /**
+   * How far negative affect rose above the patient's own vetted neutral face, 0..1 (a face less
+   * negative than its neutral gives 0); null before that baseline exists. This is what counts.
+   * Optional for agents older than this field.
+   */
+  negativeAffectAboveBaseline: unit.nullable().optional(),
   /** Mean expression probabilities over frames with a face (FER2013 classes), each 0..1. */
   expression: z.strictObject({
     neutral: unit,
@@ -114,6 +162,16 @@ export const QualitySchema = z.strictObject({
   faceCoverage: unit.nullable(),
   /** What could not be observed in this window. */
   unobserved: z.array(z.enum(UNOBSERVED)).max(UNOBSERVED.length),
+  /**
+   * Why a modality was not observed, when it was not (one code per modality); absent for a modality
+   * that was observed. Optional for agents older than this field.
+   */
+  unobservedReasons: z
+    .strictObject({
+      face: z.enum(FACE_UNOBSERVED_REASONS).optional(),
+      wearable: z.enum(WEARABLE_UNOBSERVED_REASONS).optional(),
+    })
+    .optional(),
 });
 
 const MODEL_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -202,6 +260,8 @@ export type FaceBlock = z.infer<typeof FaceBlockSchema>;
 export type WearableBlock = z.infer<typeof WearableBlockSchema>;
 export type Quality = z.infer<typeof QualitySchema>;
 export type Unobserved = (typeof UNOBSERVED)[number];
+export type FaceUnobservedReason = (typeof FACE_UNOBSERVED_REASONS)[number];
+export type WearableUnobservedReason = (typeof WEARABLE_UNOBSERVED_REASONS)[number];
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 export type SourceState = (typeof SOURCE_STATES)[number];
 export type ConsentMessage = z.infer<typeof ConsentMessageSchema>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionUnits, FaceBaseline, intensity, pspi } from './action-units.ts';
+import { actionUnits, intensity, pspi } from './action-units.ts';
 import { faceMeasures, headPose, interOcular, landmarkMotion } from './landmarks.ts';
 import { schematicFace } from './test-landmarks.ts';
 
@@ -57,28 +57,19 @@ describe('action units against the patient baseline', () => {
     expect(aus({ mouthHalf: 0.85 }).au20au25au27MouthStretchOpen).toBeGreaterThan(2);
   });
 
+  it('PSPI = AU4 + max(AU6, AU7) + max(AU9, AU10) + AU43: a yawn (mouth wide open, stretched) scores 0', () => {
+    const yawn = aus({ mouthGap: 1.2, mouthHalf: 0.9 });
+    expect(yawn.au20au25au27MouthStretchOpen).toBe(5);
+    expect(pspi(yawn)).toBe(0);
+    const frown = aus({ browY: 0.5 });
+    expect(pspi({ ...frown, au20au25au27MouthStretchOpen: 5 })).toBe(pspi(frown));
+  });
+
   it('PSPI stays within 0..16 at the extremes', () => {
     const worst = aus({ browY: 0.1, lidHalf: 0, noseLip: 0.01, mouthGap: 2 });
     expect(pspi(worst)).toBeLessThanOrEqual(16);
     expect(pspi(worst)).toBeGreaterThan(14);
     expect(intensity(10, 0, 1)).toBe(5);
     expect(intensity(-1, 0, 1)).toBe(0);
-  });
-});
-
-describe('FaceBaseline', () => {
-  it('learns the median of the first calm frames, then drifts slowly', () => {
-    const b = new FaceBaseline({ framesNeeded: 3, refreshAlpha: 0.1 });
-    b.observeCalm(faceMeasures(schematicFace({ browY: 0.7 })));
-    b.observeCalm(faceMeasures(schematicFace({ browY: 0.3 }))); // one expressive outlier
-    expect(b.isReady()).toBe(false);
-    b.observeCalm(faceMeasures(schematicFace({ browY: 0.7 })));
-    expect(b.isReady()).toBe(true);
-    expect(b.current()!.browEye).toBeCloseTo(neutral.browEye, 6);
-    b.observeCalm(faceMeasures(schematicFace({ browY: 0.8 })));
-    expect(b.current()!.browEye).toBeGreaterThan(neutral.browEye);
-    expect(b.current()!.browEye).toBeLessThan(faceMeasures(schematicFace({ browY: 0.8 })).browEye);
-    b.reset();
-    expect(b.isReady()).toBe(false);
   });
 });

@@ -1,17 +1,22 @@
 /**
- * Pain action units from face geometry, in the spirit of the Prkachin-Solomon Pain Intensity
- * score (PSPI; Prkachin & Solomon, Pain 139(2):267-274, 2008): brow lowering (AU4), orbital
- * tightening (AU6/7), levator contraction (AU9/10) and eye closure (AU43), plus mouth stretch /
- * opening (AU20, AU25-27), which PSPI leaves out but nurses and PAINAD read as grimacing.
+ * Pain action units from face geometry, for the Prkachin-Solomon Pain Intensity score (PSPI;
+ * Prkachin & Solomon, Pain 139(2):267-274, 2008): brow lowering (AU4), orbital tightening (AU6/7),
+ * levator contraction (AU9/10) and eye closure (AU43). PSPI = AU4 + max(AU6, AU7) + max(AU9, AU10)
+ * + AU43, 0..16.
  *
- * Every unit is a change against THIS patient's neutral face (the baseline), never against a
- * population average: brows that are naturally low, or small eyes, are not pain. Intensities use
- * the FACS 0..5 scale; the onset/full thresholds below are geometric heuristics (a fraction of
- * the inter-ocular distance or of the baseline value), chosen to ignore landmark jitter (~2-3 %)
- * and to reach 5 at the extreme deformations of posed pain faces. They are not yet validated
- * against FACS-coded video and must be read as indicators, not FACS codes.
+ * Mouth stretch / opening (AU20, AU25-27) is measured and reported, but it is NOT pain evidence and
+ * nothing that raises distress or the PAINAD face item reads it: talking, yawning, coughing,
+ * mouth-breathing and oxygen masks all open mouths, and PSPI leaves it out for that reason.
+ *
+ * Every unit is a change against THIS patient's neutral face (the vetted baseline,
+ * neutral-baseline.ts), never against a population average: brows that are naturally low, or
+ * small eyes, are not pain. Intensities use the FACS 0..5 scale; the onset/full thresholds below
+ * are geometric heuristics (a fraction of the inter-ocular distance or of the baseline value),
+ * chosen to ignore landmark jitter (~2-3 %) and to reach 5 at the extreme deformations of posed
+ * pain faces. They are not yet validated against FACS-coded video and must be read as indicators,
+ * not FACS codes.
  */
-import { MEASURE_KEYS, type FaceMeasures } from './landmarks.ts';
+import type { FaceMeasures } from './landmarks.ts';
 
 export interface ActionUnits {
   au4BrowLowering: number;
@@ -19,6 +24,7 @@ export interface ActionUnits {
   au9au10NoseWrinkleLipRaise: number;
   /** 1 when the eyes are closed in this frame, else 0 (PSPI scores AU43 as present/absent). */
   au43EyeClosure: number;
+  /** Mouth stretch / opening: reported, never counted as pain (see above). */
   au20au25au27MouthStretchOpen: number;
 }
 
@@ -55,63 +61,4 @@ export function actionUnits(m: FaceMeasures, baseline: FaceMeasures): ActionUnit
 /** PSPI = AU4 + max(AU6, AU7) + max(AU9, AU10) + AU43, 0..16. */
 export function pspi(au: ActionUnits): number {
   return au.au4BrowLowering + au.au6au7OrbitalTightening + au.au9au10NoseWrinkleLipRaise + (au.au43EyeClosure >= 0.5 ? 1 : 0);
-}
-
-export interface FaceBaselineOptions {
-  /** Calm frontal frames needed before the baseline is used (default 60 = 30 s at 2 fps). */
-  framesNeeded: number;
-  /** Weight of one calm frame when refreshing a learned baseline (slow: ~1/alpha frames). */
-  refreshAlpha?: number;
-}
-
-/**
- * The patient's neutral face: the per-measure median of the first calm, frontal frames of a stay,
- * then slowly refreshed by later calm frames (a patient's face changes over days: swelling,
- * dentures out, a nasal cannula). Holds only these seven numbers; reset when the stay changes.
- */
-export class FaceBaseline {
-  private samples: FaceMeasures[] = [];
-  private learned: FaceMeasures | null = null;
-  private readonly alpha: number;
-
-  constructor(private readonly options: FaceBaselineOptions) {
-    this.alpha = options.refreshAlpha ?? 0.005;
-  }
-
-  isReady(): boolean {
-    return this.learned !== null;
-  }
-
-  /** Calm frames collected so far towards the first baseline. */
-  progress(): number {
-    return this.learned ? this.options.framesNeeded : this.samples.length;
-  }
-
-  current(): FaceMeasures | null {
-    return this.learned;
-  }
-
-  /** Feeds a frame judged calm (neutral expression, no pain signs, frontal, well lit). */
-  observeCalm(m: FaceMeasures): void {
-    if (this.learned) {
-      for (const k of MEASURE_KEYS) this.learned[k] += this.alpha * (m[k] - this.learned[k]);
-      return;
-    }
-    this.samples.push({ ...m });
-    if (this.samples.length >= this.options.framesNeeded) {
-      this.learned = Object.fromEntries(MEASURE_KEYS.map((k) => [k, median(this.samples.map((s) => s[k]))])) as unknown as FaceMeasures;
-      this.samples = [];
-    }
-  }
-
-  reset(): void {
-    this.samples = [];
-    this.learned = null;
-  }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

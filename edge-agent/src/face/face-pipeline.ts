@@ -1,19 +1,23 @@
 /**
  * The face pipeline for one frame: detect faces -> choose the patient's (inside the bed region,
  * else the largest) -> 192x192 crop -> landmarks -> expression -> geometry, head pose, light ->
- * action units against the patient's neutral baseline. The frame is not kept.
+ * action units and expression change against the patient's neutral baseline. The frame is not
+ * kept. The baseline is not learned here, frame by frame: the agent vets each closed window with
+ * what the wearable said about it (`baseline.vetWindow`, neutral-baseline.ts).
  */
 import type { BedRegion } from '../config.ts';
 import type { RgbFrame } from '../sources/camera/frame.ts';
-import { actionUnits, FaceBaseline, pspi } from './action-units.ts';
+import { actionUnits, pspi } from './action-units.ts';
 import { boxCenter, boxHeight, boxWidth, faceCropBox, type Detection } from './blazeface.ts';
 import { FaceModels, type DetectorSettings } from './face-models.ts';
-import { NEGATIVE_EXPRESSIONS, USABLE, type FrameAnalysis, type PatientFace } from './face-window.ts';
+import { EXPRESSION_KEYS, USABLE, type ExpressionProbabilities, type FrameAnalysis, type PatientFace } from './face-window.ts';
 import { meanLuma } from './image-ops.ts';
 import { faceMeasures, headPose, landmarkMotion, type Landmarks } from './landmarks.ts';
+import { NeutralFaceBaseline } from './neutral-baseline.ts';
 
 export interface FacePipelineOptions {
   bedRegion?: BedRegion;
+  /** Steady frames of a wearable-vetted calm period that make a neutral baseline (60 = 30 s at 2 fps). */
   baselineFrames: number;
   detector?: Partial<DetectorSettings>;
   /** FaceMesh face confidence below which the detection is not treated as a face. */
@@ -49,7 +53,7 @@ export function choosePatientFace(
 }
 
 export class FacePipeline {
-  readonly baseline: FaceBaseline;
+  readonly baseline: NeutralFaceBaseline;
   private previous: Landmarks | null = null;
   private readonly detector: DetectorSettings;
 
@@ -57,7 +61,7 @@ export class FacePipeline {
     readonly models: FaceModels,
     private readonly options: FacePipelineOptions,
   ) {
-    this.baseline = new FaceBaseline({ framesNeeded: options.baselineFrames });
+    this.baseline = new NeutralFaceBaseline({ framesNeeded: options.baselineFrames });
     this.detector = { minScore: 0.5, iouThreshold: 0.3, maxFaces: 5, ...options.detector };
   }
 
@@ -114,22 +118,17 @@ export class FacePipeline {
       Math.abs(pose.pitchDeg) <= USABLE.maxPitchDeg &&
       luma >= USABLE.minLuma &&
       luma <= USABLE.maxLuma;
-    const base = this.baseline.current();
-    const au = usable && base ? actionUnits(measures, base) : null;
+    const neutral = this.baseline.current();
+    const au = usable && neutral ? actionUnits(measures, neutral.measures) : null;
     const score = au ? pspi(au) : null;
-    // Frames that may teach the neutral face: frontal and steady. The first baseline is the median
-    // of such frames early in the stay (robust to a few expressive ones, and not tied to the
-    // expression model, which reads many resting older faces as "sad"). Later refreshes take only
-    // frames with no pain signs and no negative-led expression.
-    const negative = NEGATIVE_EXPRESSIONS.reduce((s, k) => s + expression[k], 0);
-    const steadyFrontal = usable && Math.abs(pose.yawDeg) <= 15 && (motion === null || motion < 0.06);
-    const calm =
-      steadyFrontal && (au === null || (score! < 1 && au.au43EyeClosure === 0 && au.au20au25au27MouthStretchOpen < 1 && negative < 0.5));
-    if (calm) this.baseline.observeCalm(measures);
+    const expressionChange = neutral
+      ? (Object.fromEntries(EXPRESSION_KEYS.map((k) => [k, expression[k] - neutral.expression[k]])) as ExpressionProbabilities)
+      : null;
     const patient: PatientFace = {
       detectorScore: chosen.score,
       box: chosen.box,
       expression,
+      expressionChange,
       pose,
       luma,
       motion,

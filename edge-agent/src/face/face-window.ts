@@ -3,7 +3,7 @@
  * plus what fusion needs (quality, how often each sign was seen) out. Per-frame records hold only
  * numbers and are dropped when the window closes.
  */
-import type { Driver, FaceBlock, PainadFaceBasis } from '@attune/protocol';
+import type { Driver, FaceBlock, FaceUnobservedReason, PainadFaceBasis } from '@attune/protocol';
 import type { ActionUnits } from './action-units.ts';
 import type { Box } from './image-ops.ts';
 import type { FaceMeasures, HeadPose } from './landmarks.ts';
@@ -16,7 +16,13 @@ export const NEGATIVE_EXPRESSIONS = ['sad', 'angry', 'fearful', 'disgusted'] as 
 export interface PatientFace {
   detectorScore: number;
   box: Box;
+  /** The classifier's absolute output: reported, but never evidence by itself (see neutral-baseline.ts). */
   expression: ExpressionProbabilities;
+  /**
+   * Expression probabilities minus the patient's neutral face's, per class (-1..1); null before a
+   * vetted neutral baseline exists. This, not `expression`, is what counts.
+   */
+  expressionChange: ExpressionProbabilities | null;
   pose: HeadPose;
   /** Mean luma of the face box, 0..255. */
   luma: number;
@@ -40,6 +46,19 @@ export interface FrameAnalysis {
 /** Pose and light limits for reading action units from geometry. */
 export const USABLE = { maxYawDeg: 30, maxPitchDeg: 30, minLuma: 40, maxLuma: 225 } as const;
 
+/**
+ * Below this window quality (0..1) the face is treated as not observed: no expression, action-unit
+ * or PSPI numbers leave the agent and the face adds nothing to fused distress. 0.4 is reached by a
+ * face seen in about half the frames, or frontal and lit in under half of them, or moving a lot.
+ */
+export const FACE_QUALITY_FLOOR = 0.4;
+
+/** Negative affect this far above the patient's neutral face (0..1) makes a frame look upset. */
+export const UPSET_RISE = 0.25;
+
+/** Per-frame thresholds of the PAINAD mapping (FACS intensities 0..5, PSPI 0..16). */
+export const PAIN_SIGN = { browLowered: 1.5, secondUnit: 1.5, grimacePspi: 4 } as const;
+
 export interface FaceObservation {
   block: FaceBlock;
   framesAnalysed: number;
@@ -47,8 +66,13 @@ export interface FaceObservation {
   /** Frames with a face that was frontal and lit well enough. */
   framesUsable: number;
   baselineReady: boolean;
-  /** Fractions of frames with the patient's face (usable frames for AU-based ones). */
-  fractions: { browAndEyes: number; browLowered: number; grimace: number; mouthOpen: number; eyesClosed: number; negativeTop: number };
+  /**
+   * Fractions of frames with the patient's face (frames with action units for the AU-based ones;
+   * frames measured against the neutral baseline for `upset`).
+   */
+  fractions: { browAndEyes: number; browLowered: number; grimace: number; eyesClosed: number; upset: number };
+  /** Mean change of each expression's probability against the neutral face; null before a baseline. */
+  meanExpressionChange: ExpressionProbabilities | null;
   /** Median landmark motion, inter-ocular units (null with fewer than two face frames). */
   motion: number | null;
   meanLuma: number | null;
@@ -56,18 +80,33 @@ export interface FaceObservation {
   quality: number;
   /** Why quality is reduced, as driver codes (reported as drivers when quality is poor). */
   qualityNotes: Driver[];
+  /**
+   * Why the face's evidence is not usable in this window, or null when it is: below the quality
+   * floor (`face_not_found`, `poor_light`, `turned_away`, `moving`), or seen well but not yet
+   * comparable with the patient's own neutral face (`learning_baseline`).
+   */
+  unobservedReason: FaceUnobservedReason | null;
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
 const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
+const negativeSum = (e: ExpressionProbabilities) => NEGATIVE_EXPRESSIONS.reduce((s, k) => s + e[k], 0);
 
-/** A frame shows grimacing: a PSPI of 4+ carried by brow lowering and eye or nose/lip action. */
+/** A frame shows brow lowering (AU4), the sign PAINAD calls a frown. */
+export function isBrowLowered(au: ActionUnits): boolean {
+  return au.au4BrowLowering >= PAIN_SIGN.browLowered;
+}
+
+/**
+ * A frame shows grimacing: PSPI 4+ carried by brow lowering together with orbital tightening or
+ * nose wrinkle / lip raise. Mouth opening plays no part (see action-units.ts).
+ */
 export function isGrimace(au: ActionUnits, p: number): boolean {
   return (
-    p >= 4 &&
-    au.au4BrowLowering >= 1.5 &&
-    (au.au6au7OrbitalTightening >= 1.5 || au.au9au10NoseWrinkleLipRaise >= 1.5 || au.au20au25au27MouthStretchOpen >= 2)
+    p >= PAIN_SIGN.grimacePspi &&
+    isBrowLowered(au) &&
+    Math.max(au.au6au7OrbitalTightening, au.au9au10NoseWrinkleLipRaise) >= PAIN_SIGN.secondUnit
   );
 }
 
@@ -75,24 +114,31 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
   const faces = frames.map((f) => f.patient).filter((p): p is PatientFace => p !== null);
   const usable = faces.filter((p) => p.usable);
   const withAu = usable.filter((p): p is PatientFace & { au: ActionUnits; pspi: number } => p.au !== null && p.pspi !== null);
+  const relative = faces.filter((p): p is PatientFace & { expressionChange: ExpressionProbabilities } => p.expressionChange !== null);
   const n = frames.length;
   const frac = (count: number, of: number) => (of ? count / of : 0);
 
   const expression = Object.fromEntries(
     EXPRESSION_KEYS.map((k) => [k, round(clamp01(mean(faces.map((p) => p.expression[k]))))]),
   ) as ExpressionProbabilities;
-  const negativeAffect = round(clamp01(mean(faces.map((p) => NEGATIVE_EXPRESSIONS.reduce((s, k) => s + p.expression[k], 0)))));
-  const topIsNegative = (p: PatientFace) => {
-    const top = EXPRESSION_KEYS.reduce((a, b) => (p.expression[b] > p.expression[a] ? b : a));
-    return (NEGATIVE_EXPRESSIONS as readonly string[]).includes(top);
-  };
+  const negativeAffect = round(clamp01(mean(faces.map((p) => negativeSum(p.expression)))));
+  const negativeAffectChanges = relative.map((p) => negativeSum(p.expressionChange));
+  // A face less negative than its neutral is not "negative distress": the change is floored at 0.
+  const negativeAffectAboveBaseline = baselineReady && relative.length ? round(clamp01(mean(negativeAffectChanges))) : null;
+  const meanExpressionChange =
+    baselineReady && relative.length
+      ? (Object.fromEntries(EXPRESSION_KEYS.map((k) => [k, mean(relative.map((p) => p.expressionChange[k]))])) as ExpressionProbabilities)
+      : null;
+  const grimaceFrames = withAu.filter((p) => isGrimace(p.au, p.pspi));
   const fractions = {
-    browAndEyes: frac(withAu.filter((p) => p.au.au4BrowLowering >= 1.5 && p.au.au6au7OrbitalTightening >= 1.5).length, withAu.length),
-    browLowered: frac(withAu.filter((p) => p.au.au4BrowLowering >= 1.5).length, withAu.length),
-    grimace: frac(withAu.filter((p) => isGrimace(p.au, p.pspi)).length, withAu.length),
-    mouthOpen: frac(withAu.filter((p) => p.au.au20au25au27MouthStretchOpen >= 2).length, withAu.length),
+    browAndEyes: frac(
+      withAu.filter((p) => isBrowLowered(p.au) && p.au.au6au7OrbitalTightening >= PAIN_SIGN.secondUnit).length,
+      withAu.length,
+    ),
+    browLowered: frac(withAu.filter((p) => isBrowLowered(p.au)).length, withAu.length),
+    grimace: frac(grimaceFrames.length, withAu.length),
     eyesClosed: frac(withAu.filter((p) => p.au.au43EyeClosure >= 0.5).length, withAu.length),
-    negativeTop: frac(faces.filter(topIsNegative).length, faces.length),
+    upset: frac(negativeAffectChanges.filter((c) => c >= UPSET_RISE).length, relative.length),
   };
   const auMean = (k: keyof ActionUnits) => mean(withAu.map((p) => p.au[k]));
   const meanPspi = withAu.length ? mean(withAu.map((p) => p.pspi)) : null;
@@ -100,18 +146,17 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
   const painad = painadFaceItem({
     frames: n,
     faces: faces.length,
-    usable: usable.length,
     withAu: withAu.length,
     baselineReady,
     fractions,
-    meanPspi,
-    negativeAffect,
+    grimacePspi: grimaceFrames.length ? mean(grimaceFrames.map((p) => p.pspi)) : null,
   });
 
   const block: FaceBlock = {
     framesAnalysed: Math.min(600, n),
     faceVisibleFraction: round(frac(faces.length, n)),
     negativeAffect,
+    negativeAffectAboveBaseline,
     expression,
     pspi: meanPspi === null || !baselineReady ? null : round(Math.min(16, meanPspi), 2),
     painadFace: painad.item,
@@ -137,16 +182,35 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
   const notes: Driver[] = [];
   const visible = frac(faces.length, n);
   const usableShare = frac(usable.length, faces.length);
+  const turnedShare = frac(
+    faces.filter((p) => Math.abs(p.pose.yawDeg) > USABLE.maxYawDeg || Math.abs(p.pose.pitchDeg) > USABLE.maxPitchDeg).length,
+    faces.length,
+  );
+  const darkShare = frac(faces.filter((p) => p.luma < USABLE.minLuma).length, faces.length);
+  const badLightShare = frac(faces.filter((p) => p.luma < USABLE.minLuma || p.luma > USABLE.maxLuma).length, faces.length);
   if (faces.length && usableShare < 0.5) {
-    const turned = faces.filter((p) => Math.abs(p.pose.yawDeg) > USABLE.maxYawDeg || Math.abs(p.pose.pitchDeg) > USABLE.maxPitchDeg).length;
-    const dark = faces.filter((p) => p.luma < USABLE.minLuma).length;
-    if (turned) notes.push({ code: 'face_turned_away', value: round(frac(turned, faces.length), 2), unit: 'fraction' });
-    if (dark) notes.push({ code: 'face_too_dark', value: round(frac(dark, faces.length), 2), unit: 'fraction' });
+    if (turnedShare > 0) notes.push({ code: 'face_turned_away', value: round(turnedShare, 2), unit: 'fraction' });
+    if (darkShare > 0) notes.push({ code: 'face_too_dark', value: round(darkShare, 2), unit: 'fraction' });
   }
   const steadiness = motion === null ? 1 : 1 - 0.5 * clamp01((motion - 0.03) / 0.1);
-  if (motion !== null && motion > 0.08) notes.push({ code: 'face_unsteady' });
+  const unsteady = motion !== null && motion > 0.08;
+  if (unsteady) notes.push({ code: 'face_unsteady' });
   if (!baselineReady && faces.length) notes.push({ code: 'face_baseline_learning' });
   const quality = clamp01(0.9 * visible * (0.3 + 0.7 * usableShare) * steadiness * (baselineReady ? 1 : 0.6));
+
+  let unobservedReason: FaceUnobservedReason | null = null;
+  if (faces.length === 0) unobservedReason = 'face_not_found';
+  else if (quality < FACE_QUALITY_FLOOR) {
+    // The largest shortfall names the reason: light, head turn, the face missing from frames, movement.
+    const shortfalls: [FaceUnobservedReason, number][] = [
+      ['poor_light', badLightShare],
+      ['turned_away', turnedShare],
+      ['face_not_found', 1 - visible],
+      ['moving', unsteady ? 0.5 : 0],
+    ];
+    unobservedReason = shortfalls.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+  } else if (!baselineReady) unobservedReason = 'learning_baseline';
+
   return {
     block,
     framesAnalysed: n,
@@ -154,47 +218,56 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
     framesUsable: usable.length,
     baselineReady,
     fractions,
+    meanExpressionChange,
     motion,
     meanLuma,
     quality,
     qualityNotes: notes,
+    unobservedReason,
   };
 }
 
 interface PainadEvidence {
   frames: number;
   faces: number;
-  usable: number;
   withAu: number;
   baselineReady: boolean;
   fractions: FaceObservation['fractions'];
-  meanPspi: number | null;
-  negativeAffect: number;
+  /** Mean PSPI over the grimacing frames, null without any. */
+  grimacePspi: number | null;
 }
+
+/** Share of frames a sign must reach to score (one odd frame does not). */
+const PAINAD_MIN_FRACTION = 0.3;
+/** Share of frames that must look upset (against the neutral face) for PAINAD 1. */
+const PAINAD_UPSET_MIN_FRACTION = 0.4;
 
 /**
  * PAINAD item 4, "facial expression" (Warden, Hurley & Volicer, J Am Med Dir Assoc 2003):
- * 0 smiling or inexpressive, 1 sad / frightened / frown, 2 facial grimacing. A sign must be
- * present in at least 30% of the window's usable frames, so one odd frame does not score. The
- * basis is a code with its numbers; the server words it for the nurse.
+ * 0 smiling or inexpressive, 1 sad / frightened / frown, 2 facial grimacing. Derived from PSPI and
+ * its units, per frame measured against the patient's neutral face:
+ * - 2 (grimacing): PSPI >= 4 with AU4 >= 1.5 and max(AU6/7, AU9/10) >= 1.5, in >= 30% of frames;
+ * - 1 (frowning): AU4 >= 1.5 in >= 30% of frames;
+ * - 1 (looks upset): negative affect >= 0.25 above the neutral face's in >= 40% of frames;
+ * - 0 (relaxed): none of these.
+ * Mouth opening counts for nothing. Without a vetted neutral face, or without a frontal, lit frame,
+ * the item is not scored (null): an unread face is not a relaxed one. The basis is a code with its
+ * numbers; the server words it for the nurse.
  */
 export function painadFaceItem(e: PainadEvidence): { item: 0 | 1 | 2 | null; basis: PainadFaceBasis } {
   if (e.frames === 0) return { item: null, basis: { code: 'no_frames' } };
   if (e.faces === 0) return { item: null, basis: { code: 'face_not_seen', frames: Math.min(600, e.frames) } };
+  if (!e.baselineReady) return { item: null, basis: { code: 'inexpressive_learning_baseline' } };
+  if (e.withAu === 0) return { item: null, basis: { code: 'inexpressive_not_frontal' } };
   const f = e.fractions;
-  if (e.withAu > 0) {
-    if (f.grimace >= 0.3) {
-      return {
-        item: 2,
-        basis: { code: 'grimacing', fraction: round(f.grimace, 2), pspi: round(Math.min(16, Math.max(0, e.meanPspi!)), 1) },
-      };
-    }
-    if (f.browLowered >= 0.3) return { item: 1, basis: { code: 'frowning', fraction: round(f.browLowered, 2) } };
+  if (f.grimace >= PAINAD_MIN_FRACTION && e.grimacePspi !== null) {
+    return {
+      item: 2,
+      basis: { code: 'grimacing', fraction: round(f.grimace, 2), pspi: round(Math.min(16, Math.max(0, e.grimacePspi)), 1) },
+    };
   }
-  if (f.negativeTop >= 0.4) return { item: 1, basis: { code: 'looks_upset', fraction: round(f.negativeTop, 2) } };
-  if (e.withAu === 0) {
-    return { item: 0, basis: { code: e.baselineReady ? 'inexpressive_not_frontal' : 'inexpressive_learning_baseline' } };
-  }
+  if (f.browLowered >= PAINAD_MIN_FRACTION) return { item: 1, basis: { code: 'frowning', fraction: round(f.browLowered, 2) } };
+  if (f.upset >= PAINAD_UPSET_MIN_FRACTION) return { item: 1, basis: { code: 'looks_upset', fraction: round(f.upset, 2) } };
   return { item: 0, basis: { code: 'relaxed', frames: Math.min(600, e.withAu) } };
 }
 

@@ -1,5 +1,8 @@
-/** Test helper: a schematic frontal face as 468 landmarks (only the points the geometry reads are placed). */
-import type { Point3 } from './landmarks.ts';
+/** Test helpers: a schematic frontal face as 468 landmarks (only the points the geometry reads are placed), and analysed frames of it. */
+import { actionUnits, pspi } from './action-units.ts';
+import { EXPRESSION_KEYS, USABLE, type ExpressionProbabilities, type FrameAnalysis } from './face-window.ts';
+import { faceMeasures, type Point3 } from './landmarks.ts';
+import type { NeutralFace } from './neutral-baseline.ts';
 
 export interface FaceShape {
   /** Brow height above the eye line (inter-ocular distance is 2). */
@@ -55,4 +58,64 @@ export function schematicFace(shape: FaceShape = {}): Point3[] {
   return pts.map(
     ([x, y, z]) => [s * (x * Math.cos(yaw) + z * Math.sin(yaw)) + dx, s * y, s * (-x * Math.sin(yaw) + z * Math.cos(yaw))] as Point3,
   );
+}
+
+export interface TestFrameOptions {
+  /** Expression probabilities (default: fully neutral). */
+  expression?: Partial<ExpressionProbabilities>;
+  /** The neutral face the frame is measured against; null: no baseline yet. */
+  neutral?: NeutralFace | null;
+  yawDeg?: number;
+  /** Landmark motion since the previous frame, inter-ocular units. */
+  motion?: number | null;
+  luma?: number;
+}
+
+/** Test helper: one analysed frame of a schematic face, measured against `neutral` the way the pipeline does. */
+export function testFrame(shape: FaceShape | null, options: TestFrameOptions = {}): FrameAnalysis {
+  if (!shape) return { tMs: 0, facesFound: 0, patient: null };
+  const expression = {
+    ...Object.fromEntries(EXPRESSION_KEYS.map((k) => [k, 0])),
+    neutral: 1,
+    ...options.expression,
+  } as ExpressionProbabilities;
+  const measures = faceMeasures(schematicFace(shape));
+  const yawDeg = options.yawDeg ?? 0;
+  const luma = options.luma ?? 120;
+  const usable = Math.abs(yawDeg) <= USABLE.maxYawDeg && luma >= USABLE.minLuma && luma <= USABLE.maxLuma;
+  const neutral = options.neutral ?? null;
+  const au = usable && neutral ? actionUnits(measures, neutral.measures) : null;
+  return {
+    tMs: 0,
+    facesFound: 1,
+    patient: {
+      detectorScore: 0.9,
+      box: { x1: 0, y1: 0, x2: 100, y2: 100 },
+      expression,
+      expressionChange: neutral
+        ? (Object.fromEntries(EXPRESSION_KEYS.map((k) => [k, expression[k] - neutral.expression[k]])) as ExpressionProbabilities)
+        : null,
+      pose: { yawDeg, pitchDeg: 0, rollDeg: 0 },
+      luma,
+      motion: options.motion === undefined ? 0.01 : options.motion,
+      measures,
+      au,
+      pspi: au ? pspi(au) : null,
+      usable,
+    },
+  };
+}
+
+/** Test helper: a neutral face learned from `shape` with the given resting expression. */
+export function testNeutral(shape: FaceShape = {}, expression: Partial<ExpressionProbabilities> = {}): NeutralFace {
+  const e = { ...Object.fromEntries(EXPRESSION_KEYS.map((k) => [k, 0])), neutral: 1, ...expression } as ExpressionProbabilities;
+  return {
+    measures: faceMeasures(schematicFace(shape)),
+    expression: e,
+    negativeAffect: e.sad + e.angry + e.fearful + e.disgusted,
+    vettedBy: 'wearable_calm',
+    wearableDistress: 0.1,
+    periodsAgreeing: 0,
+    replacements: 0,
+  };
 }

@@ -6,9 +6,11 @@ import {
   explainConsentViolation,
   explainDeviceOffline,
   explainDistress,
+  FACE_UNOBSERVED_WORDS,
   NO_BASELINE_TEXT,
   UNOBSERVED_PAINAD_TEXT,
   WEARABLE_NOT_CONSENTED_TEXT,
+  WEARABLE_UNOBSERVED_WORDS,
   type DistressEpisodeContext,
   type DistressObservation,
 } from './explanation.ts';
@@ -31,9 +33,17 @@ function obs(over: Partial<DistressObservation> = {}): DistressObservation {
   };
 }
 
-/** A wearable-only observation, as with the camera not consented. */
+/** A wearable-only observation, as with the camera not consented (the agent says so in its reason code). */
 function wearableOnly(over: Partial<DistressObservation> = {}): DistressObservation {
-  const o = obs({ quality: { wearableCoverage: 0.98, faceCoverage: null, unobserved: ['face', 'expression', 'pain_face'] }, ...over });
+  const o = obs({
+    quality: {
+      wearableCoverage: 0.98,
+      faceCoverage: null,
+      unobserved: ['face', 'expression', 'pain_face'],
+      unobservedReasons: { face: 'no_consent' },
+    },
+    ...over,
+  });
   if (!('face' in over)) delete o.face;
   return o;
 }
@@ -246,12 +256,93 @@ describe('explainDistress unobserved', () => {
 
   it('wearable not consented', () => {
     const o = obs({
-      quality: { wearableCoverage: null, faceCoverage: 0.9, unobserved: ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] },
+      quality: {
+        wearableCoverage: null,
+        faceCoverage: 0.9,
+        unobserved: ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'],
+        unobservedReasons: { wearable: 'no_consent' },
+      },
     });
     delete o.wearable;
     const e = explainDistress(o, ctx());
     expect(e.unobserved).toEqual([WEARABLE_NOT_CONSENTED_TEXT, UNOBSERVED_PAINAD_TEXT]);
     expect(e.painad.map((p) => p.item)).toEqual(['Facial expression']);
+  });
+});
+
+describe('describeUnobserved states the real reason (quality.unobservedReasons)', () => {
+  const faceUnseen = ['face', 'expression', 'pain_face'] as const;
+  const wearableUnseen = ['heart_rate', 'hrv', 'eda', 'temperature', 'activity'] as const;
+
+  it('Bed 2: camera consented but no camera attached says so, never "camera not consented"', () => {
+    const e = explainDistress(
+      wearableOnly({
+        quality: { wearableCoverage: 1, faceCoverage: 0, unobserved: [...faceUnseen], unobservedReasons: { face: 'not_configured' } },
+      }),
+      ctx(),
+    );
+    expect(e.unobserved[0]).toBe('Face not visible (no camera attached at this bed)');
+    expect(allText(e)).not.toContain('not consented');
+  });
+
+  it('words every face reason, each differently, as the only face line', () => {
+    const seen = new Set<string>();
+    for (const code of Object.keys(FACE_UNOBSERVED_WORDS) as (keyof typeof FACE_UNOBSERVED_WORDS)[]) {
+      const e = explainDistress(
+        wearableOnly({ quality: { wearableCoverage: 1, faceCoverage: 0, unobserved: [...faceUnseen], unobservedReasons: { face: code } } }),
+        ctx(),
+      );
+      expect(e.unobserved).toEqual([FACE_UNOBSERVED_WORDS[code], UNOBSERVED_PAINAD_TEXT]);
+      seen.add(FACE_UNOBSERVED_WORDS[code]);
+    }
+    expect(seen.size).toBe(9);
+    expect(FACE_UNOBSERVED_WORDS.no_consent).toBe(CAMERA_NOT_CONSENTED_TEXT);
+    expect(FACE_UNOBSERVED_WORDS.face_not_found).toMatch(/not found/);
+    expect(FACE_UNOBSERVED_WORDS.poor_light).toMatch(/too dark or too bright/);
+    expect(FACE_UNOBSERVED_WORDS.source_error).toMatch(/camera is not working/);
+  });
+
+  it('words every wearable reason', () => {
+    for (const code of Object.keys(WEARABLE_UNOBSERVED_WORDS) as (keyof typeof WEARABLE_UNOBSERVED_WORDS)[]) {
+      const o = obs({
+        quality: {
+          wearableCoverage: code === 'no_consent' ? null : 0,
+          faceCoverage: 0.9,
+          unobserved: [...wearableUnseen],
+          unobservedReasons: { wearable: code },
+        },
+      });
+      if (code === 'off_wrist') o.wearable = wearable({ onWrist: false, hrBpm: null, distress: null });
+      else delete o.wearable;
+      expect(explainDistress(o, ctx()).unobserved).toEqual([WEARABLE_UNOBSERVED_WORDS[code], UNOBSERVED_PAINAD_TEXT]);
+    }
+    expect(WEARABLE_UNOBSERVED_WORDS.not_configured).toMatch(/no wearable attached/);
+    expect(WEARABLE_UNOBSERVED_WORDS.no_data).toMatch(/no data from the wearable/);
+    expect(WEARABLE_UNOBSERVED_WORDS.source_error).toMatch(/wearable is not working/);
+  });
+
+  it('a face still learning its neutral face is not described as compared with population norms', () => {
+    const o = obs({
+      face: { ...face(), pspi: null, actionUnits: null, painadFace: null, negativeAffectAboveBaseline: null },
+      quality: {
+        wearableCoverage: 1,
+        faceCoverage: 1,
+        unobserved: ['expression', 'pain_face', 'baseline'],
+        unobservedReasons: { face: 'learning_baseline' },
+      },
+    });
+    const e = explainDistress(o, ctx());
+    expect(e.unobserved).toEqual([FACE_UNOBSERVED_WORDS.learning_baseline, UNOBSERVED_PAINAD_TEXT]);
+  });
+
+  it('an agent older than the reason codes: says only what the window can tell', () => {
+    const legacy = wearableOnly({ quality: { wearableCoverage: 0.98, faceCoverage: null, unobserved: [...faceUnseen] } });
+    expect(explainDistress(legacy, ctx()).unobserved[0]).toBe('Face not visible (camera not consented or not attached)');
+    const noWearable = obs({ quality: { wearableCoverage: null, faceCoverage: 0.9, unobserved: [...wearableUnseen] } });
+    delete noWearable.wearable;
+    expect(explainDistress(noWearable, ctx()).unobserved[0]).toBe(
+      'Heart rate, skin conductance and movement not measured (wearable not consented or not attached)',
+    );
   });
 });
 
