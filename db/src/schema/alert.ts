@@ -8,7 +8,7 @@ export const alert = pgTable(
   'alert',
   {
     id: uuid().primaryKey().defaultRandom(),
-    /** 'sustained_distress' | 'device_offline' | 'consent_violation' */
+    /** 'sustained_distress' | 'possible_pain' | 'device_offline' | 'consent_violation' | 'monitoring_interrupted' | 'signal_lost' */
     kind: text().notNull(),
     /** 'clinical' | 'technical' */
     category: text().notNull(),

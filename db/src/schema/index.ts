@@ -10,3 +10,4 @@ export * from './session.ts';
 export * from './audit-log.ts';
 export * from './stay-bed.ts';
 export * from './tablet.ts';
+export * from './stay-alert-sensitivity.ts';

@@ -1,5 +1,7 @@
 import type { Database } from '@attune/db';
 import type { AlertKind, AlertState, Explanation, Outcome, Priority } from '../services/alert-types.ts';
+import type { StaySensitivity } from '../services/alert-sensitivity.ts';
+import type { AlertSensitivity } from '../services/distress-rule.ts';
 
 export interface AlertRow {
   id: string;
@@ -57,6 +59,35 @@ export interface NewAlert {
   deviceId: string | null;
   at: Date;
   explanation: Explanation;
+}
+
+const SENSITIVITY_SELECT = `
+  select s.stay_id as "stayId", s.sensitivity, s.reason, s.set_by_user_id as "setByUserId", u.display_name as "setBy",
+         s.set_at as "setAt", s.expires_at as "expiresAt"
+    from stay_alert_sensitivity s join app_user u on u.id = s.set_by_user_id`;
+
+/** Alert figures for one ward and kind over a period (GET /api/alerts/quality). */
+export interface AlertQualityRow {
+  wardId: string;
+  wardName: string;
+  /** Sum of stay time in the ward's beds overlapping the period, days. */
+  patientDays: number;
+  /** Null on a ward row without any alert in the period. */
+  kind: AlertKind | null;
+  alerts: number;
+  /** Alerts opened per patient-day; null when the ward had no patient time in the period. */
+  alertsPerPatientDay: number | null;
+  intervened: number;
+  comforted: number;
+  noActionNeeded: number;
+  falseAlarm: number;
+  /** Alerts without a recorded outcome (not resolved yet). */
+  noneRecorded: number;
+  /** Alerts a person responded to (acknowledged, or resolved without an acknowledgement). */
+  responded: number;
+  /** Seconds from opening to the first response: median and 90th percentile (linear interpolation); null without any. */
+  responseMedianS: number | null;
+  responseP90S: number | null;
 }
 
 export class AlertRepository {
@@ -190,6 +221,87 @@ export class AlertRepository {
       `select e.id::float8 as id, e.at, e.type, u.display_name as actor, e.detail
          from alert_event e left join app_user u on u.id = e.actor_user_id where e.alert_id = $1 order by e.id`,
       [alertId],
+    );
+  }
+
+  /** A stay's latest alert-sensitivity setting (it may have lapsed), or null when none was ever set. */
+  async staySensitivity(stayId: string): Promise<StaySensitivity | null> {
+    const [row] = await this.db.query<StaySensitivity>(`${SENSITIVITY_SELECT} where s.stay_id = $1`, [stayId]);
+    return row ?? null;
+  }
+
+  /** Settings still in force at `at` for active stays (the alert engine's cache after a restart). */
+  async sensitivitiesInForce(at: Date, stayIds?: string[]): Promise<StaySensitivity[]> {
+    const params: unknown[] = [at.toISOString()];
+    let where = `where s.expires_at > $1 and s.stay_id in (select id from stay where discharged_at is null)`;
+    if (stayIds) {
+      params.push(stayIds);
+      where += ` and s.stay_id = any($2::uuid[])`;
+    }
+    return this.db.query<StaySensitivity>(`${SENSITIVITY_SELECT} ${where}`, params);
+  }
+
+  /** Replaces a stay's setting. */
+  async setStaySensitivity(change: {
+    stayId: string;
+    sensitivity: AlertSensitivity;
+    reason: string;
+    setByUserId: string;
+    setAt: Date;
+    expiresAt: Date;
+  }): Promise<StaySensitivity> {
+    await this.db.query(
+      `insert into stay_alert_sensitivity (stay_id, sensitivity, reason, set_by_user_id, set_at, expires_at)
+       values ($1, $2, $3, $4, $5, $6)
+       on conflict (stay_id) do update set sensitivity = excluded.sensitivity, reason = excluded.reason,
+         set_by_user_id = excluded.set_by_user_id, set_at = excluded.set_at, expires_at = excluded.expires_at`,
+      [change.stayId, change.sensitivity, change.reason, change.setByUserId, change.setAt.toISOString(), change.expiresAt.toISOString()],
+    );
+    return (await this.staySensitivity(change.stayId))!;
+  }
+
+  /**
+   * Alert quality per ward and kind for alerts opened in [from, to): alerts per patient-day, counts
+   * by outcome, and the time to the first response. Patient-days are the stay time in each ward's
+   * beds (stay_bed) that overlaps the period, so a transfer splits a stay between wards. Every ward
+   * appears; a ward without alerts has one row with `kind` null.
+   */
+  async quality(from: Date, to: Date, wardId?: string): Promise<AlertQualityRow[]> {
+    return this.db.query<AlertQualityRow>(
+      `with exposure as (
+         select b.ward_id,
+                sum(extract(epoch from (least(coalesce(sb.until_at, $2::timestamptz), $2::timestamptz)
+                                        - greatest(sb.from_at, $1::timestamptz)))) / 86400.0 as patient_days
+           from stay_bed sb join bed b on b.id = sb.bed_id
+          where sb.from_at < $2::timestamptz and (sb.until_at is null or sb.until_at > $1::timestamptz)
+          group by b.ward_id
+       ), counts as (
+         select a.ward_id, a.kind, count(*) as alerts,
+                count(*) filter (where a.outcome = 'intervened') as intervened,
+                count(*) filter (where a.outcome = 'comforted') as comforted,
+                count(*) filter (where a.outcome = 'no_action_needed') as no_action_needed,
+                count(*) filter (where a.outcome = 'false_alarm') as false_alarm,
+                count(*) filter (where a.outcome is null) as none_recorded,
+                count(coalesce(a.acknowledged_at, a.resolved_at)) as responded,
+                percentile_cont(0.5) within group (order by extract(epoch from (coalesce(a.acknowledged_at, a.resolved_at) - a.opened_at))) as response_median_s,
+                percentile_cont(0.9) within group (order by extract(epoch from (coalesce(a.acknowledged_at, a.resolved_at) - a.opened_at))) as response_p90_s
+           from alert a
+          where a.opened_at >= $1::timestamptz and a.opened_at < $2::timestamptz
+          group by a.ward_id, a.kind
+       )
+       select w.id as "wardId", w.name as "wardName", coalesce(e.patient_days, 0)::float8 as "patientDays", c.kind,
+              coalesce(c.alerts, 0)::int as alerts,
+              (c.alerts / nullif(e.patient_days, 0))::float8 as "alertsPerPatientDay",
+              coalesce(c.intervened, 0)::int as intervened, coalesce(c.comforted, 0)::int as comforted,
+              coalesce(c.no_action_needed, 0)::int as "noActionNeeded", coalesce(c.false_alarm, 0)::int as "falseAlarm",
+              coalesce(c.none_recorded, 0)::int as "noneRecorded", coalesce(c.responded, 0)::int as responded,
+              c.response_median_s::float8 as "responseMedianS", c.response_p90_s::float8 as "responseP90S"
+         from ward w
+         left join exposure e on e.ward_id = w.id
+         left join counts c on c.ward_id = w.id
+        where $3::uuid is null or w.id = $3::uuid
+        order by w.name, w.id, c.kind`,
+      [from.toISOString(), to.toISOString(), wardId ?? null],
     );
   }
 }

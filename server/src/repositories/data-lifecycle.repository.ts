@@ -45,7 +45,7 @@ export class DataLifecycleRepository {
 
   /**
    * Retention: score windows measured before `cutoff`, and everything but the consent ledger of
-   * stays discharged before `cutoff` (their alerts with events, tablet sessions and pairing codes).
+   * stays discharged before `cutoff` (their alerts with events, alert sensitivity, tablet sessions and pairing codes).
    */
   async purgeBefore(cutoff: Date): Promise<RetentionCounts> {
     return this.db.transaction(async (q) => {
@@ -58,6 +58,7 @@ export class DataLifecycleRepository {
         [c],
       );
       const alerts = await q(`delete from alert where stay_id in (${old}) returning id`, [c]); // alert_event cascades
+      await q(`delete from stay_alert_sensitivity where stay_id in (${old})`, [c]);
       const sessions = await q(`delete from tablet_session where stay_id in (${old}) returning token_hash`, [c]);
       const pairings = await q(`delete from tablet_pairing where stay_id in (${old}) or expires_at < $1 returning id`, [c]);
       return {

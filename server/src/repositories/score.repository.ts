@@ -7,6 +7,19 @@ export interface ScoreToStore {
   receivedAt: Date;
 }
 
+/** A stored window replayed into the alert rules after a restart. */
+export interface RecentWindow {
+  stayId: string;
+  window: ScoreWindow;
+  receivedAt: Date;
+  bedId: string | null;
+  wardId: string | null;
+  /** Received after the stay's last resolved sustained-distress alert: the distress rule takes it. */
+  afterDistressResolution: boolean;
+  /** Received after the stay's last resolved possible-pain alert: the possible-pain rule takes it. */
+  afterPainResolution: boolean;
+}
+
 export class ScoreRepository {
   constructor(private readonly db: Database) {}
 
@@ -88,11 +101,11 @@ export class ScoreRepository {
    * alert, in the order they were received: the alert engine replays them to rebuild its state
    * after a restart. The bed and ward are the device's.
    */
-  async recentForActiveStays(
-    from: Date,
-  ): Promise<{ stayId: string; window: ScoreWindow; receivedAt: Date; bedId: string | null; wardId: string | null }[]> {
+  async recentForActiveStays(from: Date): Promise<RecentWindow[]> {
     const rows = await this.db.query<{
       stayId: string;
+      afterDistressResolution: boolean;
+      afterPainResolution: boolean;
       bedId: string | null;
       wardId: string | null;
       receivedAt: Date;
@@ -110,16 +123,23 @@ export class ScoreRepository {
     }>(
       // window_end bounds the scan by the (stay_id, window_end) index: a window received since
       // `from` ended at most INGEST_MAX_AGE_H (168 h at most) before it.
+      // Each clinical rule starts again after its own kind's last resolution (a resolution resets
+      // that rule only): a window is returned when it follows either, flagged for each.
       `select sw.stay_id as "stayId", d.bed_id as "bedId", b.ward_id as "wardId", sw.received_at as "receivedAt",
               sw.device_id as "deviceId", sw.seq::float8 as seq, sw.window_start as "windowStart", sw.window_end as "windowEnd",
-              sw.distress::float8 as distress, sw.confidence::float8 as confidence, sw.drivers, sw.face, sw.wearable, sw.quality, sw.models
+              sw.distress::float8 as distress, sw.confidence::float8 as confidence, sw.drivers, sw.face, sw.wearable, sw.quality, sw.models,
+              sw.received_at > coalesce(r.distress_resolved_at, '-infinity') as "afterDistressResolution",
+              sw.received_at > coalesce(r.pain_resolved_at, '-infinity') as "afterPainResolution"
          from score_window sw
          join stay s on s.id = sw.stay_id
          left join device d on d.id = sw.device_id
          left join bed b on b.id = d.bed_id
+         cross join lateral (
+           select max(a.resolved_at) filter (where a.kind = 'sustained_distress') as distress_resolved_at,
+                  max(a.resolved_at) filter (where a.kind = 'possible_pain') as pain_resolved_at
+             from alert a where a.stay_id = sw.stay_id) r
         where s.discharged_at is null and sw.received_at >= $1 and sw.window_end >= $1::timestamptz - interval '7 days'
-          and sw.received_at > coalesce(
-                (select max(a.resolved_at) from alert a where a.stay_id = sw.stay_id and a.kind = 'sustained_distress'), '-infinity')
+          and sw.received_at > least(coalesce(r.distress_resolved_at, '-infinity'), coalesce(r.pain_resolved_at, '-infinity'))
         order by sw.received_at, sw.device_id, sw.seq`,
       [from.toISOString()],
     );
@@ -128,6 +148,8 @@ export class ScoreRepository {
       bedId: r.bedId,
       wardId: r.wardId,
       receivedAt: r.receivedAt,
+      afterDistressResolution: r.afterDistressResolution,
+      afterPainResolution: r.afterPainResolution,
       window: {
         v: PROTOCOL_VERSION,
         deviceId: r.deviceId,

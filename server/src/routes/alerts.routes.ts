@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { AlertRepository } from '../repositories/alert.repository.ts';
+import type { AlertQualityRow, AlertRepository } from '../repositories/alert.repository.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import { OUTCOMES } from '../services/alert-types.ts';
+import { ALERT_CATEGORY, OUTCOMES, type AlertKind } from '../services/alert-types.ts';
 import { AlertActionError, alertToApi, type AlertService } from '../services/alert.service.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -14,6 +14,13 @@ const ListQuery = z.object({
   wardId: z.uuid().optional(),
 });
 const ResolveBody = z.object({ outcome: z.enum(OUTCOMES), note: z.string().trim().max(500).optional() });
+
+/** The periods the alert quality page offers, in hours. */
+const QUALITY_PERIOD_HOURS = { '24h': 24, '7d': 7 * 24, '30d': 30 * 24 } as const;
+const QualityQuery = z.object({
+  period: z.enum(Object.keys(QUALITY_PERIOD_HOURS) as [keyof typeof QUALITY_PERIOD_HOURS]).default('7d'),
+  wardId: z.uuid().optional(),
+});
 
 export function alertRoutes(deps: { alerts: AlertRepository; service: AlertService; audit: AuditRepository }) {
   const app = new Hono<AppEnv>();
@@ -34,6 +41,25 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
     const states = q.state === 'open' ? (['firing', 'acknowledged'] as const) : ([q.state] as const);
     const rows = await deps.alerts.list({ states: [...states], wardId: q.wardId, limit: q.state === 'resolved' ? 200 : 500 });
     return c.json({ alerts: rows.map(alertToApi) });
+  });
+
+  /**
+   * Alert quality for charge nurses: per ward and kind, alerts per patient-day, the share of each
+   * outcome and the time to the first response, over the last 24 h, 7 d or 30 d. Audited.
+   */
+  app.get('/quality', requireRole('charge_nurse'), async (c) => {
+    const q = parseQuery(c, QualityQuery);
+    const to = new Date();
+    const from = new Date(to.getTime() - QUALITY_PERIOD_HOURS[q.period] * 3600_000);
+    const rows = await deps.alerts.quality(from, to, q.wardId);
+    await deps.audit.write({
+      actorUserId: c.get('user').id,
+      action: 'alert.quality.read',
+      subjectType: 'ward',
+      subjectId: q.wardId ?? null,
+      detail: { period: q.period },
+    });
+    return c.json(alertQualityToApi(q.period, from, to, rows));
   });
 
   /** One alert with its history. */
@@ -72,4 +98,39 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
     return c.json({ alert: alertToApi(row) });
   });
   return app;
+}
+
+const share = (count: number, total: number) => (total === 0 ? null : count / total);
+
+/** The API shape of the alert quality figures (docs/api.md `AlertQuality`): one entry per ward, its kinds inside. */
+function alertQualityToApi(period: string, from: Date, to: Date, rows: AlertQualityRow[]) {
+  const wards = new Map<string, { wardId: string; wardName: string; patientDays: number; kinds: ReturnType<typeof kindToApi>[] }>();
+  for (const r of rows) {
+    let ward = wards.get(r.wardId);
+    if (!ward) {
+      ward = { wardId: r.wardId, wardName: r.wardName, patientDays: r.patientDays, kinds: [] };
+      wards.set(r.wardId, ward);
+    }
+    if (r.kind !== null) ward.kinds.push(kindToApi(r, r.kind));
+  }
+  return { period, from: from.toISOString(), to: to.toISOString(), wards: [...wards.values()] };
+}
+
+function kindToApi(r: AlertQualityRow, kind: AlertKind) {
+  const outcome = (count: number) => ({ count, share: share(count, r.alerts) });
+  return {
+    kind,
+    category: ALERT_CATEGORY[kind],
+    alerts: r.alerts,
+    alertsPerPatientDay: r.alertsPerPatientDay,
+    outcomes: {
+      intervened: outcome(r.intervened),
+      comforted: outcome(r.comforted),
+      no_action_needed: outcome(r.noActionNeeded),
+      false_alarm: outcome(r.falseAlarm),
+      none_recorded: outcome(r.noneRecorded),
+    },
+    responded: r.responded,
+    timeToAcknowledgeS: { median: r.responseMedianS, p90: r.responseP90S },
+  };
 }

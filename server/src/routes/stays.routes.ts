@@ -6,6 +6,7 @@ import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
 import type { StayRepository } from '../repositories/stay.repository.ts';
 import { alertToApi } from '../services/alert.service.ts';
+import { ALERT_SENSITIVITIES } from '../services/distress-rule.ts';
 import { toFhirConsent } from '../services/consent-fhir.ts';
 import { verifyStayChain } from '../services/consent-verification.ts';
 import type { StayService } from '../services/stay.service.ts';
@@ -21,6 +22,11 @@ const AdmitBody = z.object({
   externalId: z.string().trim().min(1).max(100).optional(),
 });
 const TransferBody = z.object({ bedId: z.uuid() });
+const SensitivityBody = z.object({
+  sensitivity: z.enum(ALERT_SENSITIVITIES),
+  /** Why: shown on the tile and in the distress alert's explanation, and kept in the audit log. */
+  reason: z.string().trim().min(3, 'Give a reason (at least 3 characters)').max(200),
+});
 
 export function stayRoutes(deps: {
   stays: StayRepository;
@@ -62,6 +68,19 @@ export function stayRoutes(deps: {
   app.post('/:stayId/discharge', admin, async (c) => {
     const stayId = stayParam(c.req.param('stayId'));
     return c.json({ stay: await deps.service.discharge(stayId, c.get('user').id, new Date()) });
+  });
+
+  /** The stay's alert sensitivity in force now (null: standard). */
+  app.get('/:stayId/sensitivity', clinical, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    return c.json({ alertSensitivity: await deps.service.alertSensitivity(stayId, new Date()) });
+  });
+
+  /** A charge nurse sets the stay's alert sensitivity, with a reason, for 24 h. Audited. */
+  app.put('/:stayId/sensitivity', admin, async (c) => {
+    const stayId = stayParam(c.req.param('stayId'));
+    const body = await parseJsonBody(c, SensitivityBody);
+    return c.json({ alertSensitivity: await deps.service.setAlertSensitivity(stayId, body, c.get('user').id, new Date()) });
   });
 
   /** "The patient asked to stop": one tap on the board, recorded as staff with the nurse's id. */

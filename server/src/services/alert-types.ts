@@ -4,13 +4,21 @@
  * Pure types and constants: no I/O.
  */
 
-export const ALERT_KINDS = ['sustained_distress', 'device_offline', 'consent_violation', 'monitoring_interrupted', 'signal_lost'] as const;
+export const ALERT_KINDS = [
+  'sustained_distress',
+  'possible_pain',
+  'device_offline',
+  'consent_violation',
+  'monitoring_interrupted',
+  'signal_lost',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Clinical alerts are about the patient; technical alerts are about the equipment or the data. */
 export type AlertCategory = 'clinical' | 'technical';
 export const ALERT_CATEGORY: Readonly<Record<AlertKind, AlertCategory>> = {
   sustained_distress: 'clinical',
+  possible_pain: 'clinical',
   device_offline: 'technical',
   consent_violation: 'technical',
   monitoring_interrupted: 'technical',
@@ -21,8 +29,11 @@ export const ALERT_CATEGORY: Readonly<Record<AlertKind, AlertCategory>> = {
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
+/** Alerts about the patient, raised by a rule fed the stay's score windows; one open per stay and kind. */
+export type ClinicalRuleKind = 'sustained_distress' | 'possible_pain';
+
 /** Technical alerts kept one per device (the consent violation is kept per stay). */
-export type TechnicalKind = Exclude<AlertKind, 'sustained_distress' | 'consent_violation'>;
+export type TechnicalKind = Exclude<AlertKind, ClinicalRuleKind | 'consent_violation'>;
 
 /**
  * Priority of each technical alert. A device that is online but whose readings are not being

@@ -1,32 +1,46 @@
 /**
  * Turns rule decisions into alerts a nurse sees: one open alert per stay and kind (updated, not
  * duplicated), every change recorded as an alert_event and pushed to dashboards over SSE.
+ *
+ * Two clinical rules take every stored window of a stay: sustained distress (distress-rule.ts, with
+ * the stay's alert sensitivity) and possible pain from the face alone (possible-pain-rule.ts).
  */
 import type { ScoreWindow } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { AlertRepository, AlertRow } from '../repositories/alert.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
+import { inForce, SENSITIVITY_TTL_MS, sensitivityEvidence, type StaySensitivity } from './alert-sensitivity.ts';
 import {
   ALERT_CATEGORY,
   PRIORITY_RANK,
   TECHNICAL_PRIORITY,
   type AlertKind,
+  type ClinicalRuleKind,
   type Explanation,
   type Outcome,
   type Priority,
   type TechnicalKind,
 } from './alert-types.ts';
 import {
+  distressRuleFor,
   evaluateDistressWindow,
   initialDistressState,
   resetAfterResolution,
+  type AlertSensitivity,
   type DistressDecision,
   type DistressRuleState,
   type RuleWindow,
 } from './distress-rule.ts';
 import { explainConsentViolation, explainDeviceOffline } from './explanation.ts';
 import type { LiveEvents } from './live-events.ts';
+import {
+  evaluatePossiblePainWindow,
+  initialPossiblePainState,
+  resetPossiblePainAfterResolution,
+  type PossiblePainDecision,
+  type PossiblePainState,
+} from './possible-pain-rule.ts';
 
 export interface AlertScope {
   stayId: string | null;
@@ -66,8 +80,18 @@ export function toRuleWindow(w: ScoreWindow, receivedAt: Date): RuleWindow {
   };
 }
 
+/** A decision of either clinical rule, as the alert service records it. */
+type ClinicalDecision = DistressDecision | PossiblePainDecision;
+
 export class AlertService {
   private readonly distressByStay = new Map<string, DistressRuleState>();
+  private readonly painByStay = new Map<string, PossiblePainState>();
+  /**
+   * Each stay's latest alert-sensitivity setting (null: never set), read from the database once per
+   * stay and replaced when a charge nurse changes it, so no window waits on a query for it. Whether
+   * it is still in force is checked against each window's receive time (the server's clock).
+   */
+  private readonly sensitivityByStay = new Map<string, StaySensitivity | null>();
   /** Devices whose offline alert has its condition active: the only ones a message can clear (kept in memory, off the ingest hot path). */
   private readonly offlineDevices = new Set<string>();
   /** When each stay's (or stay-less device's) consent-violation alert was last written. */
@@ -88,20 +112,36 @@ export class AlertService {
    * active while no alert is, and that alert is opened now. Nothing is lost across a crash.
    */
   async rebuild(scores: ScoreRepository, now: Date): Promise<void> {
+    for (const setting of await this.alerts.sensitivitiesInForce(now)) this.sensitivityByStay.set(setting.stayId, setting);
     const recent = await scores.recentForActiveStays(new Date(now.getTime() - REBUILD_WINDOW_MS));
-    const lastOpen = new Map<string, { decision: DistressDecision; scope: AlertScope & { stayId: string } }>();
-    for (const { stayId, window, receivedAt, bedId, wardId } of recent) {
-      const state = this.distressByStay.get(stayId) ?? initialDistressState();
-      const { state: next, decision } = evaluateDistressWindow(state, toRuleWindow(window, receivedAt));
-      this.distressByStay.set(stayId, next);
-      if (decision?.type === 'open') lastOpen.set(stayId, { decision, scope: { stayId, deviceId: window.deviceId, bedId, wardId } });
+    type PendingOpen = { decision: ClinicalDecision; scope: AlertScope & { stayId: string } };
+    const lastOpen: Record<ClinicalRuleKind, Map<string, PendingOpen>> = { sustained_distress: new Map(), possible_pain: new Map() };
+    for (const { stayId, window, receivedAt, bedId, wardId, afterDistressResolution, afterPainResolution } of recent) {
+      const scope = { stayId, deviceId: window.deviceId, bedId, wardId };
+      const ruleWindow = toRuleWindow(window, receivedAt);
+      if (afterDistressResolution) {
+        const sensitivity = await this.sensitivityAt(stayId, receivedAt);
+        const state = this.distressByStay.get(stayId) ?? initialDistressState();
+        const { state: next, decision } = evaluateDistressWindow(state, ruleWindow, distressRuleFor(sensitivity?.sensitivity));
+        this.distressByStay.set(stayId, next);
+        if (decision?.type === 'open') lastOpen.sustained_distress.set(stayId, { decision, scope });
+      }
+      if (afterPainResolution) {
+        const state = this.painByStay.get(stayId) ?? initialPossiblePainState();
+        const { state: next, decision } = evaluatePossiblePainWindow(state, ruleWindow);
+        this.painByStay.set(stayId, next);
+        if (decision?.type === 'open') lastOpen.possible_pain.set(stayId, { decision, scope });
+      }
     }
-    for (const [stayId, { decision, scope }] of lastOpen) {
-      if (this.distressByStay.get(stayId)?.active === null) continue; // the episode cleared again
-      const open = await this.alerts.findOpenForStay(stayId, 'sustained_distress');
-      if (open?.conditionActive) continue;
-      this.logger.warn('opening a distress alert its stored windows called for (the process stopped before writing it)', { stayId });
-      await this.applyDistressDecision(scope, decision);
+    for (const kind of ['sustained_distress', 'possible_pain'] as const) {
+      for (const [stayId, { decision, scope }] of lastOpen[kind]) {
+        const active = kind === 'sustained_distress' ? this.distressByStay.get(stayId)?.active : this.painByStay.get(stayId)?.active;
+        if (!active) continue; // the episode cleared again
+        const open = await this.alerts.findOpenForStay(stayId, kind);
+        if (open?.conditionActive) continue;
+        this.logger.warn('opening an alert its stored windows called for (the process stopped before writing it)', { stayId, kind });
+        await this.applyClinicalDecision(kind, scope, decision);
+      }
     }
     for (const deviceId of await this.alerts.devicesWithActiveCondition('device_offline')) this.offlineDevices.add(deviceId);
     await this.refreshOpenGauge();
@@ -110,19 +150,78 @@ export class AlertService {
   /** Forgets a stay's rule state (discharge, or its data was erased): nothing of it is kept in memory. */
   forgetStay(stayId: string): void {
     this.distressByStay.delete(stayId);
+    this.painByStay.delete(stayId);
+    this.sensitivityByStay.delete(stayId);
     this.violationRaisedAtMs.delete(stayId);
   }
 
   async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow, receivedAt: Date): Promise<void> {
-    const state = this.distressByStay.get(scope.stayId) ?? initialDistressState();
-    const { state: next, decision } = evaluateDistressWindow(state, toRuleWindow(window, receivedAt));
-    this.distressByStay.set(scope.stayId, next);
-    if (decision) await this.applyDistressDecision(scope, decision);
+    const ruleWindow = toRuleWindow(window, receivedAt);
+    const sensitivity = await this.sensitivityAt(scope.stayId, receivedAt);
+    const distress = evaluateDistressWindow(
+      this.distressByStay.get(scope.stayId) ?? initialDistressState(),
+      ruleWindow,
+      distressRuleFor(sensitivity?.sensitivity),
+    );
+    this.distressByStay.set(scope.stayId, distress.state);
+    const pain = evaluatePossiblePainWindow(this.painByStay.get(scope.stayId) ?? initialPossiblePainState(), ruleWindow);
+    this.painByStay.set(scope.stayId, pain.state);
+    if (distress.decision) await this.applyClinicalDecision('sustained_distress', scope, distress.decision);
+    if (pain.decision) await this.applyClinicalDecision('possible_pain', scope, pain.decision);
   }
 
-  private async applyDistressDecision(scope: AlertScope & { stayId: string }, d: DistressDecision): Promise<void> {
+  /**
+   * The stay's alert-sensitivity setting in force at `at` (the server's clock), or null (standard).
+   * Read from the database the first time a stay is seen, from memory afterwards.
+   */
+  private async sensitivityAt(stayId: string, at: Date): Promise<StaySensitivity | null> {
+    let setting = this.sensitivityByStay.get(stayId);
+    if (setting === undefined) {
+      setting = await this.alerts.staySensitivity(stayId);
+      this.sensitivityByStay.set(stayId, setting);
+    }
+    return inForce(setting, at);
+  }
+
+  /** The stay's alert sensitivity in force now, for the board and the API (null: standard). */
+  currentSensitivity(stayId: string, now: Date): Promise<StaySensitivity | null> {
+    return this.sensitivityAt(stayId, now);
+  }
+
+  /**
+   * A charge nurse sets a stay's alert sensitivity: stored with its reason, in force for 24 h, and
+   * used from the next window on. The caller checks the role and the stay, and audits.
+   */
+  async setSensitivity(stayId: string, sensitivity: AlertSensitivity, reason: string, userId: string, at: Date): Promise<StaySensitivity> {
+    const setting = await this.alerts.setStaySensitivity({
+      stayId,
+      sensitivity,
+      reason,
+      setByUserId: userId,
+      setAt: at,
+      expiresAt: new Date(at.getTime() + SENSITIVITY_TTL_MS),
+    });
+    this.sensitivityByStay.set(stayId, setting);
+    return setting;
+  }
+
+  /**
+   * Records a clinical rule's decision on the stay's one open alert of that kind. A distress alert
+   * also says which alert sensitivity was in force, when one was set.
+   */
+  private async applyClinicalDecision(
+    kind: ClinicalRuleKind,
+    scope: AlertScope & { stayId: string },
+    decision: ClinicalDecision,
+  ): Promise<void> {
     if (!scope.wardId) return;
-    const open = await this.alerts.findOpenForStay(scope.stayId, 'sustained_distress');
+    let d = decision;
+    if (kind === 'sustained_distress') {
+      const sensitivity = await this.sensitivityAt(scope.stayId, d.at);
+      if (sensitivity)
+        d = { ...d, explanation: { ...d.explanation, evidence: [...d.explanation.evidence, sensitivityEvidence(sensitivity)] } };
+    }
+    const open = await this.alerts.findOpenForStay(scope.stayId, kind);
     if (d.type === 'open') {
       if (open) {
         // A new episode while the last alert is still unresolved: the same alert fires again.
@@ -139,8 +238,8 @@ export class AlertService {
         return;
       }
       const id = await this.alerts.insert({
-        kind: 'sustained_distress',
-        category: 'clinical',
+        kind,
+        category: ALERT_CATEGORY[kind],
         priority: d.priority,
         wardId: scope.wardId,
         bedId: scope.bedId,
@@ -149,7 +248,7 @@ export class AlertService {
         at: d.at,
         explanation: d.explanation,
       });
-      this.metrics.alertsOpened.inc({ kind: 'sustained_distress' });
+      this.metrics.alertsOpened.inc({ kind });
       await this.record(id, 'opened', d.at, null, { priority: d.priority });
       return;
     }
@@ -271,6 +370,10 @@ export class AlertService {
     if (current.kind === 'sustained_distress' && current.stayId) {
       const state = this.distressByStay.get(current.stayId);
       if (state) this.distressByStay.set(current.stayId, resetAfterResolution(state));
+    }
+    if (current.kind === 'possible_pain' && current.stayId) {
+      const state = this.painByStay.get(current.stayId);
+      if (state) this.painByStay.set(current.stayId, resetPossiblePainAfterResolution(state));
     }
     return this.record(alertId, 'resolved', at, userId, { outcome });
   }

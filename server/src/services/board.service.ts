@@ -6,6 +6,7 @@ import type { WardRepository } from '../repositories/ward.repository.ts';
 import { alertToApi } from './alert.service.ts';
 import { renderDrivers } from './driver-words.ts';
 import type { MonitoringService } from './monitoring.service.ts';
+import { sensitivityView } from './stay.service.ts';
 
 const SPARKLINE_MS = 30 * 60 * 1000;
 
@@ -23,11 +24,12 @@ export class BoardService {
     if (!ward) return null;
     const beds = await this.wards.beds(wardId);
     const stayIds = beds.flatMap((b) => (b.stayId ? [b.stayId] : []));
-    const [consents, latest, sparklines, openAlerts] = await Promise.all([
+    const [consents, latest, sparklines, openAlerts, sensitivities] = await Promise.all([
       this.consent.current(stayIds, now),
       this.scores.latest(stayIds),
       this.scores.sparklines(stayIds, new Date(now.getTime() - SPARKLINE_MS)),
       this.alerts.list({ states: ['firing', 'acknowledged'], wardId, limit: 500 }),
+      this.alerts.sensitivitiesInForce(now, stayIds),
     ]);
     return {
       ward,
@@ -38,10 +40,13 @@ export class BoardService {
         const last = isMonitored ? latest.find((l) => l.stayId === b.stayId) : undefined;
         // Alerts list is ordered by state then priority, so the first match is the one to show.
         const alert = openAlerts.find((a) => (b.stayId && a.stayId === b.stayId) || (a.stayId === null && a.bedId === b.bedId));
+        const sensitivity = b.stayId ? sensitivities.find((s) => s.stayId === b.stayId) : undefined;
         return {
           bedId: b.bedId,
           label: b.label,
           stay: b.stayId ? { id: b.stayId, patientName: b.patientName!, admittedAt: b.admittedAt!.toISOString() } : null,
+          /** The alert sensitivity a charge nurse set, while in force; null: standard. */
+          alertSensitivity: sensitivity ? sensitivityView(sensitivity) : null,
           consent: consent
             ? {
                 camera: consent.camera,

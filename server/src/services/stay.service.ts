@@ -7,7 +7,9 @@
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import { isUniqueViolation, type ConsentEventRow, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
 import { ActionError } from './action-error.ts';
+import type { StaySensitivity } from './alert-sensitivity.ts';
 import type { AlertService } from './alert.service.ts';
+import type { AlertSensitivity } from './distress-rule.ts';
 import type { ConsentService } from './consent.service.ts';
 import type { LiveEvents } from './live-events.ts';
 import { eventInForce } from './consent-ledger.ts';
@@ -138,12 +140,63 @@ export class StayService {
     return this.view(stayId, at);
   }
 
+  /**
+   * A charge nurse sets the stay's alert sensitivity with a reason; it lapses after 24 h (back to
+   * standard). Audited; the board hears of it at once. The role is checked by the route.
+   */
+  async setAlertSensitivity(
+    stayId: string,
+    input: { sensitivity: AlertSensitivity; reason: string },
+    userId: string,
+    at: Date,
+  ): Promise<SensitivityView> {
+    const stay = await this.deps.stays.find(stayId);
+    if (!stay) throw new ActionError('not_found', 'No such stay');
+    if (stay.dischargedAt) throw new ActionError('conflict', 'The patient has been discharged');
+    const setting = await this.deps.alerts.setSensitivity(stayId, input.sensitivity, input.reason, userId, at);
+    await this.deps.audit.write({
+      actorUserId: userId,
+      action: 'stay.alert_sensitivity.set',
+      subjectType: 'stay',
+      subjectId: stayId,
+      detail: { sensitivity: setting.sensitivity, reason: setting.reason, expiresAt: setting.expiresAt.toISOString() },
+    });
+    const view = sensitivityView(setting);
+    this.deps.live.publish('stay', stay.wardId, {
+      wardId: stay.wardId,
+      bedId: stay.bedId,
+      stayId,
+      change: 'alert_sensitivity',
+      alertSensitivity: view,
+    });
+    return view;
+  }
+
+  /** The stay's alert sensitivity in force now, or null (standard). */
+  async alertSensitivity(stayId: string, now: Date): Promise<SensitivityView | null> {
+    if (!(await this.deps.stays.find(stayId))) throw new ActionError('not_found', 'No such stay');
+    const setting = await this.deps.alerts.currentSensitivity(stayId, now);
+    return setting ? sensitivityView(setting) : null;
+  }
+
   /** A nurse records "the patient asked to stop": everything off, by staff, at once. */
   async staffStop(stayId: string, userId: string, at: Date): Promise<StayView> {
     await this.deps.consent.record(stayId, { camera: false, wearable: false, actorKind: 'staff', recordedByUserId: userId }, at, 'board');
     return this.view(stayId, at);
   }
 }
+
+/** A stay's alert sensitivity in API shape (docs/api.md `AlertSensitivitySetting`). */
+export function sensitivityView(s: StaySensitivity) {
+  return {
+    sensitivity: s.sensitivity,
+    reason: s.reason,
+    setBy: s.setBy,
+    setAt: s.setAt.toISOString(),
+    expiresAt: s.expiresAt.toISOString(),
+  };
+}
+export type SensitivityView = ReturnType<typeof sensitivityView>;
 
 function toView(stay: StayRow, consent: ConsentView | null): StayView {
   return {
