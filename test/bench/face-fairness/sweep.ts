@@ -19,6 +19,7 @@ import { benchFrames, HEIGHT, WIDTH } from '../edge/frames.ts';
 import { CONDITIONS, MESH_CONTOURS, SKIN_LADDER, skinMaskFromLandmarks, type ConditionFamily, type FixtureContext } from './conditions.ts';
 import { readFace, type FaceReading } from './face-reading.ts';
 import { expressionMeanAbsDiff, landmarkDisplacement, mean, median, topExpression } from './metrics.ts';
+import { format, resolveConfig } from 'prettier';
 import { itaDeg, meanLab, type RgbImage } from './transforms.ts';
 
 /** A face counts as detected under a condition when its box overlaps the expected box by at least this. */
@@ -222,29 +223,28 @@ const machine = {
   loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
 };
 const wallS = (performance.now() - started) / 1000;
-writeFileSync(
-  jsonPath,
-  JSON.stringify(
-    {
-      command: 'npx tsx test/bench/face-fairness/sweep.ts',
-      machine,
-      models: models.versions(),
-      wallS: Math.round(wallS),
-      settings: { minIou: MIN_IOU },
-      fixtures: usableFixtures.map((f) => ({
-        label: f.label,
-        source: f.source,
-        referenceTop: referenceTops[f.label],
-        referenceSkinItaDeg: round(f.skinItaDeg, 1),
-        interOcularPx: round(f.reference.interOcularPx, 1),
-      })),
-      skippedFixtures,
-      conditions: summaries,
-      frames: results,
-    },
-    null,
-    1,
-  ),
+const json = JSON.stringify(
+  {
+    command: 'npx tsx test/bench/face-fairness/sweep.ts',
+    machine,
+    models: models.versions(),
+    wallS: Math.round(wallS),
+    settings: { minIou: MIN_IOU },
+    fixtures: usableFixtures.map((f) => ({
+      label: f.label,
+      source: f.source,
+      referenceTop: referenceTops[f.label],
+      referenceSkinItaDeg: round(f.skinItaDeg, 1),
+      interOcularPx: round(f.reference.interOcularPx, 1),
+    })),
+    skippedFixtures,
+    conditions: summaries,
+    frames: results,
+  },
+  null,
+  2,
 );
+// Written in the repository's own format, so the committed file passes `npm run check` as it is.
+writeFileSync(jsonPath, await format(json, { ...(await resolveConfig(jsonPath)), parser: 'json' }));
 log(`wrote ${jsonPath} (${Math.round(wallS)} s)`);
 await models.release();
