@@ -1,5 +1,15 @@
 /** Words and formats shared by the dashboard. Status is always said in text, never colour alone. */
-import type { AlertKind, AlertState, DeviceState, Outcome, Priority, Role, SourceState } from './api/types';
+import type {
+  AlertKind,
+  AlertSensitivity,
+  AlertState,
+  DeviceState,
+  Outcome,
+  OutcomeOrNone,
+  Priority,
+  Role,
+  SourceState,
+} from './api/types';
 
 export const PRIORITY_ORDER: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
@@ -13,6 +23,7 @@ export const ALERT_STATE_LABEL: Record<AlertState, string> = {
 
 export const ALERT_KIND_LABEL: Record<AlertKind, string> = {
   sustained_distress: 'Sustained distress',
+  possible_pain: 'Possible pain (face only)',
   device_offline: 'Device offline',
   consent_violation: 'Consent violation',
   monitoring_interrupted: 'Monitoring interrupted',
@@ -27,6 +38,17 @@ export const OUTCOME_LABEL: Record<Outcome, string> = {
 };
 
 export const OUTCOMES: Outcome[] = ['intervened', 'comforted', 'no_action_needed', 'false_alarm'];
+
+export const OUTCOME_OR_NONE_LABEL: Record<OutcomeOrNone, string> = { ...OUTCOME_LABEL, none_recorded: 'None recorded' };
+
+export const SENSITIVITY_LABEL: Record<AlertSensitivity, string> = { lower: 'Lower', standard: 'Standard', higher: 'Higher' };
+
+/** What each level does, in words a nurse can weigh (the distress rule's opening time). */
+export const SENSITIVITY_HELP: Record<AlertSensitivity, string> = {
+  lower: 'Fewer alerts: distress must last longer before the alert opens.',
+  standard: 'The ward default.',
+  higher: 'Earlier alerts: the alert opens after a shorter spell of distress. Expect more alerts.',
+};
 
 export const DEVICE_STATE_LABEL: Record<DeviceState, string> = {
   online: 'Online',
@@ -55,6 +77,10 @@ const SIGNAL_LABEL: Record<string, string> = {
   skin_temperature: 'Skin temperature',
   activity: 'Movement',
   pspi: 'Pain face (PSPI)',
+  painad_face: 'PAINAD facial expression',
+  neutral_face_baseline: "Patient's neutral face",
+  face_visible: 'Face visible',
+  alert_sensitivity: 'Alert sensitivity',
   negative_affect: 'Negative expression',
 };
 

@@ -6,6 +6,9 @@ import { goto } from '$app/navigation';
 import type {
   Alert,
   AlertEvent,
+  AlertQuality,
+  AlertSensitivity,
+  AlertSensitivitySetting,
   AlertStateFilter,
   ApiErrorBody,
   ApiErrorCode,
@@ -14,6 +17,7 @@ import type {
   ConsentVerification,
   Device,
   Outcome,
+  QualityPeriod,
   Stay,
   TabletConsentBody,
   TabletPairing,
@@ -73,7 +77,7 @@ export function redirectToLogin(): void {
   });
 }
 
-type RequestOptions = { method?: 'GET' | 'POST'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
+type RequestOptions = { method?: 'GET' | 'POST' | 'PUT'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
 
 async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const { method = 'GET', body, redirectOn401 = true, signal } = opts;
@@ -154,7 +158,21 @@ export function resolveAlert(id: string, outcome: Outcome, note?: string): Promi
   return request<{ alert: Alert }>(`/api/alerts/${encodeURIComponent(id)}/resolve`, { method: 'POST', body }).then((r) => r.alert);
 }
 
+/** Alert quality per ward and kind over the period (charge nurses). */
+export function getAlertQuality(period: QualityPeriod, wardId?: string): Promise<AlertQuality> {
+  const q = new URLSearchParams({ period });
+  if (wardId) q.set('wardId', wardId);
+  return request<AlertQuality>(`/api/alerts/quality?${q.toString()}`);
+}
+
 // --- Stays ---
+
+/** A charge nurse sets the stay's alert sensitivity, with a reason, for 24 h. */
+export const setAlertSensitivity = (stayId: string, sensitivity: AlertSensitivity, reason: string) =>
+  request<{ alertSensitivity: AlertSensitivitySetting }>(`/api/stays/${encodeURIComponent(stayId)}/sensitivity`, {
+    method: 'PUT',
+    body: { sensitivity, reason: reason.trim() },
+  }).then((r) => r.alertSensitivity);
 
 export const getTimeline = (stayId: string, hours: number) =>
   request<Timeline>(`/api/stays/${encodeURIComponent(stayId)}/timeline?hours=${hours}`);

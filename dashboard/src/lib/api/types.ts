@@ -70,13 +70,16 @@ export type BedTile = {
   sparkline: { t: string; distress: number }[];
   /** Highest-priority open alert of the stay. */
   openAlert: null | AlertSummary;
+  /** The alert sensitivity a charge nurse set for the stay, while in force; null: standard. */
+  alertSensitivity: null | AlertSensitivitySetting;
 };
 
 export type Board = { ward: { id: string; name: string }; generatedAt: string; beds: BedTile[] };
 
 // --- Alerts ----------------------------------------------------------------------------------
 
-export type AlertKind = 'sustained_distress' | 'device_offline' | 'consent_violation' | 'monitoring_interrupted' | 'signal_lost';
+export type AlertKind =
+  'sustained_distress' | 'possible_pain' | 'device_offline' | 'consent_violation' | 'monitoring_interrupted' | 'signal_lost';
 /** IEC 60601-1-8 alarm priorities. */
 export type Priority = 'high' | 'medium' | 'low';
 export type AlertState = 'firing' | 'acknowledged' | 'resolved';
@@ -153,6 +156,42 @@ export type AlertEvent = {
 };
 
 export type AlertStateFilter = 'open' | 'firing' | 'acknowledged' | 'resolved';
+
+// --- Alert sensitivity and alert quality -----------------------------------------------------
+
+export type AlertSensitivity = 'lower' | 'standard' | 'higher';
+
+/** A stay's alert sensitivity as a charge nurse set it; it lapses at `expiresAt` (24 h later). */
+export type AlertSensitivitySetting = {
+  sensitivity: AlertSensitivity;
+  reason: string;
+  /** Display name of the charge nurse. */
+  setBy: string;
+  setAt: string;
+  expiresAt: string;
+};
+
+export type QualityPeriod = '24h' | '7d' | '30d';
+
+export type OutcomeOrNone = Outcome | 'none_recorded';
+
+export type KindQuality = {
+  kind: AlertKind;
+  category: 'clinical' | 'technical';
+  alerts: number;
+  /** null when the ward had no patient time in the period. */
+  alertsPerPatientDay: number | null;
+  /** share is count / alerts (null without alerts). */
+  outcomes: Record<OutcomeOrNone, { count: number; share: number | null }>;
+  /** Alerts somebody answered (acknowledged, or resolved without an acknowledgement). */
+  responded: number;
+  /** Seconds from opening to the first response. */
+  timeToAcknowledgeS: { median: number | null; p90: number | null };
+};
+
+export type WardQuality = { wardId: string; wardName: string; patientDays: number; kinds: KindQuality[] };
+
+export type AlertQuality = { period: QualityPeriod; from: string; to: string; wards: WardQuality[] };
 
 // --- Stay timeline ---------------------------------------------------------------------------
 
@@ -244,9 +283,11 @@ export type StayEvent = {
   wardId: string;
   bedId: string;
   stayId: string;
-  change: 'admitted' | 'transferred' | 'discharged';
+  change: 'admitted' | 'transferred' | 'discharged' | 'alert_sensitivity';
   /** Transfers: the bed the patient left. */
   fromBedId?: string;
+  /** change 'alert_sensitivity': the new setting. */
+  alertSensitivity?: AlertSensitivitySetting;
 };
 
 export type LiveEventMap = {
