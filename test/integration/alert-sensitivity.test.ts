@@ -3,12 +3,41 @@
  * board tile, the distress alert's explanation, and the rule the alert engine applies: with the
  * same windows, a stay set to "higher" alerts sooner than a standard one, and "lower" later.
  */
-import { encodePayload, topics } from '@attune/protocol';
+import type { ScoreWindow } from '@attune/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
-import { backends, getJson, makeEpisode, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+import { toRuleWindow } from '../../server/src/services/alert.service.ts';
+import {
+  distressRuleFor,
+  evaluateDistressWindow,
+  initialDistressState,
+  type AlertSensitivity,
+} from '../../server/src/services/distress-rule.ts';
+import { backends, getJson, makeWindow, startTestSystem, type TestDevice, type TestSystem } from '../support/system.ts';
 
 const wearableOnly = { consent: { camera: false, wearable: true } };
+
+/**
+ * Five minutes of wearable windows whose distress rises from 0.55 by 0.01 every 5 s to 0.95 and stays
+ * there: an episode that builds up, so a more sensitive rule notices it earlier.
+ */
+function rampEpisode(deviceId: string): ScoreWindow[] {
+  const end = Date.now() - 1000;
+  return Array.from({ length: 60 }, (_, i) =>
+    makeWindow(deviceId, i + 1, new Date(end - (59 - i) * 5000), { distress: Math.min(0.95, 0.55 + 0.01 * i), confidence: 0.9 }),
+  );
+}
+
+/** The index of the window on which the pure distress rule, at this sensitivity, opens the alert (-1: never). */
+function openingIndex(windows: ScoreWindow[], sensitivity: AlertSensitivity): number {
+  let state = initialDistressState();
+  for (const [i, w] of windows.entries()) {
+    const r = evaluateDistressWindow(state, toRuleWindow(w, new Date()), distressRuleFor(sensitivity));
+    state = r.state;
+    if (r.decision?.type === 'open') return i;
+  }
+  return -1;
+}
 
 describe.each(backends())('alert sensitivity on $label', (backend) => {
   let sys: TestSystem;
@@ -70,35 +99,28 @@ describe.each(backends())('alert sensitivity on $label', (backend) => {
     expect(otherTile.alertSensitivity).toBeNull();
   });
 
-  it('lapses back to standard 24 h after it was set', async () => {
-    const stayId = sys.devices[3]!.stayId!;
-    const charge = await sys.server.db.query<{ id: string }>(`select id from app_user where username = 'demo-charge'`);
+  it('lapses back to standard 24 h after it was set, for the API, the board and the alert engine', async () => {
+    const device = sys.devices[3]!;
+    const stayId = device.stayId!;
+    const [chargeUser] = await sys.server.db.query<{ id: string }>(`select id from app_user where username = 'demo-charge'`);
     // Set 25 hours ago (through the service, which takes its time from the caller).
     await sys.server.services.stays.setAlertSensitivity(
       stayId,
       { sensitivity: 'lower', reason: 'settled, sleeping' },
-      charge[0]!.id,
+      chargeUser!.id,
       new Date(Date.now() - 25 * 3600_000),
     );
     expect((await call(sys.baseUrl, 'GET', `/api/stays/${stayId}/sensitivity`, { cookie: nurse })).body.alertSensitivity).toBeNull();
     const board = await getJson(sys.baseUrl, `/api/wards/${sys.wardId}/board`, nurse);
     expect(board.beds.find((b: { stay: { id: string } | null }) => b.stay?.id === stayId).alertSensitivity).toBeNull();
 
-    // The alert engine applies standard again: 65 s of distress open the alert ("lower" needs 120 s),
-    // and its explanation names no setting.
-    const device = sys.devices[3]!;
-    await sys.publishScores(
-      device.deviceId,
-      makeEpisode(device.deviceId, 1, 13, new Date(Date.now() - 1000), { distress: 0.9, confidence: 0.9 }),
-    );
-    const [alert] = await waitFor(
-      () =>
-        sys.server.db
-          .query<{ id: string }>(`select id from alert where stay_id = $1 and kind = 'sustained_distress'`, [stayId])
-          .then((r) => (r.length ? r : null)),
-      'the distress alert under the lapsed setting',
-    );
-    const detail = await getJson(sys.baseUrl, `/api/alerts/${alert!.id}`, nurse);
+    // The alert engine applies standard again: the alert opens on the window the standard rule opens on.
+    const windows = rampEpisode(device.deviceId);
+    const expected = openingIndex(windows, 'standard');
+    expect(expected).not.toBe(openingIndex(windows, 'lower'));
+    const opened = await feedAlertService(device, windows);
+    expect(opened.index).toBe(expected);
+    const detail = await getJson(sys.baseUrl, `/api/alerts/${opened.alertId}`, nurse);
     expect(detail.alert.explanation.evidence.some((e: { signal: string }) => e.signal === 'alert_sensitivity')).toBe(false);
   });
 
@@ -109,42 +131,49 @@ describe.each(backends())('alert sensitivity on $label', (backend) => {
       200,
     );
 
-    // 40 windows (200 s) of confident distress, published in lockstep: for each window, lower first,
-    // then standard, then higher. An alert opened by the same window would then be stamped earlier
-    // for lower than for standard, and for standard than for higher: the ordering asserted below
-    // holds only if the sensitivity truly changed when each alert opened.
-    const episode = (deviceId: string) => makeEpisode(deviceId, 1, 40, new Date(Date.now() - 1000), { distress: 0.9, confidence: 0.9 });
-    const windows = new Map([lower!, standard!, higher!].map((d) => [d.deviceId, episode(d.deviceId)]));
-    const clients = await Promise.all([lower!, standard!, higher!].map((d) => sys.connectDevice(d.deviceId)));
-    for (let i = 0; i < 40; i++) {
-      for (const [k, d] of [lower!, standard!, higher!].entries()) {
-        await clients[k]!.publishAsync(topics.scores(d.deviceId), encodePayload('scores', windows.get(d.deviceId)![i]!), { qos: 1 });
-      }
-    }
-    await Promise.all(clients.map((c) => c.endAsync()));
-
-    const openedAt = async (stayId: string) => {
-      const [row] = await sys.server.db.query<{ openedAt: Date; id: string }>(
-        `select opened_at as "openedAt", id from alert where stay_id = $1 and kind = 'sustained_distress'`,
-        [stayId],
-      );
-      return row ?? null;
+    // The windows each level's rule opens on, predicted by the pure rule: they must differ for the
+    // test to mean anything (the levels would be the same rule otherwise).
+    const predicted = {
+      lower: openingIndex(rampEpisode(lower!.deviceId), 'lower'),
+      standard: openingIndex(rampEpisode(standard!.deviceId), 'standard'),
+      higher: openingIndex(rampEpisode(higher!.deviceId), 'higher'),
     };
-    const [h, s] = await waitFor(async () => {
-      const both = await Promise.all([openedAt(higher!.stayId!), openedAt(standard!.stayId!)]);
-      return both[0] && both[1] ? both : null;
-    }, 'the distress alerts of the higher and standard stays');
-    expect(h!.openedAt.getTime()).toBeLessThan(s!.openedAt.getTime());
-    const l = await waitFor(() => openedAt(lower!.stayId!), 'the lower stay alert');
-    expect(l.openedAt.getTime()).toBeGreaterThan(s!.openedAt.getTime());
+    expect(predicted.higher).toBeLessThan(predicted.standard);
+    expect(predicted.standard).toBeLessThan(predicted.lower);
+
+    // The alert service, given the same windows for the three stays, opens each alert on its level's window.
+    expect((await feedAlertService(lower!, rampEpisode(lower!.deviceId))).index).toBe(predicted.lower);
+    const s = await feedAlertService(standard!, rampEpisode(standard!.deviceId));
+    expect(s.index).toBe(predicted.standard);
+    const h = await feedAlertService(higher!, rampEpisode(higher!.deviceId));
+    expect(h.index).toBe(predicted.higher);
 
     // The explanation of the alert names the setting; the standard stay's says nothing of it.
-    const detail = await getJson(sys.baseUrl, `/api/alerts/${h!.id}`, nurse);
+    const detail = await getJson(sys.baseUrl, `/api/alerts/${h.alertId}`, nurse);
     const line = detail.alert.explanation.evidence.find((e: { signal: string }) => e.signal === 'alert_sensitivity');
     expect(line.text).toMatch(
       /^Alert sensitivity: higher until \d\d:\d\d UTC on \d{1,2} \w{3} \(set by Demo Charge Nurse: post-operative, cannot call for help\)$/,
     );
-    const plain = await getJson(sys.baseUrl, `/api/alerts/${s!.id}`, nurse);
+    const plain = await getJson(sys.baseUrl, `/api/alerts/${s.alertId}`, nurse);
     expect(plain.alert.explanation.evidence.some((e: { signal: string }) => e.signal === 'alert_sensitivity')).toBe(false);
   });
+
+  /**
+   * Feeds the windows to the server's alert service one by one, each received 1 s after the last
+   * (distinct receive times, so the alert's openedAt names the window that opened it), and returns
+   * the index of that window.
+   */
+  async function feedAlertService(device: TestDevice, windows: ScoreWindow[]): Promise<{ index: number; alertId: string }> {
+    const alerts = sys.server.services.alerts;
+    const base = Date.now();
+    const receivedAt = windows.map((_, i) => new Date(base + i * 1000));
+    const scope = { stayId: device.stayId!, deviceId: device.deviceId, bedId: device.bedId, wardId: device.wardId };
+    for (const [i, w] of windows.entries()) await alerts.onScoreWindow(scope, w, receivedAt[i]!);
+    const [row] = await sys.server.db.query<{ id: string; openedAt: Date }>(
+      `select id, opened_at as "openedAt" from alert where stay_id = $1 and kind = 'sustained_distress'`,
+      [device.stayId],
+    );
+    if (!row) throw new Error(`no distress alert opened for ${device.deviceId}`);
+    return { index: receivedAt.findIndex((t) => t.getTime() === row.openedAt.getTime()), alertId: row.id };
+  }
 });
