@@ -28,9 +28,10 @@ describe('wearable-distress model', () => {
     rows.forEach((row, i) => {
       expect(Math.abs(data[i]! - wearableDistressReference(weights, row))).toBeLessThan(1e-6);
     });
-    // Sanity of the physiology: far above baseline on HR, SCL and SCR is distress; at baseline it is not.
-    expect(data[2]!).toBeGreaterThan(0.9);
-    expect(data[0]!).toBeLessThan(0.1);
+    // Sanity of the physiology: far above baseline on HR, SCL and SCR is well above the base rate (a
+    // calibrated probability, so not near 1 on these lab data); at baseline it is below the base rate.
+    expect(data[2]!).toBeGreaterThan(0.6);
+    expect(data[0]!).toBeLessThan(0.34);
     await session.release();
   });
 

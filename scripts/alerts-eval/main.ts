@@ -9,7 +9,8 @@
  * Subjects the committed model was trained on are scored leave-subject-out (by a model trained the
  * same way on the other subjects present); any other subject is scored by the committed model.
  * Options: --resolve-after-s N (the simulated nurse resolves an alert N s after it opened, default
- * 600), --json <file> (also write the full result there), --sweep (see sweep.ts).
+ * 600), --json <file> (also write the full result there), --sweep (every rule setting of sweep.ts,
+ * its Pareto front on stderr and an SVG of the trade-off, --svg <file>).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,11 @@ import { pathToFileURL } from 'node:url';
 import { e4ToOffsetSamples, loadWearableWeights, readE4Recording } from '@attune/models';
 import { argOption, DataDirError, resolveDataDir } from '../../models/src/training/data-dir.ts';
 import { listSubjects, loadDataset, parseLabelsCsv } from '../../models/src/training/dataset.ts';
-import { evaluateWindows } from './evaluation.ts';
+import { ALERT_SENSITIVITIES, distressRuleFor } from '@attune/server/distress-rule';
+import { evaluateWindows, type AlertEvaluation } from './evaluation.ts';
 import { modelsForSubjects } from './fold-models.ts';
 import { replayRecording, type ReplayedWindow } from './replay.ts';
+import { sweepRule, tradeOffSvg, type SweepPoint } from './sweep.ts';
 
 export interface ReplayedSubject {
   subject: string;
@@ -98,6 +101,25 @@ export async function main(argv: readonly string[]): Promise<number> {
   const replayed = await replayFolder(dataDir, { windowMs: 5000, baselineWindows: 24 });
   const result = evaluateWindows(replayed, { resolveAfterS });
   log(`replayed ${replayed.length} subjects in ${Math.round((performance.now() - started) / 1000)} s`);
+  if (argv.includes('--sweep')) {
+    const points = sweepRule(replayed, resolveAfterS);
+    const marks = ALERT_SENSITIVITIES.map((label) => {
+      const rule = distressRuleFor(label);
+      const point = points.find((p) => p.rule.allowanceLogOdds === rule.allowanceLogOdds && p.rule.openEvidence === rule.openEvidence);
+      return point ? { label, point } : null;
+    }).filter((m) => m !== null);
+    const svgPath = argOption(argv, 'svg') ?? 'models/wearable-distress/alert-trade-off.svg';
+    writeFileSync(svgPath, tradeOffSvg(points, marks));
+    log(`sweep: ${points.length} rule settings, Pareto front:`);
+    for (const p of points.filter((q) => q.pareto).sort((a, b) => a.falseAlerts - b.falseAlerts)) {
+      log(
+        `  allowance ${p.rule.allowanceLogOdds} open ${p.rule.openEvidence}: ${p.falseAlerts} false (${p.falseAlertsPerPatientDay}/day), ` +
+          `${p.detected} detected (${Math.round(p.sensitivity * 100)}%), median ${p.medianTimeToAlertS ?? '-'} s`,
+      );
+    }
+    log(`wrote ${svgPath}`);
+    (result as AlertEvaluation & { sweep?: SweepPoint[] }).sweep = points;
+  }
   const jsonPath = argOption(argv, 'json');
   if (jsonPath) writeFileSync(jsonPath, `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result));

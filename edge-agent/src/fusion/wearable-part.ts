@@ -3,13 +3,13 @@
  * that estimate can be trusted (confidence) and the drivers that explain it.
  */
 import { DRIVER_CODES, DRIVER_UNIT_RANGES, type Driver, type DriverCode, type Unobserved, type WearableBlock } from '@attune/protocol';
-import { BASELINE_FEATURES, type BaselineFeature, type WindowFeatures, type ZScores } from '@attune/models';
+import { BASELINE_FEATURES, EDA_FLAT_RANGE_US, type BaselineFeature, type WindowFeatures, type ZScores } from '@attune/models';
 
 /** Marks a sign present/absent in this window and returns how long it has lasted, seconds (null until it spans 2+ windows). */
 export type SignTracker = (key: string, active: boolean) => number | null;
 
-/** A contribution (weight x z) must reach this much logit to be named as a driver. */
-const DRIVER_MIN_LOGIT = 0.5;
+/** A contribution (weight x z) must reach this much calibrated log-odds to be named as a driver (HR about 1.3 SD, SCL 2.4 SD, SCR rate 1.8 SD). */
+const DRIVER_MIN_LOGIT = 0.2;
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
 /** Keeps a value only if it fits the wire range; out-of-range readings are reported as unknown, not clamped into plausibility. */
@@ -22,6 +22,8 @@ export interface WearableObservation {
   /** Model output, or null when the window could not be scored (off wrist, no heart signal). */
   distress: number | null;
   baselineReady: boolean;
+  /** How established the personal baseline is, 0..1 (BaselineNormaliser.maturity); treated as 1 when left out. */
+  baselineMaturity?: number;
   /** The patient's own baseline means (null until learned). */
   baseline: Record<BaselineFeature, number | null>;
 }
@@ -74,22 +76,44 @@ function wearableDrivers(obs: WearableObservation, weights: readonly number[], t
       });
     })
     .filter((d): d is Driver => d !== null);
-  // Movement lowers the score (confounder); say so when it is why arousal was discounted.
-  if ((obs.z.activityG ?? 0) >= 2) {
-    const moving = codedDriver('movement_confounds_arousal', { value: f.activityG, baseline: obs.baseline.activityG, digits: 3 });
+  // Restless movement is a sign in its own right (PAINAD body language, agitation); it never lowers the estimate.
+  if ((obs.z.activityG ?? 0) >= RESTLESS_ACTIVITY_Z && !drivers.some((d) => d.code === 'movement_high')) {
+    const moving = codedDriver('movement_high', { value: f.activityG, baseline: obs.baseline.activityG, digits: 3 });
     if (moving) drivers.push(moving);
   }
   return drivers.slice(0, 6);
 }
 
-function wearableConfidence(obs: WearableObservation): number {
+/** Movement this many baseline SDs above the patient's own is restlessness: named as a sign. */
+const RESTLESS_ACTIVITY_Z = 2;
+
+/**
+ * How far the wearable's estimate can be trusted, 0..1, as the product of what weakens it. Each
+ * factor is a reason a nurse would accept ("the arm was moving", "no clean beats"), and each is tested:
+ * - off the wrist or no heart signal: 0 (nothing is scored);
+ * - coverage: the share of the window's seconds that held samples;
+ * - missing features: each of the six the model reads that is missing;
+ * - no beat-to-beat intervals (HR from the device only, no RMSSD): the heart reading is unverified;
+ * - movement: wrist PPG and EDA are unreliable while the arm moves, falling with its size;
+ * - EDA flat-lined over 30 s: the skin sensor is not reading skin;
+ * - a patient whose skin barely responds (resting SCL < 0.2 uS and almost no SCRs): the skin
+ *   features, a third of the model, cannot show arousal for this person;
+ * - the baseline: population norms until the patient's own is learned, then less while it is short.
+ */
+export function wearableConfidence(obs: WearableObservation): number {
   if (obs.distress === null) return 0;
   const f = obs.features;
   const present = BASELINE_FEATURES.filter((k) => f[k] !== null).length / BASELINE_FEATURES.length;
-  let c = 0.9 * Math.min(1, f.coverage) * (0.4 + 0.6 * present);
+  let c = 0.95 * Math.min(1, f.coverage) * (0.4 + 0.6 * present);
+  if (f.rmssdMs === null) c *= 0.85;
+  const activityZ = obs.z.activityG ?? 0;
+  if (activityZ > RESTLESS_ACTIVITY_Z) c *= Math.max(0.4, 1 - 0.1 * (activityZ - RESTLESS_ACTIVITY_Z));
+  if (f.edaRangeUs !== undefined && f.edaRangeUs !== null && f.edaRangeUs < EDA_FLAT_RANGE_US) c *= 0.6;
+  const restingScl = obs.baseline.sclUs;
+  const restingScr = obs.baseline.scrPerMin;
+  if (restingScl !== null && restingScl < 0.2 && (restingScr === null || restingScr < 0.5)) c *= 0.75;
   if (!obs.baselineReady) c *= 0.5;
-  // Wrist PPG and EDA are unreliable while the arm moves.
-  if ((obs.z.activityG ?? 0) >= 3) c *= 0.7;
+  else c *= 0.7 + 0.3 * (obs.baselineMaturity ?? 1);
   return c;
 }
 

@@ -22,10 +22,12 @@ describe('demo recordings through the real pipeline (60 s baseline)', () => {
   it('beds 02 and 05 show sustained, confident distress within 3 minutes, driven by heart rate above the baseline', async () => {
     for (const bed of ['bed-02', 'bed-05']) {
       const windows = await scoreBed(bed);
-      // Sustained: every window from 100 s to 170 s is high with good confidence.
+      // Sustained: every window from 100 s to 170 s is above 0.5 (the default alert rule adds evidence
+      // above 0.39, see server/src/services/distress-rule.ts) with good confidence. The output is a
+      // calibrated probability: even this large rise is "in a stress task" only about 65% of the time.
       const sustained = windows.filter((w) => w.endS >= 100 && w.endS <= 170);
       expect(
-        sustained.every((w) => w.distress > 0.8 && w.confidence > 0.6),
+        sustained.every((w) => w.distress > 0.5 && w.confidence > 0.6),
         bed,
       ).toBe(true);
       expect(
@@ -35,7 +37,7 @@ describe('demo recordings through the real pipeline (60 s baseline)', () => {
       ).toBe(true);
       // Calm before the episode.
       expect(
-        windows.filter((w) => w.endS <= 70).every((w) => w.distress < 0.3),
+        windows.filter((w) => w.endS <= 70).every((w) => w.distress < 0.35),
         bed,
       ).toBe(true);
     }
@@ -44,7 +46,7 @@ describe('demo recordings through the real pipeline (60 s baseline)', () => {
   it('calm beds stay calm', async () => {
     for (const bed of ['bed-01', 'bed-03', 'bed-04', 'bed-06', 'bed-07', 'bed-08']) {
       const windows = await scoreBed(bed);
-      expect(Math.max(...windows.map((w) => w.distress)), bed).toBeLessThan(0.5);
+      expect(Math.max(...windows.map((w) => w.distress)), bed).toBeLessThan(0.45);
     }
   });
 });
@@ -64,7 +66,8 @@ describe('model integrity', () => {
       // The intact file loads.
       copyFileSync(modelFilePath(entry), join(dir, entry.file));
       const ok = await WearableDistressModel.load(join(dir, 'manifest.json'));
-      expect(await ok.predict([0, 0, 0, 0, 0, 0])).toBeLessThan(0.1);
+      // At the patient's own baseline: about the model's base rate (0.34), not distress.
+      expect(await ok.predict([0, 0, 0, 0, 0, 0])).toBeLessThan(0.35);
       await ok.release();
     } finally {
       rmSync(dir, { recursive: true, force: true });

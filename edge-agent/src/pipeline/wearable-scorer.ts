@@ -52,13 +52,14 @@ export class WearableScorer {
     const { z, row, scorable } = this.baseline.prepare(features);
     // Off the wrist or without any heart signal the model has nothing trustworthy to score.
     const distress = scorable ? await this.model.predict(row) : null;
-    this.baseline.observe(features, distress);
+    this.baseline.observe(features);
     const normaliser = this.baseline.normaliser;
     return {
       features,
       z,
       distress,
       baselineReady: normaliser.isReady(),
+      baselineMaturity: normaliser.maturity(),
       baseline: Object.fromEntries(BASELINE_FEATURES.map((f) => [f, normaliser.baselineMean(f)])) as WearableObservation['baseline'],
     };
   }

@@ -12,7 +12,7 @@ import { BASELINE_FEATURES } from '../wearable/baseline-normaliser.ts';
 import { WEARABLE_FEATURE_ORDER, type WearableDistressWeights, type WearableFeatureName } from '../wearable-distress.ts';
 import type { LosoResult, TrainedModel, TrainOptions } from './train-model.ts';
 
-export const WEARABLE_MODEL_VERSION = '2.0.0';
+export const WEARABLE_MODEL_VERSION = '3.0.0';
 
 export const STRESS_PREDICT_CITATION =
   'Iqbal T, Simpkin AJ, Roshan D, et al. "Stress Monitoring Using Wearable Sensors: A Pilot Study and Stress-Predict Dataset." ' +
@@ -25,7 +25,8 @@ const PHYSIOLOGY: Record<WearableFeatureName, string> = {
   sclZ: 'Tonic skin conductance above baseline: sympathetic sudomotor drive.',
   scrRateZ: 'More skin conductance responses per minute (trailing 30 s): phasic sympathetic arousal.',
   tempZ: 'Wrist skin temperature falls with sympathetic vasoconstriction.',
-  activityZ: 'Movement raises heart rate and sweating without distress, so it is allowed only to lower the score (a confounder).',
+  activityZ:
+    'Restless movement is a PAINAD body-language sign and an agitation sign, so it may only raise distress (movement lowers the confidence of the heart and skin features instead).',
 };
 
 const round = (x: number, digits = 6) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -38,7 +39,7 @@ function weightReason(feature: WearableFeatureName, i: number, model: TrainedMod
   if (model.clamped.includes(BASELINE_FEATURES[i]!)) {
     return `${PHYSIOLOGY[feature]} Held at 0: the weight ${direction}, and on Stress-Predict the fit pushed it the other way, so this feature gives no evidence here (${spread}).`;
   }
-  return `${PHYSIOLOGY[feature]} Fitted ${round(model.fitted.weights[i]!, 3)} per baseline SD on Stress-Predict (the weight ${direction}; ${spread}); deployed x${options.logitScale}.`;
+  return `${PHYSIOLOGY[feature]} Fitted ${round(model.fitted.weights[i]!, 3)} per baseline SD on Stress-Predict (the weight ${direction}; ${spread}); deployed x${round(model.calibration.slope, 3)} (Platt calibration).`;
 }
 
 export function weightsFile(model: TrainedModel, options: TrainOptions, loso: LosoResult, subjects: string[]): WearableDistressWeights {
@@ -53,8 +54,9 @@ export function weightsFile(model: TrainedModel, options: TrainOptions, loso: Lo
     bias: {
       value: round(model.bias, 9),
       reason:
-        `Class-balanced fitted bias ${round(model.fitted.bias, 3)}, scaled x${options.logitScale} plus the log odds of a ${options.prior} prior: ` +
-        `a patient at their own baseline scores about ${round(1 / (1 + Math.exp(-model.bias)), 2)}.`,
+        `Class-balanced fitted bias ${round(model.fitted.bias, 3)}, calibrated by Platt scaling on leave-subject-out logits ` +
+        `(slope ${round(model.calibration.slope, 3)}, intercept ${round(model.calibration.intercept, 3)}): ` +
+        `a patient at their own baseline scores about ${round(1 / (1 + Math.exp(-model.bias)), 2)}, the probability of being in a stress task on data like Stress-Predict.`,
     },
     weights: WEARABLE_FEATURE_ORDER.map((feature, i) => ({
       feature,
@@ -64,7 +66,7 @@ export function weightsFile(model: TrainedModel, options: TrainOptions, loso: Lo
     threshold: {
       value: model.threshold,
       reason:
-        'The balanced operating point of the class-balanced fit (its 0.5) after the deployment calibration; balancedAccuracy is reported here.',
+        'The share of stress windows in the training data: for a calibrated output this is the balanced operating point (log-likelihood ratio 0); balancedAccuracy is reported here. Alerts do not use it: the alert rule accumulates evidence over time.',
     },
     training: {
       data: STRESS_PREDICT_CITATION,
@@ -76,14 +78,20 @@ export function weightsFile(model: TrainedModel, options: TrainOptions, loso: Lo
       seed: options.seed,
       lambda: options.lambda,
       signs: Object.fromEntries(WEARABLE_FEATURE_ORDER.map((f, i) => [f, options.signs[i]])),
-      refreshIterations: options.refreshIterations,
-      deploymentCalibration: { logitScale: options.logitScale, prior: options.prior },
+      calibration: {
+        method: 'Platt scaling fitted on leave-subject-out logits of the training subjects',
+        slope: round(model.calibration.slope, 9),
+        intercept: round(model.calibration.intercept, 9),
+      },
       fitted: { weights: model.fitted.weights.map((w) => round(w, 9)), bias: round(model.fitted.bias, 9) },
       clampedBySignConstraint: model.clamped,
       leaveOneSubjectOut: {
         auc: round(loso.auc, 4),
         aucInterval95: loso.aucInterval95.map((x) => round(x, 4)),
         balancedAccuracy: round(loso.balancedAccuracy, 4),
+        brier: round(loso.brier, 4),
+        brierBaseRate: round(loso.brierBaseRate, 4),
+        ece: round(loso.ece, 4),
         perSubjectAucMean: round(loso.perSubjectAuc.mean, 4),
         perSubjectAucSd: round(loso.perSubjectAuc.sd, 4),
         perSubjectBalancedAccuracyMean: round(loso.perSubjectBalancedAccuracy.mean, 4),
@@ -99,7 +107,11 @@ export function evaluationFile(loso: LosoResult): unknown {
     auc: r(loso.auc),
     aucInterval95: loso.aucInterval95.map(r),
     balancedAccuracy: r(loso.balancedAccuracy),
-    threshold: loso.threshold,
+    brier: r(loso.brier),
+    brierBaseRate: r(loso.brierBaseRate),
+    ece: r(loso.ece),
+    reliability: loso.reliability.map((b) => ({ ...b, meanPredicted: r(b.meanPredicted), observedRate: r(b.observedRate) })),
+    threshold: r(loso.threshold),
     subjects: loso.subjects,
     windows: loso.windows,
     perSubjectAuc: Object.fromEntries(Object.entries(loso.perSubjectAuc).map(([k, v]) => [k, r(v)])),

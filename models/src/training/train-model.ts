@@ -3,18 +3,35 @@
  *
  * The model is a class-balanced, L2-regularised logistic regression on the agent's six
  * baseline-normalised z-scores, with each weight's sign held to its physiological direction (so the
- * agent's driver texts stay true). The personal baseline is learned from the first usable windows
- * of each recording and refreshed in calm windows exactly as on the agent; because the refresh
- * depends on the model's own output, training alternates: fit with a frozen baseline, recompute the
- * z-scores with the refresh driven by that model, refit (REFRESH_ITERATIONS times).
+ * agent's driver texts stay true, and movement can never lower the estimate). The personal baseline
+ * is learned from the first usable windows of each recording and refreshed in vetted calm windows
+ * exactly as on the agent; the calm test reads the signals, not the model, so each subject's rows are
+ * computed once and every fit sees the rows the agent would build.
  *
- * In each LOSO fold the held-out subject contributes nothing to training: not its labels, not its
- * windows; its z-scores come from its own first minutes and the fold model only.
+ * The class-balanced fit ranks windows but is not a probability. It is calibrated by Platt scaling
+ * fitted on leave-subject-out logits: within the training subjects, each one's windows are scored by
+ * a fit that never saw that subject, and the labels are regressed on those logits. The deployed
+ * weights are the fit's, scaled and shifted by the calibration, so the ONNX graph stays
+ * MatMul + Add + Sigmoid and its output is a calibrated probability of "in a stress task" on data
+ * like the training data.
+ *
+ * In each LOSO fold the held-out subject contributes nothing to training or calibration: not its
+ * labels, not its windows; its z-scores come from its own first minutes.
  */
 import { BASELINE_FEATURES } from '../wearable/baseline-normaliser.ts';
 import { DEFAULT_BASELINE_WINDOWS, DEFAULT_WINDOW_MS, normaliseWindows } from '../wearable/pipeline.ts';
+import {
+  applyPlatt,
+  baseRateBrier,
+  brierScore,
+  expectedCalibrationError,
+  fitPlatt,
+  reliabilityBins,
+  type PlattCalibration,
+  type ReliabilityBin,
+} from './calibration.ts';
 import type { Dataset, SubjectWindows } from './dataset.ts';
-import { fitLogistic, predictLogistic } from './logistic.ts';
+import { fitLogistic } from './logistic.ts';
 import { auc, balancedAccuracy, summarise, type Summary } from './metrics.ts';
 import { mulberry32 } from './rng.ts';
 
@@ -25,17 +42,7 @@ export interface TrainOptions {
   zClip: number;
   baselineWindows: number;
   windowMs: number;
-  refreshIterations: number;
-  /**
-   * Deployment calibration, applied after the class-balanced fit: logit = logitScale * (w.z + b) +
-   * log(prior / (1 - prior)). It is monotone, so AUC and the balanced accuracy at the mapped
-   * threshold (= prior) are those of the fitted model. It is a product choice, not learned from the
-   * data (see MODEL_CARD.md): the prior puts a patient at their own baseline near 0.1, and the scale
-   * lets a large, sustained, multi-signal deviation reach the alerting range (> 0.8).
-   */
-  logitScale: number;
-  prior: number;
-  /** Required sign of each weight in BASELINE_FEATURES order (+1 raises distress, -1 lowers it). */
+  /** Required sign of each weight in BASELINE_FEATURES order (+1 may only raise distress, -1 may only lower it). */
   signs: readonly (-1 | 0 | 1)[];
 }
 
@@ -45,21 +52,21 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   zClip: 6,
   baselineWindows: DEFAULT_BASELINE_WINDOWS,
   windowMs: DEFAULT_WINDOW_MS,
-  refreshIterations: 2,
-  logitScale: 3,
-  prior: 0.12,
-  // hrBpm +, rmssdMs -, sclUs +, scrPerMin +, tempC -, activityG - (movement explains arousal away).
-  signs: [1, -1, 1, 1, -1, -1],
+  // hrBpm +, rmssdMs -, sclUs +, scrPerMin +, tempC -, activityG + (restlessness is a sign of distress
+  // in PAINAD; movement may lower the confidence of the heart and skin features, never the estimate).
+  signs: [1, -1, 1, 1, -1, 1],
 };
 
 export interface TrainedModel {
-  /** In BASELINE_FEATURES order. */
+  /** Deployed (calibrated) weights in BASELINE_FEATURES order: calibration.slope x fitted weights. */
   weights: number[];
-  /** Deployed bias: logitScale * fitted bias + log prior odds. */
+  /** Deployed bias: calibration.slope x fitted bias + calibration.intercept. */
   bias: number;
-  /** The class-balanced fit itself, before the deployment calibration. */
+  /** The class-balanced fit itself, before calibration. */
   fitted: { weights: number[]; bias: number };
-  /** Balanced operating point on the deployed output. */
+  /** Platt scaling of the fitted logit, fitted on leave-subject-out logits of the training subjects. */
+  calibration: PlattCalibration;
+  /** Share of stress windows in the training data: the calibrated output's balanced operating point. */
   threshold: number;
   /** Features whose weight the sign constraint held at 0. */
   clamped: string[];
@@ -74,49 +81,77 @@ export interface LabelledRows {
   labels: (0 | 1)[];
 }
 
-export function labelledRows(
-  subject: SubjectWindows,
-  options: Pick<TrainOptions, 'baselineWindows' | 'zClip'>,
-  predict: ((row: readonly number[]) => number) | null,
-): LabelledRows & { scores: number[] } {
-  const normalised = normaliseWindows(subject.windows, { baselineWindows: options.baselineWindows, zClip: options.zClip, predict });
-  const out = { subject: subject.subject, rows: [] as number[][], labels: [] as (0 | 1)[], scores: [] as number[] };
+const rowsCache = new WeakMap<SubjectWindows, Map<string, LabelledRows>>();
+
+/** A subject's labelled rows (computed once per subject and options: they do not depend on the model). */
+export function labelledRows(subject: SubjectWindows, options: Pick<TrainOptions, 'baselineWindows' | 'zClip'>): LabelledRows {
+  const key = `${options.baselineWindows}/${options.zClip}`;
+  let bySubject = rowsCache.get(subject);
+  if (!bySubject) rowsCache.set(subject, (bySubject = new Map()));
+  const cached = bySubject.get(key);
+  if (cached) return cached;
+  const normalised = normaliseWindows(subject.windows, { baselineWindows: options.baselineWindows, zClip: options.zClip, predict: null });
+  const out: LabelledRows = { subject: subject.subject, rows: [], labels: [] };
   normalised.forEach((w, i) => {
     const label = subject.labels[i];
     if (label === null || label === undefined || !w.scorable || !w.baselineReady) return;
     out.rows.push(w.row);
     out.labels.push(label);
-    out.scores.push(w.distress ?? Number.NaN);
   });
+  bySubject.set(key, out);
   return out;
 }
 
-const predictorOf = (m: { weights: number[]; bias: number }) => (row: readonly number[]) => predictLogistic(m, row);
-
-/** Fits the model on the given subjects (alternating fit and baseline refresh). */
-export function trainModel(subjects: readonly SubjectWindows[], options: TrainOptions = DEFAULT_TRAIN_OPTIONS): TrainedModel {
-  let model: TrainedModel | null = null;
-  for (let iteration = 0; iteration <= options.refreshIterations; iteration++) {
-    const predict = model ? predictorOf(model) : null;
-    const rows: number[][] = [];
-    const labels: (0 | 1)[] = [];
-    for (const s of subjects) {
-      const r = labelledRows(s, options, predict);
-      rows.push(...r.rows);
-      labels.push(...r.labels);
-    }
-    const fit = fitLogistic(rows, labels, { lambda: options.lambda, signs: options.signs, balanced: true });
-    model = {
-      weights: fit.weights.map((w) => options.logitScale * w),
-      bias: options.logitScale * fit.bias + Math.log(options.prior / (1 - options.prior)),
-      fitted: { weights: fit.weights, bias: fit.bias },
-      threshold: options.prior,
-      clamped: fit.clamped.map((i) => BASELINE_FEATURES[i]!),
-      trainingWindows: rows.length,
-      trainingPositives: labels.filter((l) => l === 1).length,
-    };
+function fitBalanced(subjects: readonly SubjectWindows[], options: TrainOptions) {
+  const rows: number[][] = [];
+  const labels: (0 | 1)[] = [];
+  for (const s of subjects) {
+    const r = labelledRows(s, options);
+    rows.push(...r.rows);
+    labels.push(...r.labels);
   }
-  return model!;
+  const fit = fitLogistic(rows, labels, { lambda: options.lambda, signs: options.signs, balanced: true });
+  return { fit, rows: rows.length, positives: labels.filter((l) => l === 1).length };
+}
+
+const fittedLogit = (m: { weights: number[]; bias: number }, row: readonly number[]) =>
+  m.bias + m.weights.reduce((s, w, i) => s + w * row[i]!, 0);
+
+/** Platt calibration from leave-subject-out logits within `subjects` (each scored by a fit without it). */
+export function losoCalibration(subjects: readonly SubjectWindows[], options: TrainOptions): PlattCalibration {
+  const logits: number[] = [];
+  const labels: (0 | 1)[] = [];
+  for (const held of subjects) {
+    const { fit } = fitBalanced(
+      subjects.filter((s) => s !== held),
+      options,
+    );
+    const r = labelledRows(held, options);
+    for (const row of r.rows) logits.push(fittedLogit(fit, row));
+    labels.push(...r.labels);
+  }
+  return fitPlatt(logits, labels);
+}
+
+/** Fits the model on the given subjects and calibrates it leave-subject-out within them. */
+export function trainModel(subjects: readonly SubjectWindows[], options: TrainOptions = DEFAULT_TRAIN_OPTIONS): TrainedModel {
+  const { fit, rows, positives } = fitBalanced(subjects, options);
+  const calibration = losoCalibration(subjects, options);
+  return {
+    weights: fit.weights.map((w) => calibration.slope * w),
+    bias: calibration.slope * fit.bias + calibration.intercept,
+    fitted: { weights: fit.weights, bias: fit.bias },
+    calibration,
+    threshold: positives / rows,
+    clamped: fit.clamped.map((i) => BASELINE_FEATURES[i]!),
+    trainingWindows: rows,
+    trainingPositives: positives,
+  };
+}
+
+/** The deployed model's output for a row (as the ONNX graph computes it, in float64). */
+export function predictTrained(model: Pick<TrainedModel, 'fitted' | 'calibration'>, row: readonly number[]): number {
+  return applyPlatt(model.calibration, fittedLogit(model.fitted, row));
 }
 
 export interface SubjectResult {
@@ -130,6 +165,12 @@ export interface SubjectResult {
 export interface Evaluation {
   /** AUC over every held-out window pooled. */
   auc: number;
+  /** Brier score of the pooled scores, and of always predicting the base rate. */
+  brier: number;
+  brierBaseRate: number;
+  /** Expected calibration error over 10 equal-width bins. */
+  ece: number;
+  reliability: ReliabilityBin[];
   balancedAccuracy: number;
   subjects: number;
   windows: number;
@@ -152,6 +193,10 @@ export function summariseScores(scored: { subject: string; scores: number[]; lab
   }));
   return {
     auc: auc(all, allLabels),
+    brier: brierScore(all, allLabels),
+    brierBaseRate: baseRateBrier(allLabels),
+    ece: expectedCalibrationError(all, allLabels),
+    reliability: reliabilityBins(all, allLabels),
     balancedAccuracy: balancedAccuracy(all, allLabels, threshold),
     subjects: scored.length,
     windows: all.length,
@@ -164,7 +209,7 @@ export function summariseScores(scored: { subject: string; scores: number[]; lab
 
 export interface LosoResult extends Evaluation {
   /** Fold models, one per held-out subject (their spread shows how stable the weights are). */
-  folds: { subject: string; weights: number[]; bias: number; fittedWeights: number[] }[];
+  folds: { subject: string; weights: number[]; bias: number; fittedWeights: number[]; calibration: PlattCalibration }[];
   /** 95% interval of the pooled AUC over a seeded bootstrap of subjects. */
   aucInterval95: [number, number];
 }
@@ -178,12 +223,20 @@ export function leaveOneSubjectOut(dataset: Dataset, options: TrainOptions = DEF
       dataset.subjects.filter((s) => s !== held),
       options,
     );
-    const r = labelledRows(held, options, predictorOf(model));
-    scored.push({ subject: held.subject, scores: r.scores, labels: r.labels });
-    folds.push({ subject: held.subject, weights: model.weights, bias: model.bias, fittedWeights: model.fitted.weights });
-    log?.(`fold ${held.subject}: AUC ${auc(r.scores, r.labels).toFixed(3)} over ${r.scores.length} windows`);
+    const r = labelledRows(held, options);
+    const scores = r.rows.map((row) => predictTrained(model, row));
+    scored.push({ subject: held.subject, scores, labels: r.labels });
+    folds.push({
+      subject: held.subject,
+      weights: model.weights,
+      bias: model.bias,
+      fittedWeights: model.fitted.weights,
+      calibration: model.calibration,
+    });
+    log?.(`fold ${held.subject}: AUC ${auc(scores, r.labels).toFixed(3)} over ${scores.length} windows`);
   }
-  const evaluation = summariseScores(scored, options.prior);
+  const threshold = scored.flatMap((s) => s.labels).filter((l) => l === 1).length / Math.max(1, scored.flatMap((s) => s.labels).length);
+  const evaluation = summariseScores(scored, threshold);
   return { ...evaluation, folds, aucInterval95: bootstrapAuc(scored, options.seed) };
 }
 

@@ -32,12 +32,27 @@ export const POPULATION_NORMS: Record<BaselineFeature, { mean: number; sd: numbe
 };
 
 /**
- * After the baseline is learned it follows slow drift (time of day, fluids, room temperature) only
- * in calm windows: an exponential update with this weight (~20 min time constant at 5 s windows),
- * so an episode of distress is never absorbed into the baseline.
+ * After the baseline is learned it follows slow drift (time of day, fluids, room temperature) in
+ * both directions, but only in vetted calm windows: an exponential update with this weight (~20 min
+ * time constant at 5 s windows), so an episode of distress is never absorbed into the baseline.
  */
 export const CALM_REFRESH_WEIGHT = 0.004;
-export const CALM_DISTRESS_MAX = 0.3;
+/**
+ * A window is vetted calm when none of the arousal signs (heart rate, skin conductance level, skin
+ * conductance responses) is more than this many baseline SDs above the baseline and the arm is
+ * still. The test is on the signals themselves, not on the model's output, so the baseline (and so
+ * every z-score) does not depend on the model: training, evaluation and the agent see the same rows.
+ * Falls (a sleeping patient's heart rate) are calm and are followed.
+ */
+export const CALM_MAX_AROUSAL_Z = 1.5;
+export const CALM_MAX_ACTIVITY_Z = 2;
+/** Arousal features the calm test reads. */
+const AROUSAL_FEATURES = ['hrBpm', 'sclUs', 'scrPerMin'] as const;
+/**
+ * The baseline is trusted fully once this many windows (6 min at 5 s) built it: the first 2 min
+ * learn it, vetted calm windows later confirm it. Confidence is lower while it is short.
+ */
+export const MATURE_BASELINE_WINDOWS = 72;
 
 /** A window is usable for the baseline only when the sensor is on the wrist and mostly complete. */
 export const MIN_BASELINE_COVERAGE = 0.6;
@@ -54,6 +69,8 @@ export type ZScores = Record<BaselineFeature, number | null>;
 export class BaselineNormaliser {
   private readonly stats = new Map<BaselineFeature, RunningStat>();
   private validWindows = 0;
+  /** Windows that built the baseline: the learning windows plus the vetted calm windows since. */
+  private supportingWindows = 0;
 
   constructor(
     private readonly baselineWindows: number,
@@ -62,6 +79,19 @@ export class BaselineNormaliser {
 
   isReady(): boolean {
     return this.validWindows >= this.baselineWindows;
+  }
+
+  /** How established the baseline is, 0..1: the share of MATURE_BASELINE_WINDOWS behind it (0 until ready). */
+  maturity(): number {
+    return this.isReady() ? Math.min(1, this.supportingWindows / MATURE_BASELINE_WINDOWS) : 0;
+  }
+
+  /** Whether a window is vetted calm against the learned baseline (false until ready). */
+  isVettedCalm(f: WindowFeatures): boolean {
+    if (!this.isReady() || !BaselineNormaliser.isUsableForBaseline(f)) return false;
+    const z = this.normalise(f);
+    if ((z.activityG ?? 0) > CALM_MAX_ACTIVITY_Z) return false;
+    return AROUSAL_FEATURES.every((feature) => (z[feature] ?? 0) <= CALM_MAX_AROUSAL_Z);
   }
 
   /** Baseline mean of a feature, or null until the personal baseline is ready. */
@@ -92,8 +122,8 @@ export class BaselineNormaliser {
     return f.onWrist && f.coverage >= MIN_BASELINE_COVERAGE && f.hrBpm !== null;
   }
 
-  /** Feeds one window after inference: learns while not ready, then refreshes slowly when calm. */
-  observe(f: WindowFeatures, distress: number | null): void {
+  /** Feeds one window: learns from the first usable windows, then refreshes slowly in vetted calm ones. */
+  observe(f: WindowFeatures): void {
     if (!BaselineNormaliser.isUsableForBaseline(f)) return;
     if (!this.isReady()) {
       for (const feature of BASELINE_FEATURES) {
@@ -107,9 +137,11 @@ export class BaselineNormaliser {
         this.stats.set(feature, s);
       }
       this.validWindows += 1;
+      this.supportingWindows += 1;
       return;
     }
-    if (distress === null || distress > CALM_DISTRESS_MAX) return;
+    if (!this.isVettedCalm(f)) return;
+    this.supportingWindows += 1;
     for (const feature of BASELINE_FEATURES) {
       const x = f[feature];
       const s = this.stats.get(feature);

@@ -62,7 +62,8 @@ export interface NormalisedWindow {
 /**
  * One patient's baseline state, stepped window by window exactly as the agent does: `prepare`
  * normalises a window against the baseline so far, the caller scores `row` when `scorable`, then
- * `observe` learns the baseline from the first usable windows and refreshes it in calm ones.
+ * `observe` learns the baseline from the first usable windows and refreshes it in vetted calm ones
+ * (judged on the signals, not the model's output, so the rows do not depend on the model).
  */
 export class BaselineStepper {
   readonly normaliser: BaselineNormaliser;
@@ -77,9 +78,8 @@ export class BaselineStepper {
     return { features, z, row: modelInputRow(z), scorable: isScorable(features), baselineReady };
   }
 
-  /** A null distress (not scored) never refreshes the learned baseline. */
-  observe(features: WindowFeatures, distress: number | null): void {
-    this.normaliser.observe(features, distress);
+  observe(features: WindowFeatures): void {
+    this.normaliser.observe(features);
   }
 }
 
@@ -88,10 +88,7 @@ export interface NormaliseOptions {
   zClip: number;
 }
 
-/**
- * Runs the baseline over a sequence of windows with a synchronous predictor (training). Without a
- * predictor the baseline is learned and then frozen (no calm refresh).
- */
+/** Runs the baseline over a sequence of windows, scoring each with a synchronous predictor when one is given (training). */
 export function normaliseWindows(
   windows: readonly WindowFeatures[],
   options: NormaliseOptions & { predict: ((row: readonly number[]) => number) | null },
@@ -100,7 +97,7 @@ export function normaliseWindows(
   return windows.map((features) => {
     const w = stepper.prepare(features);
     const distress = w.scorable && options.predict ? options.predict(w.row) : null;
-    stepper.observe(features, distress);
+    stepper.observe(features);
     return { ...w, distress };
   });
 }
@@ -115,7 +112,7 @@ export async function normaliseWindowsAsync(
   for (const features of windows) {
     const w = stepper.prepare(features);
     const distress = w.scorable ? await options.predict(w.row) : null;
-    stepper.observe(features, distress);
+    stepper.observe(features);
     out.push({ ...w, distress });
   }
   return out;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WearableSample } from './samples.ts';
-import { BaselineNormaliser, SD_FLOOR } from './baseline-normaliser.ts';
-import { countScrs, filterIbis, hrvMs, WindowFeatureExtractor } from './window-features.ts';
+import { BaselineNormaliser, MATURE_BASELINE_WINDOWS, SD_FLOOR } from './baseline-normaliser.ts';
+import { countScrs, EDA_FLAT_RANGE_US, filterIbis, hrvMs, WindowFeatureExtractor } from './window-features.ts';
 
 /** Beats with IBIs alternating 800/840 ms: every successive difference is 40 ms, so RMSSD = 40 ms. */
 function alternatingBeats(count: number, startMs = 0): { tMs: number; ibiS: number }[] {
@@ -123,6 +123,20 @@ describe('WindowFeatureExtractor', () => {
   });
 });
 
+describe('EDA flat-line', () => {
+  it('reports the 30 s EDA range: flat for a stuck sensor, not for living skin', () => {
+    const x = new WindowFeatureExtractor();
+    for (let w = 0; w < 6; w++) x.add(calmWindow(w * 5000, { edaUs: 3 }));
+    const flat = x.compute(25_000, 30_000);
+    expect(flat.edaRangeUs).toBe(0);
+    expect(flat.edaRangeUs!).toBeLessThan(EDA_FLAT_RANGE_US);
+    const y = new WindowFeatureExtractor();
+    for (let w = 0; w < 6; w++) y.add(calmWindow(w * 5000, { edaUs: 3 + 0.0026 * (w % 2) }));
+    expect(y.compute(25_000, 30_000).edaRangeUs!).toBeGreaterThan(EDA_FLAT_RANGE_US);
+    expect(new WindowFeatureExtractor().compute(0, 5000).edaRangeUs).toBeNull();
+  });
+});
+
 describe('BaselineNormaliser', () => {
   it('learns the personal baseline from the first N usable windows, then z-scores against it with an SD floor', () => {
     const n = new BaselineNormaliser(3, 6);
@@ -131,7 +145,7 @@ describe('BaselineNormaliser', () => {
       x.add(calmWindow(w * 5000, { hrBpm: 60 }));
       const f = x.compute(w * 5000, (w + 1) * 5000);
       expect(n.isReady()).toBe(false);
-      n.observe(f, 0.05);
+      n.observe(f);
     }
     expect(n.isReady()).toBe(true);
     expect(n.baselineMean('hrBpm')).toBe(60);
@@ -146,15 +160,51 @@ describe('BaselineNormaliser', () => {
     const n = new BaselineNormaliser(1, 6);
     const x = new WindowFeatureExtractor();
     x.add(calmWindow(0, { tempC: 22, hrBpm: 120 }));
-    n.observe(x.compute(0, 5000), null);
+    n.observe(x.compute(0, 5000));
     expect(n.isReady()).toBe(false);
     x.add(calmWindow(5000, { hrBpm: 70 }));
-    n.observe(x.compute(5000, 10000), 0.05);
+    n.observe(x.compute(5000, 10000));
     expect(n.baselineMean('hrBpm')).toBe(70);
+    // 30 bpm above a 70 bpm baseline (SD floor 4) is 7.5 SD: not vetted calm, never absorbed.
     for (let w = 2; w < 50; w++) {
       x.add(calmWindow(w * 5000, { hrBpm: 100 }));
-      n.observe(x.compute(w * 5000, (w + 1) * 5000), 0.95);
+      const f = x.compute(w * 5000, (w + 1) * 5000);
+      expect(n.isVettedCalm(f)).toBe(false);
+      n.observe(f);
     }
     expect(n.baselineMean('hrBpm')).toBe(70);
+  });
+
+  it('follows slow drift in both directions through vetted calm windows, and grows more established', () => {
+    const n = new BaselineNormaliser(3, 6);
+    const x = new WindowFeatureExtractor();
+    let t = 0;
+    const feed = (hrBpm: number) => {
+      x.add(calmWindow(t, { hrBpm }));
+      n.observe(x.compute(t, t + 5000));
+      t += 5000;
+    };
+    for (let w = 0; w < 3; w++) feed(70);
+    expect(n.maturity()).toBeCloseTo(3 / MATURE_BASELINE_WINDOWS);
+    // Up by 4 bpm (1 SD): calm, followed slowly.
+    for (let w = 0; w < 600; w++) feed(74);
+    expect(n.baselineMean('hrBpm')!).toBeGreaterThan(73);
+    expect(n.maturity()).toBe(1);
+    // Down by 10 bpm (a sleeping patient): calm, followed too.
+    for (let w = 0; w < 600; w++) feed(64);
+    expect(n.baselineMean('hrBpm')!).toBeLessThan(65);
+  });
+
+  it('a moving arm is not vetted calm', () => {
+    const n = new BaselineNormaliser(2, 6);
+    const x = new WindowFeatureExtractor();
+    for (let w = 0; w < 2; w++) {
+      x.add(calmWindow(w * 5000, {}));
+      n.observe(x.compute(w * 5000, (w + 1) * 5000));
+    }
+    x.add(calmWindow(10_000, { accG: [0, 0, 1.5] }));
+    expect(n.isVettedCalm(x.compute(10_000, 15_000))).toBe(false);
+    x.add(calmWindow(15_000, {}));
+    expect(n.isVettedCalm(x.compute(15_000, 20_000))).toBe(true);
   });
 });

@@ -29,6 +29,12 @@ export const SCR_MIN_AMPLITUDE_US = 0.05;
 export const ON_WRIST_MIN_TEMP_C = 25;
 /** Skin in contact always conducts a little; ~0 uS means no contact (E4 bands taken off read < 0.02 uS). */
 export const ON_WRIST_MIN_EDA_US = 0.05;
+/**
+ * An EDA trace whose 30 s range stays below this is flat-lined (sensor fault, saturation, lost
+ * contact). The E4 quantises EDA in steps of about 0.0013 uS; in the 27 Stress-Predict recordings
+ * the smallest 30 s range of any worn stretch is 0.0026 uS (two steps), so real skin never reads flat.
+ */
+export const EDA_FLAT_RANGE_US = 0.002;
 
 export interface WindowFeatures {
   windowStartMs: number;
@@ -40,6 +46,12 @@ export interface WindowFeatures {
   scrPerMin: number | null;
   tempC: number | null;
   activityG: number | null;
+  /**
+   * Range (max - min) of skin conductance over the trailing 30 s, microsiemens; null without 25 s of
+   * EDA. A range within one E4 quantisation step (< EDA_FLAT_RANGE_US) means a flat-lined sensor:
+   * real skin, even a calm and poorly responsive one, moves by at least two steps in 30 s.
+   */
+  edaRangeUs?: number | null;
   /** Fraction of (stream, second) cells of the window holding at least one sample, 0..1. */
   coverage: number;
   onWrist: boolean;
@@ -162,8 +174,18 @@ export class WindowFeatureExtractor {
     const edaSpanMs = edaContext.length > 1 ? edaContext.at(-1)!.tMs - edaContext[0]!.tMs : 0;
     // A rate needs most of the trailing context: over 10 s one chance SCR already reads as 6/min, which
     // inflated the personal baseline's SD at the start of every stay (and hid real rises behind it).
-    const scrPerMin =
-      edaSpanMs >= SCR_MIN_SPAN_FRACTION * this.contextMs ? Math.min(60, countScrs(edaContext) / (edaSpanMs / 60_000)) : null;
+    const edaSpanLongEnough = edaSpanMs >= SCR_MIN_SPAN_FRACTION * this.contextMs;
+    const scrPerMin = edaSpanLongEnough ? Math.min(60, countScrs(edaContext) / (edaSpanMs / 60_000)) : null;
+    let edaRangeUs: number | null = null;
+    if (edaSpanLongEnough) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const s of edaContext) {
+        lo = Math.min(lo, s.edaUs);
+        hi = Math.max(hi, s.edaUs);
+      }
+      edaRangeUs = hi - lo;
+    }
 
     const tempC = mean(of(inWindow, 'temp').map((s) => s.tempC));
     const activityG = mean(of(inWindow, 'acc').map((s) => Math.abs(Math.hypot(s.xG, s.yG, s.zG) - 1)));
@@ -183,6 +205,7 @@ export class WindowFeatureExtractor {
       scrPerMin,
       tempC,
       activityG,
+      edaRangeUs,
       coverage: coverageOf(inWindow, windowStartMs, windowEndMs),
       onWrist,
       sampleCount: inWindow.length,

@@ -1,23 +1,25 @@
 /**
- * The sustained-distress rule: a pure state machine per stay, fed one score window at a time.
+ * The sustained-distress rule: a pure state machine per stay, fed one score window at a time. It
+ * looks at episodes, not single windows: evidence accumulates over time, as in a CUSUM change
+ * detector (Page 1954), instead of asking every window of a minute to pass a fixed threshold.
  *
- * Opening: the fused distress must be >= `openDistress` with confidence >= `minConfidence` in every
- * window of a run lasting `openSustainS` (60 s). A run is a sequence of consecutive qualifying
- * windows. A non-qualifying window, or a gap of more than `maxGapS` between one window's end and
- * the next window's start, breaks the run.
+ * Evidence. The wearable model's output is a calibrated probability (models/wearable-distress), so
+ * logit(distress) - logit(referenceDistress) is the window's log-likelihood ratio for distress
+ * against the model's base rate. Each confident window with a wearable estimate adds that ratio
+ * minus an allowance (`allowanceLogOdds`), times its length in seconds, to the evidence; the
+ * evidence never falls below 0. A window that is not confident, or has no wearable estimate (face
+ * evidence alone is the possible-pain rule's business, never a sustained-distress alert), adds
+ * nothing and lets the evidence decay by the allowance, as a neutral window would. So a short burst
+ * above the reference is forgiven, a modest rise that lasts is not, and a strong rise is quick.
  *
- * Priority: high when a run of distress >= `highDistress` (same confidence floor) has lasted
- * `highSustainS` (30 s) within the opening run, else medium. While open, medium escalates to high once such a run
- * happens; there is no automatic de-escalation (a nurse resolves the alert).
+ * Opening and priority: the alert opens when the evidence reaches `openEvidence` (log-odds x
+ * seconds); it is high priority when the evidence reaches `highEvidence`, at opening or later (one
+ * escalation, no automatic de-escalation: a nurse resolves the alert). The evidence is capped at
+ * `highEvidence` so that it can fall back to 0 in bounded time once the patient settles.
  *
- * Clearing: a run of `clearSustainS` (120 s) of confirmed calm — distress < `clearDistress` with
- * confidence >= `minConfidence`. Between the clear and open thresholds (0.5..0.7) a window neither
- * opens nor clears: that gap is the hysteresis that stops an alert flapping around one threshold.
- *
- * Low-confidence windows count toward neither opening nor clearing, and they break both runs.
- * For opening, an alert must rest on signals the system trusts. For clearing, a patient cannot be
- * called settled when the system cannot see them: a camera that lost the face or a wearable off the
- * wrist reports low distress simply because nothing is measured, so only confident calm clears.
+ * Clearing: `clearSustainS` of confident windows during which the evidence stays at 0. Windows that
+ * are not confident break that calm: a patient cannot be called settled when the system cannot see
+ * them (a wearable off the wrist reports nothing, not calm).
  *
  * While the condition is active, at most one 'update' is emitted per `updateIntervalS` (measured
  * from the last decision of any kind), carrying a refreshed explanation and the peak so far.
@@ -25,11 +27,16 @@
  * 'open' decision is for the caller to record as a reactivation of the same alert (one open alert
  * per stay and kind).
  *
+ * The parameters of each alert sensitivity were chosen with the alert evaluation harness
+ * (`npm run alerts:eval -- --sweep`), which replays real recordings through the agent's pipeline
+ * and this rule; the false alerts per patient-day and the detected stress periods of each are in
+ * models/wearable-distress/MODEL_CARD.md.
+ *
  * Order and time. Windows are taken in each device's `seq` order: a window whose seq is not after
  * the last one seen from the same device (a duplicate, a stale redelivery) is ignored. Durations
  * are measured on the rule's own clock, which advances by each window's length plus any gap of at
  * most `maxGapS` before it, so no timestamp can stop the rule: a device clock that jumps ahead or
- * back by hours (or a window from another device after a transfer) only breaks the runs once,
+ * back by hours (or a window from another device after a transfer) only resets the evidence once,
  * exactly like a gap. Decisions are stamped with the server's receive time. The state is plain
  * JSON (times as milliseconds) so it can be stored between windows.
  */
@@ -38,33 +45,33 @@ import type { Explanation, Priority } from './alert-types.ts';
 import { explainDistress, type DistressEpisodeContext } from './explanation.ts';
 
 export interface DistressRuleConfig {
-  /** Distress at or above which a window counts toward opening. */
-  openDistress: number;
-  /** Distress at or above which a window counts toward high priority. */
-  highDistress: number;
-  /** Distress below which a (confident) window counts toward clearing. Must be below `openDistress`. */
-  clearDistress: number;
-  /** Windows with lower confidence count toward nothing. */
+  /**
+   * The calibrated distress that is evidence neither way: the wearable model's base rate (the share
+   * of stress windows it was trained on, `threshold` in models/wearable-distress/weights.json).
+   */
+  referenceDistress: number;
+  /** Log-odds a window must exceed the reference by before it adds evidence (the CUSUM allowance), per second. */
+  allowanceLogOdds: number;
+  /** Evidence (log-odds x seconds) that opens the alert. */
+  openEvidence: number;
+  /** Evidence that makes the alert high priority; also the cap of the evidence. */
+  highEvidence: number;
+  /** Windows with lower confidence add no evidence and break the calm. */
   minConfidence: number;
-  /** Length of the qualifying run that opens the alert, seconds. */
-  openSustainS: number;
-  /** Length of the high-distress run that makes the alert high priority, seconds. */
-  highSustainS: number;
-  /** Length of the confirmed-calm run that clears the condition, seconds. */
+  /** Confident windows with the evidence at 0 for this long clear the condition, seconds. */
   clearSustainS: number;
-  /** A larger gap between windows breaks every run, seconds. */
+  /** A larger gap between windows resets the evidence and the calm, seconds. */
   maxGapS: number;
   /** Minimum time between decisions while active before another 'update', seconds. */
   updateIntervalS: number;
 }
 
 export const DEFAULT_DISTRESS_RULE: Readonly<DistressRuleConfig> = Object.freeze({
-  openDistress: 0.7,
-  highDistress: 0.85,
-  clearDistress: 0.5,
+  referenceDistress: 0.341,
+  allowanceLogOdds: 0.2,
+  openEvidence: 180,
+  highEvidence: 360,
   minConfidence: 0.5,
-  openSustainS: 60,
-  highSustainS: 30,
   clearSustainS: 120,
   maxGapS: 15,
   updateIntervalS: 60,
@@ -79,9 +86,9 @@ export const ALERT_SENSITIVITIES = ['lower', 'standard', 'higher'] as const;
 export type AlertSensitivity = (typeof ALERT_SENSITIVITIES)[number];
 
 const SENSITIVITY_RULES: Record<AlertSensitivity, Readonly<DistressRuleConfig>> = {
-  lower: Object.freeze({ ...DEFAULT_DISTRESS_RULE, openSustainS: 120 }),
+  lower: Object.freeze({ ...DEFAULT_DISTRESS_RULE, allowanceLogOdds: 0.4, openEvidence: 180, highEvidence: 360 }),
   standard: DEFAULT_DISTRESS_RULE,
-  higher: Object.freeze({ ...DEFAULT_DISTRESS_RULE, openSustainS: 30 }),
+  higher: Object.freeze({ ...DEFAULT_DISTRESS_RULE, allowanceLogOdds: 0.4, openEvidence: 20, highEvidence: 120 }),
 };
 
 /** The rule parameters for a stay's sensitivity (standard when none is set). */
@@ -117,22 +124,12 @@ export interface DistressDecision {
   at: Date;
 }
 
-/** A run of consecutive qualifying windows. Times are positions on the rule clock, milliseconds. */
-export interface DistressRun {
-  startMs: number;
-  endMs: number;
-  /** Highest distress in the run. */
-  peak: number;
-  /** Skin conductance at the first window of the run that had one, microsiemens. */
-  firstSclUs: number | null;
-}
-
 /** The condition while it is active (alert opened and not yet cleared). Times on the rule clock. */
 export interface ActiveDistress {
   priority: Priority;
-  /** Start of the first window of the run that opened the alert. */
+  /** Start of the window where the evidence that opened the alert began to accumulate. */
   startMs: number;
-  /** End of the latest confident window at or above the open threshold. */
+  /** End of the latest window that added evidence. */
   lastDistressedEndMs: number;
   /** Highest confident distress since `startMs`. */
   peak: number;
@@ -141,50 +138,43 @@ export interface ActiveDistress {
   lastDecisionMs: number;
 }
 
+/** Accumulated evidence since it last rose from 0. Times on the rule clock. */
+export interface DistressEvidence {
+  /** Log-odds x seconds, 0..highEvidence. */
+  value: number;
+  /** Start of the window where it rose from 0. */
+  startMs: number;
+  /** Highest confident distress since then. */
+  peak: number;
+  /** Skin conductance at the first window since then that had one, microsiemens. */
+  firstSclUs: number | null;
+}
+
 export interface DistressRuleState {
-  v: 2;
+  v: 3;
   /** The latest window taken: its device and seq (the order) and its end by the device's clock (for gaps). */
   last: { deviceId: string; seq: number; windowEndMs: number } | null;
   /** The rule clock: the accumulated time of the windows taken, milliseconds. */
   clockMs: number;
-  openRun: DistressRun | null;
-  /** Whether a high-distress run of `highSustainS` happened within the current open run. */
-  openRunReachedHigh: boolean;
-  highRun: DistressRun | null;
-  calmRun: DistressRun | null;
+  /** null while the evidence is 0. */
+  evidence: DistressEvidence | null;
+  /** Confident time with the evidence at 0 since the last window that was not, milliseconds. */
+  calmMs: number;
   active: ActiveDistress | null;
 }
 
 export function initialDistressState(): DistressRuleState {
-  return {
-    v: 2,
-    last: null,
-    clockMs: 0,
-    openRun: null,
-    openRunReachedHigh: false,
-    highRun: null,
-    calmRun: null,
-    active: null,
-  };
+  return { v: 3, last: null, clockMs: 0, evidence: null, calmMs: 0, active: null };
 }
 
-const runLengthMs = (run: DistressRun | null) => (run === null ? 0 : run.endMs - run.startMs);
+const logit = (p: number) => {
+  const q = Math.min(1 - 1e-4, Math.max(1e-4, p));
+  return Math.log(q / (1 - q));
+};
 
-/** Extends `run` with the window when it qualifies and follows on, starts a new run, or breaks it. */
-function advanceRun(
-  run: DistressRun | null,
-  qualifies: boolean,
-  followsOn: boolean,
-  startMs: number,
-  endMs: number,
-  w: RuleWindow,
-): DistressRun | null {
-  if (!qualifies) return null;
-  const scl = w.wearable && w.wearable.onWrist ? w.wearable.sclUs : null;
-  if (run !== null && followsOn) {
-    return { startMs: run.startMs, endMs, peak: Math.max(run.peak, w.distress), firstSclUs: run.firstSclUs ?? scl };
-  }
-  return { startMs, endMs, peak: w.distress, firstSclUs: scl };
+/** The distress above which a window adds evidence (what a nurse reads as the alert threshold). */
+export function evidenceThreshold(cfg: Pick<DistressRuleConfig, 'referenceDistress' | 'allowanceLogOdds'>): number {
+  return 1 / (1 + Math.exp(-(logit(cfg.referenceDistress) + cfg.allowanceLogOdds)));
 }
 
 function context(
@@ -194,13 +184,14 @@ function context(
   cfg: DistressRuleConfig,
   calmForMs?: number,
 ): DistressEpisodeContext {
+  const threshold = Math.round(evidenceThreshold(cfg) * 100) / 100;
   return {
     durationS: Math.round(durationMs / 1000),
     peakDistress: peak,
-    openThreshold: cfg.openDistress,
+    openThreshold: threshold,
     minConfidence: cfg.minConfidence,
     sclAtStartUs,
-    calm: calmForMs === undefined ? null : { forS: Math.round(calmForMs / 1000), threshold: cfg.clearDistress },
+    calm: calmForMs === undefined ? null : { forS: Math.round(calmForMs / 1000), threshold },
   };
 }
 
@@ -239,58 +230,62 @@ export function evaluateDistressWindow(
   const startMs = state.clockMs + (followsOn ? Math.max(0, gapMs) : 0);
   const endMs = startMs + (windowEndMs - windowStartMs);
 
-  // Runs are replaced, never changed in place; only `active` is updated below, so it alone is copied
-  // (this runs for every stored window: no deep clone).
   const next: DistressRuleState = { ...state, active: state.active && { ...state.active } };
   next.last = { deviceId: window.deviceId, seq: window.seq, windowEndMs };
   next.clockMs = endMs;
 
-  const confident = window.confidence >= cfg.minConfidence;
+  // Evidence: a confident window with a wearable estimate adds its log-likelihood ratio minus the
+  // allowance; anything else is neutral and decays the evidence by the allowance.
+  const lengthS = (endMs - startMs) / 1000;
+  const counts = window.confidence >= cfg.minConfidence && window.wearable?.distress != null;
   const d = window.distress;
-  const advance = (run: DistressRun | null, qualifies: boolean) => advanceRun(run, qualifies, followsOn, startMs, endMs, window);
-  next.openRun = advance(state.openRun, confident && d >= cfg.openDistress);
-  next.highRun = advance(state.highRun, confident && d >= cfg.highDistress);
-  next.calmRun = advance(state.calmRun, confident && d < cfg.clearDistress);
-  const highSustained = runLengthMs(next.highRun) >= cfg.highSustainS * 1000;
-  // A high run always lies inside the open run (>= highDistress implies >= openDistress), so a
-  // high run that ended earlier in the same open run still makes the alert high priority.
-  const openRunContinued = state.openRun !== null && next.openRun !== null && next.openRun.startMs === state.openRun.startMs;
-  next.openRunReachedHigh = next.openRun !== null && ((openRunContinued && state.openRunReachedHigh) || highSustained);
+  const before = followsOn ? state.evidence : null;
+  const step = counts ? logit(d) - logit(cfg.referenceDistress) - cfg.allowanceLogOdds : -cfg.allowanceLogOdds;
+  const value = Math.min(cfg.highEvidence, Math.max(0, (before?.value ?? 0) + step * lengthS));
+  const scl = window.wearable && window.wearable.onWrist ? window.wearable.sclUs : null;
+  if (value <= 0) next.evidence = null;
+  else if (before === null) next.evidence = { value, startMs, peak: counts ? d : 0, firstSclUs: scl };
+  else
+    next.evidence = {
+      value,
+      startMs: before.startMs,
+      peak: counts ? Math.max(before.peak, d) : before.peak,
+      firstSclUs: before.firstSclUs ?? scl,
+    };
+  const addedEvidence = counts && step > 0;
+  next.calmMs = counts && next.evidence === null ? (followsOn ? state.calmMs : 0) + (endMs - startMs) : 0;
 
   const at = window.receivedAt;
   const active = next.active;
+  const evidence = next.evidence;
 
   if (active === null) {
-    const run = next.openRun;
-    if (run === null || runLengthMs(run) < cfg.openSustainS * 1000) return { state: next, decision: null };
-    const priority: Priority = next.openRunReachedHigh ? 'high' : 'medium';
+    if (evidence === null || evidence.value < cfg.openEvidence) return { state: next, decision: null };
+    const priority: Priority = evidence.value >= cfg.highEvidence ? 'high' : 'medium';
     next.active = {
       priority,
-      startMs: run.startMs,
+      startMs: evidence.startMs,
       lastDistressedEndMs: endMs,
-      peak: run.peak,
-      sclAtStartUs: run.firstSclUs,
+      peak: evidence.peak,
+      sclAtStartUs: evidence.firstSclUs,
       lastDecisionMs: endMs,
     };
-    const explanation = explainDistress(window, context(endMs - run.startMs, run.peak, run.firstSclUs, cfg));
+    const explanation = explainDistress(window, context(endMs - evidence.startMs, evidence.peak, evidence.firstSclUs, cfg));
     return { state: next, decision: { type: 'open', priority, explanation, at } };
   }
 
   // Active: track the episode.
-  if (confident) active.peak = Math.max(active.peak, window.distress);
-  if (confident && window.distress >= cfg.openDistress) active.lastDistressedEndMs = endMs;
+  if (counts) active.peak = Math.max(active.peak, d);
+  if (addedEvidence) active.lastDistressedEndMs = endMs;
   const episodeMs = active.lastDistressedEndMs - active.startMs;
 
-  if (next.calmRun !== null && runLengthMs(next.calmRun) >= cfg.clearSustainS * 1000) {
-    const explanation = explainDistress(window, context(episodeMs, active.peak, active.sclAtStartUs, cfg, runLengthMs(next.calmRun)));
+  if (next.calmMs >= cfg.clearSustainS * 1000) {
+    const explanation = explainDistress(window, context(episodeMs, active.peak, active.sclAtStartUs, cfg, next.calmMs));
     next.active = null;
-    next.openRun = null;
-    next.openRunReachedHigh = false;
-    next.highRun = null;
     return { state: next, decision: { type: 'clear', priority: active.priority, explanation, at } };
   }
 
-  if (active.priority !== 'high' && highSustained) {
+  if (active.priority !== 'high' && evidence !== null && evidence.value >= cfg.highEvidence) {
     active.priority = 'high';
     active.lastDecisionMs = endMs;
     const explanation = explainDistress(window, context(episodeMs, active.peak, active.sclAtStartUs, cfg));
@@ -313,12 +308,5 @@ export function evaluateDistressWindow(
  * back.
  */
 export function resetAfterResolution(state: DistressRuleState): DistressRuleState {
-  return {
-    ...state,
-    openRun: null,
-    openRunReachedHigh: false,
-    highRun: null,
-    calmRun: null,
-    active: null,
-  };
+  return { ...state, evidence: null, calmMs: 0, active: null };
 }
