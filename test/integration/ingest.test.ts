@@ -210,7 +210,7 @@ describe.each(backends())('ingest on $label', (backend) => {
 
   it('opens one alert for an episode, escalates and updates it, and clears it with hysteresis', async () => {
     const device = sys.devices[5]!;
-    const t0 = Date.now() - 10 * 60_000;
+    const t0 = Date.now() - 12 * 60_000; // 124 windows (620 s) end before now
     let seq = 1;
     const at = (i: number) => new Date(t0 + i * 5000);
     const phase = (n: number, fused: { distress: number; confidence: number }) => {
@@ -219,11 +219,12 @@ describe.each(backends())('ingest on $label', (backend) => {
       seq += n;
       return windows;
     };
-    const rising = phase(12, { distress: 0.75, confidence: 0.8 }); // 60 s at >= 0.7: opens, medium
-    const peak = phase(8, { distress: 0.9, confidence: 0.8 }); // 40 s at >= 0.85: escalates to high
-    const middling = phase(16, { distress: 0.6, confidence: 0.8 }); // 80 s between thresholds: neither clears nor reopens
-    const calm = phase(26, { distress: 0.3, confidence: 0.8 }); // 130 s confirmed calm: clears
-
+    // The default rule (distress-rule.ts): evidence = logit(d) - logit(0.341) - 0.2 per second, opens at
+    // 180, high at 360 (also the cap), clears after 120 s of confident windows with the evidence spent.
+    const rising = phase(24, { distress: 0.75, confidence: 0.8 }); // 7.8 per window: opens (medium) at the 24th
+    const peak = phase(14, { distress: 0.9, confidence: 0.8 }); // 13.3 per window: reaches 360, escalates to high
+    const middling = phase(16, { distress: 0.38, confidence: 0.8 }); // about neutral: neither clears nor reopens
+    const calm = phase(70, { distress: 0.1, confidence: 0.8 }); // -8.7 per window: spent in 42 windows, then 120 s of calm clears
     await sys.publishScores(device.deviceId, [...rising, ...peak]);
     const opened = await sse.waitFor(
       (e) =>
@@ -235,7 +236,7 @@ describe.each(backends())('ingest on $label', (backend) => {
     const alertId = (opened.data as { id: string }).id;
 
     await sys.publishScores(device.deviceId, middling);
-    await waitFor(async () => (await count(device.deviceId)) === 36, 'middle windows stored');
+    await waitFor(async () => (await count(device.deviceId)) === 54, 'middle windows stored');
     let detail = await getJson(sys.baseUrl, `/api/alerts/${alertId}`, cookie);
     expect(detail.alert.conditionActive).toBe(true);
 

@@ -51,16 +51,17 @@ const EN: Record<DriverCode, DriverWords> = {
       ? `skin temperature falling (${(d.baseline - d.value!).toFixed(1)} °C below baseline)`
       : `skin temperature low (${d.value!.toFixed(1)} °C)`,
   movement_high: () => 'moving more than usual',
+  // No longer sent (movement never lowers the estimate since wearable-distress 3.0.0); kept for older agents.
   movement_confounds_arousal: () => 'moving: part of the arousal may be activity',
   wristband_off: () => 'wristband appears to be off the wrist',
   grimace: (d) => `grimacing in ${pct(d.value!)} of frames`,
   brow_lowered_eyes_tightened: (d) => `brow lowered and eyes tightened in ${pct(d.value!)} of frames`,
   brow_lowered: (d) => `brow lowered (frowning) in ${pct(d.value!)} of frames`,
   mouth_stretched_open: (d) => `mouth stretched open in ${pct(d.value!)} of frames`,
-  looks_sad: (d) => `looks sad in ${pct(d.value!)} of frames`,
-  looks_frightened: (d) => `looks frightened in ${pct(d.value!)} of frames`,
-  looks_angry: (d) => `looks angry in ${pct(d.value!)} of frames`,
-  looks_disgusted: (d) => `looks disgusted in ${pct(d.value!)} of frames`,
+  looks_sad: (d) => `looks sadder than their own neutral face in ${pct(d.value!)} of frames`,
+  looks_frightened: (d) => `looks more frightened than their own neutral face in ${pct(d.value!)} of frames`,
+  looks_angry: (d) => `looks angrier than their own neutral face in ${pct(d.value!)} of frames`,
+  looks_disgusted: (d) => `looks more disgusted than their own neutral face in ${pct(d.value!)} of frames`,
   face_turned_away: (d) => `face turned away in ${pct(d.value!)} of frames`,
   face_too_dark: (d) => `face too dark in ${pct(d.value!)} of frames`,
   face_unsteady: () => 'face moving a lot (landmarks unsteady)',
@@ -92,10 +93,10 @@ const ES: Record<DriverCode, DriverWords> = {
   brow_lowered_eyes_tightened: (d) => `cejas fruncidas y ojos apretados en el ${pct(d.value!)} de las imágenes`,
   brow_lowered: (d) => `ceño fruncido en el ${pct(d.value!)} de las imágenes`,
   mouth_stretched_open: (d) => `boca abierta y tensa en el ${pct(d.value!)} de las imágenes`,
-  looks_sad: (d) => `parece triste en el ${pct(d.value!)} de las imágenes`,
-  looks_frightened: (d) => `parece asustado/a en el ${pct(d.value!)} de las imágenes`,
-  looks_angry: (d) => `parece enfadado/a en el ${pct(d.value!)} de las imágenes`,
-  looks_disgusted: (d) => `parece disgustado/a en el ${pct(d.value!)} de las imágenes`,
+  looks_sad: (d) => `parece más triste que su expresión neutra en el ${pct(d.value!)} de las imágenes`,
+  looks_frightened: (d) => `parece más asustado/a que su expresión neutra en el ${pct(d.value!)} de las imágenes`,
+  looks_angry: (d) => `parece más enfadado/a que su expresión neutra en el ${pct(d.value!)} de las imágenes`,
+  looks_disgusted: (d) => `parece más disgustado/a que su expresión neutra en el ${pct(d.value!)} de las imágenes`,
   face_turned_away: (d) => `cara girada en el ${pct(d.value!)} de las imágenes`,
   face_too_dark: (d) => `cara demasiado oscura en el ${pct(d.value!)} de las imágenes`,
   face_unsteady: () => 'la cara se mueve mucho (puntos de referencia inestables)',
@@ -124,9 +125,9 @@ const BASIS_EN: Record<PainadFaceBasisCode, BasisWords> = {
     `grimacing: brow lowered with eyes tightened or nose/lip raised in ${pct(b.fraction ?? 0)} of frames` +
     (b.pspi !== undefined ? ` (PSPI ${b.pspi.toFixed(1)} of 16)` : ''),
   frowning: (b) => `frowning: brow lowered in ${pct(b.fraction ?? 0)} of frames`,
-  looks_upset: (b) => `looks sad, frightened or upset in ${pct(b.fraction ?? 0)} of frames`,
+  looks_upset: (b) => `looks sadder, more frightened or more upset than their own neutral face in ${pct(b.fraction ?? 0)} of frames`,
   inexpressive_not_frontal: () => 'inexpressive; face not frontal enough to read brow and eyes',
-  inexpressive_learning_baseline: () => 'inexpressive; brow and eyes not read yet (learning this patient\u2019s neutral face)',
+  inexpressive_learning_baseline: () => 'not scored yet: learning this patient\u2019s neutral face',
   relaxed: (b) => `relaxed: no frown or grimace in ${b.frames ?? 0} frames`,
 };
 
@@ -137,9 +138,9 @@ const BASIS_ES: Record<PainadFaceBasisCode, BasisWords> = {
     `gesto de dolor: cejas bajadas con ojos apretados o nariz/labio levantados en el ${pct(b.fraction ?? 0)} de las imágenes` +
     (b.pspi !== undefined ? ` (PSPI ${b.pspi.toFixed(1)} de 16)` : ''),
   frowning: (b) => `ceño fruncido: cejas bajadas en el ${pct(b.fraction ?? 0)} de las imágenes`,
-  looks_upset: (b) => `parece triste, asustado/a o alterado/a en el ${pct(b.fraction ?? 0)} de las imágenes`,
+  looks_upset: (b) => `parece más triste, asustado/a o alterado/a que su expresión neutra en el ${pct(b.fraction ?? 0)} de las imágenes`,
   inexpressive_not_frontal: () => 'inexpresivo; la cara no está lo bastante de frente para leer cejas y ojos',
-  inexpressive_learning_baseline: () => 'inexpresivo; cejas y ojos aún sin leer (aprendiendo la expresión neutra del paciente)',
+  inexpressive_learning_baseline: () => 'aún sin puntuar: aprendiendo la expresión neutra del paciente',
   relaxed: (b) => `relajado: sin ceño ni gesto de dolor en ${b.frames ?? 0} imágenes`,
 };
 

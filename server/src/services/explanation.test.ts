@@ -112,7 +112,7 @@ describe('explainDistress evidence', () => {
     const e = explainDistress(obs(), ctx());
     expect(e.evidence[0]).toEqual({
       signal: 'distress',
-      text: 'Distress score 0.78 (alert threshold 0.7), sustained for 2 min, peak 0.91',
+      text: 'Distress score 0.78 (evidence for an alert builds above 0.7), sustained for 2 min, peak 0.91',
       value: 0.78,
       unit: null,
       threshold: 0.7,
@@ -143,13 +143,18 @@ describe('explainDistress evidence', () => {
   it('lists the face block: negative affect, PSPI and the notable action units only', () => {
     const ev = explainDistress(obs(), ctx()).evidence;
     const signals = ev.map((x) => x.signal);
-    expect(ev.find((x) => x.signal === 'negative_affect')).toMatchObject({ value: 0.62 });
+    // The rise above the patient's own neutral face, not the classifier's absolute output.
+    const affect = ev.find((x) => x.signal === 'negative_affect')!;
+    expect(affect).toMatchObject({ value: face().negativeAffectAboveBaseline, baseline: 0 });
+    expect(affect.text).toContain("above the patient's own neutral face");
+    const unvetted = explainDistress(obs({ face: { ...face(), negativeAffectAboveBaseline: null } }), ctx()).evidence;
+    expect(unvetted.find((x) => x.signal === 'negative_affect')!.text).toContain('not yet compared');
     expect(ev.find((x) => x.signal === 'pspi')).toMatchObject({ value: 5.5, unit: '/16' });
     expect(ev.find((x) => x.signal === 'pspi')!.text).toContain('of 16');
     expect(signals).toContain('au4BrowLowering');
     expect(signals).toContain('au6au7OrbitalTightening');
     expect(signals).toContain('au9au10NoseWrinkleLipRaise'); // 1.0, at the floor
-    expect(signals).not.toContain('au20au25au27MouthStretchOpen'); // 0.8
+    expect(signals).not.toContain('au20au25au27MouthStretchOpen'); // mouth opening is never listed as a pain sign
     expect(signals).not.toContain('au43EyeClosure'); // 0
     expect(ev.find((x) => x.signal === 'au4BrowLowering')!.text).toBe('Brow lowered, intensity 2.1 of 5');
   });

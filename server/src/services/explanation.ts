@@ -93,7 +93,8 @@ const AU_NOTABLE = 1;
 /** Eye closure (0..1) at or above this is listed as evidence. */
 const EYE_CLOSURE_NOTABLE = 0.5;
 /** Negative facial expression at or above this is named in the summary. */
-const NEGATIVE_AFFECT_NOTABLE = 0.5;
+/** A rise of negative affect above the patient's own neutral face worth naming (the agent's "looks upset" level). */
+const NEGATIVE_AFFECT_RISE_NOTABLE = 0.25;
 /** PSPI (0..16) at or above this is named in the summary. */
 const PSPI_NOTABLE = 4;
 
@@ -201,17 +202,21 @@ const AU_WORDS: [keyof NonNullable<FaceBlock['actionUnits']>, string][] = [
   ['au4BrowLowering', 'Brow lowered'],
   ['au6au7OrbitalTightening', 'Eyes tightened'],
   ['au9au10NoseWrinkleLipRaise', 'Nose wrinkled or upper lip raised'],
-  ['au20au25au27MouthStretchOpen', 'Mouth stretched or open'],
 ];
+// Mouth opening (AU25-27) is left out on purpose: talking, yawning, coughing, mouth-breathing and
+// oxygen masks open mouths, and PSPI does not count it.
 
 function faceEvidence(f: FaceBlock): EvidenceItem[] {
   const out: EvidenceItem[] = [];
   out.push(
     item(
       'negative_affect',
-      `Negative facial expression (sad, angry, fearful or disgusted) ${score2(f.negativeAffect)}, ` +
-        `face visible in ${pct(f.faceVisibleFraction)} of frames`,
-      { value: f.negativeAffect },
+      f.negativeAffectAboveBaseline === null || f.negativeAffectAboveBaseline === undefined
+        ? `Negative facial expression (sad, angry, fearful or disgusted) ${score2(f.negativeAffect)}, not yet compared with the patient's own neutral face; ` +
+            `face visible in ${pct(f.faceVisibleFraction)} of frames`
+        : `Negative facial expression (sad, angry, fearful or disgusted) ${score2(f.negativeAffectAboveBaseline)} above the patient's own neutral face, ` +
+            `face visible in ${pct(f.faceVisibleFraction)} of frames`,
+      { value: f.negativeAffectAboveBaseline ?? f.negativeAffect, ...(f.negativeAffectAboveBaseline != null ? { baseline: 0 } : {}) },
     ),
   );
   if (f.pspi !== null) {
@@ -338,7 +343,7 @@ function summaryReasons(obs: DistressObservation, ctx: DistressEpisodeContext): 
     const f = obs.face;
     if (f.painadFace === 2) reasons.push('grimacing');
     else if (f.pspi !== null && f.pspi >= PSPI_NOTABLE) reasons.push(`facial pain signs (PSPI ${one(f.pspi)})`);
-    else if (f.negativeAffect >= NEGATIVE_AFFECT_NOTABLE) reasons.push('distressed facial expression');
+    else if ((f.negativeAffectAboveBaseline ?? 0) >= NEGATIVE_AFFECT_RISE_NOTABLE) reasons.push('more distressed expression than usual');
   }
   if (w && w.onWrist && w.activityG !== null && w.activityG >= ACTIVITY_RESTLESS_G) reasons.push('restless movement');
   if (reasons.length === 0) reasons.push(...obs.drivers.slice(0, 2).map((d) => describeDriver(d)));
@@ -367,7 +372,7 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   const evidence: EvidenceItem[] = [
     item(
       'distress',
-      `Distress score ${score2(obs.distress)} (alert threshold ${ctx.openThreshold}), sustained for ${duration}, peak ${peak}`,
+      `Distress score ${score2(obs.distress)} (evidence for an alert builds above ${ctx.openThreshold}), sustained for ${duration}, peak ${peak}`,
       { value: obs.distress, threshold: ctx.openThreshold, durationS: ctx.durationS },
     ),
     item(
@@ -380,7 +385,7 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   ];
   if (ctx.calm) {
     evidence.push(
-      item('calm', `Distress below ${ctx.calm.threshold} with confident readings for ${formatDuration(ctx.calm.forS)}`, {
+      item('calm', `Evidence for distress spent, confident readings for ${formatDuration(ctx.calm.forS)}`, {
         value: obs.distress,
         threshold: ctx.calm.threshold,
         durationS: ctx.calm.forS,
