@@ -21,9 +21,10 @@ describe.each(backends())('alert engine rebuild on $label', (backend) => {
 
   it('opens the alert that stored windows called for when the process stopped before writing it, and never one a nurse resolved', async () => {
     const device = sys.devices[0]!;
-    // Thirteen windows of sustained distress, committed as ingest commits them, but no alert written:
-    // what a crash between the commit and the alert leaves behind.
-    const episode = makeEpisode(device.deviceId, 1, 13, new Date(Date.now() - 1000), { distress: 0.9, confidence: 0.9 });
+    // Two minutes (24 windows) of sustained distress, enough for the evidence rule to open the alert,
+    // committed as ingest commits them, but no alert written: what a crash between the commit and the
+    // alert leaves behind.
+    const episode = makeEpisode(device.deviceId, 1, 24, new Date(Date.now() - 1000), { distress: 0.9, confidence: 0.9 });
     for (const w of episode) {
       await sys.server.db.query(
         `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, wearable, quality, models, received_at)
