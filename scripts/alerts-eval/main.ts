@@ -10,7 +10,8 @@
  * same way on the other subjects present); any other subject is scored by the committed model.
  * Options: --resolve-after-s N (the simulated nurse resolves an alert N s after it opened, default
  * 600), --json <file> (also write the full result there), --sweep (every rule setting of sweep.ts,
- * its Pareto front on stderr and an SVG of the trade-off, --svg <file>).
+ * its Pareto front on stderr, and the trade-off and reliability diagrams as SVG in --svg-dir,
+ * models/wearable-distress by default).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +23,8 @@ import { ALERT_SENSITIVITIES, distressRuleFor } from '@attune/server/distress-ru
 import { evaluateWindows, type AlertEvaluation } from './evaluation.ts';
 import { modelsForSubjects } from './fold-models.ts';
 import { replayRecording, type ReplayedWindow } from './replay.ts';
-import { sweepRule, tradeOffSvg, type SweepPoint } from './sweep.ts';
+import { reliabilitySvg, tradeOffSvg } from './charts.ts';
+import { sweepRule, type SweepPoint } from './sweep.ts';
 
 export interface ReplayedSubject {
   subject: string;
@@ -108,8 +110,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       const point = points.find((p) => p.rule.allowanceLogOdds === rule.allowanceLogOdds && p.rule.openEvidence === rule.openEvidence);
       return point ? { label, point } : null;
     }).filter((m) => m !== null);
-    const svgPath = argOption(argv, 'svg') ?? 'models/wearable-distress/alert-trade-off.svg';
+    const svgDir = argOption(argv, 'svg-dir') ?? 'models/wearable-distress';
+    const svgPath = join(svgDir, 'alert-trade-off.svg');
     writeFileSync(svgPath, tradeOffSvg(points, marks));
+    const reliabilityPath = join(svgDir, 'reliability.svg');
+    writeFileSync(reliabilityPath, reliabilitySvg(result.reliability, `Wearable score, ${result.subjects} subjects, leave-subject-out`));
+    log(`wrote ${reliabilityPath}`);
     log(`sweep: ${points.length} rule settings, Pareto front:`);
     for (const p of points.filter((q) => q.pareto).sort((a, b) => a.falseAlerts - b.falseAlerts)) {
       log(

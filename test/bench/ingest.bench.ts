@@ -381,8 +381,8 @@ async function runAlertLatency(server: ServerHandle, loadRate: number) {
     );
   }
 
-  // Which of the 13 windows crosses the open threshold: ask the rule itself.
-  const sample = makeEpisode('probe', 1, 13, new Date(), { distress: 0.9, confidence: 0.8 });
+  // Which of the 15 windows crosses the open threshold: ask the rule itself.
+  const sample = makeEpisode('probe', 1, 15, new Date(), { distress: 0.9, confidence: 0.8 });
   let state = initialDistressState();
   let crossing = -1;
   for (const [i, w] of sample.entries()) {
@@ -414,7 +414,7 @@ async function runAlertLatency(server: ServerHandle, loadRate: number) {
       await sleep(Math.max(0, t0 + e * CONFIG.episodeEveryMs - performance.now()));
       const device = episodeDevices[e % episodeDevices.length]!;
       const client = clients[e % episodeDevices.length]!;
-      const windows = makeEpisode(device.deviceId, 200_000 + Math.floor(e / episodeDevices.length) * 100, 13, new Date(), {
+      const windows = makeEpisode(device.deviceId, 200_000 + Math.floor(e / episodeDevices.length) * 100, 15, new Date(), {
         distress: 0.9,
         confidence: 0.8,
       });

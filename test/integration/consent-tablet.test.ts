@@ -256,9 +256,9 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
   it('stops and erases: scores and alert evidence deleted and reported, replayed windows refused', async () => {
     const bed = sys.devices[0]!;
     await waitFor(async () => bedside.consent.at(-1)?.modalities.wearable === true, 'wearable consent at the agent', 2000);
-    // A distress episode measured under this consent (so from now on): 14 windows, enough to open an alert with evidence.
-    const end = new Date(Date.now() + 1000 + 14 * 5000);
-    await publish(bed.deviceId, makeEpisode(bed.deviceId, 1, 14, end, { distress: 0.8, confidence: 0.9 }));
+    // A distress episode measured under this consent (so from now on): 15 windows, enough evidence to open an alert.
+    const end = new Date(Date.now() + 1000 + 15 * 5000);
+    await publish(bed.deviceId, makeEpisode(bed.deviceId, 1, 15, end, { distress: 0.9, confidence: 0.9 }));
     const count = async () =>
       (await sys.server.db.query<{ n: number }>(`select count(*)::int as n from score_window where stay_id = $1`, [bed.stayId]))[0]!.n;
     await waitFor(async () => (await count()) >= 2, 'windows stored');

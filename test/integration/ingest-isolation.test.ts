@@ -38,7 +38,7 @@ describe.each(backends())('ingest isolation on $label', (backend) => {
     const retriesBefore = await readMetric(sys.baseUrl, 'attune_ingest_db_retries_total', { step: 'insert' });
     const now = Date.now();
     const poisoned = sys.devices[7]!;
-    // Ten devices go through a distress episode (12 windows of 0.9 over a minute): each must alert.
+    // Ten devices go through a distress episode (20 windows of 0.9 over 100 s): each must alert.
     const episodes = new Set(sys.devices.slice(0, 10).map((d) => d.deviceId));
     const windowsOf = (deviceId: string): ScoreWindow[] => {
       const firstSeq = deviceId === poisoned.deviceId ? POISON_SEQ - 10 : 1;
@@ -89,10 +89,10 @@ describe.each(backends())('ingest isolation on $label', (backend) => {
     expect((await board()).latest).toBeNull();
 
     // Within the allowed skew a clock slightly ahead is fine, and the alert rule opens as usual:
-    // 13 windows of distress, the device clock 60 s ahead of the server's.
-    const ahead = makeEpisode(device.deviceId, 10, 13, new Date(Date.now() + 60_000), { distress: 0.9, confidence: 0.9 });
+    // 15 windows of distress (enough evidence for the default rule), the device clock 60 s ahead of the server's.
+    const ahead = makeEpisode(device.deviceId, 10, 15, new Date(Date.now() + 60_000), { distress: 0.9, confidence: 0.9 });
     await sys.publishScores(device.deviceId, ahead);
-    await waitFor(async () => (await stored('device_id = $1', [device.deviceId])) === 13, 'the 13 windows stored');
+    await waitFor(async () => (await stored('device_id = $1', [device.deviceId])) === 15, 'the 15 windows stored');
     await waitFor(
       async () => (await openAlerts()).some((a) => a.kind === 'sustained_distress' && a.stayId === device.stayId),
       'the distress alert despite the refused 2099 window',
