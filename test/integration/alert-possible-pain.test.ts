@@ -36,7 +36,7 @@ function faceWindow(deviceId: string, seq: number, end: Date, face: Face, withWe
     windowStart: new Date(end.getTime() - 5000).toISOString(),
     windowEnd: end.toISOString(),
     consentVersion: 1,
-    fused: { distress: grimace ? 0.6 : 0.2, confidence: 0.45, drivers: [] },
+    fused: { distress: grimace ? 0.6 : 0.2, confidence: withWearable ? 0.8 : 0.45, drivers: [] }, // a confident wearable is counted by the distress rule
     face: block,
     ...(withWearable
       ? {

@@ -172,6 +172,15 @@ const logit = (p: number) => {
   return Math.log(q / (1 - q));
 };
 
+/**
+ * Whether a window is wearable evidence the rule counts: confident, with a wearable estimate. The
+ * possible-pain rule uses the same test, so every window with face pain signs is handled by exactly
+ * one of the two rules.
+ */
+export function countsAsDistressEvidence(window: Pick<RuleWindow, 'confidence' | 'wearable'>, minConfidence: number): boolean {
+  return window.confidence >= minConfidence && window.wearable?.distress != null;
+}
+
 /** The distress above which a window adds evidence (what a nurse reads as the alert threshold). */
 export function evidenceThreshold(cfg: Pick<DistressRuleConfig, 'referenceDistress' | 'allowanceLogOdds'>): number {
   return 1 / (1 + Math.exp(-(logit(cfg.referenceDistress) + cfg.allowanceLogOdds)));
@@ -237,7 +246,7 @@ export function evaluateDistressWindow(
   // Evidence: a confident window with a wearable estimate adds its log-likelihood ratio minus the
   // allowance; anything else is neutral and decays the evidence by the allowance.
   const lengthS = (endMs - startMs) / 1000;
-  const counts = window.confidence >= cfg.minConfidence && window.wearable?.distress != null;
+  const counts = countsAsDistressEvidence(window, cfg.minConfidence);
   const d = window.distress;
   const before = followsOn ? state.evidence : null;
   const step = counts ? logit(d) - logit(cfg.referenceDistress) - cfg.allowanceLogOdds : -cfg.allowanceLogOdds;

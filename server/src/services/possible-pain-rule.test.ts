@@ -64,7 +64,8 @@ function win(startS: number, signs: FaceSigns, opts: WinOpts = {}): PossiblePain
     windowEnd: new Date(T0 + (startS + offsetS + lengthS) * S),
     receivedAt: new Date(T0 + (startS + lengthS) * S),
     distress: 0.55,
-    confidence: 0.45,
+    // A confident wearable is what the sustained-distress rule counts; a face alone is less sure.
+    confidence: opts.wearable ? 0.8 : 0.45,
     drivers: [],
     face,
     ...(opts.wearable
@@ -130,9 +131,14 @@ describe('possible-pain rule', () => {
     expect(open.explanation.painad).toEqual([{ item: 'Facial expression', score: 2, basis: expect.any(String) }]);
   });
 
-  it('opens on PSPI alone and on a frown (PAINAD face 1), each sustained', () => {
+  it('opens on PSPI alone, sustained; a frown alone (PAINAD face 1, which includes looking upset) is not a pain sign', () => {
     expect(feed(run(0, 60, 'pspi-only')).decisions.map((d) => d.type)).toEqual(['open']);
-    expect(feed(run(0, 60, 'frown')).decisions.map((d) => d.type)).toEqual(['open']);
+    expect(feed(run(0, 600, 'frown')).decisions).toEqual([]);
+  });
+
+  it('a wearable the distress rule cannot count (low confidence) leaves the face alone: possible pain still opens', () => {
+    const windows = run(0, 60, 'grimace', { wearable: true }).map((w) => ({ ...w, confidence: 0.3 }));
+    expect(feed(windows).decisions.map((d) => d.type)).toEqual(['open']);
   });
 
   it('never raises high priority, however long and strong the grimace', () => {
@@ -214,11 +220,8 @@ describe('possible-pain rule', () => {
     expect(feed(run(60, 120, 'grimace'), reset).decisions.map((d) => d.type)).toEqual(['open']);
   });
 
-  it('says so when the patient has no neutral-face baseline yet', () => {
-    const noBaseline = run(0, 60, 'frown').map((w) => ({ ...w, face: { ...w.face!, actionUnits: null, pspi: null } }));
-    const [open] = feed(noBaseline).decisions;
-    expect(open!.explanation.summary).toBe('Possible pain for 1 min from the face alone — frowning or looking upset');
-    expect(open!.explanation.evidence.find((e) => e.signal === 'neutral_face_baseline')!.text).toMatch(/^No neutral-face baseline/);
-    expect(open!.explanation.unobserved.join(' ')).toMatch(/neutral-face baseline|neutral face/);
+  it('opens nothing before the patient has a neutral-face baseline: no pain sign can be scored yet', () => {
+    const noBaseline = run(0, 600, 'grimace').map((w) => ({ ...w, face: { ...w.face!, actionUnits: null, pspi: null, painadFace: null } }));
+    expect(feed(noBaseline).decisions).toEqual([]);
   });
 });

@@ -34,6 +34,7 @@
  */
 import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
+import { countsAsDistressEvidence, DEFAULT_DISTRESS_RULE } from './distress-rule.ts';
 import { explainPossiblePain, type PossiblePainEpisode } from './possible-pain-explanation.ts';
 
 export interface PossiblePainRuleConfig {
@@ -43,8 +44,6 @@ export interface PossiblePainRuleConfig {
   minPspi: number;
   /** Fraction of the window's frames with the face found, 0..1, below which the window tells nothing about the face. */
   minFaceVisibleFraction: number;
-  /** Wearable coverage (fraction of the window with valid samples) from which an on-wrist wearable with a distress output counts as observed. */
-  minWearableCoverage: number;
   /** Length of the run of face-only pain signs that opens the alert, seconds. */
   openSustainS: number;
   /** Length of the run of a visible face without pain signs that clears the condition, seconds. */
@@ -57,10 +56,10 @@ export interface PossiblePainRuleConfig {
 
 /** The one place these thresholds live; the face path's owners adjust them here. */
 export const DEFAULT_POSSIBLE_PAIN_RULE: Readonly<PossiblePainRuleConfig> = Object.freeze({
-  minPainadFace: 1,
+  // PAINAD 1 includes "looks upset" (affect, not a pain sign): face evidence alone needs a grimace or PSPI.
+  minPainadFace: 2,
   minPspi: 3,
   minFaceVisibleFraction: 0.6,
-  minWearableCoverage: 0.5,
   openSustainS: 60,
   clearSustainS: 120,
   maxGapS: 15,
@@ -153,11 +152,12 @@ function faceVisible(w: PossiblePainWindow, cfg: PossiblePainRuleConfig): w is P
  * Whether the window carries wearable evidence the sustained-distress rule can judge: a wristband on
  * the wrist, with a distress output, over enough of the window. Then the face is not alone.
  */
-export function wearableObserved(w: PossiblePainWindow, cfg: PossiblePainRuleConfig = DEFAULT_POSSIBLE_PAIN_RULE): boolean {
-  const wearable = w.wearable;
-  if (!wearable || !wearable.onWrist || wearable.distress === null) return false;
-  const coverage = w.quality.wearableCoverage;
-  return coverage !== null && coverage >= cfg.minWearableCoverage;
+/**
+ * Whether the window's wearable evidence is counted by the sustained-distress rule (confident, with a
+ * wearable estimate): then that rule handles the window, and face signs add to its fused distress.
+ */
+export function wearableObserved(w: PossiblePainWindow): boolean {
+  return countsAsDistressEvidence(w, DEFAULT_DISTRESS_RULE.minConfidence);
 }
 
 function painSigns(face: FaceBlock, cfg: PossiblePainRuleConfig): boolean {
@@ -166,7 +166,7 @@ function painSigns(face: FaceBlock, cfg: PossiblePainRuleConfig): boolean {
 
 /** A window that counts toward opening: pain signs, confidently seen, on the face alone. */
 export function faceShowsPain(w: PossiblePainWindow, cfg: PossiblePainRuleConfig = DEFAULT_POSSIBLE_PAIN_RULE): boolean {
-  return faceVisible(w, cfg) && painSigns(w.face, cfg) && !wearableObserved(w, cfg);
+  return faceVisible(w, cfg) && painSigns(w.face, cfg) && !wearableObserved(w);
 }
 
 /** A window that counts toward clearing: the face visible, its PAINAD item scored, and no pain sign. */
