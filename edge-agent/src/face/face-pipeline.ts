@@ -10,8 +10,8 @@ import type { RgbFrame } from '../sources/camera/frame.ts';
 import { actionUnits, pspi } from './action-units.ts';
 import { boxCenter, boxHeight, boxWidth, faceCropBox, type Detection } from './blazeface.ts';
 import { FaceModels, type DetectorSettings } from './face-models.ts';
-import { EXPRESSION_KEYS, USABLE, type ExpressionProbabilities, type FrameAnalysis, type PatientFace } from './face-window.ts';
-import { meanLuma } from './image-ops.ts';
+import { EXPRESSION_KEYS, USABLE, wellLit, type ExpressionProbabilities, type FrameAnalysis, type PatientFace } from './face-window.ts';
+import { lumaStats } from './image-ops.ts';
 import { faceMeasures, headPose, landmarkMotion, type Landmarks } from './landmarks.ts';
 import { NeutralFaceBaseline } from './neutral-baseline.ts';
 
@@ -109,15 +109,11 @@ export class FacePipeline {
     if (generation !== this.generation) return { tMs: frame.tMs, facesFound: detections.length, patient: null };
 
     const pose = headPose(points);
-    const luma = meanLuma(frame, chosen.box);
+    const { mean: luma, sd: lumaSd } = lumaStats(frame, chosen.box);
     const motion = this.previous ? landmarkMotion(this.previous, points) : null;
     this.previous = points;
     const measures = faceMeasures(points);
-    const usable =
-      Math.abs(pose.yawDeg) <= USABLE.maxYawDeg &&
-      Math.abs(pose.pitchDeg) <= USABLE.maxPitchDeg &&
-      luma >= USABLE.minLuma &&
-      luma <= USABLE.maxLuma;
+    const usable = Math.abs(pose.yawDeg) <= USABLE.maxYawDeg && Math.abs(pose.pitchDeg) <= USABLE.maxPitchDeg && wellLit(luma, lumaSd);
     const neutral = this.baseline.current();
     const au = usable && neutral ? actionUnits(measures, neutral.measures) : null;
     const score = au ? pspi(au) : null;
@@ -131,6 +127,7 @@ export class FacePipeline {
       expressionChange,
       pose,
       luma,
+      lumaSd,
       motion,
       measures,
       au,

@@ -1,6 +1,6 @@
 import { FaceBlockSchema } from '@attune/protocol';
 import { describe, expect, it } from 'vitest';
-import { FACE_QUALITY_FLOOR, summariseFaceWindow } from './face-window.ts';
+import { FACE_QUALITY_FLOOR, summariseFaceWindow, wellLit } from './face-window.ts';
 import { testFrame, testNeutral, type FaceShape } from './test-landmarks.ts';
 
 const neutral = testNeutral();
@@ -124,5 +124,17 @@ describe('face window summary', () => {
     const glimpsed = summariseFaceWindow([testFrame({}, { neutral }), ...times(4, () => testFrame(null))], true);
     expect(glimpsed.quality).toBeLessThan(FACE_QUALITY_FLOOR);
     expect(glimpsed.unobservedReason).toBe('face_not_found');
+  });
+});
+
+describe('light', () => {
+  it('judges light by contrast, not by how dark the skin is (figures measured in test/bench/face-fairness)', () => {
+    expect(wellLit(146, 51)).toBe(true); // well-lit reference photographs
+    expect(wellLit(31.5, 17)).toBe(true); // dark skin in a dim room: readable, was refused by a fixed brightness floor
+    expect(wellLit(60, 24)).toBe(true); // very light skin in the same room
+    expect(wellLit(132, 12.7)).toBe(false); // washed out (contrast x0.25): bright but featureless
+    expect(wellLit(24, 10.7)).toBe(false); // five stops under: too dark to read for anyone
+    expect(wellLit(10, 20)).toBe(false); // nearly black
+    expect(wellLit(240, 40)).toBe(false); // clipped
   });
 });

@@ -26,6 +26,8 @@ export interface PatientFace {
   pose: HeadPose;
   /** Mean luma of the face box, 0..255. */
   luma: number;
+  /** Standard deviation of luma in the face box, 0..255: how well the face's features stand apart. */
+  lumaSd: number;
   /** Landmark motion since the previous frame with a face (inter-ocular units), null for the first. */
   motion: number | null;
   measures: FaceMeasures;
@@ -43,8 +45,23 @@ export interface FrameAnalysis {
   patient: PatientFace | null;
 }
 
-/** Pose and light limits for reading action units from geometry. */
-export const USABLE = { maxYawDeg: 30, maxPitchDeg: 30, minLuma: 40, maxLuma: 225 } as const;
+/**
+ * Pose and light limits for reading action units from geometry.
+ *
+ * A face is too dark to read when its features cannot be told apart, not when its skin is dark. The
+ * first version required a mean brightness of 40/255: in the face-fairness sweep
+ * (test/bench/face-fairness) that rejected every face recoloured to dark skin in a dim room while
+ * passing very light and intermediate tones in the same light. Light is now judged by contrast, the
+ * SD of luma in the face box (>= 14/255; well-lit faces measure 40-60, the darkest dim-room faces
+ * 13-24, a washed-out x0.25-contrast image 8-17), with an absolute floor only for a nearly black
+ * frame and a ceiling for clipped overexposure.
+ */
+export const USABLE = { maxYawDeg: 30, maxPitchDeg: 30, minLuma: 15, maxLuma: 225, minLumaSd: 14 } as const;
+
+/** Whether the face is lit well enough to read (see USABLE). */
+export function wellLit(luma: number, lumaSd: number): boolean {
+  return luma >= USABLE.minLuma && luma <= USABLE.maxLuma && lumaSd >= USABLE.minLumaSd;
+}
 
 /**
  * Below this window quality (0..1) the face is treated as not observed: no expression, action-unit
@@ -186,8 +203,10 @@ export function summariseFaceWindow(frames: readonly FrameAnalysis[], baselineRe
     faces.filter((p) => Math.abs(p.pose.yawDeg) > USABLE.maxYawDeg || Math.abs(p.pose.pitchDeg) > USABLE.maxPitchDeg).length,
     faces.length,
   );
-  const darkShare = frac(faces.filter((p) => p.luma < USABLE.minLuma).length, faces.length);
-  const badLightShare = frac(faces.filter((p) => p.luma < USABLE.minLuma || p.luma > USABLE.maxLuma).length, faces.length);
+  // Badly lit: too little contrast to read (dim, or washed out) or clipped; "too dark" when it is dim.
+  const badlyLit = faces.filter((p) => !wellLit(p.luma, p.lumaSd));
+  const darkShare = frac(badlyLit.filter((p) => p.luma < 128).length, faces.length);
+  const badLightShare = frac(badlyLit.length, faces.length);
   if (faces.length && usableShare < 0.5) {
     if (turnedShare > 0) notes.push({ code: 'face_turned_away', value: round(turnedShare, 2), unit: 'fraction' });
     if (darkShare > 0) notes.push({ code: 'face_too_dark', value: round(darkShare, 2), unit: 'fraction' });

@@ -161,20 +161,30 @@ export function expressionInput(
   return out;
 }
 
-/** Mean luma (0..255) inside a box, sampled on a coarse grid: the lighting check. */
+/** Mean luma (0..255) inside a box, sampled on a coarse grid. */
 export function meanLuma(frame: RgbFrame, box: Box, step = 4): number {
+  return lumaStats(frame, box, step).mean;
+}
+
+/** Mean and standard deviation of luma (0..255) inside a box, sampled on a coarse grid: the lighting check. */
+export function lumaStats(frame: RgbFrame, box: Box, step = 4): { mean: number; sd: number } {
   const x1 = Math.max(0, Math.floor(box.x1));
   const y1 = Math.max(0, Math.floor(box.y1));
   const x2 = Math.min(frame.width, Math.ceil(box.x2));
   const y2 = Math.min(frame.height, Math.ceil(box.y2));
   let sum = 0;
+  let sumSquares = 0;
   let n = 0;
   for (let y = y1; y < y2; y += step) {
     for (let x = x1; x < x2; x += step) {
       const i = (y * frame.width + x) * 3;
-      sum += frame.data[i]! * LUMA[0] + frame.data[i + 1]! * LUMA[1] + frame.data[i + 2]! * LUMA[2];
+      const l = frame.data[i]! * LUMA[0] + frame.data[i + 1]! * LUMA[1] + frame.data[i + 2]! * LUMA[2];
+      sum += l;
+      sumSquares += l * l;
       n++;
     }
   }
-  return n ? sum / n : 0;
+  if (n === 0) return { mean: 0, sd: 0 };
+  const mean = sum / n;
+  return { mean, sd: Math.sqrt(Math.max(0, sumSquares / n - mean * mean)) };
 }

@@ -1,6 +1,6 @@
 /** Test helpers: a schematic frontal face as 468 landmarks (only the points the geometry reads are placed), and analysed frames of it. */
 import { actionUnits, pspi } from './action-units.ts';
-import { EXPRESSION_KEYS, USABLE, type ExpressionProbabilities, type FrameAnalysis } from './face-window.ts';
+import { EXPRESSION_KEYS, USABLE, wellLit, type ExpressionProbabilities, type FrameAnalysis } from './face-window.ts';
 import { faceMeasures, type Point3 } from './landmarks.ts';
 import type { NeutralFace } from './neutral-baseline.ts';
 
@@ -69,6 +69,8 @@ export interface TestFrameOptions {
   /** Landmark motion since the previous frame, inter-ocular units. */
   motion?: number | null;
   luma?: number;
+  /** SD of luma in the face box; by default 0.35 x luma, the ratio measured on well-lit real faces. */
+  lumaSd?: number;
 }
 
 /** Test helper: one analysed frame of a schematic face, measured against `neutral` the way the pipeline does. */
@@ -82,7 +84,8 @@ export function testFrame(shape: FaceShape | null, options: TestFrameOptions = {
   const measures = faceMeasures(schematicFace(shape));
   const yawDeg = options.yawDeg ?? 0;
   const luma = options.luma ?? 120;
-  const usable = Math.abs(yawDeg) <= USABLE.maxYawDeg && luma >= USABLE.minLuma && luma <= USABLE.maxLuma;
+  const lumaSd = options.lumaSd ?? 0.35 * luma;
+  const usable = Math.abs(yawDeg) <= USABLE.maxYawDeg && wellLit(luma, lumaSd);
   const neutral = options.neutral ?? null;
   const au = usable && neutral ? actionUnits(measures, neutral.measures) : null;
   return {
@@ -97,6 +100,7 @@ export function testFrame(shape: FaceShape | null, options: TestFrameOptions = {
         : null,
       pose: { yawDeg, pitchDeg: 0, rollDeg: 0 },
       luma,
+      lumaSd,
       motion: options.motion === undefined ? 0.01 : options.motion,
       measures,
       au,

@@ -7,9 +7,9 @@
 import { faceCropBox } from '../../../edge-agent/src/face/blazeface.ts';
 import type { DetectorSettings, FaceModels } from '../../../edge-agent/src/face/face-models.ts';
 import { choosePatientFace } from '../../../edge-agent/src/face/face-pipeline.ts';
-import { USABLE } from '../../../edge-agent/src/face/face-window.ts';
+import { USABLE, wellLit } from '../../../edge-agent/src/face/face-window.ts';
 import type { Box } from '../../../edge-agent/src/face/image-ops.ts';
-import { meanLuma } from '../../../edge-agent/src/face/image-ops.ts';
+import { lumaStats } from '../../../edge-agent/src/face/image-ops.ts';
 import { headPose, interOcular, type HeadPose } from '../../../edge-agent/src/face/landmarks.ts';
 import type { Expression } from './metrics.ts';
 import type { Point2, RgbImage } from './transforms.ts';
@@ -43,7 +43,7 @@ export async function readFace(models: FaceModels, image: RgbImage): Promise<Fac
   if (confidence < PIPELINE_MIN_MESH_CONFIDENCE) return null;
   const expression = await models.expressionOf(crop);
   const pose = headPose(points);
-  const luma = meanLuma(frame, chosen.box);
+  const { mean: luma, sd: lumaSd } = lumaStats(frame, chosen.box);
   return {
     detectorScore: chosen.score,
     box: chosen.box,
@@ -53,10 +53,6 @@ export async function readFace(models: FaceModels, image: RgbImage): Promise<Fac
     expression: { ...expression },
     pose,
     luma,
-    usable:
-      Math.abs(pose.yawDeg) <= USABLE.maxYawDeg &&
-      Math.abs(pose.pitchDeg) <= USABLE.maxPitchDeg &&
-      luma >= USABLE.minLuma &&
-      luma <= USABLE.maxLuma,
+    usable: Math.abs(pose.yawDeg) <= USABLE.maxYawDeg && Math.abs(pose.pitchDeg) <= USABLE.maxPitchDeg && wellLit(luma, lumaSd),
   };
 }
