@@ -1,9 +1,9 @@
-import type { WindowFeatures } from '@attune/models';
+import { loadWearableWeights, type WindowFeatures } from '@attune/models';
 import { describe, expect, it } from 'vitest';
 import type { WearableObservation } from '../fusion/wearable-part.ts';
 import type { ExpressionProbabilities, FrameAnalysis } from './face-window.ts';
 import { faceMeasures } from './landmarks.ts';
-import { NeutralFaceBaseline, type CalmEvidence } from './neutral-baseline.ts';
+import { NeutralFaceBaseline, WEARABLE_CALM_MAX_DISTRESS, type CalmEvidence } from './neutral-baseline.ts';
 import { schematicFace, testFrame, type FaceShape } from './test-landmarks.ts';
 
 function wearable(distress: number | null, over: { onWrist?: boolean; baselineReady?: boolean } = {}): WearableObservation {
@@ -40,9 +40,18 @@ const tense: FaceShape = { browY: 0.5, lidHalf: 0.1 };
 const sadResting: Partial<ExpressionProbabilities> = { neutral: 0.3, sad: 0.7 };
 
 describe('neutral face baseline, vetted by the wearable and the face', () => {
+  it('calls the wearable calm at or below the calibrated model base rate', () => {
+    expect(WEARABLE_CALM_MAX_DISTRESS).toBeCloseTo(loadWearableWeights().threshold!.value, 2);
+  });
+
   it('is refused while the wearable says distressed, is not ready, or is off the wrist', () => {
     const b = new NeutralFaceBaseline({ framesNeeded: 20 });
     expect(b.vetWindow(window({}), { wearableConsented: true, wearable: wearable(0.8) })).toEqual({
+      outcome: 'refused',
+      reason: 'wearable_not_calm',
+    });
+    // Low distress, but an arousal sign above the patient's baseline (not vetted calm): refused too.
+    expect(b.vetWindow(window({}), { wearableConsented: true, wearable: { ...wearable(0.2), vettedCalm: false } })).toEqual({
       outcome: 'refused',
       reason: 'wearable_not_calm',
     });

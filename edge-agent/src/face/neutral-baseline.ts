@@ -10,7 +10,8 @@
  * not learned as they arrive: each closed window is vetted as a whole.
  *
  * - With the wearable consented, a window counts only while the wearable says calm: on the wrist,
- *   its own baseline learned, and its distress output at most `WEARABLE_CALM_MAX_DISTRESS`.
+ *   its own baseline learned, the window vetted calm against that baseline (the test that refreshes
+ *   it) and its distress output at most `WEARABLE_CALM_MAX_DISTRESS`.
  * - Without the wearable (not consented), nothing independent says calm, so the face must vouch
  *   for itself: a long (`faceOnlyFramesNeeded`, 2 min by default), unbroken period of a steady,
  *   frontal, eyes-open face whose frames barely differ from their own median (no frame shows a
@@ -46,8 +47,13 @@ import {
 } from './face-window.ts';
 import { MEASURE_KEYS, type FaceMeasures } from './landmarks.ts';
 
-/** The wearable's distress output (0..1) at or below which a window counts as calm for learning the neutral face. */
-export const WEARABLE_CALM_MAX_DISTRESS = 0.3;
+/**
+ * The wearable's distress output (0..1) at or below which a window counts as calm for learning the
+ * neutral face: the calibrated model's base rate (`threshold` in models/wearable-distress/weights.json),
+ * at or below which the wearable gives no evidence of distress. A patient at their own baseline
+ * scores about 0.28.
+ */
+export const WEARABLE_CALM_MAX_DISTRESS = 0.34;
 /** Share of a window's frames that must show a steady, frontal, lit, open-eyed face. */
 export const MIN_STEADY_SHARE = 0.8;
 /** A frame whose landmarks moved more than this since the last frame (inter-ocular units) is not steady. */
@@ -118,7 +124,7 @@ const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
 export function wearableSaysCalm(w: WearableObservation | null): { calm: true; distress: number } | { calm: false; reason: VetRefusal } {
   if (!w || w.distress === null || !w.features.onWrist) return { calm: false, reason: 'wearable_not_ready' };
   if (!w.baselineReady) return { calm: false, reason: 'wearable_not_ready' };
-  if (w.distress > WEARABLE_CALM_MAX_DISTRESS) return { calm: false, reason: 'wearable_not_calm' };
+  if (w.distress > WEARABLE_CALM_MAX_DISTRESS || w.vettedCalm === false) return { calm: false, reason: 'wearable_not_calm' };
   return { calm: true, distress: w.distress };
 }
 

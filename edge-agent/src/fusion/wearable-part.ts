@@ -24,6 +24,12 @@ export interface WearableObservation {
   baselineReady: boolean;
   /** How established the personal baseline is, 0..1 (BaselineNormaliser.maturity); treated as 1 when left out. */
   baselineMaturity?: number;
+  /**
+   * Whether the window is vetted calm against the patient's baseline (no arousal sign above 1.5 SD,
+   * arm still: BaselineNormaliser.isVettedCalm), the same test that lets a window refresh the
+   * baseline; left out by callers that do not know it.
+   */
+  vettedCalm?: boolean;
   /** The patient's own baseline means (null until learned). */
   baseline: Record<BaselineFeature, number | null>;
 }

@@ -52,6 +52,7 @@ export class WearableScorer {
     const { z, row, scorable } = this.baseline.prepare(features);
     // Off the wrist or without any heart signal the model has nothing trustworthy to score.
     const distress = scorable ? await this.model.predict(row) : null;
+    const vettedCalm = this.baseline.normaliser.isVettedCalm(features);
     this.baseline.observe(features);
     const normaliser = this.baseline.normaliser;
     return {
@@ -60,6 +61,7 @@ export class WearableScorer {
       distress,
       baselineReady: normaliser.isReady(),
       baselineMaturity: normaliser.maturity(),
+      vettedCalm,
       baseline: Object.fromEntries(BASELINE_FEATURES.map((f) => [f, normaliser.baselineMean(f)])) as WearableObservation['baseline'],
     };
   }
