@@ -6,18 +6,15 @@
  * Runs the built dashboard served by the real server, in the system Chromium (skipped locally
  * without /usr/bin/chromium, failing under CI).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, signInToWard } from '../support/browser.ts';
+import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
 
 requireChromium('browser e2e tests (alert sensitivity and quality)');
 
@@ -67,17 +64,7 @@ describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browse
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      const file = join(ARTIFACTS, `quality-${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      console.error(`e2e step "${name}" failed; screenshot: ${file}`);
-      throw err;
-    }
-  }
+  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `quality-${name}`, fn);
 
   it('lets a charge nurse set a stay to higher sensitivity with a reason, and shows it on the tile', async () => {
     const device = system.devices[0]!;

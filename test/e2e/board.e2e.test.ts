@@ -6,19 +6,16 @@
  * served by the real server, in the system Chromium. Without /usr/bin/chromium the suite is
  * skipped locally and fails under CI.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, signInToWard } from '../support/browser.ts';
+import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { encodePayload, PROTOCOL_VERSION, topics } from '@attune/protocol';
 import { makeEpisode, makeWindow, startTestSystem, type TestSystem } from '../support/system.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const ARTIFACTS = join(ROOT, 'test/e2e/artifacts');
 
 requireChromium('browser e2e tests (ward board)');
 
@@ -47,18 +44,7 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  /** Run a browser step; on failure keep a full-page screenshot in test/e2e/artifacts/. */
-  async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      mkdirSync(ARTIFACTS, { recursive: true });
-      const file = join(ARTIFACTS, `board-${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-      console.error(`e2e step "${name}" failed; screenshot: ${file}`);
-      throw err;
-    }
-  }
+  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `board-${name}`, fn);
 
   it('sends a signed-out visitor to sign in, and rejects a wrong password in words', async () => {
     await step('signed-out', async () => {

@@ -2,7 +2,9 @@
  * The system Chromium for browser end-to-end tests (never a downloaded browser). Without it the
  * tests skip loudly on a developer machine and fail under CI.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 
@@ -41,4 +43,20 @@ export async function signInToWard(page: Page, baseUrl: string, username: string
   await page.waitForURL(/\/wards\/[^/]+$/, { timeout: 15_000 });
   if (!page.url().endsWith(`/wards/${wardId}`)) await page.goto(`${baseUrl}/wards/${wardId}`);
   await page.locator(`article[data-bed-id]`).first().waitFor({ timeout: 15_000 });
+}
+
+/** Where browser tests keep screenshots of failed steps. */
+export const E2E_ARTIFACTS = fileURLToPath(new URL('../e2e/artifacts/', import.meta.url));
+
+/** Runs one browser step; on failure keeps a full-page screenshot in test/e2e/artifacts/ and names it. */
+export async function screenshotOnFailure<T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    mkdirSync(E2E_ARTIFACTS, { recursive: true });
+    const file = join(E2E_ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+    console.error(`e2e step "${name}" failed; screenshot: ${file}`);
+    throw err;
+  }
 }

@@ -99,10 +99,12 @@ const NEGATIVE_AFFECT_RISE_NOTABLE = 0.25;
 const PSPI_NOTABLE = 4;
 
 const score2 = (n: number) => n.toFixed(2);
-const one = (n: number) => (Math.round(n * 10) / 10).toString();
-const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
+/** A number with one decimal, and a fraction as a whole percentage, as every explanation writes them. */
+export const one = (n: number) => (Math.round(n * 10) / 10).toString();
+export const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
 
-function item(signal: string, text: string, fields: Partial<Omit<EvidenceItem, 'signal' | 'text'>> = {}): EvidenceItem {
+/** One evidence line: the words a nurse reads and the numbers behind them (absent ones null). */
+export function evidenceItem(signal: string, text: string, fields: Partial<Omit<EvidenceItem, 'signal' | 'text'>> = {}): EvidenceItem {
   return {
     signal,
     text,
@@ -141,19 +143,19 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
       const delta = hr - base;
       const rel = delta === 0 ? 'the same as' : delta > 0 ? `${delta} bpm above` : `${-delta} bpm below`;
       out.push(
-        item('heart_rate', `Heart rate ${hr} bpm, ${rel} the patient's own baseline of ${base} bpm`, {
+        evidenceItem('heart_rate', `Heart rate ${hr} bpm, ${rel} the patient's own baseline of ${base} bpm`, {
           value: w.hrBpm,
           unit: 'bpm',
           baseline: w.hrBaselineBpm,
         }),
       );
     } else {
-      out.push(item('heart_rate', `Heart rate ${hr} bpm (no personal baseline yet)`, { value: w.hrBpm, unit: 'bpm' }));
+      out.push(evidenceItem('heart_rate', `Heart rate ${hr} bpm (no personal baseline yet)`, { value: w.hrBpm, unit: 'bpm' }));
     }
   }
   if (w.rmssdMs !== null) {
     out.push(
-      item('hrv_rmssd', `Heart-rate variability (RMSSD) ${Math.round(w.rmssdMs)} ms; lower values go with stress or pain`, {
+      evidenceItem('hrv_rmssd', `Heart-rate variability (RMSSD) ${Math.round(w.rmssdMs)} ms; lower values go with stress or pain`, {
         value: w.rmssdMs,
         unit: 'ms',
       }),
@@ -167,7 +169,7 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
       else trend = ` (${one(start)} µS at the start of the episode)`;
     }
     out.push(
-      item('skin_conductance_level', `Skin conductance ${one(w.sclUs)} µS${trend}`, {
+      evidenceItem('skin_conductance_level', `Skin conductance ${one(w.sclUs)} µS${trend}`, {
         value: w.sclUs,
         unit: 'µS',
         baseline: start,
@@ -177,7 +179,7 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
   if (w.scrPerMin !== null) {
     const freq = w.scrPerMin >= SCR_FREQUENT_PER_MIN ? ' (frequent)' : '';
     out.push(
-      item('skin_conductance_responses', `Skin conductance responses ${one(w.scrPerMin)} per minute${freq}`, {
+      evidenceItem('skin_conductance_responses', `Skin conductance responses ${one(w.scrPerMin)} per minute${freq}`, {
         value: w.scrPerMin,
         unit: '/min',
         threshold: SCR_FREQUENT_PER_MIN,
@@ -185,11 +187,11 @@ function wearableEvidence(w: WearableBlock, ctx: DistressEpisodeContext): Eviden
     );
   }
   if (w.tempC !== null) {
-    out.push(item('skin_temperature', `Skin temperature ${one(w.tempC)} °C`, { value: w.tempC, unit: '°C' }));
+    out.push(evidenceItem('skin_temperature', `Skin temperature ${one(w.tempC)} °C`, { value: w.tempC, unit: '°C' }));
   }
   if (w.activityG !== null) {
     out.push(
-      item('activity', `Movement ${w.activityG.toFixed(2)} g: ${movementWords(w.activityG)}`, {
+      evidenceItem('activity', `Movement ${w.activityG.toFixed(2)} g: ${movementWords(w.activityG)}`, {
         value: w.activityG,
         unit: 'g',
       }),
@@ -209,7 +211,7 @@ const AU_WORDS: [keyof NonNullable<FaceBlock['actionUnits']>, string][] = [
 function faceEvidence(f: FaceBlock): EvidenceItem[] {
   const out: EvidenceItem[] = [];
   out.push(
-    item(
+    evidenceItem(
       'negative_affect',
       f.negativeAffectAboveBaseline === null || f.negativeAffectAboveBaseline === undefined
         ? `Negative facial expression (sad, angry, fearful or disgusted) ${score2(f.negativeAffect)}, not yet compared with the patient's own neutral face; ` +
@@ -221,7 +223,7 @@ function faceEvidence(f: FaceBlock): EvidenceItem[] {
   );
   if (f.pspi !== null) {
     out.push(
-      item('pspi', `Facial pain intensity (PSPI) ${one(f.pspi)} of 16, compared with the patient's own neutral face`, {
+      evidenceItem('pspi', `Facial pain intensity (PSPI) ${one(f.pspi)} of 16, compared with the patient's own neutral face`, {
         value: f.pspi,
         unit: '/16',
         baseline: 0,
@@ -231,11 +233,11 @@ function faceEvidence(f: FaceBlock): EvidenceItem[] {
   if (f.actionUnits === null) return out; // no neutral baseline yet: nothing measured, nothing claimed
   for (const [key, words] of AU_WORDS) {
     const v = f.actionUnits[key];
-    if (v >= AU_NOTABLE) out.push(item(key, `${words}, intensity ${one(v)} of 5`, { value: v, unit: '/5' }));
+    if (v >= AU_NOTABLE) out.push(evidenceItem(key, `${words}, intensity ${one(v)} of 5`, { value: v, unit: '/5' }));
   }
   const closure = f.actionUnits.au43EyeClosure;
   if (closure >= EYE_CLOSURE_NOTABLE) {
-    out.push(item('au43EyeClosure', `Eyes closed or squeezed shut (${pct(closure)})`, { value: closure }));
+    out.push(evidenceItem('au43EyeClosure', `Eyes closed or squeezed shut (${pct(closure)})`, { value: closure }));
   }
   return out;
 }
@@ -370,12 +372,12 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   const summary = !ctx.calm && reasons.length > 0 ? `${head} — ${reasons.join(', ')}` : head;
 
   const evidence: EvidenceItem[] = [
-    item(
+    evidenceItem(
       'distress',
       `Distress score ${score2(obs.distress)} (evidence for an alert builds above ${ctx.openThreshold}), sustained for ${duration}, peak ${peak}`,
       { value: obs.distress, threshold: ctx.openThreshold, durationS: ctx.durationS },
     ),
-    item(
+    evidenceItem(
       'confidence',
       obs.confidence >= ctx.minConfidence
         ? `Confidence ${score2(obs.confidence)} (readings count from ${ctx.minConfidence})`
@@ -385,7 +387,7 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   ];
   if (ctx.calm) {
     evidence.push(
-      item('calm', `Evidence for distress spent, confident readings for ${formatDuration(ctx.calm.forS)}`, {
+      evidenceItem('calm', `Evidence for distress spent, confident readings for ${formatDuration(ctx.calm.forS)}`, {
         value: obs.distress,
         threshold: ctx.calm.threshold,
         durationS: ctx.calm.forS,
@@ -412,7 +414,7 @@ export function explainDeviceOffline(deviceId: string, lastSeenAt: Date | null, 
       ? `Bedside device ${deviceId} has never connected: this bed is not being monitored`
       : `Bedside device ${deviceId} offline for ${formatDuration(silentS)}: this bed is not being monitored`;
   const evidence: EvidenceItem[] = [
-    item(
+    evidenceItem(
       'device_last_seen',
       silentS === null
         ? 'No message received from the device yet'
@@ -439,7 +441,7 @@ export function explainConsentViolation(deviceId: string, modalities: string[], 
   return {
     summary: `Bedside device ${deviceId} sent ${list} without consent: check the device and the consent settings`,
     evidence: unique.map((m) =>
-      item(`consent_${m}`, `${MODALITY_WORDS[m] ?? m} data received at ${at.toISOString()} while ${m} consent was off`),
+      evidenceItem(`consent_${m}`, `${MODALITY_WORDS[m] ?? m} data received at ${at.toISOString()} while ${m} consent was off`),
     ),
     painad: [],
     unobserved: [],
@@ -495,14 +497,14 @@ export function explainMonitoringInterrupted(
   return {
     summary: `Monitoring interrupted at bedside device ${deviceId}: ${words}`,
     evidence: [
-      item(
+      evidenceItem(
         'last_stored_reading',
         silentS === null ? 'No reading from this device has been stored yet' : `Last reading stored ${formatDuration(silentS)} ago`,
         { value: silentS, unit: 's', durationS: silentS },
       ),
       ...('skewS' in reason
         ? [
-            item('device_clock_skew', `Device clock differs from the server's by ${formatDuration(Math.abs(reason.skewS))}`, {
+            evidenceItem('device_clock_skew', `Device clock differs from the server's by ${formatDuration(Math.abs(reason.skewS))}`, {
               value: reason.skewS,
               unit: 's',
             }),
@@ -534,7 +536,7 @@ export function explainSignalLost(
   return {
     summary: `Signal lost at bedside device ${deviceId}: ${names} ${failing.length > 1 ? 'have' : 'has'} given no usable signal for ${formatDuration(longest)}`,
     evidence: failing.map((f) =>
-      item(
+      evidenceItem(
         `source_${f.source}`,
         `${SOURCE_WORDS[f.source].name}: ${SOURCE_STATE_WORDS[f.state] ?? f.state} for ${formatDuration(f.forS)}`,
         {

@@ -10,7 +10,7 @@
 import type { FaceBlock } from '@attune/protocol';
 import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
 import { describePainadFaceBasis, formatDuration } from './driver-words.ts';
-import { describeUnobserved, type DistressObservation } from './explanation.ts';
+import { describeUnobserved, evidenceItem as item, one, pct, type DistressObservation } from './explanation.ts';
 
 /** What the rule knows about the episode beyond the current window. */
 export interface PossiblePainEpisode {
@@ -37,21 +37,6 @@ const PAINAD_FACE_WORDS: Record<0 | 1 | 2, string> = {
   1: 'sad, frightened or frowning (1 of 2)',
   2: 'grimacing (2 of 2)',
 };
-
-const one = (n: number) => (Math.round(n * 10) / 10).toString();
-const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
-
-function item(signal: string, text: string, fields: Partial<Omit<EvidenceItem, 'signal' | 'text'>> = {}): EvidenceItem {
-  return {
-    signal,
-    text,
-    value: fields.value ?? null,
-    unit: fields.unit ?? null,
-    threshold: fields.threshold ?? null,
-    baseline: fields.baseline ?? null,
-    durationS: fields.durationS ?? null,
-  };
-}
 
 /** Whether the PSPI in this window was measured against a learned neutral face (the agent sends action units only then). */
 const hasNeutralBaseline = (face: FaceBlock) => face.actionUnits !== null && face.pspi !== null;

@@ -32,9 +32,9 @@
  * device, or a window from another device (a transfer) only breaks the runs, like a gap. Decisions
  * are stamped with the server's receive time. The state is plain JSON (times in milliseconds).
  */
-import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
+import type { FaceBlock, Quality } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
-import { countsAsDistressEvidence, DEFAULT_DISTRESS_RULE } from './distress-rule.ts';
+import { countsAsDistressEvidence, DEFAULT_DISTRESS_RULE, type RuleWindow } from './distress-rule.ts';
 import { explainPossiblePain, type PossiblePainEpisode } from './possible-pain-explanation.ts';
 
 export interface PossiblePainRuleConfig {
@@ -69,22 +69,8 @@ export const DEFAULT_POSSIBLE_PAIN_RULE: Readonly<PossiblePainRuleConfig> = Obje
 /** Face evidence alone never raises more than this (the architecture's rule for face-only alerts). */
 export const POSSIBLE_PAIN_PRIORITY: Priority = 'medium';
 
-/** The parts of a score window the rule reads (a distress-rule RuleWindow fits). */
-export interface PossiblePainWindow {
-  deviceId: string;
-  seq: number;
-  windowStart: Date;
-  windowEnd: Date;
-  /** When the server received the window (its own clock); decisions are stamped with it. */
-  receivedAt: Date;
-  distress: number;
-  confidence: number;
-  drivers: Driver[];
-  face?: FaceBlock;
-  wearable?: WearableBlock;
-  quality: Quality;
-  models: Record<string, string>;
-}
+/** The parts of a score window the rule reads: the same view as the distress rule's. */
+export type PossiblePainWindow = RuleWindow;
 
 export type PossiblePainDecisionType = 'open' | 'update' | 'clear';
 
