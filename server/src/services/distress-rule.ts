@@ -43,6 +43,7 @@
 import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
 import { explainDistress, type DistressEpisodeContext } from './explanation.ts';
+import { placeOnRuleClock } from './rule-clock.ts';
 
 export interface DistressRuleConfig {
   /**
@@ -215,33 +216,12 @@ export function evaluateDistressWindow(
   config: Partial<DistressRuleConfig> = {},
 ): { state: DistressRuleState; decision: DistressDecision | null } {
   const cfg: DistressRuleConfig = { ...DEFAULT_DISTRESS_RULE, ...config };
-  const windowStartMs = window.windowStart.getTime();
-  const windowEndMs = window.windowEnd.getTime();
-  const sameDevice = state.last !== null && state.last.deviceId === window.deviceId;
-  if (
-    !Number.isFinite(windowStartMs) ||
-    !Number.isFinite(windowEndMs) ||
-    windowEndMs <= windowStartMs ||
-    !Number.isFinite(window.distress) ||
-    !Number.isFinite(window.confidence) ||
-    !Number.isFinite(window.receivedAt.getTime()) ||
-    (sameDevice && window.seq <= state.last!.seq)
-  ) {
-    return { state, decision: null };
-  }
+  if (!Number.isFinite(window.distress) || !Number.isFinite(window.confidence)) return { state, decision: null };
+  const placed = placeOnRuleClock(state, window, cfg.maxGapS);
+  if (placed === null) return { state, decision: null };
+  const { startMs, endMs, followsOn } = placed;
 
-  // Place the window on the rule clock. It follows on from the last window when it comes from the
-  // same device and its start is within maxGap of the last end, either way: a larger step, forward
-  // or back, is a gap (the device was silent, or its clock jumped) and breaks every run.
-  const maxGapMs = cfg.maxGapS * 1000;
-  const gapMs = sameDevice ? windowStartMs - state.last!.windowEndMs : Infinity;
-  const followsOn = Math.abs(gapMs) <= maxGapMs;
-  const startMs = state.clockMs + (followsOn ? Math.max(0, gapMs) : 0);
-  const endMs = startMs + (windowEndMs - windowStartMs);
-
-  const next: DistressRuleState = { ...state, active: state.active && { ...state.active } };
-  next.last = { deviceId: window.deviceId, seq: window.seq, windowEndMs };
-  next.clockMs = endMs;
+  const next: DistressRuleState = { ...state, ...placed.next, active: state.active && { ...state.active } };
 
   // Evidence: a confident window with a wearable estimate adds its log-likelihood ratio minus the
   // allowance; anything else is neutral and decays the evidence by the allowance.

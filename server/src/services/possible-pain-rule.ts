@@ -36,6 +36,7 @@ import type { FaceBlock, Quality } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
 import { countsAsDistressEvidence, DEFAULT_DISTRESS_RULE, type RuleWindow } from './distress-rule.ts';
 import { explainPossiblePain, type PossiblePainEpisode } from './possible-pain-explanation.ts';
+import { placeOnRuleClock } from './rule-clock.ts';
 
 export interface PossiblePainRuleConfig {
   /** PAINAD face item (0 relaxed, 1 sad/frightened/frown, 2 grimacing) at or above which a window shows pain signs. */
@@ -213,29 +214,11 @@ export function evaluatePossiblePainWindow(
   config: Partial<PossiblePainRuleConfig> = {},
 ): { state: PossiblePainState; decision: PossiblePainDecision | null } {
   const cfg: PossiblePainRuleConfig = { ...DEFAULT_POSSIBLE_PAIN_RULE, ...config };
-  const windowStartMs = window.windowStart.getTime();
-  const windowEndMs = window.windowEnd.getTime();
-  const sameDevice = state.last !== null && state.last.deviceId === window.deviceId;
-  if (
-    !Number.isFinite(windowStartMs) ||
-    !Number.isFinite(windowEndMs) ||
-    windowEndMs <= windowStartMs ||
-    !Number.isFinite(window.receivedAt.getTime()) ||
-    (sameDevice && window.seq <= state.last!.seq)
-  ) {
-    return { state, decision: null };
-  }
+  const placed = placeOnRuleClock(state, window, cfg.maxGapS);
+  if (placed === null) return { state, decision: null };
+  const { startMs, endMs, followsOn } = placed;
 
-  // Place the window on the rule clock exactly as the distress rule does: it follows on when it is
-  // from the same device and starts within maxGap of the last end, either way; otherwise it is a gap.
-  const gapMs = sameDevice ? windowStartMs - state.last!.windowEndMs : Infinity;
-  const followsOn = Math.abs(gapMs) <= cfg.maxGapS * 1000;
-  const startMs = state.clockMs + (followsOn ? Math.max(0, gapMs) : 0);
-  const endMs = startMs + (windowEndMs - windowStartMs);
-
-  const next: PossiblePainState = { ...state, active: state.active && { ...state.active } };
-  next.last = { deviceId: window.deviceId, seq: window.seq, windowEndMs };
-  next.clockMs = endMs;
+  const next: PossiblePainState = { ...state, ...placed.next, active: state.active && { ...state.active } };
 
   const showsPain = faceShowsPain(window, cfg);
   next.painRun = advanceRun(state.painRun, showsPain, followsOn, startMs, endMs, window.face);

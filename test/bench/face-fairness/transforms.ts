@@ -8,6 +8,7 @@
  * not a dark-skinned face (different reflectance, shading, specular highlights, features), and a
  * 2-D warp is not a head turn (no self-occlusion by the nose, no new surface comes into view).
  */
+import { mulberry32 } from '@attune/models';
 
 export interface RgbImage {
   width: number;
@@ -273,24 +274,12 @@ export function sideLight(img: RgbImage, litX: number, shadowX: number, litGain:
   return mapLinear(img, (x) => [gains[x]!, gains[x]!, gains[x]!]);
 }
 
-/** A small deterministic PRNG (mulberry32): the same seed gives the same noise on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Sensor noise as in a dim room: zero-mean Gaussian noise of `sigma` (in 8-bit code values) added
  * to each channel independently (Box-Muller on a seeded PRNG), clipped to 0..255.
  */
 export function gaussianNoise(img: RgbImage, sigma: number, seed: number): RgbImage {
-  const rand = mulberry32(seed);
+  const rand = mulberry32(seed); // the repository's seeded PRNG: the same seed gives the same noise on every machine
   const out = new Uint8Array(img.data.length);
   for (let i = 0; i < img.data.length; i += 2) {
     const u1 = Math.max(rand(), 1e-12);
