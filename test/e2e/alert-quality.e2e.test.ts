@@ -15,7 +15,6 @@ import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure, sig
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
-
 requireChromium('browser e2e tests (alert sensitivity and quality)');
 
 describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browser', () => {

@@ -16,7 +16,6 @@ import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { encodePayload, PROTOCOL_VERSION, topics } from '@attune/protocol';
 import { makeEpisode, makeWindow, startTestSystem, type TestSystem } from '../support/system.ts';
 
-
 requireChromium('browser e2e tests (ward board)');
 
 describe.skipIf(!hasChromium)('ward board in the browser', () => {
