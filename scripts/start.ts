@@ -88,7 +88,7 @@ console.log(`
       ? `Demo ward with ${agents.length} bedside agents. Sign in as demo-nurse / demo-nurse (also demo-charge, demo-it).
   A scripted distress episode on Bed 2 and Bed 5 raises an alert about 5 minutes after start.${
     demoCamera
-      ? `\n  Bed 1 watches the camera ${demoCamera} through ffmpeg ${describeFfmpeg(findFfmpeg())}: look at it calmly for 10 s (baseline), then frown.`
+      ? `\n  Bed 1 watches the camera ${demoCamera} through ffmpeg ${describeFfmpeg(findFfmpeg())}: after the first minute, look at it calmly for 10 s (it learns your neutral face while the wristband reads calm), then frown.`
       : ''
   }`
       : 'Demo mode is off.'

@@ -1,7 +1,7 @@
 /**
  * Evaluates the committed wearable model (the ONNX file the manifest names, hash-checked) on a
  * Stress-Predict-layout folder through the agent's own pipeline: windows, personal baseline from the
- * first minutes, calm refresh driven by the model's own output, scoring on onnxruntime.
+ * first minutes and refreshed in vetted calm windows, scoring on onnxruntime.
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
