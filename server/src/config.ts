@@ -31,6 +31,22 @@ export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Folder of the built dashboard; unset -> dashboard/build of this repository. */
   ATTUNE_DASHBOARD_DIR: z.string().optional(),
+  /**
+   * The dashboard's public origin (scheme://host[:port], e.g. https://attune.hospital.example):
+   * state-changing requests from a browser must come from it. Unset -> the origin each request was
+   * addressed to, which is right unless a reverse proxy rewrites the Host header.
+   */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => new URL(u).origin)
+    .optional(),
+  /** Largest HTTP request body accepted (413 beyond it), bytes. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
   /** Session lifetime. */
   SESSION_TTL_HOURS: z.coerce.number().positive().max(168).default(12),
   /** A device is offline after this long without a message (and at once on its Last Will). */
