@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { topics } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
+import { GatedConnection, type BrokerLimit, type ConnectionLimits } from './connection-gate.ts';
 
 export interface DeviceAuthenticator {
   /** True when the device exists, is active and the password matches its credential. */
@@ -28,6 +29,26 @@ export interface EmbeddedBroker {
 }
 
 export class PortInUseError extends Error {}
+
+/**
+ * The door's limits unless the caller sets others (config: MQTT_MAX_PACKET_BYTES,
+ * MQTT_CONNECT_TIMEOUT_S, MQTT_CLIENT_PACKETS_PER_S, MQTT_CLIENT_PACKET_BURST).
+ * - 8 KiB per packet: the largest legitimate packet is a score or status PUBLISH, whose payload
+ *   the protocol caps at 4 KiB (MAX_PAYLOAD_BYTES), plus its topic (under 100 bytes) and packet
+ *   id; a CONNECT carries the Will (a status payload, also under 4 KiB) and credentials. 8 KiB
+ *   keeps twice the headroom and refuses anything that could only be an attack.
+ * - 10 s to authenticate: an agent's own connect timeout is 10 s as well.
+ * - 50 packets/s sustained, bursts of 200: an agent sends a window every 5 s and a status every
+ *   20 s; an outbox replay after an outage keeps 20 windows in flight and sends the next as each
+ *   is acknowledged, so it runs at the cap (an hour's backlog of 720 windows in about 11 s) and
+ *   loses nothing, because an over-rate client is slowed, never disconnected.
+ */
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxPacketBytes: 8 * 1024,
+  connectTimeoutMs: 10_000,
+  packetsPerSecond: 50,
+  packetBurst: 200,
+};
 
 /** A device publishes only its own scores and status, and subscribes only to its own consent and the server's clock. */
 function mayPublish(deviceId: string, topic: string): boolean {
@@ -45,18 +66,30 @@ export async function startEmbeddedBroker(options: {
   /** Handles a device's message; resolves once it is durably handled, and only then is the device's PUBACK sent. */
   deviceMessages: (topic: string, payload: Buffer) => Promise<void>;
   logger: Logger;
+  limits?: Partial<ConnectionLimits>;
+  /** Called each time a limit closes or slows a connection (a metric counts them). */
+  onLimit?: (limit: BrokerLimit) => void;
 }): Promise<EmbeddedBroker> {
   const { logger } = options;
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  // Marks the connection under a client as authenticated (its connect timeout no longer applies).
+  const gateOf = (client: { conn: unknown }) => (client.conn instanceof GatedConnection ? client.conn : null);
   // Who each connection authenticated as; authorisation reads this, never the client id alone.
   const serverClients = new WeakSet<object>();
   const isServer = (client: object | null) => client !== null && serverClients.has(client);
   const broker = await Aedes.createBroker({
+    // aedes' own timer stops when a CONNECT begins to arrive; the gate's runs until authentication.
+    connectTimeout: limits.connectTimeoutMs,
     authenticate: (client, username, password, done) => {
       const secret = password?.toString('utf8') ?? '';
       if (!username) return done(Object.assign(new Error('not authorized'), { returnCode: 4 }) as never, false);
       if (username === options.server.username) {
         const ok = secret === options.server.password;
-        if (ok) serverClients.add(client);
+        if (ok) {
+          serverClients.add(client);
+          gateOf(client)?.markAuthenticated();
+          gateOf(client)?.exemptFromRateLimit();
+        }
         return done(ok ? null : (Object.assign(new Error('bad credentials'), { returnCode: 4 }) as never), ok);
       }
       if (client.id !== username) {
@@ -66,6 +99,7 @@ export async function startEmbeddedBroker(options: {
       options.devices.verifyDevice(username, secret).then(
         (ok) => {
           if (!ok) logger.warn('broker refused device credentials', { deviceId: username });
+          else gateOf(client)?.markAuthenticated();
           done(ok ? null : (Object.assign(new Error('bad credentials'), { returnCode: 4 }) as never), ok);
         },
         (error: unknown) => done(Object.assign(error as Error, { returnCode: 3 }) as never, false),
@@ -95,7 +129,18 @@ export async function startEmbeddedBroker(options: {
   });
   broker.on('clientError', (client, error) => logger.debug('broker client error', { clientId: client?.id, error: error.message }));
 
-  const server: Server = createServer(broker.handle as never);
+  // Rate-limit slow-downs are logged once a minute per client address at most, not per packet.
+  const lastRateWarningAt = new Map<string, number>();
+  const onLimit = (limit: BrokerLimit, detail: Record<string, unknown>) => {
+    options.onLimit?.(limit);
+    if (limit !== 'packet_rate') return logger.warn(`broker closed a connection: ${limit.replace('_', ' ')} limit`, detail);
+    const address = String(detail.remoteAddress);
+    const now = Date.now();
+    if (now - (lastRateWarningAt.get(address) ?? 0) < 60_000) return;
+    lastRateWarningAt.set(address, now);
+    logger.warn('broker slowed a client sending faster than the packet rate cap', { ...detail, packetsPerSecond: limits.packetsPerSecond });
+  };
+  const server: Server = createServer((socket) => broker.handle(new GatedConnection(socket, limits, onLimit) as never));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
