@@ -81,6 +81,11 @@ export function createMetrics() {
     alertsOpen: new Series('attune_alerts_open', 'Alerts currently open (firing or acknowledged), by kind', 'gauge'),
     sseClients: new Series('attune_sse_clients', 'Connected Server-Sent Events clients', 'gauge'),
     consentPublished: new Series('attune_consent_published_total', 'Retained consent messages published', 'counter'),
+    brokerLimited: new Series(
+      'attune_broker_limited_total',
+      'Embedded MQTT broker: connections closed (packet_size, connect_timeout) and packets slowed (packet_rate) by its limits',
+      'counter',
+    ),
     text(): string {
       return (
         [
@@ -94,6 +99,7 @@ export function createMetrics() {
           metrics.alertsOpen,
           metrics.sseClients,
           metrics.consentPublished,
+          metrics.brokerLimited,
         ]
           .map((s) => s.text())
           .join('\n') + '\n'
