@@ -126,7 +126,13 @@ describe('embedded broker limits (short values)', () => {
       port: 0,
       host: '127.0.0.1',
       server: { username: 'attune-server', password: 'server-secret' },
-      devices: { verifyDevice: async (deviceId, password) => passwords.get(deviceId) === password },
+      devices: {
+        // 'dev-stuck' stands for a check that does not answer (e.g. the database is unreachable).
+        verifyDevice: async (deviceId, password) =>
+          deviceId === 'dev-stuck'
+            ? new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 10_000).unref())
+            : passwords.get(deviceId) === password,
+      },
       deviceMessages: async (topic) => {
         received.push(topic);
       },
@@ -159,6 +165,62 @@ describe('embedded broker limits (short values)', () => {
     const ms = await closed;
     clearInterval(drip);
     expect(ms).toBeLessThan(connectTimeoutMs + 1000);
+  });
+
+  it('closes a connection whose CONNECT arrived but whose authentication does not complete within the connect timeout', async () => {
+    const startedAt = Date.now();
+    const client = mqtt.connect(broker.url, {
+      protocolVersion: 4,
+      clientId: 'dev-stuck',
+      username: 'dev-stuck',
+      password: 'x',
+      reconnectPeriod: 0,
+    });
+    client.on('error', () => {});
+    const outcome = await new Promise<string>((resolve) => {
+      client.once('connect', () => resolve('connected'));
+      client.once('close', () => resolve('closed'));
+    });
+    client.end(true);
+    const ms = Date.now() - startedAt;
+    expect(outcome).toBe('closed');
+    expect(ms).toBeLessThan(connectTimeoutMs + 1000);
+  });
+
+  it('serves a device whose packets arrive split into single bytes', async () => {
+    const mqttString = (text: string) => {
+      const bytes = Buffer.from(text, 'utf8');
+      return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+    };
+    const packet = (firstByte: number, body: Buffer) => Buffer.concat([Buffer.from([firstByte]), remainingLength(body.length), body]);
+    // MQTT 3.1.1 sections 3.1 and 3.3: CONNECT (clean session, user name and password, keepalive 60 s), then a QoS 1 PUBLISH.
+    const connectPacket = packet(
+      0x10,
+      Buffer.concat([
+        mqttString('MQTT'),
+        Buffer.from([4, 0xc2, 0, 60]),
+        mqttString('dev-calm'),
+        mqttString('dev-calm'),
+        mqttString('calm-secret'),
+      ]),
+    );
+    const publishPacket = packet(
+      0x32,
+      Buffer.concat([mqttString(topics.status('dev-calm')), Buffer.from([0x12, 0x34]), Buffer.alloc(300, 0x20)]),
+    );
+    const socket = await openSocket(broker.url);
+    const answers: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => answers.push(chunk));
+    const receivedBefore = received.length;
+    for (const byte of Buffer.concat([connectPacket, publishPacket])) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await waitFor(async () => Buffer.concat(answers).length >= 8, 'CONNACK and PUBACK');
+    // CONNACK accepted (0x20 0x02 0x00 0x00), then PUBACK for packet id 0x1234.
+    expect([...Buffer.concat(answers)]).toEqual([0x20, 0x02, 0x00, 0x00, 0x40, 0x02, 0x12, 0x34]);
+    expect(received.slice(receivedBefore)).toEqual([topics.status('dev-calm')]);
+    socket.destroy();
   });
 
   it('keeps an authenticated device connected past the connect timeout', async () => {

@@ -7,8 +7,8 @@
  * - closes the connection as soon as a remaining length over the limit is announced, before any
  *   of that body is kept;
  * - closes a connection that has not authenticated within the connect timeout (aedes' own timer
- *   stops at the first CONNECT byte, so a CONNECT streamed slowly, or never finished, would hold
- *   the connection for as long as the client likes);
+ *   stops once the CONNECT is parsed, so a client whose authentication hangs, e.g. while the
+ *   database does not answer, would hold its connection for as long as that lasts);
  * - throttles a client that sends more control packets (PUBLISH, PUBACK, SUBSCRIBE, PINGREQ...)
  *   than the rate cap allows (token bucket): its
  *   bytes stay in the kernel's socket buffer, TCP flow control slows the sender, and nothing it

@@ -78,7 +78,7 @@ export async function startEmbeddedBroker(options: {
   const serverClients = new WeakSet<object>();
   const isServer = (client: object | null) => client !== null && serverClients.has(client);
   const broker = await Aedes.createBroker({
-    // aedes' own timer stops when a CONNECT begins to arrive; the gate's runs until authentication.
+    // aedes' own timer stops once the CONNECT is parsed; the gate's runs until authentication succeeds.
     connectTimeout: limits.connectTimeoutMs,
     authenticate: (client, username, password, done) => {
       const secret = password?.toString('utf8') ?? '';
