@@ -152,7 +152,8 @@ describe('embedded broker limits (short values)', () => {
     const socket = await openSocket(broker.url);
     const ms = await closedAfterMs(socket);
     console.info(`silent connection closed after ${ms} ms (connect timeout ${connectTimeoutMs} ms)`);
-    expect(ms).toBeGreaterThanOrEqual(connectTimeoutMs - 50);
+    // Measured from the client's side, which sees the connection open a little after the server does.
+    expect(ms).toBeGreaterThanOrEqual(connectTimeoutMs - 200);
     expect(ms).toBeLessThan(connectTimeoutMs + 1000);
     expect(limited).toContain('connect_timeout');
   });
