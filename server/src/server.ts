@@ -129,6 +129,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         devices: createDeviceAuthenticator(devices),
         deviceMessages: (topic, payload) => ingest.handleMessage(topic, payload),
         logger,
+        limits: {
+          maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
+          connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_S * 1000,
+          packetsPerSecond: config.MQTT_CLIENT_PACKETS_PER_S,
+          packetBurst: config.MQTT_CLIENT_PACKET_BURST,
+        },
+        onLimit: (limit) => metrics.brokerLimited.inc({ limit }),
       });
       stops.push(() => broker!.close());
       mqttUrl = broker.url;
@@ -231,6 +238,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       secureCookies: config.NODE_ENV === 'production',
       tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,
       dashboardDir: config.ATTUNE_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR,
+      publicOrigin: config.PUBLIC_URL ?? null,
+      bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
     });
     const http: ServerType = await new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));

@@ -157,6 +157,10 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
     expect(got.es.status).toBe(200);
     texts = { en: got.en.body, es: got.es.body };
     expect((await tabletCall('GET', '/api/tablet/texts/xx')).status).toBe(404);
+    // Own keys only: prototype names are no language (they used to answer 200).
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect((await tabletCall('GET', `/api/tablet/texts/${key}`)).status, key).toBe(404);
+    }
     for (const lang of ['en', 'es'] as const) {
       const { hash, ...body } = texts[lang];
       expect(body.language).toBe(lang);

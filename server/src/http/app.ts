@@ -1,4 +1,5 @@
 /** The Hono application: one sub-app per resource, one error handler, the dashboard on the same origin. */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -31,6 +32,7 @@ import { requireUser } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody, handleError } from './errors.ts';
 import { AttemptLimiter } from './rate-limit.ts';
+import { limitBody, noStore, sameOriginJsonOnly } from './web-door.ts';
 
 export interface AppDeps {
   logger: Logger;
@@ -54,16 +56,34 @@ export interface AppDeps {
   /** Pairing attempts per minute per client address. */
   tabletPairAttemptsPerMinute: number;
   dashboardDir: string | null;
+  /** The dashboard's public origin for the same-origin check (PUBLIC_URL); null: each request's own origin. */
+  publicOrigin: string | null;
+  /** Largest request body accepted, bytes. */
+  bodyLimitBytes: number;
+}
+
+/**
+ * The content-security policy's script sources: the app's own files and the SHA-256 of each inline
+ * script the built dashboard's page carries (SvelteKit's start-up script), never 'unsafe-inline'.
+ */
+export function scriptSources(indexHtml: string | null): string[] {
+  const hashes = [...(indexHtml ?? '').matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
+    (m) => `'sha256-${createHash('sha256').update(m[1]!, 'utf8').digest('base64')}'`,
+  );
+  return ["'self'", ...hashes];
 }
 
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   app.onError(handleError(deps.logger));
+  const dashboardDir = deps.dashboardDir;
+  const indexHtml =
+    dashboardDir && existsSync(join(dashboardDir, 'index.html')) ? readFileSync(join(dashboardDir, 'index.html'), 'utf8') : null;
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: scriptSources(indexHtml),
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: ["'self'"],
@@ -71,6 +91,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
+  app.use('/api/*', noStore, limitBody(deps), sameOriginJsonOnly(deps));
   app.route('/', opsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
   app.route(
     '/api/auth',
@@ -107,9 +128,7 @@ export function createApp(deps: AppDeps) {
   app.route('/api', api);
   app.all('/api/*', (c) => c.json(errorBody('not_found', 'No such endpoint'), 404));
 
-  const dashboardDir = deps.dashboardDir;
-  if (dashboardDir && existsSync(join(dashboardDir, 'index.html'))) {
-    const indexHtml = readFileSync(join(dashboardDir, 'index.html'), 'utf8');
+  if (dashboardDir && indexHtml !== null) {
     app.use('/*', serveStatic({ root: dashboardDir }));
     // Single-page app: any other GET is a dashboard route.
     app.get('*', (c) => c.html(indexHtml));

@@ -85,9 +85,9 @@ export class TabletService {
   }
 
   text(language: string): ConsentText {
-    const text = this.deps.texts[language as ConsentLanguage];
-    if (!text) throw new ActionError('not_found', 'No consent text in that language');
-    return text;
+    // Own properties only: a language named `__proto__` or `constructor` is not a consent text.
+    if (!Object.hasOwn(this.deps.texts, language)) throw new ActionError('not_found', 'No consent text in that language');
+    return this.deps.texts[language as ConsentLanguage];
   }
 
   /** A 6-digit single-use code for the bed's current stay, valid for 10 minutes. */

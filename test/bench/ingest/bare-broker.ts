@@ -35,6 +35,8 @@ const broker = await startEmbeddedBroker({
   // A plain broker: acknowledge on receipt and forward to the subscriber (no ingest behind it).
   deviceMessages: () => Promise.resolve(),
   logger: createLogger('error'),
+  // Same as the end-to-end server in the bench: the per-client rate cap lifted, so both measure throughput.
+  limits: { packetsPerSecond: 100_000, packetBurst: 100_000 },
 });
 process.send!({ type: 'ready', url: broker.url });
 process.on('message', (m: Msg) => {
