@@ -23,7 +23,7 @@ export const ConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional(),
   /** Embedded broker: largest MQTT packet a client may send, bytes after the fixed header (a 4 KiB payload plus topic and headers fits twice). */
-  MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(4608).max(268_435_455).default(8192),
+  MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(4608).max(268_435_455).default(16384),
   /** Embedded broker: a connection not authenticated this long after it opened is closed. */
   MQTT_CONNECT_TIMEOUT_S: z.coerce.number().min(1).max(300).default(10),
   /** Embedded broker: packets per second each device may send, sustained; faster senders are slowed, not dropped. */

@@ -21,7 +21,13 @@ const IN_FLIGHT_PER_DEVICE = 200;
 describe.each(backends())('live ingest under hostile input on $label', (backend) => {
   let sys: TestSystem;
   beforeAll(async () => {
-    sys = await startTestSystem({ backend, beds: Array.from({ length: DEVICES }, () => ({ consent: { camera: false, wearable: true } })) });
+    sys = await startTestSystem({
+      backend,
+      beds: Array.from({ length: DEVICES }, () => ({ consent: { camera: false, wearable: true } })),
+      // 100,000 payloads as fast as possible: the embedded broker's per-client rate cap (tested in
+      // broker-limits.test.ts) would make this a test of the cap, not of ingest.
+      env: { MQTT_CLIENT_PACKETS_PER_S: '100000', MQTT_CLIENT_PACKET_BURST: '100000' },
+    });
   });
   afterAll(async () => sys?.stop());
 

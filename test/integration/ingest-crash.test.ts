@@ -84,6 +84,11 @@ describe.each(crashBackends)('kill -9 of the server while devices publish, on $l
       TEST_WARD_SUFFIX: suffix,
       TEST_WARD_BEDS: String(DEVICES),
       TEST_DEVICE_SECRET: secret,
+      // The devices here publish 20,000 windows as fast as they can, far above a real agent: the
+      // embedded broker's per-client rate cap (tested in broker-limits.test.ts) is lifted so the
+      // crashes land during a flood.
+      MQTT_CLIENT_PACKETS_PER_S: '100000',
+      MQTT_CLIENT_PACKET_BURST: '100000',
       DATABASE_URL: databaseUrl ?? '',
       MQTT_URL: backend.mqttUrl ?? '',
       ...brokerIdentity,

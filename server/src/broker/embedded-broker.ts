@@ -33,10 +33,12 @@ export class PortInUseError extends Error {}
 /**
  * The door's limits unless the caller sets others (config: MQTT_MAX_PACKET_BYTES,
  * MQTT_CONNECT_TIMEOUT_S, MQTT_CLIENT_PACKETS_PER_S, MQTT_CLIENT_PACKET_BURST).
- * - 8 KiB per packet: the largest legitimate packet is a score or status PUBLISH, whose payload
+ * - 16 KiB per packet: the largest legitimate packet is a score or status PUBLISH, whose payload
  *   the protocol caps at 4 KiB (MAX_PAYLOAD_BYTES), plus its topic (under 100 bytes) and packet
- *   id; a CONNECT carries the Will (a status payload, also under 4 KiB) and credentials. 8 KiB
- *   keeps twice the headroom and refuses anything that could only be an attack.
+ *   id; a CONNECT carries the Will (a status payload, also under 4 KiB) and credentials. The
+ *   broker's limit only has to stop memory abuse (a 200 MB CONNECT); a payload a little over the
+ *   protocol's 4 KiB still reaches ingest, which refuses it and counts it per device as
+ *   `oversized`, where an operator sees which device sends it, instead of a dropped connection.
  * - 10 s to authenticate: an agent's own connect timeout is 10 s as well.
  * - 50 packets/s sustained, bursts of 200: an agent sends a window every 5 s and a status every
  *   20 s; an outbox replay after an outage keeps 20 windows in flight and sends the next as each
@@ -44,7 +46,7 @@ export class PortInUseError extends Error {}
  *   loses nothing, because an over-rate client is slowed, never disconnected.
  */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  maxPacketBytes: 8 * 1024,
+  maxPacketBytes: 16 * 1024,
   connectTimeoutMs: 10_000,
   packetsPerSecond: 50,
   packetBurst: 200,
