@@ -32,6 +32,16 @@ export const ConfigSchema = z.object({
   MQTT_CLIENT_PACKET_BURST: z.coerce.number().int().min(1).max(100_000).default(200),
   /** External Mosquitto only: provision device clients through its dynamic-security plugin. */
   MQTT_DYNSEC: booleanFromEnv.default(false),
+  /**
+   * TLS for devices: PEM certificate chain and private key files. Set both and the embedded broker
+   * also listens for mqtts on MQTT_TLS_PORT (plain MQTT stays on MQTT_PORT for the loopback).
+   */
+  MQTT_TLS_CERT: z.string().optional(),
+  MQTT_TLS_KEY: z.string().optional(),
+  /** Port of the embedded broker's mqtts listener (0 picks a free port). */
+  MQTT_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(8883),
+  /** PEM file of the CA the server trusts when MQTT_URL is mqtts:// (a hospital CA or a self-signed certificate); unset: the system's CAs. */
+  MQTT_TLS_CA: z.string().optional(),
   ATTUNE_DATA_DIR: z.string().default('.data'),
   /** Seed the demo ward and demo users (never in production). */
   ATTUNE_DEMO: booleanFromEnv.default(false),
@@ -74,6 +84,19 @@ export const ConfigSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often the retention job runs. */
   RETENTION_JOB_EVERY_MIN: z.coerce.number().int().min(1).max(1440).default(60),
+  /**
+   * Single sign-on with the hospital's directory (OpenID Connect, authorization code + PKCE). Set
+   * OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to offer it on the sign-in page.
+   */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID-token claim listing the user's directory groups (a string or an array of strings). */
+  OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /** JSON object, directory group -> Attune role, e.g. {"ward7b-nurses":"nurse","it-clinical":"it_admin"}. A user none of whose groups maps to a role is refused. */
+  OIDC_ROLE_MAP: z.string().default('{}'),
+  /** JSON object, directory group -> ward name, e.g. {"ward7b-nurses":"Ward 7B"}: the wards a directory user works on. */
+  OIDC_WARD_MAP: z.string().default('{}'),
   /** Bedside tablet pairing attempts allowed per minute per client address. */
   TABLET_PAIR_ATTEMPTS_PER_MIN: z.coerce.number().int().min(1).max(1000).default(10),
 });

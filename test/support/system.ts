@@ -190,14 +190,16 @@ export async function seedTestWard(
   options: { suffix?: string; passwordFor?: (deviceId: string) => string } = {},
 ): Promise<{ wardId: string; devices: TestDevice[] }> {
   const { users, wards, stays, devices: deviceRepo } = server.repositories;
-  for (const u of TEST_USERS) await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
-
   const suffix =
     options.suffix ??
     randomSecret(4)
       .toLowerCase()
       .replace(/[^a-z0-9]/g, 'x');
   const wardId = await wards.create(`Test ward ${suffix}`);
+  for (const u of TEST_USERS) {
+    const userId = await users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
+    if (u.role !== 'it_admin') await users.addWards(userId, [wardId]);
+  }
   const devices: TestDevice[] = [];
   for (const [i, bed] of beds.entries()) {
     const bedId = await wards.addBed(wardId, `Bed ${i + 1}`, i + 1);

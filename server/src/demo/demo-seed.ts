@@ -58,13 +58,17 @@ export async function seedDemo(deps: {
   consent: ConsentService;
   logger: Logger;
 }): Promise<DemoDevice[]> {
-  for (const u of DEMO_USERS) await deps.users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
+  const existing = await deps.wards.findByName(DEMO_WARD_NAME);
+  const wardId = existing?.id ?? (await deps.wards.create(DEMO_WARD_NAME));
+  for (const u of DEMO_USERS) {
+    const userId = await deps.users.upsert({ ...u, passwordHash: await hashPassword(u.username) });
+    // The demo nurses work on the demo ward; the IT admin's fleet view needs no ward.
+    if (u.role !== 'it_admin') await deps.users.addWards(userId, [wardId]);
+  }
 
   const secretsFile = join(deps.dataDir, 'demo-devices.json');
-  const existing = await deps.wards.findByName(DEMO_WARD_NAME);
   if (existing && existsSync(secretsFile)) return JSON.parse(readFileSync(secretsFile, 'utf8')) as DemoDevice[];
 
-  const wardId = existing?.id ?? (await deps.wards.create(DEMO_WARD_NAME));
   const devices: DemoDevice[] = [];
   const admittedAt = new Date(Date.now() - 2 * 3600_000);
   for (let i = 0; i < 8; i++) {
