@@ -28,6 +28,9 @@ describe.each(backends())('alert quality on $label', (backend) => {
     const stayB = await stays.admit({ displayName: 'Quality B' }, bedB, new Date(seededAt - 3 * DAY));
     await stays.discharge(stayB, new Date(seededAt - 1 * DAY));
     const [nurse] = await sys.server.db.query<{ id: string }>(`select id from app_user where username = 'demo-nurse'`);
+    // The charge nurse works on both wards: the figures cover her wards only.
+    const [chargeUser] = await sys.server.db.query<{ id: string }>(`select id from app_user where username = 'demo-charge'`);
+    await sys.server.repositories.users.addWards(chargeUser!.id, [wardId]);
 
     const insert = async (a: {
       kind: string;
@@ -174,12 +177,17 @@ describe.each(backends())('alert quality on $label', (backend) => {
     }
   });
 
-  it('lists every ward, one without patients or alerts with zero patient-days and no kinds', async () => {
+  it('lists every ward of the charge nurse, one without patients or alerts with zero patient-days and no kinds, and no other ward', async () => {
     const res = await call(sys.baseUrl, 'GET', '/api/alerts/quality?period=24h', { cookie: charge });
     expect(res.status).toBe(200);
     const empty = res.body.wards.find((w: { wardId: string }) => w.wardId === sys.wardId);
     expect(empty).toMatchObject({ patientDays: 0, kinds: [] });
     expect(res.body.wards.some((w: { wardId: string }) => w.wardId === wardId)).toBe(true);
+    // A ward she does not work on is neither listed nor reachable by id.
+    const elsewhere = await sys.server.repositories.wards.create('Quality elsewhere');
+    const again = await call(sys.baseUrl, 'GET', '/api/alerts/quality?period=24h', { cookie: charge });
+    expect(again.body.wards.map((w: { wardId: string }) => w.wardId)).not.toContain(elsewhere);
+    expect((await call(sys.baseUrl, 'GET', `/api/alerts/quality?period=24h&wardId=${elsewhere}`, { cookie: charge })).status).toBe(404);
     const audit = await sys.server.db.query<{ n: number }>(`select count(*)::int as n from audit_log where action = 'alert.quality.read'`);
     expect(audit[0]!.n).toBeGreaterThanOrEqual(4);
   });

@@ -111,12 +111,22 @@ export class AlertRepository {
     return row ?? null;
   }
 
-  async list(filter: { states: AlertState[]; wardId?: string | undefined; limit: number }): Promise<AlertRow[]> {
+  /** Alerts in the given states on the given wards (null: every ward), of one category or both. */
+  async list(filter: {
+    states: AlertState[];
+    wardIds: string[] | null;
+    category?: 'clinical' | 'technical' | undefined;
+    limit: number;
+  }): Promise<AlertRow[]> {
     const params: unknown[] = [filter.states];
     let where = `where a.state = any($1::text[])`;
-    if (filter.wardId) {
-      params.push(filter.wardId);
-      where += ` and a.ward_id = $${params.length}`;
+    if (filter.wardIds) {
+      params.push(filter.wardIds);
+      where += ` and a.ward_id = any($${params.length}::uuid[])`;
+    }
+    if (filter.category) {
+      params.push(filter.category);
+      where += ` and a.category = $${params.length}`;
     }
     params.push(filter.limit);
     return this.db.query<AlertRow>(
@@ -266,7 +276,8 @@ export class AlertRepository {
    * beds (stay_bed) that overlaps the period, so a transfer splits a stay between wards. Every ward
    * appears; a ward without alerts has one row with `kind` null.
    */
-  async quality(from: Date, to: Date, wardId?: string): Promise<AlertQualityRow[]> {
+  /** Quality figures for the given wards (a charge nurse's own). */
+  async quality(from: Date, to: Date, wardIds: string[]): Promise<AlertQualityRow[]> {
     return this.db.query<AlertQualityRow>(
       `with exposure as (
          select b.ward_id,
@@ -299,9 +310,9 @@ export class AlertRepository {
          from ward w
          left join exposure e on e.ward_id = w.id
          left join counts c on c.ward_id = w.id
-        where $3::uuid is null or w.id = $3::uuid
+        where w.id = any($3::uuid[])
         order by w.name, w.id, c.kind`,
-      [from.toISOString(), to.toISOString(), wardId ?? null],
+      [from.toISOString(), to.toISOString(), wardIds],
     );
   }
 }

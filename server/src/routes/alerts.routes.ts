@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AlertQualityRow, AlertRepository } from '../repositories/alert.repository.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
@@ -8,6 +8,9 @@ import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { parseJsonBody, parseParam, parseQuery } from '../http/validation.ts';
+import { assertWard, technicalAlertView, worksOnWard } from '../http/ward-access.ts';
+import type { AlertRow } from '../repositories/alert.repository.ts';
+import type { UserRow } from '../repositories/user.repository.ts';
 
 const ListQuery = z.object({
   state: z.enum(['open', 'firing', 'acknowledged', 'resolved']).default('open'),
@@ -26,6 +29,21 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
   const app = new Hono<AppEnv>();
   app.use(requireRole('nurse', 'charge_nurse', 'it_admin'));
 
+  /**
+   * Need-to-know for one alert: nurses and charge nurses reach alerts of their wards; it_admin
+   * reaches technical alerts on any ward, without patient details. Anything else is the same 404 as
+   * an alert that does not exist.
+   */
+  const reachable = (user: UserRow, row: AlertRow | null): row is AlertRow =>
+    row !== null && (user.role === 'it_admin' ? row.category === 'technical' : worksOnWard(user, row.wardId));
+  const view = (user: UserRow, row: AlertRow) => (user.role === 'it_admin' ? technicalAlertView(alertToApi(row)) : alertToApi(row));
+  const alertParam = async (c: Context<AppEnv>) => {
+    const id = parseParam(z.uuid(), c.req.param('id'), 'alert');
+    const row = await deps.alerts.get(id);
+    if (!reachable(c.get('user'), row)) throw new ApiError(404, 'not_found', 'No such alert');
+    return row;
+  };
+
   const act = async <T>(fn: () => Promise<T>) => {
     try {
       return await fn();
@@ -38,9 +56,17 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
   /** Alerts by state (default: open = firing + acknowledged), highest priority first. */
   app.get('/', async (c) => {
     const q = parseQuery(c, ListQuery);
+    const user = c.get('user');
     const states = q.state === 'open' ? (['firing', 'acknowledged'] as const) : ([q.state] as const);
-    const rows = await deps.alerts.list({ states: [...states], wardId: q.wardId, limit: q.state === 'resolved' ? 200 : 500 });
-    return c.json({ alerts: rows.map(alertToApi) });
+    const it = user.role === 'it_admin';
+    if (q.wardId && !it) assertWard(user, q.wardId, 'No such ward');
+    const rows = await deps.alerts.list({
+      states: [...states],
+      wardIds: q.wardId ? [q.wardId] : it ? null : user.wardIds,
+      category: it ? 'technical' : undefined,
+      limit: q.state === 'resolved' ? 200 : 500,
+    });
+    return c.json({ alerts: rows.map((row) => view(user, row)) });
   });
 
   /**
@@ -51,7 +77,9 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
     const q = parseQuery(c, QualityQuery);
     const to = new Date();
     const from = new Date(to.getTime() - QUALITY_PERIOD_HOURS[q.period] * 3600_000);
-    const rows = await deps.alerts.quality(from, to, q.wardId);
+    const user = c.get('user');
+    if (q.wardId) assertWard(user, q.wardId, 'No such ward');
+    const rows = await deps.alerts.quality(from, to, q.wardId ? [q.wardId] : user.wardIds);
     await deps.audit.write({
       actorUserId: c.get('user').id,
       action: 'alert.quality.read',
@@ -64,29 +92,28 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
 
   /** One alert with its history. */
   app.get('/:id', async (c) => {
-    const id = parseParam(z.uuid(), c.req.param('id'), 'alert');
-    const row = await deps.alerts.get(id);
-    if (!row) throw new ApiError(404, 'not_found', 'No such alert');
+    const row = await alertParam(c);
+    const id = row.id;
     const events = await deps.alerts.events(id);
     await deps.audit.write({ actorUserId: c.get('user').id, action: 'alert.read', subjectType: 'alert', subjectId: id });
     return c.json({
-      alert: alertToApi(row),
+      alert: view(c.get('user'), row),
       events: events.map((e) => ({ id: String(e.id), at: e.at.toISOString(), type: e.type, actor: e.actor, detail: e.detail })),
     });
   });
 
   /** Acknowledge a firing alert: "I have seen it and I am on it." */
   app.post('/:id/acknowledge', async (c) => {
-    const id = parseParam(z.uuid(), c.req.param('id'), 'alert');
+    const id = (await alertParam(c)).id;
     const row = await act(() => deps.service.acknowledge(id, c.get('user').id, new Date()));
     await deps.audit.write({ actorUserId: c.get('user').id, action: 'alert.acknowledge', subjectType: 'alert', subjectId: id });
-    return c.json({ alert: alertToApi(row) });
+    return c.json({ alert: view(c.get('user'), row) });
   });
 
   /** Resolve an open alert with its outcome (feeds alarm-fatigue review). */
   app.post('/:id/resolve', async (c) => {
-    const id = parseParam(z.uuid(), c.req.param('id'), 'alert');
     const body = await parseJsonBody(c, ResolveBody);
+    const id = (await alertParam(c)).id;
     const row = await act(() => deps.service.resolve(id, c.get('user').id, body.outcome, body.note || null, new Date()));
     await deps.audit.write({
       actorUserId: c.get('user').id,
@@ -95,7 +122,7 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
       subjectId: id,
       detail: { outcome: body.outcome },
     });
-    return c.json({ alert: alertToApi(row) });
+    return c.json({ alert: view(c.get('user'), row) });
   });
   return app;
 }

@@ -12,9 +12,13 @@ export function deviceRoutes(deps: {
   stays: StayRepository;
 }) {
   const app = new Hono<AppEnv>();
-  app.use(requireRole('nurse', 'charge_nurse', 'it_admin'));
+  // The fleet is technical staff's: nurses see each bed's device state on their board, not credentials or fleet actions.
+  app.use(requireRole('it_admin'));
 
-  /** Every enrolled device with its status, sources and the consent it is obeying. */
+  /**
+   * Every enrolled device on every ward with its status, sources and the consent switches it is
+   * obeying (which sensors are on), with ward and bed labels; never a patient's name or a score.
+   */
   app.get('/', async (c) => {
     const devices = await deps.devices.list();
     const now = new Date();

@@ -3,25 +3,54 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Metrics } from '../metrics.ts';
 import type { LiveEvent, LiveEvents } from '../services/live-events.ts';
-import { requireRole } from '../http/auth.ts';
+import { getCookie } from 'hono/cookie';
+import type { Logger } from '../logger.ts';
+import type { UserRepository, UserRow } from '../repositories/user.repository.ts';
+import { hashToken, requireRole, SESSION_COOKIE } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
+import { liveEventFor } from '../http/ward-access.ts';
 
 const HEARTBEAT_MS = 15_000;
+/**
+ * How often an open stream re-reads its session: a deactivated user, a reset password or a signed
+ * out session closes the stream within this time, and changed wards or role apply to it.
+ */
+const SESSION_RECHECK_MS = 15_000;
 
-export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics }) {
+export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics; users: UserRepository; logger: Logger }) {
   const app = new Hono<AppEnv>();
   app.use(requireRole('nurse', 'charge_nurse', 'it_admin'));
 
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
+    const tokenHash = hashToken(getCookie(c, SESSION_COOKIE) ?? '');
+    let user: UserRow = c.get('user');
     return streamSSE(c, async (stream) => {
       const queue: LiveEvent[] = [];
       let wake: (() => void) | null = null;
+      // Filtered here, on the server: a browser never receives another ward's events.
       const unsubscribe = deps.live.subscribe((event) => {
-        queue.push(event);
+        const visible = liveEventFor(user, event);
+        if (!visible) return;
+        queue.push(visible);
         wake?.();
       });
+      let sessionCheckedAtMs = Date.now();
+      /** False when the session has ended; a database error keeps the stream (a hiccup must not blank every board). */
+      const sessionStillValid = async (): Promise<boolean> => {
+        if (Date.now() - sessionCheckedAtMs < SESSION_RECHECK_MS) return true;
+        sessionCheckedAtMs = Date.now();
+        try {
+          const current = await deps.users.findSessionUser(tokenHash, new Date());
+          if (!current || current.mustChangePassword) return false;
+          user = current;
+          return true;
+        } catch (error) {
+          deps.logger.warn('live stream: session re-check failed, stream kept', { error: String(error) });
+          return true;
+        }
+      };
       deps.metrics.sseClients.set({}, deps.live.clientCount);
       let closed = false;
       stream.onAbort(() => {
@@ -33,11 +62,15 @@ export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics }) {
       if (Number.isFinite(lastEventId)) {
         const missed = deps.live.since(lastEventId);
         if (missed === null) queue.unshift({ id: lastEventId, type: 'reset', wardId: null, data: {} });
-        else queue.unshift(...missed.filter((m) => !queue.some((q) => q.id === m.id)));
+        else {
+          const visible = missed.map((m) => liveEventFor(user, m)).filter((m): m is LiveEvent => m !== null);
+          queue.unshift(...visible.filter((m) => !queue.some((q) => q.id === m.id)));
+        }
       }
       await stream.write(': connected\n\n');
       try {
         while (!closed) {
+          if (!(await sessionStillValid())) break;
           while (queue.length > 0 && !closed) {
             const event = queue.shift()!;
             await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) });
