@@ -22,6 +22,7 @@ import { eventRoutes } from '../routes/events.routes.ts';
 import { opsRoutes, type Readiness } from '../routes/ops.routes.ts';
 import { stayRoutes } from '../routes/stays.routes.ts';
 import { tabletRoutes } from '../routes/tablet.routes.ts';
+import { usersRoutes } from '../routes/users.routes.ts';
 import { wardRoutes } from '../routes/wards.routes.ts';
 import type { AlertService } from '../services/alert.service.ts';
 import type { BoardService } from '../services/board.service.ts';
@@ -31,6 +32,7 @@ import type { TabletService } from '../services/tablet.service.ts';
 import { requireUser } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody, handleError } from './errors.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { AttemptLimiter } from './rate-limit.ts';
 import { limitBody, noStore, sameOriginJsonOnly } from './web-door.ts';
 
@@ -92,6 +94,8 @@ export function createApp(deps: AppDeps) {
   );
 
   app.use('/api/*', noStore, limitBody(deps), sameOriginJsonOnly(deps));
+  // One sign-in throttle: sign-in counts failures, user administration reads and clears lockouts.
+  const loginThrottle = new LoginThrottle();
   app.route('/', opsRoutes({ metrics: deps.metrics, readiness: deps.readiness }));
   app.route(
     '/api/auth',
@@ -101,6 +105,7 @@ export function createApp(deps: AppDeps) {
       tablets: deps.tabletService,
       sessionTtlHours: deps.sessionTtlHours,
       secureCookies: deps.secureCookies,
+      throttle: loginThrottle,
     }),
   );
   // The bedside tablet's own API, before the staff API: its session opens nothing else.
@@ -125,6 +130,7 @@ export function createApp(deps: AppDeps) {
   api.route('/beds', bedRoutes({ tablets: deps.tabletService }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
   api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics }));
+  api.route('/users', usersRoutes({ users: deps.users, wards: deps.wards, audit: deps.audit, throttle: loginThrottle }));
   app.route('/api', api);
   app.all('/api/*', (c) => c.json(errorBody('not_found', 'No such endpoint'), 404));
 

@@ -4,6 +4,12 @@
  * second. A bedside tablet holds a different cookie (`attune_tablet`) that opens only
  * `/api/tablet/*`: on any staff route it is answered 403, not 401, so the tablet cannot be
  * mistaken for a signed-out browser and the refusal is explicit.
+ *
+ * A user whose password an administrator set (new user, reset) must choose their own before
+ * anything else: until then their session opens only `GET /api/auth/me`, `POST /api/auth/password`
+ * and `POST /api/auth/logout`, and every other staff route answers 403 `password_change_required`.
+ * The session is read from the database on every request, so a deactivation, a new role or new
+ * wards apply to the user's very next request.
  */
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
@@ -22,7 +28,11 @@ export interface TabletSessions {
 }
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-export function requireUser(users: UserRepository, tablets?: TabletSessions): MiddlewareHandler<AppEnv> {
+export function requireUser(
+  users: UserRepository,
+  tablets?: TabletSessions,
+  options: { allowPendingPasswordChange?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = getCookie(c, SESSION_COOKIE);
     const user = token ? await users.findSessionUser(hashToken(token), new Date()) : null;
@@ -33,9 +43,18 @@ export function requireUser(users: UserRepository, tablets?: TabletSessions): Mi
       }
       throw new ApiError(401, 'unauthenticated', 'Sign in first');
     }
+    if (user.mustChangePassword && !options.allowPendingPasswordChange) {
+      throw new ApiError(403, 'password_change_required', 'Choose a new password first (POST /api/auth/password)');
+    }
     c.set('user', user);
     await next();
   };
+}
+
+/** The hash of this request's staff session token, or null without one. */
+export function sessionTokenHash(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string | null {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? hashToken(token) : null;
 }
 
 export function requireRole(...roles: Role[]): MiddlewareHandler<AppEnv> {

@@ -42,4 +42,25 @@ describe('login throttle', () => {
     t.succeeded('nurse');
     expect(t.retryAfterMs('nurse', 'b', 0)).toBe(0);
   });
+
+  it("an administrator's clear lifts the username's lock, but not the address's", () => {
+    const t = new LoginThrottle();
+    for (let i = 0; i < 25; i++) t.failed('nurse', 'a', 0);
+    expect(t.usernameLockedUntilMs('nurse', 0)).toBeGreaterThan(0);
+    t.clear(' Nurse ');
+    expect(t.usernameLockedUntilMs('nurse', 0)).toBeNull();
+    expect(t.retryAfterMs('nurse', 'b', 0)).toBe(0);
+    // The address guessed too much on its own account: it stays locked.
+    expect(t.retryAfterMs('nurse', 'a', 0)).toBeGreaterThan(0);
+  });
+
+  it('prunes by its own rules, not the defaults', () => {
+    const quick = { freeFailures: 5, baseDelayMs: 1, maxDelayMs: 1, forgetAfterMs: 10 };
+    const t = new LoginThrottle({ username: quick, address: { ...quick, freeFailures: 1_000_000 } });
+    for (let i = 0; i <= 50_000; i++) t.failed(`user${i}`, 'a', 0);
+    expect(t.trackedKeys).toBe(50_002);
+    // 100 ms later every entry is older than this throttle's 10 ms forget time (the default is an hour).
+    t.failed('late', 'b', 100);
+    expect(t.trackedKeys).toBe(2);
+  });
 });

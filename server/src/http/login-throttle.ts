@@ -4,7 +4,9 @@
  * is locked the login answers 429 with `Retry-After` before any password is checked, so guessing
  * costs time whether or not the guess is right. A successful sign-in clears the username's count.
  * The address allows more failures than a username (a ward's staff may share one address behind a
- * proxy). In memory: one server process owns it, and a restart forgets it.
+ * proxy). In memory: one server process owns it (app.ts makes one instance, shared by sign-in and
+ * user administration), and a restart forgets it. An administrator's password reset clears the
+ * username's lock, so a locked-out user is never stuck until the delay runs out.
  */
 
 interface Entry {
@@ -33,9 +35,13 @@ export class LoginThrottle {
     private readonly rules: { username: ThrottleRule; address: ThrottleRule } = { username: USERNAME_RULE, address: ADDRESS_RULE },
   ) {}
 
+  private static userKey(username: string): string {
+    return `user:${username.trim().toLowerCase()}`;
+  }
+
   private keys(username: string, address: string): [string, ThrottleRule][] {
     return [
-      [`user:${username.trim().toLowerCase()}`, this.rules.username],
+      [LoginThrottle.userKey(username), this.rules.username],
       [`addr:${address}`, this.rules.address],
     ];
   }
@@ -62,12 +68,29 @@ export class LoginThrottle {
   }
 
   succeeded(username: string): void {
-    this.entries.delete(`user:${username.trim().toLowerCase()}`);
+    this.entries.delete(LoginThrottle.userKey(username));
+  }
+
+  /** An administrator reset the user's password: forget the username's failures and lock. */
+  clear(username: string): void {
+    this.entries.delete(LoginThrottle.userKey(username));
+  }
+
+  /** Until when (epoch ms) the username is locked, or null when it may try now. Addresses are not considered. */
+  usernameLockedUntilMs(username: string, nowMs: number): number | null {
+    const lockedUntilMs = this.entries.get(LoginThrottle.userKey(username))?.lockedUntilMs ?? 0;
+    return lockedUntilMs > nowMs ? lockedUntilMs : null;
+  }
+
+  /** How many usernames and addresses are remembered (memory bound; tests). */
+  get trackedKeys(): number {
+    return this.entries.size;
   }
 
   private prune(nowMs: number): void {
+    const forgetAfterMs = Math.min(this.rules.username.forgetAfterMs, this.rules.address.forgetAfterMs);
     for (const [key, e] of this.entries) {
-      if (e.lockedUntilMs <= nowMs && nowMs - e.lastFailureMs >= Math.min(USERNAME_RULE.forgetAfterMs, ADDRESS_RULE.forgetAfterMs)) {
+      if (e.lockedUntilMs <= nowMs && nowMs - e.lastFailureMs >= forgetAfterMs) {
         this.entries.delete(key);
       }
     }

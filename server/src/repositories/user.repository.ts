@@ -1,9 +1,40 @@
+import { randomInt } from 'node:crypto';
 import type { Database } from '@attune/db';
 
 export const ROLES = ['nurse', 'charge_nurse', 'it_admin'] as const;
 export type Role = (typeof ROLES)[number];
 /** The clinical roles: they see patients, and only on their own wards. */
 export const CLINICAL_ROLES = ['nurse', 'charge_nurse'] as const satisfies readonly Role[];
+
+/**
+ * Usernames an administrator gives: lower-case letters, digits, '.', '_' and '-', 2 to 63
+ * characters, starting with a letter or digit (safe in logs, URLs and directory mappings).
+ */
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,62}$/;
+export const normaliseUsername = (username: string) => username.trim().toLowerCase();
+
+/**
+ * Role and wards must agree: a nurse or charge nurse works on at least one ward (else they would
+ * see nothing), an IT admin on none (their fleet view is hospital-wide and carries no patient data).
+ * Returns the problem in words, or null.
+ */
+export function wardRuleProblem(role: Role, wardIds: readonly string[]): string | null {
+  if (role === 'it_admin' && wardIds.length > 0) return 'An IT admin works on no ward: their device view is hospital-wide';
+  if (role !== 'it_admin' && wardIds.length === 0) return 'A nurse or charge nurse needs at least one ward';
+  return null;
+}
+
+// No 0/o, 1/l/i: read aloud or copied from a screen without mistakes.
+const ONE_TIME_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/**
+ * A password an administrator hands over once (new user, reset): 16 random characters from 31
+ * (about 79 bits) in groups of four, e.g. `k7mq-x3vp-9hwd-t2ne`. The user must replace it at sign-in.
+ */
+export function generateOneTimePassword(): string {
+  const chars = Array.from({ length: 16 }, () => ONE_TIME_ALPHABET[randomInt(ONE_TIME_ALPHABET.length)]!);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
 
 /** The signed-in user as every route sees it. */
 export interface UserRow {
@@ -16,24 +47,135 @@ export interface UserRow {
   /** Until the user picks a new password, the session opens only the password change. */
   mustChangePassword: boolean;
 }
-interface UserWithHash extends Omit<UserRow, 'wardIds'> {
+export interface UserWithHash extends UserRow {
   passwordHash: string | null;
   isActive: boolean;
 }
 
-const WARD_IDS = `coalesce((select array_agg(uw.ward_id::text order by uw.ward_id) from user_ward uw where uw.user_id = u.id), '{}') as "wardIds"`;
+/** A user as the administration page lists it (never the password hash). */
+export interface AdminUserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  wardIds: string[];
+  isActive: boolean;
+  mustChangePassword: boolean;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+  /** Has a password (signs in with username and password). */
+  hasPassword: boolean;
+  /** Is linked to a directory identity (signs in through the hospital's single sign-on). */
+  hasDirectoryIdentity: boolean;
+}
+
+/** Postgres unique_violation: the username is taken. */
+export class UsernameTakenError extends Error {}
+
+// JSON, not a PostgreSQL array: postgres.js runs without fetch_types and would answer an array as
+// its text literal ('{a,b}'), while json parses to a string[] on both backends.
+const WARD_IDS = `coalesce((select json_agg(uw.ward_id::text order by uw.ward_id) from user_ward uw where uw.user_id = u.id), '[]'::json) as "wardIds"`;
+
+const ADMIN_SELECT = `select u.id, u.username, u.display_name as "displayName", u.role, ${WARD_IDS}, u.is_active as "isActive",
+       u.must_change_password as "mustChangePassword", u.last_sign_in_at as "lastSignInAt", u.created_at as "createdAt",
+       (u.password_hash is not null) as "hasPassword", (u.oidc_subject is not null) as "hasDirectoryIdentity"
+  from app_user u`;
 
 export class UserRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * Sign-in lookup. Usernames are stored lower-case by user administration; the comparison ignores
+   * case so a user who types capitals (or one created before that rule) is still found.
+   */
   async findByUsername(username: string): Promise<UserWithHash | null> {
     const [row] = await this.db.query<UserWithHash>(
-      `select id, username, display_name as "displayName", role, password_hash as "passwordHash", is_active as "isActive",
-              must_change_password as "mustChangePassword"
-         from app_user where username = $1`,
+      `select u.id, u.username, u.display_name as "displayName", u.role, u.password_hash as "passwordHash", u.is_active as "isActive",
+              u.must_change_password as "mustChangePassword", ${WARD_IDS}
+         from app_user u where lower(u.username) = lower($1)
+        order by (u.username = $1) desc limit 1`,
       [username],
     );
     return row ?? null;
+  }
+
+  async findById(userId: string): Promise<UserWithHash | null> {
+    const [row] = await this.db.query<UserWithHash>(
+      `select u.id, u.username, u.display_name as "displayName", u.role, u.password_hash as "passwordHash", u.is_active as "isActive",
+              u.must_change_password as "mustChangePassword", ${WARD_IDS}
+         from app_user u where u.id = $1`,
+      [userId],
+    );
+    return row ?? null;
+  }
+
+  /** Every user, for the administration page, by username. */
+  async listForAdmin(): Promise<AdminUserRow[]> {
+    return this.db.query<AdminUserRow>(`${ADMIN_SELECT} order by u.username`);
+  }
+
+  async findForAdmin(userId: string): Promise<AdminUserRow | null> {
+    const [row] = await this.db.query<AdminUserRow>(`${ADMIN_SELECT} where u.id = $1`, [userId]);
+    return row ?? null;
+  }
+
+  /** Active it_admin accounts (the server warns at start when there is none). */
+  async countActiveAdmins(): Promise<number> {
+    const [row] = await this.db.query<{ n: number }>(`select count(*)::int as n from app_user where role = 'it_admin' and is_active`);
+    return row!.n;
+  }
+
+  /**
+   * User administration: a new user with a password that must be changed at the first sign-in, and
+   * their wards, in one transaction. Throws UsernameTakenError when the username exists.
+   */
+  async create(user: { username: string; displayName: string; role: Role; passwordHash: string; wardIds: string[] }): Promise<string> {
+    return this.db.transaction(async (query) => {
+      const [row] = await query<{ id: string }>(
+        `insert into app_user (username, display_name, role, password_hash, must_change_password) values ($1, $2, $3, $4, true)
+         on conflict (username) do nothing returning id`,
+        [user.username, user.displayName, user.role, user.passwordHash],
+      );
+      if (!row) throw new UsernameTakenError(`The username ${user.username} is taken`);
+      for (const wardId of user.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [row.id, wardId]);
+      return row.id;
+    });
+  }
+
+  /** Changes name and role, and replaces the ward set when `wardIds` is given, in one transaction. */
+  async update(userId: string, change: { displayName?: string; role?: Role; wardIds?: string[] }): Promise<void> {
+    await this.db.transaction(async (query) => {
+      if (change.displayName !== undefined) {
+        await query(`update app_user set display_name = $2 where id = $1`, [userId, change.displayName]);
+      }
+      if (change.role !== undefined) await query(`update app_user set role = $2 where id = $1`, [userId, change.role]);
+      if (change.wardIds !== undefined) {
+        await query(`delete from user_ward where user_id = $1`, [userId]);
+        for (const wardId of change.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [userId, wardId]);
+      }
+    });
+  }
+
+  /** Sets a new password hash; `mustChange` true after an administrator's reset, false after the user's own change. */
+  async setPassword(userId: string, passwordHash: string, mustChange: boolean): Promise<void> {
+    await this.db.query(`update app_user set password_hash = $2, must_change_password = $3 where id = $1`, [
+      userId,
+      passwordHash,
+      mustChange,
+    ]);
+  }
+
+  async setActive(userId: string, isActive: boolean): Promise<void> {
+    await this.db.query(`update app_user set is_active = $2 where id = $1`, [userId, isActive]);
+  }
+
+  /** Ends the user's sessions (all of them, or all but the one whose token hash is kept); returns how many. */
+  async deleteSessionsOf(userId: string, keepTokenHash?: string): Promise<number> {
+    const rows = await this.db.query(`delete from session where user_id = $1 and token_hash <> $2 returning token_hash`, [
+      userId,
+      keepTokenHash ?? '',
+    ]);
+    return rows.length;
   }
 
   /** Demo and test seeding: creates the user or overwrites name, role and password. */
