@@ -7,6 +7,8 @@ export interface SseEvent {
 
 export interface SseClient {
   events: SseEvent[];
+  /** Settles when the server ends the stream (or close() is called). */
+  ended: Promise<void>;
   waitFor(predicate: (e: SseEvent) => boolean, what: string, timeoutMs?: number): Promise<SseEvent>;
   close(): void;
 }
@@ -20,7 +22,7 @@ export async function openSse(url: string, cookie: string, lastEventId?: string)
   if (res.status !== 200 || !res.body) throw new Error(`SSE connect failed: ${res.status}`);
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
-  void (async () => {
+  const ended = (async () => {
     const decoder = new TextDecoder();
     let buffer = '';
     try {
@@ -49,6 +51,7 @@ export async function openSse(url: string, cookie: string, lastEventId?: string)
   })();
   return {
     events,
+    ended,
     close: () => controller.abort(),
     waitFor(predicate, what, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {

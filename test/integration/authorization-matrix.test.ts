@@ -1,0 +1,512 @@
+/**
+ * The authorization matrix, derived from the server's own route table: every route the HTTP app
+ * registers must have an entry here, and every entry is tried as each kind of caller (anonymous,
+ * a nurse and a charge nurse of the ward, a nurse and a charge nurse of another ward, it_admin, and a
+ * bedside tablet) with the status that caller must get. A new route without an entry fails the
+ * first test; a route that lets the wrong caller in fails the second.
+ *
+ * Each caller works on its own copy of ward A (same beds, stays, alerts), so one caller's
+ * discharge or consent stop never changes what the next caller is checked against. Ward B is
+ * shared: only its own nurses work there.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '@attune/server';
+import { call, cookieFrom, type Json } from '../support/api.ts';
+import { backends, seedTestWard, startTestSystem, type TestBed, type TestSystem } from '../support/system.ts';
+
+const CALLERS = ['anonymous', 'nurseA', 'chargeA', 'nurseB', 'chargeB', 'itAdmin', 'tablet'] as const;
+type Caller = (typeof CALLERS)[number];
+
+/** What one caller's copy of ward A holds. */
+interface WardFixture {
+  wardId: string;
+  /** Consented stay with a clinical alert, a technical alert on its device, and the caller's tablet. */
+  mainStayId: string;
+  mainBedId: string;
+  transferStayId: string;
+  dischargeStayId: string;
+  stopStayId: string;
+  freeBedId: string;
+  freeBed2Id: string;
+  clinicalAlertId: string;
+  technicalAlertId: string;
+  /** A nurse account on ward A that user administration acts on. */
+  targetUserId: string;
+  consentTextHash: string;
+}
+
+interface Request {
+  method: string;
+  path: string;
+  body?: unknown;
+  /** Server-sent events: read the status, then hang up. */
+  stream?: boolean;
+}
+
+/** Expected status per caller; a list where either answer is right (e.g. 200 or 409 for the second acknowledgement). */
+type Expected = Record<Caller, number | readonly number[]>;
+
+const staff = (e: Omit<Expected, 'anonymous' | 'tablet'>): Expected => ({ anonymous: 401, tablet: 403, ...e });
+/** Every caller gets the same answer: the route is public (or about the caller's own session). */
+const everyone = (status: number | readonly number[]): Expected =>
+  Object.fromEntries(CALLERS.map((caller) => [caller, status])) as Expected;
+/** Only the bedside tablet's session opens it; a staff cookie is not a tablet session. */
+const tabletOnly = (status: number): Expected => ({ ...everyone(401), tablet: status });
+const CLINICAL_OF_WARD_A = (okNurse: number | readonly number[], okCharge = okNurse) =>
+  staff({ nurseA: okNurse, chargeA: okCharge, nurseB: 404, chargeB: 404, itAdmin: 403 });
+const CHARGE_OF_WARD_A = (ok: number | readonly number[]) => staff({ nurseA: 403, chargeA: ok, nurseB: 403, chargeB: 404, itAdmin: 403 });
+const IT_ONLY = (ok: number | readonly number[]) => staff({ nurseA: 403, chargeA: 403, nurseB: 403, chargeB: 403, itAdmin: ok });
+
+interface MatrixEntry {
+  request: (f: WardFixture) => Request;
+  expected: Expected;
+  why: string;
+}
+
+/**
+ * Keyed by `METHOD path` exactly as the route table names it. Entries run in this order for each
+ * caller, so routes that end a session or a stay come last.
+ */
+const MATRIX: Record<string, MatrixEntry[]> = {
+  'GET /healthz': [{ request: () => ({ method: 'GET', path: '/healthz' }), expected: everyone(200), why: 'liveness for the orchestrator' }],
+  'GET /readyz': [
+    { request: () => ({ method: 'GET', path: '/readyz' }), expected: everyone([200, 503]), why: 'readiness for the orchestrator' },
+  ],
+  'GET /metrics': [
+    {
+      request: () => ({ method: 'GET', path: '/metrics' }),
+      expected: everyone(200),
+      why: 'Prometheus scrape; counters and device ids only, no patient data',
+    },
+  ],
+  'GET /api/auth/me': [
+    { request: () => ({ method: 'GET', path: '/api/auth/me' }), expected: staff(everyStaff(200)), why: 'who is signed in' },
+  ],
+  'POST /api/auth/login': [
+    {
+      request: () => ({ method: 'POST', path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong password' } }),
+      expected: everyone(401),
+      why: 'public: the credentials decide',
+    },
+  ],
+  'GET /api/tablet/texts/:lang': [
+    {
+      request: () => ({ method: 'GET', path: '/api/tablet/texts/en' }),
+      expected: tabletOnly(200),
+      why: 'the consent text the tablet shows',
+    },
+  ],
+  'GET /api/tablet/state': [
+    { request: () => ({ method: 'GET', path: '/api/tablet/state' }), expected: tabletOnly(200), why: 'the tablet reads its own stay' },
+  ],
+  'POST /api/tablet/consent': [
+    {
+      request: (f) => ({
+        method: 'POST',
+        path: '/api/tablet/consent',
+        body: { camera: false, wearable: true, actor: 'patient', typedName: 'Patient 1', language: 'en', textHash: f.consentTextHash },
+      }),
+      expected: tabletOnly(200),
+      why: 'the patient records a choice on the paired tablet only',
+    },
+  ],
+  'GET /api/wards': [
+    {
+      request: () => ({ method: 'GET', path: '/api/wards' }),
+      expected: staff(everyStaff(200)),
+      why: 'own wards for nurses, every ward (names only) for it_admin',
+    },
+  ],
+  'GET /api/wards/:wardId/board': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/wards/${f.wardId}/board` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: 'names and scores: the ward’s own nurses only',
+    },
+    {
+      request: () => ({ method: 'GET', path: `/api/wards/${randomUUID()}/board` }),
+      expected: staff({ nurseA: 404, chargeA: 404, nurseB: 404, chargeB: 404, itAdmin: 403 }),
+      why: 'an unknown ward answers like another ward',
+    },
+  ],
+  'GET /api/alerts': [
+    {
+      request: () => ({ method: 'GET', path: '/api/alerts' }),
+      expected: staff(everyStaff(200)),
+      why: 'own wards’ alerts; technical alerts only for it_admin',
+    },
+  ],
+  'GET /api/alerts/quality': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/alerts/quality?wardId=${f.wardId}` }),
+      expected: CHARGE_OF_WARD_A(200),
+      why: 'alarm-fatigue review for the ward’s charge nurse',
+    },
+  ],
+  'GET /api/alerts/:id': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/alerts/${f.clinicalAlertId}` }),
+      expected: staff({ nurseA: 200, chargeA: 200, nurseB: 404, chargeB: 404, itAdmin: 404 }),
+      why: 'a clinical alert: the ward’s nurses only; to technical staff it does not exist',
+    },
+    {
+      request: (f) => ({ method: 'GET', path: `/api/alerts/${f.technicalAlertId}` }),
+      expected: staff({ nurseA: 200, chargeA: 200, nurseB: 404, chargeB: 404, itAdmin: 200 }),
+      why: 'a technical alert: the ward’s nurses and technical staff',
+    },
+  ],
+  'POST /api/alerts/:id/acknowledge': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/alerts/${f.clinicalAlertId}/acknowledge` }),
+      expected: staff({ nurseA: 200, chargeA: 200, nurseB: 404, chargeB: 404, itAdmin: 404 }),
+      why: 'technical staff cannot act on clinical alerts',
+    },
+    {
+      request: (f) => ({ method: 'POST', path: `/api/alerts/${f.technicalAlertId}/acknowledge` }),
+      expected: staff({ nurseA: 200, chargeA: 200, nurseB: 404, chargeB: 404, itAdmin: 200 }),
+      why: 'technical alerts: the ward’s nurses and technical staff',
+    },
+  ],
+  'POST /api/alerts/:id/resolve': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/alerts/${f.clinicalAlertId}/resolve`, body: { outcome: 'comforted' } }),
+      expected: staff({ nurseA: 200, chargeA: 200, nurseB: 404, chargeB: 404, itAdmin: 404 }),
+      why: 'technical staff cannot act on clinical alerts',
+    },
+    {
+      request: (f) => ({ method: 'POST', path: `/api/alerts/${f.technicalAlertId}/resolve`, body: { outcome: 'no_action_needed' } }),
+      expected: staff({ nurseA: 200, chargeA: 200, nurseB: 404, chargeB: 404, itAdmin: 200 }),
+      why: 'technical alerts: the ward’s nurses and technical staff',
+    },
+  ],
+  'GET /api/stays/:stayId': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/stays/${f.mainStayId}` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: 'a patient’s stay',
+    },
+  ],
+  'GET /api/stays/:stayId/timeline': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/stays/${f.mainStayId}/timeline` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: 'scores and alerts of one patient',
+    },
+  ],
+  'GET /api/stays/:stayId/sensitivity': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/stays/${f.mainStayId}/sensitivity` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: 'the stay’s alert sensitivity',
+    },
+  ],
+  'PUT /api/stays/:stayId/sensitivity': [
+    {
+      request: (f) => ({
+        method: 'PUT',
+        path: `/api/stays/${f.mainStayId}/sensitivity`,
+        body: { sensitivity: 'higher', reason: 'post-operative night' },
+      }),
+      expected: CHARGE_OF_WARD_A(200),
+      why: 'the ward’s charge nurse changes alerting for a patient',
+    },
+  ],
+  'GET /api/stays/:stayId/consent/verify': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/stays/${f.mainStayId}/consent/verify` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: 'the consent record',
+    },
+  ],
+  'GET /api/stays/:stayId/consent/fhir': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/stays/${f.mainStayId}/consent/fhir` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: 'the consent record as FHIR',
+    },
+  ],
+  'POST /api/stays': [
+    {
+      request: (f) => ({ method: 'POST', path: '/api/stays', body: { bedId: f.freeBedId, displayName: 'New Patient' } }),
+      expected: CHARGE_OF_WARD_A(201),
+      why: 'the ward’s charge nurse admits to a bed of the ward',
+    },
+  ],
+  'POST /api/stays/:stayId/transfer': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/stays/${f.transferStayId}/transfer`, body: { bedId: f.freeBed2Id } }),
+      expected: CHARGE_OF_WARD_A(200),
+      why: 'the ward’s charge nurse moves a patient within the ward',
+    },
+  ],
+  'POST /api/stays/:stayId/discharge': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/stays/${f.dischargeStayId}/discharge` }),
+      expected: CHARGE_OF_WARD_A(200),
+      why: 'the ward’s charge nurse ends a stay',
+    },
+  ],
+  'POST /api/stays/:stayId/consent/stop': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/stays/${f.stopStayId}/consent/stop` }),
+      expected: CLINICAL_OF_WARD_A(200),
+      why: '“the patient asked to stop”, from the ward’s board',
+    },
+  ],
+  'POST /api/beds/:bedId/tablet-pairing': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/beds/${f.mainBedId}/tablet-pairing` }),
+      expected: CLINICAL_OF_WARD_A(201),
+      why: 'a pairing code for a bed of the ward',
+    },
+  ],
+  'GET /api/devices': [
+    {
+      request: () => ({ method: 'GET', path: '/api/devices' }),
+      expected: IT_ONLY(200),
+      why: 'the fleet is technical staff’s; nurses see device state on their board',
+    },
+  ],
+  'GET /api/events': [
+    {
+      request: () => ({ method: 'GET', path: '/api/events', stream: true }),
+      expected: staff(everyStaff(200)),
+      why: 'live events, filtered per user on the server',
+    },
+  ],
+  'GET /api/users': [{ request: () => ({ method: 'GET', path: '/api/users' }), expected: IT_ONLY(200), why: 'user administration' }],
+  'POST /api/users': [
+    {
+      request: () => ({
+        method: 'POST',
+        path: '/api/users',
+        body: { username: `new-${randomUUID().slice(0, 8)}`, displayName: 'New Starter', role: 'it_admin', wardIds: [] },
+      }),
+      expected: IT_ONLY(201),
+      why: 'user administration',
+    },
+  ],
+  'PATCH /api/users/:id': [
+    {
+      request: (f) => ({ method: 'PATCH', path: `/api/users/${f.targetUserId}`, body: { displayName: 'Renamed Nurse' } }),
+      expected: IT_ONLY(200),
+      why: 'user administration',
+    },
+  ],
+  'POST /api/users/:id/reset-password': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/users/${f.targetUserId}/reset-password` }),
+      expected: IT_ONLY(200),
+      why: 'user administration',
+    },
+  ],
+  'POST /api/users/:id/deactivate': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/users/${f.targetUserId}/deactivate` }),
+      expected: IT_ONLY(200),
+      why: 'user administration',
+    },
+  ],
+  'POST /api/users/:id/reactivate': [
+    {
+      request: (f) => ({ method: 'POST', path: `/api/users/${f.targetUserId}/reactivate` }),
+      expected: IT_ONLY(200),
+      why: 'user administration',
+    },
+  ],
+  'POST /api/tablet/pair': [
+    {
+      request: (f) => ({ method: 'POST', path: '/api/tablet/pair', body: { wardId: f.wardId, code: '000000' } }),
+      expected: everyone([400, 401, 404]),
+      why: 'public and rate-limited: a wrong code is refused for everyone',
+    },
+  ],
+  'POST /api/tablet/stop': [
+    {
+      request: () => ({ method: 'POST', path: '/api/tablet/stop', body: { alsoDelete: false } }),
+      expected: tabletOnly(200),
+      why: 'the patient stops monitoring from the tablet',
+    },
+  ],
+  'POST /api/tablet/unpair': [
+    { request: () => ({ method: 'POST', path: '/api/tablet/unpair' }), expected: tabletOnly(204), why: 'the tablet forgets itself' },
+  ],
+  'POST /api/auth/password': [
+    {
+      request: () => ({
+        method: 'POST',
+        path: '/api/auth/password',
+        body: { currentPassword: 'not the password', newPassword: 'a new long passphrase 1' },
+      }),
+      expected: staff(everyStaff([400, 401, 403])),
+      why: 'a signed-in user changes their own password (the current one must be right)',
+    },
+  ],
+  'POST /api/auth/logout': [
+    { request: () => ({ method: 'POST', path: '/api/auth/logout' }), expected: everyone(204), why: 'anyone may end their own session' },
+  ],
+  // The built dashboard (a single-page app) or, without a build, a line saying how to build it.
+  'GET /*': [
+    { request: () => ({ method: 'GET', path: '/wards/anything' }), expected: everyone(200), why: 'the dashboard’s pages hold no data' },
+  ],
+  'GET /': [{ request: () => ({ method: 'GET', path: '/' }), expected: everyone(200), why: 'the dashboard’s pages hold no data' }],
+};
+/** Routes only present in some configurations (dashboard built or not). */
+const CONDITIONAL_ROUTES = new Set(['GET /*', 'GET /']);
+
+function everyStaff(status: number | readonly number[]) {
+  return { nurseA: status, chargeA: status, nurseB: status, chargeB: status, itAdmin: status };
+}
+
+const FIXTURE_BEDS: TestBed[] = [
+  { consent: { camera: true, wearable: true } }, // main
+  { consent: { camera: false, wearable: true } }, // transfer
+  { consent: { camera: false, wearable: true } }, // discharge
+  { consent: { camera: false, wearable: true } }, // consent stop
+  { consent: null }, // free
+  { consent: null }, // free 2
+];
+
+for (const backend of backends()) {
+  describe(`authorization matrix on '${backend.label}'`, () => {
+    let sys: TestSystem;
+    let wardBId: string;
+    const cookies = new Map<Caller, string>();
+    const fixtures = new Map<Caller, WardFixture>();
+
+    const createUser = async (username: string, role: 'nurse' | 'charge_nurse', wardIds: string[]) => {
+      const id = await sys.server.repositories.users.upsert({
+        username,
+        displayName: username,
+        role,
+        passwordHash: await hashPassword(username),
+      });
+      await sys.server.repositories.users.addWards(id, wardIds);
+      return id;
+    };
+
+    const insertAlert = async (a: {
+      category: 'clinical' | 'technical';
+      wardId: string;
+      bedId: string;
+      stayId: string | null;
+      deviceId: string | null;
+    }) => {
+      const [row] = await sys.server.db.query<{ id: string }>(
+        `insert into alert (kind, category, priority, state, ward_id, bed_id, stay_id, device_id, opened_at, updated_at, explanation)
+         values ($1, $2, 'medium', 'firing', $3, $4, $5, $6, now(), now(),
+                 '{"summary":"seeded","evidence":[],"painad":[],"unobserved":[],"models":{}}'::jsonb) returning id`,
+        [a.category === 'clinical' ? 'sustained_distress' : 'device_offline', a.category, a.wardId, a.bedId, a.stayId, a.deviceId],
+      );
+      return row!.id;
+    };
+
+    /** A fresh copy of ward A for one caller, with a nurse and a charge nurse who work there. */
+    const seedWardA = async (caller: Caller): Promise<{ fixture: WardFixture; nurse: string; charge: string }> => {
+      const suffix = caller.toLowerCase();
+      const { wardId, devices } = await seedTestWard(sys.server, FIXTURE_BEDS, { suffix: `m${suffix}` });
+      const [main, transfer, discharge, stop, free, free2] = devices as [(typeof devices)[number], ...typeof devices];
+      const nurse = `nurse-a-${suffix}`;
+      const charge = `charge-a-${suffix}`;
+      await createUser(nurse, 'nurse', [wardId]);
+      await createUser(charge, 'charge_nurse', [wardId]);
+      const targetUserId = await createUser(`target-${suffix}`, 'nurse', [wardId]);
+      const text = await sys.server.services.tablets.text('en');
+      const fixture: WardFixture = {
+        wardId,
+        mainStayId: main.stayId!,
+        mainBedId: main.bedId,
+        transferStayId: transfer!.stayId!,
+        dischargeStayId: discharge!.stayId!,
+        stopStayId: stop!.stayId!,
+        freeBedId: free!.bedId,
+        freeBed2Id: free2!.bedId,
+        clinicalAlertId: await insertAlert({ category: 'clinical', wardId, bedId: main.bedId, stayId: main.stayId, deviceId: null }),
+        technicalAlertId: await insertAlert({ category: 'technical', wardId, bedId: main.bedId, stayId: null, deviceId: main.deviceId }),
+        targetUserId,
+        consentTextHash: text.hash,
+      };
+      return { fixture, nurse, charge };
+    };
+
+    beforeAll(async () => {
+      sys = await startTestSystem({ backend, beds: [] });
+      wardBId = await sys.server.repositories.wards.create('Matrix ward B');
+      await sys.server.repositories.wards.addBed(wardBId, 'B1', 1);
+      await createUser('nurse-b', 'nurse', [wardBId]);
+      await createUser('charge-b', 'charge_nurse', [wardBId]);
+      for (const caller of CALLERS) {
+        const { fixture, nurse, charge } = await seedWardA(caller);
+        fixtures.set(caller, fixture);
+        if (caller === 'nurseA') cookies.set(caller, await sys.login(nurse));
+        if (caller === 'chargeA') cookies.set(caller, await sys.login(charge));
+        if (caller === 'nurseB') cookies.set(caller, await sys.login('nurse-b'));
+        if (caller === 'chargeB') cookies.set(caller, await sys.login('charge-b'));
+        if (caller === 'itAdmin') cookies.set(caller, await sys.login('demo-it'));
+        if (caller === 'tablet') {
+          // The tablet is paired through the API, as a nurse of the ward does it.
+          const nurseCookie = await sys.login(nurse);
+          const pairing = await call(sys.baseUrl, 'POST', `/api/beds/${fixture.mainBedId}/tablet-pairing`, { cookie: nurseCookie });
+          expect(pairing.status, JSON.stringify(pairing.body)).toBe(201);
+          const paired = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: fixture.wardId, code: pairing.body.code } });
+          expect(paired.status, JSON.stringify(paired.body)).toBe(200);
+          cookies.set(caller, cookieFrom(paired.headers, 'attune_tablet'));
+        }
+      }
+    }, 180_000);
+    afterAll(async () => {
+      await sys?.stop();
+    });
+
+    it('has an entry for every route the server registers, and no entry for a route it does not have', () => {
+      const registered = sys.server.routes.map((r) => `${r.method} ${r.path}`);
+      const missing = registered.filter((key) => !(key in MATRIX));
+      expect(missing, 'routes without an authorization matrix entry').toEqual([]);
+      const stale = Object.keys(MATRIX).filter((key) => !registered.includes(key) && !CONDITIONAL_ROUTES.has(key));
+      expect(stale, 'matrix entries for routes the server no longer has').toEqual([]);
+    });
+
+    it('answers every route as each caller must be answered', async () => {
+      const registered = new Set(sys.server.routes.map((r) => `${r.method} ${r.path}`));
+      const wrong: string[] = [];
+      let checked = 0;
+      for (const caller of CALLERS) {
+        const fixture = fixtures.get(caller)!;
+        const cookie = cookies.get(caller);
+        for (const [route, entries] of Object.entries(MATRIX)) {
+          if (!registered.has(route)) continue;
+          for (const entry of entries) {
+            const request = entry.request(fixture);
+            const status = await send(sys.baseUrl, request, cookie);
+            const expected = entry.expected[caller];
+            const allowed = typeof expected === 'number' ? [expected] : expected;
+            checked++;
+            if (!allowed.includes(status.code)) {
+              wrong.push(
+                `${caller.padEnd(9)} ${request.method} ${request.path}: ${status.code}, expected ${allowed.join(' or ')} (${entry.why}) ${status.detail}`,
+              );
+            }
+          }
+        }
+      }
+      console.log(`[${sys.label}] authorization matrix: ${checked} requests checked, ${wrong.length} wrong`);
+      expect(wrong).toEqual([]);
+    }, 180_000);
+  });
+}
+
+async function send(baseUrl: string, request: Request, cookie: string | undefined): Promise<{ code: number; detail: string }> {
+  if (request.stream) {
+    const controller = new AbortController();
+    const res = await fetch(`${baseUrl}${request.path}`, { headers: cookie ? { cookie } : {}, signal: controller.signal });
+    controller.abort();
+    return { code: res.status, detail: '' };
+  }
+  const res = await call(baseUrl, request.method, request.path, {
+    ...(cookie ? { cookie } : {}),
+    ...(request.body !== undefined ? { body: request.body } : {}),
+  });
+  const body = res.body as Json;
+  return { code: res.status, detail: body?.error?.code ? `[${body.error.code}]` : '' };
+}
