@@ -12,7 +12,7 @@ import {
   type SourceState as WireSourceState,
 } from '@attune/protocol';
 import { loadWearableWeights } from '@attune/models';
-import { parseConfig, type AgentConfig, type AgentConfigInput } from './config.ts';
+import { parseConfig, readMqttCa, type AgentConfig, type AgentConfigInput } from './config.ts';
 import { ConsentGate } from './consent/consent-gate.ts';
 import { fuse } from './fusion/fuse.ts';
 import { WearableDistressModel } from './inference/wearable-distress-model.ts';
@@ -76,6 +76,7 @@ export interface StartAgentOptions {
 export async function startAgent(configInput: AgentConfig | AgentConfigInput, options: StartAgentOptions = {}): Promise<RunningAgent> {
   const config = parseConfig(configInput);
   const log = options.log ?? consoleLogger(config.deviceId);
+  const mqttCa = readMqttCa(config.mqtt);
 
   // 1. Model: refuses to start on a hash mismatch.
   const model = await WearableDistressModel.load(config.modelsManifest);
@@ -251,6 +252,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     url: config.mqtt.url,
     username: config.mqtt.username,
     password: config.mqtt.password,
+    ca: mqttCa,
     reconnectMs: config.mqtt.reconnectMs,
     outbox,
     status: statusBody,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { loadManifest, MANIFEST_PATH } from '@attune/models';
 import { startAgent } from './agent.ts';
-import { loadConfigFile, type AgentConfig } from './config.ts';
+import { loadConfigFile, readMqttCa, type AgentConfig } from './config.ts';
 import { FaceModels } from './face/face-models.ts';
 import { WearableDistressModel } from './inference/wearable-distress-model.ts';
 import { createCameraSource } from './sources/camera/create-camera-source.ts';
@@ -77,6 +77,8 @@ async function brokerLogin(config: AgentConfig): Promise<string> {
     clientId: config.deviceId,
     username: config.mqtt.username,
     password: config.mqtt.password,
+    ...(config.mqtt.caFile ? { ca: readMqttCa(config.mqtt) } : {}),
+    rejectUnauthorized: true,
     reconnectPeriod: 0,
     connectTimeout: 5000,
   });
@@ -146,7 +148,9 @@ const FIX = {
   broker: (m: string) =>
     /Not authorized|Bad username|identifier rejected/i.test(m)
       ? 'the broker refused this device: check mqtt.username/password and that the device is enrolled and active on the server (Devices page)'
-      : 'check mqtt.url, that the broker is running and reachable from this device (firewall, port 1883/8883)',
+      : /certificate|self[- ]signed|altnames|mqtt\.caFile/i.test(m)
+        ? "the broker's TLS certificate is not trusted: set mqtt.caFile to the CA (or self-signed certificate) the broker's certificate comes from, and use the host name the certificate names in mqtt.url"
+        : 'check mqtt.url, that the broker is running and reachable from this device (firewall, port 1883/8883)',
   clock: (m: string) =>
     /offset/.test(m)
       ? 'enable time synchronisation: `timedatectl set-ntp true` (chrony or systemd-timesyncd)'

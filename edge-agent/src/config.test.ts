@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile, parseConfig } from './config.ts';
+import { ConfigError, loadConfigFile, parseConfig, readMqttCa } from './config.ts';
 
 const valid = { deviceId: 'bed-01-agent', mqtt: { url: 'mqtt://localhost:1883' }, dataDir: './data' };
 
@@ -37,6 +37,25 @@ describe('config', () => {
       expect(c.wearable).toEqual({ kind: 'e4-replay', dir: join(dir, 'rec/bed-01'), loop: true });
       writeFileSync(file, '{ not json');
       expect(() => loadConfigFile(file)).toThrow(/cannot read config/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a CA file for TLS urls only, resolved against the config file, and fails naming it when unreadable', () => {
+    expect(() => parseConfig({ ...valid, mqtt: { url: 'mqtt://localhost:1883', caFile: 'ca.pem' } })).toThrow(
+      /mqtt\.caFile: caFile is only used with an mqtts/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'attune-cfg-'));
+    try {
+      const file = join(dir, 'agent.json');
+      writeFileSync(file, JSON.stringify({ ...valid, mqtt: { url: 'mqtts://broker.example:8883', caFile: 'certs/ca.pem' } }));
+      const c = loadConfigFile(file);
+      expect(c.mqtt.caFile).toBe(join(dir, 'certs/ca.pem'));
+      expect(() => readMqttCa(c.mqtt)).toThrow(/mqtt\.caFile: cannot read .*certs\/ca\.pem/);
+      writeFileSync(join(dir, 'not-a-cert.pem'), 'hello');
+      expect(() => readMqttCa({ ...c.mqtt, caFile: join(dir, 'not-a-cert.pem') })).toThrow(/holds no PEM certificate/);
+      expect(readMqttCa({ ...c.mqtt, caFile: undefined })).toBeUndefined();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

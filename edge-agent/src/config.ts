@@ -77,15 +77,28 @@ export const CameraSourceConfigSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+/** URL schemes of MQTT over TLS (mqtt.js): the broker's certificate is verified against the system's CAs or `caFile`. */
+const TLS_SCHEMES = ['mqtts:', 'ssl:', 'wss:'];
+
 export const AgentConfigSchema = z.strictObject({
   deviceId: DeviceIdSchema,
-  mqtt: z.strictObject({
-    url: z.url({ protocol: /^(mqtt|mqtts|tcp|ssl|ws|wss)$/ }),
-    username: z.string().min(1).optional(),
-    password: z.string().min(1).optional(),
-    /** Wait between reconnect attempts. */
-    reconnectMs: z.int().min(100).max(600_000).default(2000),
-  }),
+  mqtt: z
+    .strictObject({
+      url: z.url({ protocol: /^(mqtt|mqtts|tcp|ssl|ws|wss)$/ }),
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      /** Wait between reconnect attempts. */
+      reconnectMs: z.int().min(100).max(600_000).default(2000),
+      /**
+       * TLS URLs only: PEM file of the CA (or the broker's self-signed certificate) to trust instead
+       * of the system's CAs. The broker's certificate and host name are always verified.
+       */
+      caFile: z.string().min(1).optional(),
+    })
+    .refine((m) => m.caFile === undefined || TLS_SCHEMES.includes(new URL(m.url).protocol), {
+      message: 'caFile is only used with an mqtts://, ssl:// or wss:// url',
+      path: ['caFile'],
+    }),
   /** Folder for the outbox and the persisted sequence number (nothing else is written). */
   dataDir: z.string().min(1),
   windowMs: z.int().min(100).max(60_000).default(5000),
@@ -138,6 +151,7 @@ export function loadConfigFile(path: string): AgentConfig {
   const base = dirname(resolve(path));
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.dataDir = abs(config.dataDir);
+  if (config.mqtt.caFile) config.mqtt.caFile = abs(config.mqtt.caFile);
   if (config.modelsManifest) config.modelsManifest = abs(config.modelsManifest);
   if (config.wearable.kind === 'e4-replay') config.wearable.dir = abs(config.wearable.dir);
   if (config.camera.kind === 'image-folder') config.camera.dir = abs(config.camera.dir);
@@ -151,4 +165,17 @@ export function cameraFormat(camera: { input: string; format?: 'v4l2' | 'rtsp' |
   if (camera.input.startsWith('/dev/')) return 'v4l2';
   if (/^rtsps?:\/\//i.test(camera.input)) return 'rtsp';
   return 'file';
+}
+
+/** The CA to trust for the broker's TLS certificate (`mqtt.caFile`), read once; absent: the system's CAs. */
+export function readMqttCa(mqtt: AgentConfig['mqtt']): Buffer | undefined {
+  if (!mqtt.caFile) return undefined;
+  let pem: Buffer;
+  try {
+    pem = readFileSync(mqtt.caFile);
+  } catch (err) {
+    throw new ConfigError(`mqtt.caFile: cannot read ${mqtt.caFile}: ${(err as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`mqtt.caFile: ${mqtt.caFile} holds no PEM certificate`);
+  return pem;
 }

@@ -33,15 +33,21 @@ export const ConfigSchema = z.object({
   /** External Mosquitto only: provision device clients through its dynamic-security plugin. */
   MQTT_DYNSEC: booleanFromEnv.default(false),
   /**
-   * TLS for devices: PEM certificate chain and private key files. Set both and the embedded broker
-   * also listens for mqtts on MQTT_TLS_PORT (plain MQTT stays on MQTT_PORT for the loopback).
+   * TLS for devices on the embedded broker: PEM certificate chain and private key files (read at
+   * start; a new certificate takes a restart). Set both or neither; the embedded broker then also
+   * listens for mqtts (TLS 1.2 or later) on MQTT_TLS_PORT with the same limits, and plain MQTT
+   * stays on MQTT_PORT (firewall it to the loopback). With MQTT_URL, TLS is Mosquitto's to
+   * configure (deploy/mosquitto/attune-tls.conf) and these are refused.
    */
-  MQTT_TLS_CERT: z.string().optional(),
-  MQTT_TLS_KEY: z.string().optional(),
+  MQTT_TLS_CERT: z.string().min(1).optional(),
+  MQTT_TLS_KEY: z.string().min(1).optional(),
   /** Port of the embedded broker's mqtts listener (0 picks a free port). */
   MQTT_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(8883),
-  /** PEM file of the CA the server trusts when MQTT_URL is mqtts:// (a hospital CA or a self-signed certificate); unset: the system's CAs. */
-  MQTT_TLS_CA: z.string().optional(),
+  /**
+   * PEM file of the CA (or the self-signed certificate) the server trusts when MQTT_URL is
+   * mqtts://, e.g. a hospital CA; unset: the system's CAs. The certificate is always verified.
+   */
+  MQTT_TLS_CA: z.string().min(1).optional(),
   ATTUNE_DATA_DIR: z.string().default('.data'),
   /** Seed the demo ward and demo users (never in production). */
   ATTUNE_DEMO: booleanFromEnv.default(false),
@@ -117,5 +123,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'Invalid configuration:\n  ATTUNE_DEMO: demo mode (demo users with known passwords) is refused when NODE_ENV=production',
     );
   }
+  const mqttTlsProblem = checkMqttTls(config);
+  if (mqttTlsProblem) throw new ConfigError(`Invalid configuration:\n  ${mqttTlsProblem}`);
   return { ...config, dataDir: resolve(config.ATTUNE_DATA_DIR) };
+}
+
+/** TLS settings that would be silently ignored, or half a certificate, are configuration errors. */
+function checkMqttTls(config: z.infer<typeof ConfigSchema>): string | null {
+  const { MQTT_TLS_CERT: cert, MQTT_TLS_KEY: key, MQTT_URL: url, MQTT_TLS_CA: ca } = config;
+  if (cert && !key) return 'MQTT_TLS_KEY: MQTT_TLS_CERT is set but MQTT_TLS_KEY is not; the mqtts listener needs both (or neither)';
+  if (key && !cert) return 'MQTT_TLS_CERT: MQTT_TLS_KEY is set but MQTT_TLS_CERT is not; the mqtts listener needs both (or neither)';
+  if (cert && url)
+    return 'MQTT_TLS_CERT: the certificate is for the embedded broker, which does not run when MQTT_URL is set; configure TLS in Mosquitto instead (docs/deploy.md, "TLS for devices")';
+  if (ca && !url?.startsWith('mqtts:'))
+    return 'MQTT_TLS_CA: only used when MQTT_URL is mqtts:// (the server reaches the embedded broker over the loopback)';
+  return null;
 }

@@ -10,6 +10,7 @@ import { createDatabase, type Database } from '@attune/db';
 import { createDeviceAuthenticator } from './broker/device-authenticator.ts';
 import { PortInUseError, startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
 import { createDynsecAccounts, type BrokerAccounts } from './broker/mosquitto-dynsec.ts';
+import { readBrokerTls, readTrustedCa } from './broker/tls-files.ts';
 import type { Config } from './config.ts';
 import { seedDemo, type DemoDevice } from './demo/demo-seed.ts';
 import { createApp } from './http/app.ts';
@@ -44,6 +45,8 @@ export interface RunningServer {
   url: string;
   httpPort: number;
   mqttUrl: string;
+  /** The embedded broker's mqtts listener (MQTT_TLS_CERT / MQTT_TLS_KEY), null without one or with an external broker. */
+  mqttTlsUrl: string | null;
   db: Database;
   /** Where PGlite keeps its files (under ATTUNE_DATA_DIR), and the PostgreSQL URL when one is used. */
   dataDir: string;
@@ -136,6 +139,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
           packetBurst: config.MQTT_CLIENT_PACKET_BURST,
         },
         onLimit: (limit) => metrics.brokerLimited.inc({ limit }),
+        tls: readBrokerTls(config, logger) ?? undefined,
       });
       stops.push(() => broker!.close());
       mqttUrl = broker.url;
@@ -150,6 +154,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       ingest,
       logger,
       receiveDeviceMessages: broker === null,
+      ca: readTrustedCa(config),
       // Enough for two batches in flight and one being filled (see deploy/mosquitto/attune.conf).
       maxUnacknowledged: Math.max(1000, 4 * config.INGEST_BATCH_MAX_ROWS),
     });
@@ -266,6 +271,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       url,
       httpPort,
       mqttUrl,
+      mqttTlsUrl: broker?.tlsUrl ?? null,
       db,
       dataDir: config.dataDir,
       databaseUrl: config.DATABASE_URL,

@@ -25,6 +25,8 @@ export interface MqttPublisherOptions {
   url: string;
   username?: string | undefined;
   password?: string | undefined;
+  /** For a TLS url: the CA (PEM) the broker's certificate must chain to, instead of the system's CAs. */
+  ca?: Buffer | undefined;
   reconnectMs: number;
   outbox: DurableOutbox;
   /** The current status (state is overwritten here). */
@@ -57,6 +59,9 @@ export class MqttPublisher {
       clientId: o.deviceId,
       username: o.username,
       password: o.password,
+      // TLS: the broker's certificate is always verified (never rejectUnauthorized: false).
+      ...(o.ca ? { ca: o.ca } : {}),
+      rejectUnauthorized: true,
       reconnectPeriod: o.reconnectMs,
       connectTimeout: 10_000,
       // A broker that refuses us (e.g. restarting, ACL not yet loaded) must not stop the agent for good.

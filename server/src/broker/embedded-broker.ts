@@ -10,8 +10,14 @@
  * its sessions in memory, so a broker that acknowledged on receipt, as brokers do, would lose
  * whatever it held when the process died; holding the acknowledgement instead leaves every
  * unstored window in the agent's durable outbox, which sends it again after the restart.
+ *
+ * With a certificate it also listens for MQTT over TLS (mqtts) on a second port. Both listeners
+ * feed the same broker through the same door (connection gate: packet size, connect timeout, rate
+ * cap); on the TLS one the gate sees the decrypted stream, and the handshake itself must finish
+ * within the connect timeout too.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import { topics } from '@attune/protocol';
 import type { Logger } from '../logger.ts';
@@ -25,7 +31,17 @@ export interface DeviceAuthenticator {
 export interface EmbeddedBroker {
   port: number;
   url: string;
+  /** The mqtts listener's port and URL (on the loopback address), null without a certificate. */
+  tlsPort: number | null;
+  tlsUrl: string | null;
   close(): Promise<void>;
+}
+
+/** The mqtts listener: PEM certificate chain and private key (contents, not paths). */
+export interface BrokerTls {
+  port: number;
+  cert: Buffer;
+  key: Buffer;
 }
 
 export class PortInUseError extends Error {}
@@ -71,6 +87,8 @@ export async function startEmbeddedBroker(options: {
   limits?: Partial<ConnectionLimits>;
   /** Called each time a limit closes or slows a connection (a metric counts them). */
   onLimit?: (limit: BrokerLimit) => void;
+  /** Also listen for mqtts with this certificate (TLS 1.2 or later). */
+  tls?: BrokerTls;
 }): Promise<EmbeddedBroker> {
   const { logger } = options;
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
@@ -142,28 +160,75 @@ export async function startEmbeddedBroker(options: {
     lastRateWarningAt.set(address, now);
     logger.warn('broker slowed a client sending faster than the packet rate cap', { ...detail, packetsPerSecond: limits.packetsPerSecond });
   };
-  const server: Server = createServer((socket) => broker.handle(new GatedConnection(socket, limits, onLimit) as never));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new PortInUseError(
-            `MQTT port ${options.port} is already in use. Either set MQTT_PORT to a free port for the embedded broker, ` +
-              `or set MQTT_URL to use the broker already running there (e.g. MQTT_URL=mqtt://127.0.0.1:${options.port}).`,
-          ),
-        );
-      } else reject(error);
-    });
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  logger.info('embedded MQTT broker listening', { port });
+  // Every connection, plain or TLS, passes the same gate before aedes sees a byte.
+  const handleConnection = (socket: Socket) => broker.handle(new GatedConnection(socket, limits, onLimit) as never);
+  const host = options.host ?? '0.0.0.0';
+  const servers: Server[] = [];
+  const closeListeners = () => Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+
+  let port: number;
+  let tlsPort: number | null = null;
+  try {
+    const plain = createServer(handleConnection);
+    servers.push(plain);
+    port = await listen(plain, options.port, host, 'MQTT_PORT');
+    logger.info('embedded MQTT broker listening', { port });
+    if (options.tls) {
+      const secure = createTlsServer(
+        {
+          cert: options.tls.cert,
+          key: options.tls.key,
+          minVersion: 'TLSv1.2',
+          // A client that opens a connection and never finishes the handshake is closed as one that never authenticates.
+          handshakeTimeout: limits.connectTimeoutMs,
+        },
+        handleConnection,
+      );
+      // Failed handshakes (a client that does not trust the certificate, plain MQTT sent to this
+      // port, a scanner) never reach the broker; they are logged, and a stalled one counted. Node
+      // reports a handshake timeout here but leaves the socket open: it is closed here.
+      secure.on('tlsClientError', (error: NodeJS.ErrnoException, socket) => {
+        socket.destroy();
+        const detail = { remoteAddress: socket.remoteAddress, error: error.message };
+        if (error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT') onLimit('connect_timeout', { ...detail, afterMs: limits.connectTimeoutMs });
+        else logger.debug('broker TLS handshake failed', detail);
+      });
+      servers.push(secure);
+      tlsPort = await listen(secure, options.tls.port, host, 'MQTT_TLS_PORT');
+      logger.info('embedded MQTT broker listening for TLS', { port: tlsPort });
+    }
+  } catch (error) {
+    await closeListeners();
+    await new Promise<void>((resolve) => broker.close(() => resolve()));
+    throw error;
+  }
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        broker.close(() => server.close(() => resolve()));
-      }),
+    tlsPort,
+    tlsUrl: tlsPort === null ? null : `mqtts://127.0.0.1:${tlsPort}`,
+    close: async () => {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await closeListeners();
+    },
   };
+}
+
+/** Listens on `port` (0: a free one) and resolves with the port; a port in use fails naming the variable that sets it. */
+async function listen(server: Server, port: number, host: string, variable: 'MQTT_PORT' | 'MQTT_TLS_PORT'): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      reject(
+        new PortInUseError(
+          variable === 'MQTT_PORT'
+            ? `MQTT port ${port} is already in use. Either set MQTT_PORT to a free port for the embedded broker, ` +
+                `or set MQTT_URL to use the broker already running there (e.g. MQTT_URL=mqtt://127.0.0.1:${port}).`
+            : `MQTT TLS port ${port} is already in use: set MQTT_TLS_PORT to a free port for the embedded broker's mqtts listener.`,
+        ),
+      );
+    });
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as { port: number }).port;
 }

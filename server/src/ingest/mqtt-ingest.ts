@@ -49,6 +49,8 @@ export async function startMqttIngest(options: {
   receiveDeviceMessages: boolean;
   /** Above this many received-but-not-yet-durable messages, stop reading from the broker until ingest catches up. */
   maxUnacknowledged: number;
+  /** For an mqtts:// URL: the CA (PEM) to trust instead of the system's (MQTT_TLS_CA). */
+  ca?: Buffer | undefined;
 }): Promise<MqttIngest> {
   const { logger, ingest } = options;
   const client = mqtt.connect(options.url, {
@@ -60,6 +62,9 @@ export async function startMqttIngest(options: {
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
     queueQoSZero: false,
+    // mqtts: the broker's certificate is always verified (chain and host name), against MQTT_TLS_CA when given.
+    ...(options.ca ? { ca: options.ca } : {}),
+    rejectUnauthorized: true,
   });
 
   const acks: PendingAck[] = [];
