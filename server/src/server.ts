@@ -11,6 +11,7 @@ import { createDeviceAuthenticator } from './broker/device-authenticator.ts';
 import { PortInUseError, startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
 import { createDynsecAccounts, type BrokerAccounts } from './broker/mosquitto-dynsec.ts';
 import { readBrokerTls, readTrustedCa } from './broker/tls-files.ts';
+import { acquireDataDirLock } from './cli/data-dir-lock.ts';
 import type { Config } from './config.ts';
 import { seedDemo, type DemoDevice } from './demo/demo-seed.ts';
 import { createApp } from './http/app.ts';
@@ -81,7 +82,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
   };
 
   try {
-    // 1. Database
+    // 1. Database (an embedded one is locked against a second process, e.g. `attune admin`)
+    if (!config.DATABASE_URL) {
+      const lock = acquireDataDirLock(join(config.dataDir, 'pglite.lock'), 'the Attune server', join(config.dataDir, 'pglite'));
+      stops.push(async () => lock.release());
+    }
     const db = await createDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.dataDir, 'pglite') });
     stops.push(() => db.close());
     await db.migrate();
@@ -191,6 +196,12 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       : [];
     if (brokerAccounts) for (const d of demoDevices) await brokerAccounts.provisionDevice(d.deviceId, d.password);
     await consent.publishAll();
+    // No default administrator exists outside demo mode: say how to create the first one.
+    if ((await users.countActiveAdmins()) === 0) {
+      logger.warn(
+        'no active IT admin: create one on this machine, with the server\'s environment: npm run attune -- admin create --username <name> --role it_admin (docs/deploy.md, "First administrator")',
+      );
+    }
 
     // 7. Jobs (a job that stops completing fails readiness)
     const jobs = startJobs(
