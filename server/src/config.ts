@@ -1,8 +1,44 @@
 /** Environment, validated once at start; a bad value fails fast naming the variable. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ROLES } from './repositories/user.repository.ts';
 
 const booleanFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * A JSON object of directory group -> value (OIDC_ROLE_MAP, OIDC_WARD_MAP), parsed at start; a map
+ * that is not an object of strings (or names a role Attune does not have) stops the server.
+ */
+function groupMapFromEnv<V extends string>(allowed?: readonly V[]) {
+  return z
+    .string()
+    .default('{}')
+    .transform((text, ctx): Record<string, V> => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object, e.g. {"ward7b-nurses":"nurse"}' });
+        return z.NEVER;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON object of directory group -> value' });
+        return z.NEVER;
+      }
+      // A null-prototype copy: a group named "__proto__" or "constructor" is an ordinary key.
+      const map: Record<string, V> = Object.create(null);
+      for (const [group, value] of Object.entries(parsed)) {
+        if (typeof value !== 'string' || value.trim() === '') {
+          ctx.addIssue({ code: 'custom', message: `the value for group "${group}" must be a non-empty string` });
+        } else if (allowed && !(allowed as readonly string[]).includes(value)) {
+          ctx.addIssue({ code: 'custom', message: `group "${group}" maps to "${value}", which is not a role (${allowed.join(', ')})` });
+        } else {
+          map[group] = value as V;
+        }
+      }
+      return map;
+    });
+}
 
 export const ConfigSchema = z.object({
   /** HTTP port for API, SSE and dashboard (0 picks a free port). */
@@ -100,9 +136,9 @@ export const ConfigSchema = z.object({
   /** The ID-token claim listing the user's directory groups (a string or an array of strings). */
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** JSON object, directory group -> Attune role, e.g. {"ward7b-nurses":"nurse","it-clinical":"it_admin"}. A user none of whose groups maps to a role is refused. */
-  OIDC_ROLE_MAP: z.string().default('{}'),
+  OIDC_ROLE_MAP: groupMapFromEnv(ROLES),
   /** JSON object, directory group -> ward name, e.g. {"ward7b-nurses":"Ward 7B"}: the wards a directory user works on. */
-  OIDC_WARD_MAP: z.string().default('{}'),
+  OIDC_WARD_MAP: groupMapFromEnv(),
   /** Bedside tablet pairing attempts allowed per minute per client address. */
   TABLET_PAIR_ATTEMPTS_PER_MIN: z.coerce.number().int().min(1).max(1000).default(10),
 });
@@ -125,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const mqttTlsProblem = checkMqttTls(config);
   if (mqttTlsProblem) throw new ConfigError(`Invalid configuration:\n  ${mqttTlsProblem}`);
+  const oidcProblem = checkOidc(config);
+  if (oidcProblem) throw new ConfigError(`Invalid configuration:\n  ${oidcProblem}`);
   return { ...config, dataDir: resolve(config.ATTUNE_DATA_DIR) };
 }
 
@@ -137,5 +175,37 @@ function checkMqttTls(config: z.infer<typeof ConfigSchema>): string | null {
     return 'MQTT_TLS_CERT: the certificate is for the embedded broker, which does not run when MQTT_URL is set; configure TLS in Mosquitto instead (docs/deploy.md, "TLS for devices")';
   if (ca && !url?.startsWith('mqtts:'))
     return 'MQTT_TLS_CA: only used when MQTT_URL is mqtts:// (the server reaches the embedded broker over the loopback)';
+  return null;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * Single sign-on is all or nothing: issuer, client id and secret together, and PUBLIC_URL, because
+ * the redirect URI registered at the directory is built from it (a Host header is the client's to
+ * choose). The directory is reached over HTTPS; plain HTTP only on the loopback (a test directory).
+ */
+function checkOidc(config: z.infer<typeof ConfigSchema>): string | null {
+  const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: secret } = config;
+  const set = [issuer, clientId, secret].filter((v) => v !== undefined).length;
+  if (set === 0) {
+    if (Object.keys(config.OIDC_ROLE_MAP).length > 0 || Object.keys(config.OIDC_WARD_MAP).length > 0) {
+      return 'OIDC_ISSUER: OIDC_ROLE_MAP or OIDC_WARD_MAP is set but single sign-on is not configured (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET)';
+    }
+    return null;
+  }
+  if (!issuer) return 'OIDC_ISSUER: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (or none)';
+  if (!clientId) return 'OIDC_CLIENT_ID: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (or none)';
+  if (!secret) return 'OIDC_CLIENT_SECRET: single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET together (or none)';
+  const issuerUrl = new URL(issuer);
+  if (issuerUrl.protocol !== 'https:' && !LOOPBACK_HOSTS.has(issuerUrl.hostname)) {
+    return 'OIDC_ISSUER: the directory must be reached over https:// (plain http only on the loopback, for tests)';
+  }
+  if (!config.PUBLIC_URL) {
+    return "PUBLIC_URL: single sign-on needs the dashboard's public address to build the redirect URI (PUBLIC_URL/api/auth/oidc/callback)";
+  }
+  if (Object.keys(config.OIDC_ROLE_MAP).length === 0) {
+    return 'OIDC_ROLE_MAP: single sign-on is configured but no directory group maps to a role, so every sign-in would be refused';
+  }
   return null;
 }

@@ -34,6 +34,7 @@ import { BoardService } from './services/board.service.ts';
 import { ConsentService } from './services/consent.service.ts';
 import { DeviceContextCache } from './services/device-context.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
+import { singleSignOnFromConfig } from './services/directory-sign-in.ts';
 import { IngestService } from './services/ingest.service.ts';
 import { LiveEvents } from './services/live-events.ts';
 import { MonitoringService } from './services/monitoring.service.ts';
@@ -256,6 +257,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       dashboardDir: config.ATTUNE_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR,
       publicOrigin: config.PUBLIC_URL ?? null,
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+      singleSignOn: singleSignOnFromConfig(config, { db, audit, logger }),
     });
     const http: ServerType = await new Promise((resolve, reject) => {
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));

@@ -83,6 +83,13 @@ const MATRIX: Record<string, MatrixEntry[]> = {
   'GET /api/auth/me': [
     { request: () => ({ method: 'GET', path: '/api/auth/me' }), expected: staff(everyStaff(200)), why: 'who is signed in' },
   ],
+  'GET /api/auth/options': [
+    {
+      request: () => ({ method: 'GET', path: '/api/auth/options' }),
+      expected: everyone(200),
+      why: 'public: whether the sign-in page offers single sign-on (the SSO flow routes exist only when it is configured)',
+    },
+  ],
   'POST /api/auth/login': [
     {
       request: () => ({ method: 'POST', path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong password' } }),

@@ -18,6 +18,8 @@ import { alertRoutes } from '../routes/alerts.routes.ts';
 import { bedRoutes } from '../routes/beds.routes.ts';
 import { authRoutes } from '../routes/auth.routes.ts';
 import { deviceRoutes } from '../routes/devices.routes.ts';
+import { oidcRoutes } from '../routes/oidc.routes.ts';
+import type { SingleSignOn } from '../services/directory-sign-in.ts';
 import { eventRoutes } from '../routes/events.routes.ts';
 import { opsRoutes, type Readiness } from '../routes/ops.routes.ts';
 import { stayRoutes } from '../routes/stays.routes.ts';
@@ -62,6 +64,8 @@ export interface AppDeps {
   publicOrigin: string | null;
   /** Largest request body accepted, bytes. */
   bodyLimitBytes: number;
+  /** Sign-in through the hospital's directory (OpenID Connect); null or absent: not offered. */
+  singleSignOn?: SingleSignOn | null;
 }
 
 /**
@@ -106,6 +110,18 @@ export function createApp(deps: AppDeps) {
       sessionTtlHours: deps.sessionTtlHours,
       secureCookies: deps.secureCookies,
       throttle: loginThrottle,
+    }),
+  );
+  // Single sign-on: GET /api/auth/options always; /api/auth/oidc/start and /callback when configured.
+  app.route(
+    '/api/auth',
+    oidcRoutes({
+      singleSignOn: deps.singleSignOn ?? null,
+      users: deps.users,
+      audit: deps.audit,
+      logger: deps.logger,
+      sessionTtlHours: deps.sessionTtlHours,
+      secureCookies: deps.secureCookies,
     }),
   );
   // The bedside tablet's own API, before the staff API: its session opens nothing else.
