@@ -15,6 +15,16 @@ class Session {
   get canReadDevices(): boolean {
     return this.user?.role === 'it_admin';
   }
+
+  /** IT admins manage users (create, reset passwords, deactivate). */
+  get canManageUsers(): boolean {
+    return this.user?.role === 'it_admin';
+  }
+
+  /** Signed in with a password an administrator set: nothing opens until the user picks their own. */
+  get mustChangePassword(): boolean {
+    return this.user?.mustChangePassword === true;
+  }
 }
 
 export const session = new Session();

@@ -4,6 +4,9 @@
  */
 import { goto } from '$app/navigation';
 import type {
+  AdminUserList,
+  NewUser,
+  UserWithOneTimePassword,
   Alert,
   AlertEvent,
   AlertQuality,
@@ -77,7 +80,7 @@ export function redirectToLogin(): void {
   });
 }
 
-type RequestOptions = { method?: 'GET' | 'POST' | 'PUT'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
+type RequestOptions = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
 
 async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const { method = 'GET', body, redirectOn401 = true, signal } = opts;
@@ -130,6 +133,35 @@ export async function getMe(): Promise<User | null> {
     throw err;
   }
 }
+
+/** The signed-in user replaces their password (required after an administrator set it); other sessions end. */
+export const changePassword = (currentPassword: string, newPassword: string) =>
+  request<{ user: User }>('/api/auth/password', { method: 'POST', body: { currentPassword, newPassword } }).then((r) => r.user);
+
+// --- User administration (it_admin) ---
+
+export const getUsers = () => request<AdminUserList>('/api/users');
+
+/** Creates a user; the answer carries their one-time password, shown once. */
+export const createUser = (user: NewUser) => request<UserWithOneTimePassword>('/api/users', { method: 'POST', body: user });
+
+export const updateUser = (id: string, change: { displayName?: string; role?: NewUser['role']; wardIds?: string[] }) =>
+  request<{ user: AdminUserList['users'][number] }>(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: change }).then(
+    (r) => r.user,
+  );
+
+export const resetUserPassword = (id: string) =>
+  request<UserWithOneTimePassword>(`/api/users/${encodeURIComponent(id)}/reset-password`, { method: 'POST' });
+
+export const deactivateUser = (id: string) =>
+  request<{ user: AdminUserList['users'][number] }>(`/api/users/${encodeURIComponent(id)}/deactivate`, { method: 'POST' }).then(
+    (r) => r.user,
+  );
+
+export const reactivateUser = (id: string) =>
+  request<{ user: AdminUserList['users'][number] }>(`/api/users/${encodeURIComponent(id)}/reactivate`, { method: 'POST' }).then(
+    (r) => r.user,
+  );
 
 // --- Wards and board ---
 

@@ -5,14 +5,31 @@
 
 export type Role = 'nurse' | 'charge_nurse' | 'it_admin';
 
-export type User = { id: string; username: string; displayName: string; role: Role };
+export type User = {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Wards the user works on (empty for it_admin). */
+  wardIds: string[];
+  /** An administrator set the password: the session opens nothing but the password change until the user picks their own. */
+  mustChangePassword: boolean;
+};
 
 export type ApiErrorBody = {
   error: { code: ApiErrorCode; message: string; fields?: Record<string, string> };
 };
 
 export type ApiErrorCode =
-  'validation_failed' | 'unauthenticated' | 'invalid_credentials' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'internal';
+  | 'validation_failed'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'rate_limited'
+  | 'password_change_required'
+  | 'internal';
 
 // --- Wards and board -------------------------------------------------------------------------
 
@@ -423,3 +440,29 @@ export type TabletConsentBody = {
 };
 
 export type TabletStopResult = { tablet: TabletState; deleted: { scoreWindows: number; alerts: number } | null };
+
+// --- User administration (it_admin) ------------------------------------------------------------
+
+/** A user as GET /api/users lists it. */
+export type AdminUser = {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  wardIds: string[];
+  wards: { id: string; name: string | null }[];
+  isActive: boolean;
+  mustChangePassword: boolean;
+  lastSignInAt: string | null;
+  createdAt: string;
+  signsInWith: { password: boolean; directory: boolean };
+  /** Sign-in locked after repeated wrong passwords until then; null when not locked. */
+  lockedOutUntil: string | null;
+};
+
+export type AdminUserList = { users: AdminUser[]; wards: { id: string; name: string }[] };
+
+export type NewUser = { username: string; displayName: string; role: Role; wardIds: string[] };
+
+/** The answer to creating a user or resetting a password: the one-time password is shown once. */
+export type UserWithOneTimePassword = { user: AdminUser; oneTimePassword: string };
