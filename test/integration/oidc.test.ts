@@ -1,23 +1,25 @@
 /**
- * Single sign-on end to end against a real OpenID Connect provider (the `oidc-provider` package)
- * started by the test, with its development login form driven by plain fetch and a cookie jar that
- * behaves like a browser's (cookies per host, by path, deleted by Max-Age=0). Nothing is mocked:
+ * Single sign-on end to end against a real OpenID Connect provider (the `oidc-provider` package,
+ * test/support/oidc-directory.ts) started by the test, with its development login form driven by
+ * plain fetch and a cookie jar that behaves like a browser's (cookies per host, by path, deleted by
+ * Max-Age=0). Nothing is mocked:
  * Attune discovers the provider, redirects to it, redeems the code with the PKCE verifier and the
  * client secret, and checks the ID token. Runs on the embedded defaults and, when configured, on
  * PostgreSQL + Mosquitto.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-// @ts-expect-error -- oidc-provider ships no type declarations; the little used here is typed below.
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  startTestDirectory,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  type DirectoryPerson,
+  type TestDirectory,
+} from '../support/oidc-directory.ts';
 import { backends, startTestSystem, type TestSystem } from '../support/system.ts';
 
-const CLIENT_ID = 'attune-dashboard';
-const CLIENT_SECRET = 'test-client-secret-of-some-length-0123456789';
-
 /** The directory's accounts: sub -> claims. Tests change groups between sign-ins, as a directory administrator would. */
-const accounts: Record<string, { name: string; preferred_username?: string; email?: string; groups?: string[] | string }> = {
+const accounts: Record<string, DirectoryPerson> = {
   nina: { name: 'Nina Nurse', preferred_username: 'nina.nurse@hospital.example', groups: ['attune-ward7b-nurses'] },
   carl: {
     name: 'Carl Charge',
@@ -47,64 +49,6 @@ const WARD_MAP = {
   'attune-ward9-nurses': 'Ward 9',
   'attune-closed-ward-nurses': 'Ward that closed',
 };
-
-/** A free TCP port on the loopback (closed again before use; another process taking it meanwhile is unlikely). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-/** What this test uses of oidc-provider (see its docs/README.md for the full configuration). */
-type DirectoryAccount = { accountId: string; claims: () => Record<string, unknown> };
-interface ProviderConfiguration {
-  clients: Record<string, unknown>[];
-  pkce: { required: () => boolean };
-  conformIdTokenClaims: boolean;
-  claims: Record<string, string[]>;
-  findAccount: (ctx: unknown, sub: string) => DirectoryAccount | undefined;
-  features: Record<string, { enabled: boolean }>;
-  cookies: { keys: string[] };
-  ttl: Record<string, number>;
-}
-const OidcProvider = Provider as new (issuer: string, configuration: ProviderConfiguration) => { callback(): RequestListener };
-
-async function startDirectory(port: number, redirectUri: string): Promise<{ issuer: string; stop(): Promise<void> }> {
-  const issuer = `http://127.0.0.1:${port}`;
-  const configuration: ProviderConfiguration = {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_secret: CLIENT_SECRET,
-        redirect_uris: [redirectUri],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-    ],
-    pkce: { required: () => true },
-    // Groups in the ID token, as Entra ID and a Keycloak group mapper put them there.
-    conformIdTokenClaims: false,
-    claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'groups'], email: ['email'] },
-    findAccount: (_ctx, sub) => (Object.hasOwn(accounts, sub) ? { accountId: sub, claims: () => ({ sub, ...accounts[sub] }) } : undefined),
-    features: { devInteractions: { enabled: true } },
-    cookies: { keys: ['test-directory-cookie-key-0123456789'] },
-    ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
-  };
-  const provider = new OidcProvider(issuer, configuration);
-  const server: Server = createServer(provider.callback());
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return {
-    issuer,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 interface StoredCookie {
   value: string;
@@ -159,7 +103,7 @@ class CookieJar {
 
 describe.each(backends())('single sign-on (OpenID Connect) on $label', (backend) => {
   let sys: TestSystem;
-  let directory: { issuer: string; stop(): Promise<void> } | null = null;
+  let directory: TestDirectory | null = null;
   let publicUrl: string;
   let directoryPort: number;
   let ward7bId: string;
@@ -176,8 +120,8 @@ describe.each(backends())('single sign-on (OpenID Connect) on $label', (backend)
         PORT: String(attunePort),
         PUBLIC_URL: publicUrl,
         OIDC_ISSUER: `http://127.0.0.1:${directoryPort}`,
-        OIDC_CLIENT_ID: CLIENT_ID,
-        OIDC_CLIENT_SECRET: CLIENT_SECRET,
+        OIDC_CLIENT_ID: TEST_CLIENT_ID,
+        OIDC_CLIENT_SECRET: TEST_CLIENT_SECRET,
         OIDC_ROLE_MAP: JSON.stringify(ROLE_MAP),
         OIDC_WARD_MAP: JSON.stringify(WARD_MAP),
       },
@@ -271,7 +215,7 @@ describe.each(backends())('single sign-on (OpenID Connect) on $label', (backend)
     expect(clicked.headers.get('location')).toBe('/login?error=sso_unavailable');
 
     // The directory comes up; the next sign-in discovers it without a restart.
-    directory = await startDirectory(directoryPort, `${publicUrl}/api/auth/oidc/callback`);
+    directory = await startTestDirectory({ port: directoryPort, redirectUri: `${publicUrl}/api/auth/oidc/callback`, accounts });
     const up = await fetch(`${publicUrl}/api/auth/oidc/start`, { redirect: 'manual' });
     expect(up.status).toBe(303);
     const authorize = new URL(up.headers.get('location')!);

@@ -121,6 +121,9 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
 export const login = (username: string, password: string) =>
   request<{ user: User }>('/api/auth/login', { method: 'POST', body: { username, password }, redirectOn401: false });
 
+/** Whether the sign-in page offers single sign-on with the hospital's directory (docs/api.md). */
+export const authOptions = () => request<{ sso: { enabled: boolean } }>('/api/auth/options', { redirectOn401: false });
+
 export const logout = () => request<void>('/api/auth/logout', { method: 'POST', redirectOn401: false });
 
 /** The signed-in user, or null when there is no session (does not redirect). */

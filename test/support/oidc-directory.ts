@@ -1,0 +1,93 @@
+/**
+ * A real OpenID Connect provider for the single sign-on tests: the `oidc-provider` package with its
+ * development login form (any password; the login names the account) and consent page, a
+ * confidential client with PKCE required, and the groups claim in the ID token as Entra ID and a
+ * Keycloak group mapper put it there. Accounts are looked up at every sign-in, so a test may change
+ * a person's groups between sign-ins as a directory administrator would.
+ */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+// @ts-expect-error -- oidc-provider ships no type declarations; the little used here is typed below.
+import Provider from 'oidc-provider';
+
+export interface DirectoryPerson {
+  name: string;
+  preferred_username?: string;
+  email?: string;
+  groups?: string[] | string;
+}
+
+/** What these tests use of oidc-provider's configuration (its docs/README.md has the whole of it). */
+interface ProviderConfiguration {
+  clients: Record<string, unknown>[];
+  pkce: { required: () => boolean };
+  conformIdTokenClaims: boolean;
+  claims: Record<string, string[]>;
+  findAccount: (ctx: unknown, sub: string) => { accountId: string; claims: () => Record<string, unknown> } | undefined;
+  features: Record<string, { enabled: boolean }>;
+  cookies: { keys: string[] };
+  ttl: Record<string, number>;
+}
+const OidcProvider = Provider as new (issuer: string, configuration: ProviderConfiguration) => { callback(): RequestListener };
+
+export const TEST_CLIENT_ID = 'attune-dashboard';
+export const TEST_CLIENT_SECRET = 'test-client-secret-of-some-length-0123456789';
+
+/** A free TCP port on the loopback (closed again before use; another process taking it meanwhile is unlikely). */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+export interface TestDirectory {
+  issuer: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the directory on 127.0.0.1:`port` with one client whose only redirect URI is
+ * `redirectUri`. `host` names it in the issuer (127.0.0.1 or localhost: a browser test uses the
+ * other one for Attune, so the redirect back is cross-site as it is in a hospital).
+ */
+export async function startTestDirectory(options: {
+  port: number;
+  redirectUri: string;
+  accounts: Record<string, DirectoryPerson>;
+  host?: '127.0.0.1' | 'localhost';
+}): Promise<TestDirectory> {
+  const issuer = `http://${options.host ?? '127.0.0.1'}:${options.port}`;
+  const { accounts } = options;
+  const provider = new OidcProvider(issuer, {
+    clients: [
+      {
+        client_id: TEST_CLIENT_ID,
+        client_secret: TEST_CLIENT_SECRET,
+        redirect_uris: [options.redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+    ],
+    pkce: { required: () => true },
+    // Groups in the ID token, as Entra ID and a Keycloak group mapper put them there.
+    conformIdTokenClaims: false,
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'groups'], email: ['email'] },
+    findAccount: (_ctx, sub) => (Object.hasOwn(accounts, sub) ? { accountId: sub, claims: () => ({ sub, ...accounts[sub] }) } : undefined),
+    features: { devInteractions: { enabled: true } },
+    cookies: { keys: ['test-directory-cookie-key-0123456789'] },
+    ttl: { Interaction: 600, Session: 600, Grant: 600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
+  });
+  const server: Server = createServer(provider.callback());
+  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  return {
+    issuer,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
