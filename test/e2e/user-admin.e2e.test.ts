@@ -111,7 +111,7 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
       await expect.poll(() => page.getByTestId('users-message').textContent()).toMatch(/is deactivated/);
       await expect.poll(() => row.textContent()).toMatch(/Deactivated/);
       // Focus went to the announcement, not lost with the dialog.
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('users-message');
+      expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('users-message');
     });
     expect(pageErrors).toEqual([]);
   }, 120_000);
