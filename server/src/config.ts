@@ -135,12 +135,25 @@ export const ConfigSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
   /** The ID-token claim listing the user's directory groups (a string or an array of strings). */
   OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /**
+   * false (default): every sign-in asks the directory for the user's credentials (`prompt=login`), so
+   * on a shared ward computer the next person is never signed in as the last one. true: the
+   * directory may sign in silently from its own session, for workstations with badge tap-out.
+   */
+  OIDC_SILENT_SIGN_IN: booleanFromEnv.default(false),
   /** JSON object, directory group -> Attune role, e.g. {"ward7b-nurses":"nurse","it-clinical":"it_admin"}. A user none of whose groups maps to a role is refused. */
   OIDC_ROLE_MAP: groupMapFromEnv(ROLES),
   /** JSON object, directory group -> ward name, e.g. {"ward7b-nurses":"Ward 7B"}: the wards a directory user works on. */
   OIDC_WARD_MAP: groupMapFromEnv(),
   /** Bedside tablet pairing attempts allowed per minute per client address. */
   TABLET_PAIR_ATTEMPTS_PER_MIN: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * Wrong bedside tablet pairing codes allowed per ward in a sliding 10 minutes, from all addresses
+   * together. When they are spent, pairing on that ward pauses for 10 minutes for everyone (correct
+   * codes too), so guessing from many addresses does not scale: at most this many guesses per 10
+   * minutes against the ward's few open codes out of 10^6 (docs/tablet-pairing.md).
+   */
+  TABLET_PAIR_FAILURES_PER_WARD_PER_10MIN: z.coerce.number().int().min(1).max(1000).default(30),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { dataDir: string };

@@ -86,6 +86,11 @@ export function createMetrics() {
       'Embedded MQTT broker: connections closed (packet_size, connect_timeout) and packets slowed (packet_rate) by its limits',
       'counter',
     ),
+    tabletPairingPaused: new Series(
+      'attune_tablet_pairing_paused_total',
+      'Times bedside tablet pairing paused on a ward after too many wrong codes (one per pause)',
+      'counter',
+    ),
     text(): string {
       return (
         [
@@ -100,6 +105,7 @@ export function createMetrics() {
           metrics.sseClients,
           metrics.consentPublished,
           metrics.brokerLimited,
+          metrics.tabletPairingPaused,
         ]
           .map((s) => s.text())
           .join('\n') + '\n'

@@ -254,6 +254,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       sessionTtlHours: config.SESSION_TTL_HOURS,
       secureCookies: config.NODE_ENV === 'production',
       tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,
+      tabletPairFailuresPerWardPer10Min: config.TABLET_PAIR_FAILURES_PER_WARD_PER_10MIN,
       dashboardDir: config.ATTUNE_DASHBOARD_DIR ?? DEFAULT_DASHBOARD_DIR,
       publicOrigin: config.PUBLIC_URL ?? null,
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,

@@ -12,6 +12,7 @@
  * screenshot of every screen in test/e2e/artifacts/ (failures always do).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
 import { makeTestImages } from '../../edge-agent/src/sources/camera/test-video.ts';
 import { LANGUAGE_NAMES, LANGUAGES, MESSAGES, type MessageKey } from '../../dashboard/src/lib/i18n.ts';
+import { PAIRING_WORDS, type PairingWordKey } from '../../dashboard/src/routes/tablet/pairing-words.ts';
 import { CHROMIUM_LAUNCH, hasChromium, requireChromium, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, waitFor, type TestDevice, type TestSystem } from '../support/system.ts';
@@ -46,7 +48,46 @@ describe('tablet interface strings (dashboard/src/lib/i18n.ts)', () => {
       }
     }
   });
+
+  it('has the ward and paused-pairing words (dashboard/src/routes/tablet/pairing-words.ts) in every language too', () => {
+    const english = Object.keys(PAIRING_WORDS.en).sort();
+    for (const lang of LANGUAGES) {
+      const keys = Object.keys(PAIRING_WORDS[lang]).sort();
+      expect(keys, `pairing words of ${lang}`).toEqual(english);
+      for (const key of keys as PairingWordKey[]) {
+        const value = PAIRING_WORDS[lang][key];
+        expect(value.trim(), `${lang} ${key}`).not.toBe('');
+        expect(Object.keys(MESSAGES[lang]), `${key} is not also an i18n key`).not.toContain(key);
+        expect(placeholders(value), `placeholders of ${lang} ${key}`).toEqual(placeholders(PAIRING_WORDS.en[key]));
+      }
+    }
+  });
 });
+
+/** POST /api/tablet/pair from a loopback address of its own (all of 127.0.0.0/8 is loopback on Linux). */
+function pairFrom(baseUrl: string, localAddress: string, body: unknown): Promise<number> {
+  const url = new URL('/api/tablet/pair', baseUrl);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
 
 requireChromium('browser e2e tests (bedside tablet)');
 
@@ -213,6 +254,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     const texts = (await tablet.evaluate(COLLECT_VISIBLE_TEXT)) as string[];
     const known = [
       ...Object.values(MESSAGES.es).flatMap((m) => m.split(/\{\w+\}/)),
+      ...Object.values(PAIRING_WORDS.es).flatMap((m) => m.split(/\{\w+\}/)),
       ...stringLeaves(esTexts).flatMap((m) => m.split(/\{\w+\}/)),
       // The language switch names each language in itself.
       ...Object.values(LANGUAGE_NAMES),
@@ -272,9 +314,16 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     wearableTablet = await newTablet();
     const tablet = wearableTablet;
     current = tablet;
-    await step('tablet-pairing-screen', async () => {
+    const wardName = await step('tablet-pairing-screen', async () => {
       await tablet.goto(`${sys.baseUrl}/tablet`);
       await tablet.getByRole('heading', { level: 1, name: 'Connect this tablet to a bed' }).waitFor({ timeout: 10_000 });
+      // A new tablet asks once which ward it is on (the public ward list), before any code.
+      const wards = tablet.getByRole('group', { name: 'Which ward is this tablet on?' });
+      await wards.waitFor({ timeout: 10_000 });
+      const listed = (await (await fetch(`${sys.baseUrl}/api/tablet/wards`)).json()) as { wards: { id: string; name: string }[] };
+      const name = listed.wards.find((w) => w.id === sys.wardId)!.name;
+      expect(await wards.getByRole('radio', { name }).count()).toBe(1);
+      expect(await tablet.getByLabel('Pairing code (6 digits)').count()).toBe(0);
       // No staff header, no links anywhere.
       expect(await tablet.locator('header.app-header').count()).toBe(0);
       expect(await tablet.locator('a[href]').count()).toBe(0);
@@ -285,9 +334,23 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
       // The first screen switches completely (before pairing there is no server text yet).
       await langs.getByRole('button', { name: 'Español' }).tap();
       await tablet.getByRole('heading', { level: 1, name: MESSAGES.es['tablet.pair.heading'] }).waitFor();
-      await expectAllSpanish(tablet, {}, []);
+      await tablet.getByRole('group', { name: PAIRING_WORDS.es['tablet.ward.question'] }).waitFor();
+      await expectAllSpanish(tablet, {}, [name]);
       await tablet.getByRole('group', { name: 'Idioma' }).getByRole('button', { name: 'English' }).tap();
       await tablet.getByRole('heading', { level: 1, name: 'Connect this tablet to a bed' }).waitFor();
+      return name;
+    });
+
+    await step('tablet-chooses-ward', async () => {
+      await tablet.getByRole('radio', { name: wardName }).check();
+      await tablet.getByRole('button', { name: 'Continue' }).tap();
+      await tablet.getByLabel('Pairing code (6 digits)').waitFor({ timeout: 10_000 });
+      expect(await tablet.getByTestId('tablet-ward').textContent()).toContain(`Ward: ${wardName}`);
+      // Remembered: a reload goes straight to the code.
+      await tablet.reload();
+      await tablet.getByLabel('Pairing code (6 digits)').waitFor({ timeout: 10_000 });
+      expect(await tablet.getByTestId('tablet-ward').textContent()).toContain(`Ward: ${wardName}`);
+      expect(await tablet.getByRole('group', { name: 'Which ward is this tablet on?' }).count()).toBe(0);
     });
 
     await step('tablet-wrong-code', async () => {
@@ -474,7 +537,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     current = nurse;
     const code = await step('nurse-pairs-bed-2', () => pairingCode(nurse, d));
     const qrHref = await nurse.locator('dialog[open] .address').textContent();
-    expect(qrHref).toBe(`${sys.baseUrl}/tablet?code=${code}`);
+    expect(qrHref).toBe(`${sys.baseUrl}/tablet?ward=${sys.wardId}&code=${code}`);
     await closeDialog(nurse);
 
     proxyTablet = await newTablet();
@@ -485,7 +548,8 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     const status = enTexts.status as Record<string, string>;
     const choices = enTexts.choices as Record<string, { label: string }>;
     await step('proxy-opens-qr-link', async () => {
-      await tablet.goto(`${sys.baseUrl}/tablet?code=${code}`);
+      // A brand-new tablet: the link alone (ward and code) pairs it, no ward question.
+      await tablet.goto(qrHref!);
       await tablet.getByTestId('consent-text').waitFor({ timeout: 10_000 });
       expect(tablet.url()).toBe(`${sys.baseUrl}/tablet`);
       expect(await tablet.getByTestId('tablet-for').textContent()).toBe('For Patient 2, Bed 2');
@@ -661,7 +725,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     const confirm = enTexts.confirm as Record<string, string>;
     const status = enTexts.status as Record<string, string>;
     await step('camera-only-consent', async () => {
-      await tablet.goto(`${sys.baseUrl}/tablet?code=${code}`);
+      await tablet.goto(`${sys.baseUrl}/tablet?ward=${sys.wardId}&code=${code}`);
       await tablet.getByRole('button', { name: 'English' }).tap();
       await tablet.getByRole('button', { name: 'Continue to my choices' }).tap();
       await tablet.getByRole('switch', { name: choices.camera!.label }).tap();
@@ -679,6 +743,35 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     await tablet.locator('dialog[open]').getByRole('button', { name: stop.confirmButton }).tap();
     await waitFor(async () => agent.status().sources.camera !== 'streaming', 'the camera to stop', 5000);
     console.log(`tablet "Stop monitoring" tap -> agent camera left streaming: ${Date.now() - clickedAt} ms (bound 5000 ms)`);
+  });
+
+  it('tells the tablet in words when pairing on its ward is paused after too many wrong codes', async () => {
+    const d = bed(2);
+    current = nurse;
+    await nurse.goto(`${sys.baseUrl}/wards/${sys.wardId}`);
+    const code = await pairingCode(nurse, d);
+    await closeDialog(nurse);
+    // Someone guesses from many addresses, each under its own limit, until the ward's budget
+    // (TABLET_PAIR_FAILURES_PER_WARD_PER_10MIN, 30) is spent.
+    const statuses: number[] = [];
+    for (let i = 0; i < 40 && statuses.at(-1) !== 429; i++) {
+      const guess = String(100_000 + i * 17).padStart(6, '0');
+      if (guess === code) continue;
+      statuses.push(await pairFrom(sys.baseUrl, `127.0.9.${i + 1}`, { wardId: sys.wardId, code: guess }));
+    }
+    expect(statuses.at(-1)).toBe(429);
+
+    const tablet = await newTablet();
+    current = tablet;
+    await step('tablet-ward-paused', async () => {
+      await tablet.goto(`${sys.baseUrl}/tablet?ward=${sys.wardId}&code=${code}`);
+      // Even the right code waits; the tablet says why and for how long, and keeps the code field.
+      await expect
+        .poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 })
+        .toMatch(/^Pairing on this ward is paused for (10|9) minutes after too many wrong codes; this has been reported\. Ask a nurse\.$/);
+      expect(await tablet.getByLabel('Pairing code (6 digits)').count()).toBe(1);
+      expect(await tablet.getByTestId('consent-text').count()).toBe(0);
+    });
   });
 
   it('had no uncaught page errors', () => {

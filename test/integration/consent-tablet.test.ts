@@ -12,7 +12,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
 import { encodePayload, topics, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
-import { call, pairTablet, type Json } from '../support/api.ts';
+import { call, cookieFrom, type Json } from '../support/api.ts';
 import { readMetric } from '../support/metrics.ts';
 import { backends, makeEpisode, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
@@ -27,6 +27,15 @@ const leaves = (value: unknown, path = ''): [string, unknown][] =>
   value !== null && typeof value === 'object'
     ? Object.entries(value).flatMap(([k, v]) => leaves(v, path ? `${path}.${k}` : k))
     : [[path, value]];
+
+/** A nurse's pairing code for the bed, used by a tablet that names the bed's ward (POST /api/tablet/pair { wardId, code }). */
+async function pairTablet(baseUrl: string, nurseCookie: string, bedId: string): Promise<{ cookie: string; pairing: Json; tablet: Json }> {
+  const pairing = await call(baseUrl, 'POST', `/api/beds/${bedId}/tablet-pairing`, { cookie: nurseCookie });
+  if (pairing.status !== 201) throw new Error(`pairing: ${pairing.status} ${JSON.stringify(pairing.body)}`);
+  const paired = await call(baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: pairing.body.wardId, code: pairing.body.code } });
+  if (paired.status !== 200) throw new Error(`pair: ${paired.status} ${JSON.stringify(paired.body)}`);
+  return { cookie: cookieFrom(paired.headers, 'attune_tablet'), pairing: pairing.body, tablet: paired.body.tablet };
+}
 
 describe.each(backends())('bedside tablet on $label', (backend) => {
   let sys: TestSystem;
@@ -78,9 +87,11 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
 
     const created = await call(sys.baseUrl, 'POST', `/api/beds/${bed.bedId}/tablet-pairing`, { cookie: nurse });
     expect(created.status).toBe(201);
-    const { code, expiresAt, pairUrl, qrSvg } = created.body;
+    const { code, wardId, expiresAt, pairUrl, qrSvg } = created.body;
     expect(code).toMatch(/^\d{6}$/);
-    expect(pairUrl).toBe(`/tablet?code=${code}`);
+    expect(wardId).toBe(sys.wardId);
+    // The link and the QR carry the ward: the code pairs only on the bed's ward.
+    expect(pairUrl).toBe(`/tablet?ward=${sys.wardId}&code=${code}`);
     expect(qrSvg).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
     expect(new Date(expiresAt).getTime() - Date.now()).toBeGreaterThan(9 * 60_000);
     expect(new Date(expiresAt).getTime() - Date.now()).toBeLessThanOrEqual(10 * 60_000);
@@ -89,7 +100,12 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
     ]);
     expect(stored.map((r) => r.codeHash)).toContain(createHash('sha256').update(code).digest('hex'));
 
-    const paired = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { code } });
+    // The right code named with another ward, or none, does not pair (and does not use the code up).
+    const otherWard = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: crypto.randomUUID(), code } });
+    expect(otherWard.status).toBe(400);
+    expect((await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { code } })).status).toBe(400);
+
+    const paired = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: sys.wardId, code } });
     expect(paired.status).toBe(200);
     const setCookie = paired.headers.getSetCookie().find((c) => c.startsWith('attune_tablet='))!;
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -105,13 +121,13 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
     const sessions = await sys.server.db.query<{ tokenHash: string }>(`select token_hash as "tokenHash" from tablet_session`);
     expect(sessions.map((s) => s.tokenHash)).toContain(createHash('sha256').update(tablet.split('=')[1]!).digest('hex'));
 
-    const reused = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { code } });
+    const reused = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: sys.wardId, code } });
     expect(reused.status).toBe(400);
     expect(reused.body.error.fields.code).toBeTruthy();
 
     const late = await call(sys.baseUrl, 'POST', `/api/beds/${bed.bedId}/tablet-pairing`, { cookie: nurse });
     await sys.server.db.query(`update tablet_pairing set expires_at = now() - interval '1 second' where used_at is null`);
-    expect((await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { code: late.body.code } })).status).toBe(400);
+    expect((await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: sys.wardId, code: late.body.code } })).status).toBe(400);
   });
 
   it('lets the tablet session read its own stay and nothing else: every staff route answers 403', async () => {
@@ -361,9 +377,16 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
 
   it('rate-limits pairing attempts per address (10 per minute)', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 11; i++) statuses.push((await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { code: '000000' } })).status);
+    let last: Awaited<ReturnType<typeof call>> | null = null;
+    for (let i = 0; i < 11; i++) {
+      last = await call(sys.baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: sys.wardId, code: '000000' } });
+      statuses.push(last.status);
+    }
     // Earlier tests in this suite already used some attempts from this address.
     expect(statuses.at(-1)).toBe(429);
+    expect(last!.body.error.code).toBe('rate_limited');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(last!.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s !== 400 && s !== 429)).toEqual([]);
   });

@@ -35,7 +35,7 @@ import { requireUser } from './auth.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody, handleError } from './errors.ts';
 import { LoginThrottle } from './login-throttle.ts';
-import { AttemptLimiter } from './rate-limit.ts';
+import { AttemptLimiter, WardPairingBudget } from './rate-limit.ts';
 import { limitBody, noStore, sameOriginJsonOnly } from './web-door.ts';
 
 export interface AppDeps {
@@ -59,6 +59,8 @@ export interface AppDeps {
   secureCookies: boolean;
   /** Pairing attempts per minute per client address. */
   tabletPairAttemptsPerMinute: number;
+  /** Wrong pairing codes per ward in a sliding 10 minutes before pairing on that ward pauses. */
+  tabletPairFailuresPerWardPer10Min: number;
   dashboardDir: string | null;
   /** The dashboard's public origin for the same-origin check (PUBLIC_URL); null: each request's own origin. */
   publicOrigin: string | null;
@@ -131,6 +133,9 @@ export function createApp(deps: AppDeps) {
       tablets: deps.tabletService,
       users: deps.users,
       limiter: new AttemptLimiter(deps.tabletPairAttemptsPerMinute),
+      wardBudget: new WardPairingBudget(deps.tabletPairFailuresPerWardPer10Min),
+      logger: deps.logger,
+      metrics: deps.metrics,
       secureCookies: deps.secureCookies,
     }),
   );

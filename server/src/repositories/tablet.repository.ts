@@ -1,5 +1,7 @@
 import type { Database } from '@attune/db';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface UsedPairing {
   id: string;
   bedId: string;
@@ -29,16 +31,36 @@ export class TabletRepository {
     return rows.length > 0;
   }
 
-  /** Marks a live code used and returns it; one statement, so two tablets racing for a code cannot both win. */
-  async usePairing(codeHash: string, now: Date): Promise<UsedPairing | null> {
+  /**
+   * Marks a live code of a bed on `wardId` used and returns it; one statement, so two tablets racing
+   * for a code cannot both win. A code shown on another ward does not match.
+   */
+  async usePairing(codeHash: string, wardId: string, now: Date): Promise<UsedPairing | null> {
     const [row] = await this.db.query<UsedPairing>(
       `update tablet_pairing set used_at = $2
-        where id = (select id from tablet_pairing where code_hash = $1 and used_at is null and expires_at > $2 order by created_at desc limit 1)
+        where id = (select p.id from tablet_pairing p join bed b on b.id = p.bed_id
+                     where p.code_hash = $1 and b.ward_id = $3 and p.used_at is null and p.expires_at > $2
+                     order by p.created_at desc limit 1)
           and used_at is null
         returning id, bed_id as "bedId", stay_id as "stayId"`,
-      [codeHash, now.toISOString()],
+      [codeHash, now.toISOString(), wardId],
     );
     return row ?? null;
+  }
+
+  /** Every ward by name, for the tablet's "which ward is this tablet on?" (names only, no patient data). */
+  async wards(): Promise<{ id: string; name: string }[]> {
+    return this.db.query<{ id: string; name: string }>(`select id, name from ward order by name`);
+  }
+
+  /**
+   * The ward's id as the database spells it, or null for no such ward. Anything that is not a UUID
+   * never reaches the database; spellings of one UUID (upper case) all give the one canonical id.
+   */
+  async canonicalWardId(wardId: string): Promise<string | null> {
+    if (!UUID.test(wardId)) return null;
+    const [row] = await this.db.query<{ id: string }>(`select id from ward where id = $1`, [wardId]);
+    return row?.id ?? null;
   }
 
   async createSession(tokenHash: string, stayId: string, pairingId: string): Promise<void> {

@@ -1,18 +1,25 @@
-/** The bedside tablet's API. Pairing is public (rate-limited); everything else needs the tablet session. */
+/** The bedside tablet's API. The ward list and pairing are public (pairing is limited); everything else needs the tablet session. */
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { CONSENT_LANGUAGES } from '../consent-texts/index.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
+import { ActionError } from '../services/action-error.ts';
 import type { TabletService } from '../services/tablet.service.ts';
 import { endSession, requireTablet, TABLET_COOKIE } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import type { AttemptLimiter } from '../http/rate-limit.ts';
+import { addressKey, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
 
-const PairBody = z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') });
+const PairBody = z.object({
+  // Any string: an unknown or malformed ward fails exactly like a wrong code (the length cap only keeps it small).
+  wardId: z.string().max(200),
+  code: z.string().regex(/^\d{6}$/, 'six digits'),
+});
 const name = z.string().trim().min(1).max(200);
 const ConsentBody = z
   .object({
@@ -34,21 +41,82 @@ const ConsentBody = z
   });
 const StopBody = z.object({ alsoDelete: z.boolean() });
 
-export function tabletRoutes(deps: { tablets: TabletService; users: UserRepository; limiter: AttemptLimiter; secureCookies: boolean }) {
+export function tabletRoutes(deps: {
+  tablets: TabletService;
+  users: UserRepository;
+  /** Attempts per address (per minute). */
+  limiter: AttemptLimiter;
+  /** Failed codes per ward (sliding window); a spent budget pauses pairing on the ward. */
+  wardBudget: WardPairingBudget;
+  logger: Logger;
+  metrics: Metrics;
+  secureCookies: boolean;
+}) {
   const app = new Hono<AppEnv>();
 
-  /** Exchange a pairing code for the tablet session cookie. 10 attempts per minute per address. */
+  /** The wards a tablet can be on (id and name only), for the tablet's one-time "which ward" choice. */
+  app.get('/wards', async (c) => c.json({ wards: await deps.tablets.wards() }));
+
+  /**
+   * Exchange a ward's pairing code for the tablet session cookie. Limited per address (10 per
+   * minute) and per ward (wrong codes in 10 minutes; then the ward pauses for everyone):
+   * docs/tablet-pairing.md.
+   */
   app.post('/pair', async (c) => {
-    const address = getConnInfo(c).remote.address ?? 'unknown';
-    if (!deps.limiter.allow(address)) throw new ApiError(429, 'rate_limited', 'Too many pairing attempts: wait a minute');
+    const address = addressKey(getConnInfo(c).remote.address ?? 'unknown');
+    const now = Date.now();
+    if (!deps.limiter.allow(address, now)) {
+      c.header('Retry-After', String(Math.max(1, Math.ceil(deps.limiter.retryAfterMs(address, now) / 1000))));
+      throw new ApiError(429, 'rate_limited', 'Too many pairing attempts: wait a minute');
+    }
     const body = await parseJsonBody(c, PairBody);
-    const { token, state } = await deps.tablets.pair(body.code, new Date());
+    // A ward that does not exist is answered like a wrong code and counted per address only, so
+    // made-up ward ids neither reveal anything nor grow the per-ward memory.
+    const wardId = await deps.tablets.canonicalWardId(body.wardId);
+    if (!wardId) return pairOrFail(c, null, body.code);
+
+    const attempt = deps.wardBudget.begin(wardId, now);
+    if (attempt.kind === 'paused') {
+      const retryAfterS = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
+      c.header('Retry-After', String(retryAfterS));
+      throw new ApiError(
+        429,
+        'pairing_paused',
+        `Pairing on this ward is paused for ${Math.ceil(retryAfterS / 60)} minutes after too many wrong codes; this has been reported`,
+      );
+    }
+    try {
+      const response = await pairOrFail(c, wardId, body.code);
+      deps.wardBudget.succeeded(wardId, attempt.ticket);
+      return response;
+    } catch (error) {
+      // Only a wrong code spends the ward's budget; a failure of ours (database down) gives it back.
+      if (!(error instanceof ActionError && error.code === 'validation_failed')) {
+        deps.wardBudget.succeeded(wardId, attempt.ticket);
+        throw error;
+      }
+      const pause = deps.wardBudget.failed(wardId, Date.now());
+      if (pause) {
+        deps.metrics.tabletPairingPaused.inc();
+        deps.logger.warn('tablet pairing paused on a ward after too many wrong codes', {
+          wardId,
+          pausedUntil: new Date(pause.pausedUntilMs).toISOString(),
+          failedCodes: pause.failedCodes,
+        });
+        await deps.tablets.recordPairingPaused(wardId, new Date(pause.pausedUntilMs), pause.failedCodes);
+      }
+      throw error;
+    }
+  });
+
+  async function pairOrFail(c: Context<AppEnv>, wardId: string | null, code: string) {
+    const { token, state } = await deps.tablets.pair(wardId, code, new Date());
     // A tablet is never also a staff browser: any staff session on it ends here.
     await endSession(c, deps.users);
     // No expiry: the session lives as long as the stay (discharge ends it) or until unpaired.
     setCookie(c, TABLET_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: deps.secureCookies });
     return c.json({ tablet: state });
-  });
+  }
 
   app.use('*', requireTablet(deps.tablets));
 

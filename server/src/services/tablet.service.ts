@@ -90,8 +90,16 @@ export class TabletService {
     return this.deps.texts[language as ConsentLanguage];
   }
 
-  /** A 6-digit single-use code for the bed's current stay, valid for 10 minutes. */
-  async createPairing(bedId: string, userId: string, now: Date): Promise<{ code: string; expiresAt: Date }> {
+  /** The ward a bed is on, or null for no such bed (the edge answers both alike for other wards). */
+  async wardOfBed(bedId: string): Promise<string | null> {
+    return (await this.deps.stays.findBed(bedId))?.wardId ?? null;
+  }
+
+  /**
+   * A 6-digit single-use code for the bed's current stay, valid for 10 minutes. It pairs only a
+   * tablet that names the bed's ward too (docs/tablet-pairing.md).
+   */
+  async createPairing(bedId: string, userId: string, now: Date): Promise<{ code: string; wardId: string; expiresAt: Date }> {
     const bed = await this.deps.stays.findBed(bedId);
     if (!bed) throw new ActionError('not_found', 'No such bed');
     const stay = await this.deps.stays.activeStayForBed(bedId);
@@ -113,17 +121,40 @@ export class TabletService {
       action: 'tablet.pairing.create',
       subjectType: 'stay',
       subjectId: stay.id,
-      detail: { bedId, expiresAt: expiresAt.toISOString() },
+      detail: { bedId, wardId: bed.wardId, expiresAt: expiresAt.toISOString() },
     });
-    return { code, expiresAt };
+    return { code, wardId: bed.wardId, expiresAt };
   }
 
-  /** Exchanges a live code for a tablet session token (returned once; only its hash is stored). */
-  async pair(code: string, now: Date): Promise<{ token: string; state: TabletState }> {
-    const pairing = await this.deps.tablets.usePairing(sha256Hex(code), now);
+  /** The wards a tablet can be on, by name. Ward names are not patient data: the list is public. */
+  async wards(): Promise<{ id: string; name: string }[]> {
+    return this.deps.tablets.wards();
+  }
+
+  /**
+   * The canonical id of the ward `wardId` names, or null. Limits are counted by this id, so other
+   * spellings of a ward's id (upper case) share its budget; a ward that does not exist is answered
+   * like a wrong code and never counted per ward.
+   */
+  async canonicalWardId(wardId: string): Promise<string | null> {
+    return this.deps.tablets.canonicalWardId(wardId);
+  }
+
+  /**
+   * Exchanges a live code shown on `wardId` for a tablet session token (returned once; only its
+   * hash is stored). `wardId` null: the tablet named no existing ward, which fails like a wrong code.
+   */
+  async pair(wardId: string | null, code: string, now: Date): Promise<{ token: string; state: TabletState }> {
+    const pairing = wardId ? await this.deps.tablets.usePairing(sha256Hex(code), wardId, now) : null;
     const stay = pairing ? await this.deps.stays.find(pairing.stayId) : null;
     if (!pairing || !stay || stay.dischargedAt || stay.bedId !== pairing.bedId) {
-      await this.deps.audit.write({ actorUserId: null, action: 'tablet.pair_failed', subjectType: 'tablet', subjectId: null });
+      await this.deps.audit.write({
+        actorUserId: null,
+        action: 'tablet.pair_failed',
+        subjectType: 'tablet',
+        subjectId: null,
+        detail: { wardId },
+      });
       throw new ActionError('validation_failed', 'This code is wrong, used or expired', { code: 'wrong, used or expired' });
     }
     const token = randomSecret(32);
@@ -131,6 +162,17 @@ export class TabletService {
     await this.deps.tablets.createSession(tokenHash, stay.id, pairing.id);
     await this.audit({ stayId: stay.id, tokenHash }, 'tablet.pair', { bedId: stay.bedId });
     return { token, state: await this.state(stay.id, now) };
+  }
+
+  /** Pairing on a ward paused after too many wrong codes: audited once per pause. */
+  async recordPairingPaused(wardId: string, pausedUntil: Date, failedCodes: number): Promise<void> {
+    await this.deps.audit.write({
+      actorUserId: null,
+      action: 'tablet.pair_paused',
+      subjectType: 'ward',
+      subjectId: wardId,
+      detail: { pausedUntil: pausedUntil.toISOString(), failedCodes },
+    });
   }
 
   /** The session behind a cookie token, or null (unknown, unpaired, or its stay discharged). */

@@ -26,6 +26,7 @@ import type {
   TabletPairing,
   TabletState,
   TabletStopResult,
+  TabletWard,
   Timeline,
   User,
   WardSummary,
@@ -35,13 +36,22 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: ApiErrorCode | 'network';
   readonly fields: Record<string, string>;
+  /** Seconds the server asks to wait (Retry-After of a 429), else null. */
+  readonly retryAfterS: number | null;
 
-  constructor(status: number, code: ApiErrorCode | 'network', message: string, fields: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: ApiErrorCode | 'network',
+    message: string,
+    fields: Record<string, string> = {},
+    retryAfterS: number | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.retryAfterS = retryAfterS;
   }
 }
 
@@ -109,7 +119,14 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   }
   if (!res.ok) {
     const e = (payload as ApiErrorBody | null)?.error;
-    const err = new ApiError(res.status, e?.code ?? 'internal', e?.message ?? `Request failed (${res.status})`, e?.fields ?? {});
+    const retryAfterS = Number(res.headers.get('retry-after') ?? NaN);
+    const err = new ApiError(
+      res.status,
+      e?.code ?? 'internal',
+      e?.message ?? `Request failed (${res.status})`,
+      e?.fields ?? {},
+      Number.isFinite(retryAfterS) ? retryAfterS : null,
+    );
     if (res.status === 401 && redirectOn401) redirectToLogin();
     throw err;
   }
@@ -240,8 +257,14 @@ export const createTabletPairing = (bedId: string) =>
 
 // --- Bedside tablet (cookie attune_tablet; never redirects to the staff sign-in) ---
 
-export const pairTablet = (code: string) =>
-  request<{ tablet: TabletState }>('/api/tablet/pair', { method: 'POST', body: { code }, redirectOn401: false }).then((r) => r.tablet);
+/** The wards a tablet can be on (public: names only). */
+export const getTabletWards = () => request<{ wards: TabletWard[] }>('/api/tablet/wards', { redirectOn401: false }).then((r) => r.wards);
+
+/** A code pairs only on the ward it was shown for. */
+export const pairTablet = (wardId: string, code: string) =>
+  request<{ tablet: TabletState }>('/api/tablet/pair', { method: 'POST', body: { wardId, code }, redirectOn401: false }).then(
+    (r) => r.tablet,
+  );
 
 /** The contract answers TabletState itself; a `{ tablet }` wrapper (as the other tablet routes use) is accepted too. */
 export const getTabletState = () =>

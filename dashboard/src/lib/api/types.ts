@@ -28,6 +28,8 @@ export type ApiErrorCode =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  /** Tablet pairing on this ward is paused after too many wrong codes (429 with Retry-After). */
+  | 'pairing_paused'
   | 'password_change_required'
   | 'internal';
 
@@ -343,11 +345,16 @@ export type Stay = {
   consent: CurrentConsent | null;
 };
 
+/** A ward as the tablet's "which ward is this tablet on?" lists it. */
+export type TabletWard = { id: string; name: string };
+
 export type TabletPairing = {
   /** Six digits. */
   code: string;
+  /** The bed's ward: the code pairs only a tablet on this ward. */
+  wardId: string;
   expiresAt: string;
-  /** e.g. "/tablet?code=123456" (relative to this origin). */
+  /** e.g. "/tablet?ward=<wardId>&code=123456" (relative to this origin). */
   pairUrl: string;
   /** A QR code of the pairing address as an SVG document, made by the server. */
   qrSvg: string;
