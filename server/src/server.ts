@@ -66,6 +66,8 @@ export interface RunningServer {
     brokerAccounts: BrokerAccounts | null;
   };
   repositories: { users: UserRepository; wards: WardRepository; stays: StayRepository; devices: DeviceRepository };
+  /** The HTTP route table (method and path of every handler, middleware left out): the authorization matrix test walks it. */
+  routes: { method: string; path: string }[];
   stop(): Promise<void>;
 }
 
@@ -292,6 +294,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       demoDevices,
       services: { consent, stays: stayService, tablets, retention, ingest, alerts: alertService, deviceStatus, monitoring, brokerAccounts },
       repositories: { users, wards, stays, devices },
+      routes: [
+        ...new Map(
+          app.routes.filter((r) => r.method !== 'ALL').map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path }]),
+        ).values(),
+      ],
       stop,
     };
   } catch (error) {

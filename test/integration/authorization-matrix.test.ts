@@ -90,11 +90,34 @@ const MATRIX: Record<string, MatrixEntry[]> = {
       why: 'public: whether the sign-in page offers single sign-on (the SSO flow routes exist only when it is configured)',
     },
   ],
+  // Single sign-on is configured with a directory that does not answer: the routes exist and refuse
+  // the same way for everyone (the flow is tested end to end in oidc.test.ts).
+  'GET /api/auth/oidc/start': [
+    {
+      request: () => ({ method: 'GET', path: '/api/auth/oidc/start' }),
+      expected: everyone(503),
+      why: 'public: starts a directory sign-in (here the directory is down)',
+    },
+  ],
+  'GET /api/auth/oidc/callback': [
+    {
+      request: () => ({ method: 'GET', path: '/api/auth/oidc/callback?code=forged&state=forged' }),
+      expected: everyone(303),
+      why: 'public: without the browser’s own flow cookie, back to the sign-in page with a reason',
+    },
+  ],
   'POST /api/auth/login': [
     {
       request: () => ({ method: 'POST', path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong password' } }),
       expected: everyone(401),
       why: 'public: the credentials decide',
+    },
+  ],
+  'GET /api/tablet/wards': [
+    {
+      request: () => ({ method: 'GET', path: '/api/tablet/wards' }),
+      expected: everyone(200),
+      why: 'public: ward names for a tablet typing a pairing code (no patient data)',
     },
   ],
   'GET /api/tablet/texts/:lang': [
@@ -336,9 +359,6 @@ const MATRIX: Record<string, MatrixEntry[]> = {
       why: 'the patient stops monitoring from the tablet',
     },
   ],
-  'POST /api/tablet/unpair': [
-    { request: () => ({ method: 'POST', path: '/api/tablet/unpair' }), expected: tabletOnly(204), why: 'the tablet forgets itself' },
-  ],
   'POST /api/auth/password': [
     {
       request: () => ({
@@ -349,6 +369,9 @@ const MATRIX: Record<string, MatrixEntry[]> = {
       expected: staff(everyStaff([400, 401, 403])),
       why: 'a signed-in user changes their own password (the current one must be right)',
     },
+  ],
+  'POST /api/tablet/unpair': [
+    { request: () => ({ method: 'POST', path: '/api/tablet/unpair' }), expected: tabletOnly(204), why: 'the tablet forgets itself' },
   ],
   'POST /api/auth/logout': [
     { request: () => ({ method: 'POST', path: '/api/auth/logout' }), expected: everyone(204), why: 'anyone may end their own session' },
@@ -438,7 +461,17 @@ for (const backend of backends()) {
     };
 
     beforeAll(async () => {
-      sys = await startTestSystem({ backend, beds: [] });
+      sys = await startTestSystem({
+        backend,
+        beds: [],
+        env: {
+          OIDC_ISSUER: 'http://127.0.0.1:9/directory',
+          OIDC_CLIENT_ID: 'attune',
+          OIDC_CLIENT_SECRET: 'matrix-test-secret',
+          OIDC_ROLE_MAP: '{"ward-nurses":"nurse"}',
+          PUBLIC_URL: 'http://127.0.0.1:9',
+        },
+      });
       wardBId = await sys.server.repositories.wards.create('Matrix ward B');
       await sys.server.repositories.wards.addBed(wardBId, 'B1', 1);
       await createUser('nurse-b', 'nurse', [wardBId]);
@@ -510,10 +543,19 @@ async function send(baseUrl: string, request: Request, cookie: string | undefine
     controller.abort();
     return { code: res.status, detail: '' };
   }
-  const res = await call(baseUrl, request.method, request.path, {
-    ...(cookie ? { cookie } : {}),
-    ...(request.body !== undefined ? { body: request.body } : {}),
+  // Redirects are answers too (the sign-in flow): never follow them.
+  const res = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    redirect: 'manual',
+    headers: { ...(cookie ? { cookie } : {}), ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
   });
-  const body = res.body as Json;
-  return { code: res.status, detail: body?.error?.code ? `[${body.error.code}]` : '' };
+  const text = await res.text();
+  let code = '';
+  try {
+    code = (JSON.parse(text) as Json)?.error?.code ?? '';
+  } catch {
+    // not JSON: a page or a redirect
+  }
+  return { code: res.status, detail: code ? `[${code}]` : (res.headers.get('location') ?? '') };
 }

@@ -222,6 +222,8 @@ describe.each(backends())('single sign-on (OpenID Connect) on $label', (backend)
     expect(authorize.origin).toBe(directory.issuer);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('redirect_uri')).toBe(`${publicUrl}/api/auth/oidc/callback`);
+    // A shared ward computer: the directory asks for credentials every time (OIDC_SILENT_SIGN_IN unset).
+    expect(authorize.searchParams.get('prompt')).toBe('login');
     const flowCookie = up.headers.getSetCookie().find((c) => c.startsWith('attune_oidc='))!;
     expect(flowCookie).toMatch(/HttpOnly/i);
     expect(flowCookie).toMatch(/SameSite=Lax/i);

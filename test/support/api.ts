@@ -41,7 +41,7 @@ export async function pairTablet(
 ): Promise<{ cookie: string; pairing: Json; tablet: Json }> {
   const pairing = await call(baseUrl, 'POST', `/api/beds/${bedId}/tablet-pairing`, { cookie: nurseCookie });
   if (pairing.status !== 201) throw new Error(`pairing: ${pairing.status} ${JSON.stringify(pairing.body)}`);
-  const paired = await call(baseUrl, 'POST', '/api/tablet/pair', { body: { code: pairing.body.code } });
+  const paired = await call(baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: pairing.body.wardId, code: pairing.body.code } });
   if (paired.status !== 200) throw new Error(`pair: ${paired.status} ${JSON.stringify(paired.body)}`);
   return { cookie: cookieFrom(paired.headers, 'attune_tablet'), pairing: pairing.body, tablet: paired.body.tablet };
 }

@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps) {
   );
   api.route('/beds', bedRoutes({ tablets: deps.tabletService }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
-  api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics }));
+  api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics, users: deps.users, logger: deps.logger }));
   api.route('/users', usersRoutes({ users: deps.users, wards: deps.wards, audit: deps.audit, throttle: loginThrottle }));
   app.route('/api', api);
   app.all('/api/*', (c) => c.json(errorBody('not_found', 'No such endpoint'), 404));

@@ -23,6 +23,8 @@ export interface DirectoryClientOptions {
   clientSecret: string;
   /** `${PUBLIC_URL}/api/auth/oidc/callback`, registered at the directory. */
   redirectUri: string;
+  /** Ask for credentials at every sign-in (`prompt=login`) unless the hospital chose silent sign-in. */
+  promptLogin: boolean;
   logger: Logger;
 }
 
@@ -84,6 +86,7 @@ export class DirectoryClient {
       code_challenge_method: 'S256',
       state,
       nonce,
+      ...(this.options.promptLogin ? { prompt: 'login' } : {}),
     });
     return { url, state, nonce, codeVerifier };
   }

@@ -188,14 +188,28 @@ export interface SingleSignOn {
 export function singleSignOnFromConfig(
   config: Pick<
     Config,
-    'OIDC_ISSUER' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_GROUPS_CLAIM' | 'OIDC_ROLE_MAP' | 'OIDC_WARD_MAP' | 'PUBLIC_URL'
+    | 'OIDC_ISSUER'
+    | 'OIDC_CLIENT_ID'
+    | 'OIDC_CLIENT_SECRET'
+    | 'OIDC_GROUPS_CLAIM'
+    | 'OIDC_ROLE_MAP'
+    | 'OIDC_WARD_MAP'
+    | 'OIDC_SILENT_SIGN_IN'
+    | 'PUBLIC_URL'
   >,
   deps: { db: Database; audit: AuditRepository; logger: Logger },
 ): SingleSignOn | null {
   const { OIDC_ISSUER: issuer, OIDC_CLIENT_ID: clientId, OIDC_CLIENT_SECRET: clientSecret, PUBLIC_URL: publicUrl } = config;
   if (!issuer || !clientId || !clientSecret || !publicUrl) return null;
   const logger = deps.logger.child({ component: 'single-sign-on' });
-  const client = new DirectoryClient({ issuer, clientId, clientSecret, redirectUri: `${publicUrl}/api/auth/oidc/callback`, logger });
+  const client = new DirectoryClient({
+    issuer,
+    clientId,
+    clientSecret,
+    redirectUri: `${publicUrl}/api/auth/oidc/callback`,
+    promptLogin: !config.OIDC_SILENT_SIGN_IN,
+    logger,
+  });
   const signIn = new DirectorySignIn(
     { users: new DirectoryUserRepository(deps.db), audit: deps.audit, logger },
     { groupsClaim: config.OIDC_GROUPS_CLAIM, roleMap: config.OIDC_ROLE_MAP, wardMap: config.OIDC_WARD_MAP },

@@ -30,6 +30,7 @@ export type ApiErrorCode =
   | 'rate_limited'
   /** Tablet pairing on this ward is paused after too many wrong codes (429 with Retry-After). */
   | 'pairing_paused'
+  /** The user must choose a new password before anything else (403). */
   | 'password_change_required'
   | 'internal';
 
