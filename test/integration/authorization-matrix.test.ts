@@ -108,7 +108,12 @@ const MATRIX: Record<string, MatrixEntry[]> = {
   ],
   'POST /api/auth/login': [
     {
-      request: () => ({ method: 'POST', path: '/api/auth/login', body: { username: 'nobody-here', password: 'wrong password' } }),
+      // A different unknown name per caller: the sign-in throttle would lock one name after 5 failures.
+      request: (f) => ({
+        method: 'POST',
+        path: '/api/auth/login',
+        body: { username: `nobody-${f.wardId.slice(0, 8)}`, password: 'wrong password' },
+      }),
       expected: everyone(401),
       why: 'public: the credentials decide',
     },
