@@ -237,6 +237,14 @@ describe.each(backends())('user administration on $label', (backend) => {
     expect(res.body.error.code).toBe('invalid_credentials');
     const row = (await api('GET', '/api/users', { cookie: admin })).body.users.find((u: Json) => u.username === 'dir.user');
     expect(row.signsInWith).toEqual({ password: false, directory: true });
+    // Nor can an administrator give them one: that would be a way in the directory does not control.
+    const reset = await api('POST', `/api/users/${row.id}/reset-password`, { cookie: admin });
+    expect(reset.status).toBe(409);
+    expect(reset.body.oneTimePassword).toBeUndefined();
+    const [stored] = await sys.server.db.query<{ password_hash: string | null }>(`select password_hash from app_user where id = $1`, [
+      row.id,
+    ]);
+    expect(stored!.password_hash).toBeNull();
   });
 
   it('writes every action to audit_log, and never a password', async () => {

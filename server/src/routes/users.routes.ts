@@ -165,6 +165,11 @@ export function usersRoutes(deps: { users: UserRepository; wards: WardRepository
    */
   app.post('/:id/reset-password', async (c) => {
     const user = await loadUser(c);
+    // A directory user has no Attune password: giving them one would open a second way in that the
+    // hospital's directory (where leavers are disabled) does not control.
+    if (user.hasDirectoryIdentity && !user.hasPassword) {
+      throw new ApiError(409, 'conflict', 'This user signs in with the hospital account: reset the password in the hospital directory');
+    }
     const oneTimePassword = generateOneTimePassword();
     await deps.users.setPassword(user.id, await hashPassword(oneTimePassword), true);
     const endedSessions = await deps.users.deleteSessionsOf(user.id);
