@@ -134,24 +134,33 @@ export class MonitoringService {
     let state: MonitoringState = 'not_expected';
     let reason: string | null = null;
     let signalLost: DeviceMonitoring['signalLost'] = [];
+    let interruption: InterruptionReason | null = null;
 
     if (isExpected) {
       const lastStoredMs = this.lastStoredMs(d);
       const silentMs = nowMs - Math.max(lastStoredMs, this.graceFromMs(d));
       if (silentMs >= this.options.stallMs) {
-        const why = this.reasonFor(d.deviceId, lastStoredMs);
+        interruption = this.reasonFor(d.deviceId, lastStoredMs);
         state = 'interrupted';
-        reason = describeInterruption(why);
-        await this.raise('monitoring_interrupted', scope, explainMonitoringInterrupted(d.deviceId, why, d.lastScoreAt, now), now);
+        reason = describeInterruption(interruption);
       } else state = 'monitoring';
       signalLost = this.lostSources(d, nowMs);
     } else {
       for (const source of ['camera', 'wearable'] as const) this.failingSinceMs.delete(`${d.deviceId}:${source}`);
     }
-    if (state !== 'interrupted') await this.clear('monitoring_interrupted', d.deviceId, now);
+
+    // The bed's tile first, then the alerts about it: the board never lags behind an alert (an
+    // alert already cleared while the tile still says "signal lost"), and a failing alert write
+    // cannot keep the board from showing the bed's state.
+    this.showOnBoard(d, state, reason, signalLost);
+    if (interruption !== null) {
+      await this.raise('monitoring_interrupted', scope, explainMonitoringInterrupted(d.deviceId, interruption, d.lastScoreAt, now), now);
+    } else await this.clear('monitoring_interrupted', d.deviceId, now);
     if (signalLost.length > 0) await this.raise('signal_lost', scope, explainSignalLost(d.deviceId, signalLost), now);
     else await this.clear('signal_lost', d.deviceId, now);
+  }
 
+  private showOnBoard(d: MonitoredDevice, state: MonitoringState, reason: string | null, signalLost: DeviceMonitoring['signalLost']): void {
     const offset = d.clockOffsetMs;
     const next: DeviceMonitoring = {
       deviceId: d.deviceId,
