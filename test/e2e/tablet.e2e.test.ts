@@ -12,7 +12,6 @@
  * screenshot of every screen in test/e2e/artifacts/ (failures always do).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +23,7 @@ import { LANGUAGE_NAMES, LANGUAGES, MESSAGES, type MessageKey } from '../../dash
 import { PAIRING_WORDS, type PairingWordKey } from '../../dashboard/src/routes/tablet/pairing-words.ts';
 import { CHROMIUM_LAUNCH, hasChromium, requireChromium, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
+import { pairFrom } from '../support/api.ts';
 import { startTestSystem, waitFor, type TestDevice, type TestSystem } from '../support/system.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,31 +63,6 @@ describe('tablet interface strings (dashboard/src/lib/i18n.ts)', () => {
     }
   });
 });
-
-/** POST /api/tablet/pair from a loopback address of its own (all of 127.0.0.0/8 is loopback on Linux). */
-function pairFrom(baseUrl: string, localAddress: string, body: unknown): Promise<number> {
-  const url = new URL('/api/tablet/pair', baseUrl);
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        localAddress,
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 requireChromium('browser e2e tests (bedside tablet)');
 
@@ -757,7 +732,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser', () => {
     for (let i = 0; i < 40 && statuses.at(-1) !== 429; i++) {
       const guess = String(100_000 + i * 17).padStart(6, '0');
       if (guess === code) continue;
-      statuses.push(await pairFrom(sys.baseUrl, `127.0.9.${i + 1}`, { wardId: sys.wardId, code: guess }));
+      statuses.push((await pairFrom(sys.baseUrl, `127.0.9.${i + 1}`, { wardId: sys.wardId, code: guess })).status);
     }
     expect(statuses.at(-1)).toBe(429);
 

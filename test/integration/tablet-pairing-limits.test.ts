@@ -6,53 +6,14 @@
  * ids fail like wrong codes and count nowhere; pairing codes are made only by nurses of the bed's
  * ward. Runs on the embedded defaults and, when configured, on PostgreSQL + Mosquitto.
  */
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '@attune/server';
-import { call, type Json } from '../support/api.ts';
+import { call, pairFrom, type Json } from '../support/api.ts';
 import { readMetric } from '../support/metrics.ts';
 import { backends, seedTestWard, startTestSystem, type TestDevice, type TestSystem } from '../support/system.ts';
 
 /** The default TABLET_PAIR_FAILURES_PER_WARD_PER_10MIN. */
 const WARD_BUDGET = 30;
-
-/** POST /api/tablet/pair from `localAddress` (a loopback address of its own). */
-function pairFrom(
-  baseUrl: string,
-  localAddress: string,
-  body: unknown,
-): Promise<{ status: number; body: Json; retryAfter: string | undefined; setCookie: string[] }> {
-  const url = new URL('/api/tablet/pair', baseUrl);
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        localAddress,
-        agent: false,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: text ? JSON.parse(text) : null,
-            retryAfter: res.headers['retry-after'],
-            setCookie: res.headers['set-cookie'] ?? [],
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 /** A six-digit code that is not `live`. */
 const wrongCode = (i: number, live: string[]) => {

@@ -1,4 +1,5 @@
 /** Small HTTP helpers for the consent suites: JSON in, status and JSON out, optional cookie. */
+import { request } from 'node:http';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert the shapes of docs/api.md
 export type Json = any;
 
@@ -44,4 +45,42 @@ export async function pairTablet(
   const paired = await call(baseUrl, 'POST', '/api/tablet/pair', { body: { wardId: pairing.body.wardId, code: pairing.body.code } });
   if (paired.status !== 200) throw new Error(`pair: ${paired.status} ${JSON.stringify(paired.body)}`);
   return { cookie: cookieFrom(paired.headers, 'attune_tablet'), pairing: pairing.body, tablet: paired.body.tablet };
+}
+
+/** POST /api/tablet/pair from `localAddress` (a loopback address of its own). */
+export function pairFrom(
+  baseUrl: string,
+  localAddress: string,
+  body: unknown,
+): Promise<{ status: number; body: Json; retryAfter: string | undefined; setCookie: string[] }> {
+  const url = new URL('/api/tablet/pair', baseUrl);
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text ? JSON.parse(text) : null,
+            retryAfter: res.headers['retry-after'],
+            setCookie: res.headers['set-cookie'] ?? [],
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
