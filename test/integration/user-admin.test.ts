@@ -166,6 +166,10 @@ describe.each(backends())('user administration on $label', (backend) => {
     expect((await api('GET', '/api/users', { cookie })).status).toBe(200);
     expect((await patch({ role: 'nurse', wardIds: [sys.wardId] })).status).toBe(200);
     expect((await api('GET', '/api/users', { cookie })).status).toBe(403);
+    // A role change alone keeps the wards the user has.
+    const promoted = await patch({ role: 'charge_nurse' });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(200);
+    expect(promoted.body.user).toMatchObject({ role: 'charge_nurse', wardIds: [sys.wardId] });
 
     expect((await api('PATCH', '/api/users/not-a-uuid', { cookie: admin, body: { displayName: 'x' } })).status).toBe(404);
     expect((await api('PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { cookie: admin, body: {} })).status).toBe(404);

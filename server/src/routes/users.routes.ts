@@ -72,12 +72,15 @@ export function usersRoutes(deps: { users: UserRepository; wards: WardRepository
     return user;
   };
 
-  /** Refuses wards that do not exist and a role whose ward set is wrong (400, naming the field). */
-  const checkWards = (role: Role, wardIds: string[], names: Map<string, string>) => {
+  /** Refuses wards that do not exist (only those a request names: a ward deleted since stays out of it). */
+  const checkWardsExist = (wardIds: string[], names: Map<string, string>) => {
     const unknown = wardIds.filter((id) => !names.has(id));
     if (unknown.length > 0) {
       throw new ApiError(400, 'validation_failed', 'No such ward', { wardIds: `unknown ward ${unknown.join(', ')}` });
     }
+  };
+  /** Refuses a role whose ward set is wrong (400, naming the field). */
+  const checkWardRule = (role: Role, wardIds: string[]) => {
     const problem = wardRuleProblem(role, wardIds);
     if (problem) throw new ApiError(400, 'validation_failed', problem, { wardIds: problem });
   };
@@ -96,7 +99,8 @@ export function usersRoutes(deps: { users: UserRepository; wards: WardRepository
   app.post('/', async (c) => {
     const body = await parseJsonBody(c, CreateUserSchema);
     const names = await wardNames();
-    checkWards(body.role, body.wardIds, names);
+    checkWardsExist(body.wardIds, names);
+    checkWardRule(body.role, body.wardIds);
     const oneTimePassword = generateOneTimePassword();
     let id: string;
     try {
@@ -130,10 +134,8 @@ export function usersRoutes(deps: { users: UserRepository; wards: WardRepository
     const role = body.role ?? user.role;
     const wardIds = body.wardIds ?? user.wardIds;
     if (body.role !== undefined || body.wardIds !== undefined) {
-      // Only the wards this request names must exist; a ward deleted since stays out of the check.
-      checkWards(role, body.wardIds ?? [], names);
-      const problem = wardRuleProblem(role, wardIds);
-      if (problem) throw new ApiError(400, 'validation_failed', problem, { wardIds: problem });
+      checkWardsExist(body.wardIds ?? [], names);
+      checkWardRule(role, wardIds);
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
     if (body.displayName !== undefined && body.displayName !== user.displayName) {
