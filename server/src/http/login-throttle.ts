@@ -4,7 +4,8 @@
  * is locked the login answers 429 with `Retry-After` before any password is checked, so guessing
  * costs time whether or not the guess is right. A successful sign-in clears the username's count.
  * The address allows more failures than a username (a ward's staff may share one address behind a
- * proxy). In memory: one server process owns it (app.ts makes one instance, shared by sign-in and
+ * proxy); callers pass `clientAddress`, which counts an IPv6 client by its /64 so a guesser cannot
+ * step through the 2^64 addresses its network hands it. In memory: one server process owns it (app.ts makes one instance, shared by sign-in and
  * user administration), and a restart forgets it. An administrator's password reset clears the
  * username's lock, so a locked-out user is never stuck until the delay runs out.
  */

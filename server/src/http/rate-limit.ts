@@ -1,6 +1,6 @@
 /**
- * Limits on bedside tablet pairing (docs/tablet-pairing.md). In memory: one server process owns
- * them, and a restart forgets them.
+ * Limits on bedside tablet pairing (docs/tablet-pairing.md), and the client address every limit
+ * counts by (sign-in too). In memory: one server process owns them, and a restart forgets them.
  *
  * - `AttemptLimiter`: fixed-window attempt counter per client address. Behind a reverse proxy every
  *   client shares the proxy's address, so the limit then applies to all tablets together (still
@@ -8,6 +8,9 @@
  * - `WardPairingBudget`: failed codes per ward in a sliding window. It is what bounds guessing, as
  *   addresses are cheap (an IPv6 /64, a botnet, or 127.0.0.0/8 on the server itself).
  */
+
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
 
 /** The most address keys kept at once (about 1 MB). */
 const MAX_ADDRESS_KEYS = 10_000;
@@ -30,6 +33,11 @@ export function addressKey(address: string): string {
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))
     .join(':')}::/64`;
+}
+
+/** The key this request's client is counted under by every limit (sign-in and tablet pairing): see addressKey. */
+export function clientAddress(c: Context): string {
+  return addressKey(getConnInfo(c).remote.address ?? 'unknown');
 }
 
 export class AttemptLimiter {

@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
@@ -8,6 +7,7 @@ import { endSession, requireUser, sessionTokenHash, startSession, type TabletSes
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { LoginThrottle } from '../http/login-throttle.ts';
+import { clientAddress } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
 
 const LoginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
@@ -54,7 +54,7 @@ export function authRoutes(deps: {
   /** Sign in with username and password; sets the session cookie. */
   app.post('/login', async (c) => {
     const body = await parseJsonBody(c, LoginSchema);
-    const address = getConnInfo(c).remote.address ?? 'unknown';
+    const address = clientAddress(c);
     refuseWhileLocked(c, body.username, address);
     const user = await deps.users.findByUsername(body.username.trim());
     // A directory-only user (no password hash) gets the same answer as a wrong password.
@@ -89,7 +89,7 @@ export function authRoutes(deps: {
   app.post('/password', requireUser(deps.users, deps.tablets, { allowPendingPasswordChange: true }), async (c) => {
     const sessionUser = c.get('user');
     const body = await parseJsonBody(c, PasswordChangeSchema);
-    const address = getConnInfo(c).remote.address ?? 'unknown';
+    const address = clientAddress(c);
     refuseWhileLocked(c, sessionUser.username, address);
     const user = await deps.users.findById(sessionUser.id);
     if (!user?.passwordHash) {

@@ -3,10 +3,9 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Metrics } from '../metrics.ts';
 import type { LiveEvent, LiveEvents } from '../services/live-events.ts';
-import { getCookie } from 'hono/cookie';
 import type { Logger } from '../logger.ts';
 import type { UserRepository, UserRow } from '../repositories/user.repository.ts';
-import { hashToken, requireRole, SESSION_COOKIE } from '../http/auth.ts';
+import { requireRole, sessionTokenHash } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { liveEventFor } from '../http/ward-access.ts';
 
@@ -24,7 +23,7 @@ export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics; users: U
   app.get('/', (c) => {
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
-    const tokenHash = hashToken(getCookie(c, SESSION_COOKIE) ?? '');
+    const tokenHash = sessionTokenHash(c) ?? '';
     let user: UserRow = c.get('user');
     return streamSSE(c, async (stream) => {
       const queue: LiveEvent[] = [];

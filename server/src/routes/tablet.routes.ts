@@ -1,5 +1,4 @@
 /** The bedside tablet's API. The ward list and pairing are public (pairing is limited); everything else needs the tablet session. */
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
@@ -12,7 +11,7 @@ import type { TabletService } from '../services/tablet.service.ts';
 import { endSession, requireTablet, TABLET_COOKIE } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { addressKey, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
+import { clientAddress, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
 
 const PairBody = z.object({
@@ -63,7 +62,7 @@ export function tabletRoutes(deps: {
    * docs/tablet-pairing.md.
    */
   app.post('/pair', async (c) => {
-    const address = addressKey(getConnInfo(c).remote.address ?? 'unknown');
+    const address = clientAddress(c);
     const now = Date.now();
     if (!deps.limiter.allow(address, now)) {
       c.header('Retry-After', String(Math.max(1, Math.ceil(deps.limiter.retryAfterMs(address, now) / 1000))));
