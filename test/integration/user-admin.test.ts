@@ -194,9 +194,13 @@ describe.each(backends())('user administration on $label', (backend) => {
     expect((await signIn('demo-charge', 'demo-charge')).status).toBe(200);
   });
 
-  it('an admin cannot deactivate or demote themselves (409)', async () => {
+  it('an admin cannot deactivate, demote or reset themselves (409)', async () => {
     const self = await api('POST', `/api/users/${adminId}/deactivate`, { cookie: admin });
     expect(self.status).toBe(409);
+    // A reset ends all the user's sessions: one's own would end before the new password is read.
+    const reset = await api('POST', `/api/users/${adminId}/reset-password`, { cookie: admin });
+    expect(reset.status).toBe(409);
+    expect(reset.body.oneTimePassword).toBeUndefined();
     const demote = await api('PATCH', `/api/users/${adminId}`, { cookie: admin, body: { role: 'nurse', wardIds: [sys.wardId] } });
     expect(demote.status).toBe(409);
     expect((await api('GET', '/api/users', { cookie: admin })).status).toBe(200);

@@ -167,6 +167,10 @@ export function usersRoutes(deps: { users: UserRepository; wards: WardRepository
    */
   app.post('/:id/reset-password', async (c) => {
     const user = await loadUser(c);
+    // The reset ends every session of the user: for oneself, before the new password could be read.
+    if (user.id === c.get('user').id) {
+      throw new ApiError(409, 'conflict', 'You cannot reset your own password here: change it with your current one');
+    }
     // A directory user has no Attune password: giving them one would open a second way in that the
     // hospital's directory (where leavers are disabled) does not control.
     if (user.hasDirectoryIdentity && !user.hasPassword) {

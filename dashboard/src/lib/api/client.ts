@@ -65,6 +65,8 @@ export function describeError(err: unknown): string {
         return `Someone else has already changed this. ${err.message}`.trim();
       case 'forbidden':
         return 'Your role is not allowed to do this.';
+      case 'password_change_required':
+        return 'Choose a new password first: reload the page to do so.';
       case 'not_found':
         return 'This could not be found. It may have been removed.';
       case 'validation_failed': {

@@ -28,6 +28,8 @@ export type ApiErrorCode =
   | 'not_found'
   | 'conflict'
   | 'rate_limited'
+  /** Sign-in throttled after failed attempts (429 with Retry-After). */
+  | 'too_many_attempts'
   /** Tablet pairing on this ward is paused after too many wrong codes (429 with Retry-After). */
   | 'pairing_paused'
   /** The user must choose a new password before anything else (403). */
