@@ -179,6 +179,19 @@ describe.skipIf(!adminUrl)('attune admin on PostgreSQL', () => {
     expect(login.status).toBe(200);
     expect(login.body.user.mustChangePassword).toBe(true);
     expect((await runCli(['admin', 'reset-password', '--username', 'nobody'], env)).code).toBe(1);
+
+    // A user of the hospital directory gets no Attune password from the command either.
+    await server.db.query(
+      `insert into app_user (username, display_name, role, password_hash, oidc_issuer, oidc_subject)
+       values ('dir.nurse', 'Dir Nurse', 'it_admin', null, 'https://idp.example', 'sub-cli')`,
+    );
+    const directory = await runCli(['admin', 'reset-password', '--username', 'dir.nurse'], env);
+    expect(directory.code).toBe(1);
+    expect(directory.stderr).toContain('hospital account');
+    const [stored] = await server.db.query<{ password_hash: string | null }>(
+      `select password_hash from app_user where username = 'dir.nurse'`,
+    );
+    expect(stored!.password_hash).toBeNull();
   }, 240_000);
 });
 

@@ -197,6 +197,11 @@ async function resetPassword(
     err(`No user named ${username}. To create one: attune admin create --username ${username} --role <role>`);
     return 1;
   }
+  // As on the Users page: a directory user gets no Attune password, which the directory would not control.
+  if ((await deps.users.findForAdmin(user.id))?.hasDirectoryIdentity && !user.passwordHash) {
+    err(`${username} signs in with the hospital account: reset the password in the hospital directory.`);
+    return 1;
+  }
   const oneTimePassword = generateOneTimePassword();
   await deps.users.setPassword(user.id, await hashPassword(oneTimePassword), true);
   const endedSessions = await deps.users.deleteSessionsOf(user.id);

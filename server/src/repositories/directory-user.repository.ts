@@ -4,7 +4,7 @@
  * account that happens to share its name.
  */
 import type { Database } from '@attune/db';
-import type { Role } from './user.repository.ts';
+import { WARD_IDS, type Role } from './user.repository.ts';
 
 export interface DirectoryUser {
   id: string;
@@ -15,14 +15,8 @@ export interface DirectoryUser {
   wardIds: string[];
 }
 
-// Ward ids as one comma-separated text: the PostgreSQL driver does not parse array types
-// (db/src/client.ts, fetch_types: false), so an array column would arrive as the text '{...}'.
-const SELECT = `select u.id, u.username, u.display_name as "displayName", u.role, u.is_active as "isActive",
-       coalesce((select string_agg(uw.ward_id::text, ',' order by uw.ward_id) from user_ward uw where uw.user_id = u.id), '') as "wardIdList"
+const SELECT = `select u.id, u.username, u.display_name as "displayName", u.role, u.is_active as "isActive", ${WARD_IDS}
   from app_user u`;
-
-type Row = Omit<DirectoryUser, 'wardIds'> & { wardIdList: string };
-const toUser = ({ wardIdList, ...row }: Row): DirectoryUser => ({ ...row, wardIds: wardIdList === '' ? [] : wardIdList.split(',') });
 
 /** How many numbered variants of a taken username are tried (`nina`, `nina-2`, ... `nina-50`). */
 const USERNAME_ATTEMPTS = 50;
@@ -31,8 +25,8 @@ export class DirectoryUserRepository {
   constructor(private readonly db: Database) {}
 
   async findByIdentity(issuer: string, subject: string): Promise<DirectoryUser | null> {
-    const [row] = await this.db.query<Row>(`${SELECT} where u.oidc_issuer = $1 and u.oidc_subject = $2`, [issuer, subject]);
-    return row ? toUser(row) : null;
+    const [row] = await this.db.query<DirectoryUser>(`${SELECT} where u.oidc_issuer = $1 and u.oidc_subject = $2`, [issuer, subject]);
+    return row ?? null;
   }
 
   /** Ward ids by exact ward name; names without a ward are absent from the map. */
@@ -94,11 +88,5 @@ export class DirectoryUserRepository {
       await query(`delete from user_ward where user_id = $1`, [userId]);
       for (const wardId of change.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [userId, wardId]);
     });
-  }
-
-  /** Ends every session of the user; returns how many. */
-  async endSessions(userId: string): Promise<number> {
-    const rows = await this.db.query(`delete from session where user_id = $1 returning token_hash`, [userId]);
-    return rows.length;
   }
 }

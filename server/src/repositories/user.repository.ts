@@ -74,7 +74,8 @@ export class UsernameTakenError extends Error {}
 
 // JSON, not a PostgreSQL array: postgres.js runs without fetch_types and would answer an array as
 // its text literal ('{a,b}'), while json parses to a string[] on both backends.
-const WARD_IDS = `coalesce((select json_agg(uw.ward_id::text order by uw.ward_id) from user_ward uw where uw.user_id = u.id), '[]'::json) as "wardIds"`;
+/** The `wardIds` column of a user row aliased `u`; every query that reads a user's wards uses it. */
+export const WARD_IDS = `coalesce((select json_agg(uw.ward_id::text order by uw.ward_id) from user_ward uw where uw.user_id = u.id), '[]'::json) as "wardIds"`;
 
 const ADMIN_SELECT = `select u.id, u.username, u.display_name as "displayName", u.role, ${WARD_IDS}, u.is_active as "isActive",
        u.must_change_password as "mustChangePassword", u.last_sign_in_at as "lastSignInAt", u.created_at as "createdAt",

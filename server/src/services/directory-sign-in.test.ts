@@ -47,7 +47,16 @@ describe('profile of a new directory user', () => {
       displayName: 'Carl Charge',
     });
     expect(profileFromClaims({ sub: 'José Ñ' }).username).toBe('josen');
-    expect(profileFromClaims({ preferred_username: '@@@' }).username).toBe('user');
+    // Decomposed before lower-casing: the capital letter survives as a letter.
+    expect(profileFromClaims({ preferred_username: 'ℌans' }).username).toBe('hans');
+    // Nothing usable left: a stable name from the identity, different for different people (never a shared 'user-N').
+    const a = profileFromClaims({ iss: 'https://idp', sub: 's-1', preferred_username: '张伟@h.cn' }).username;
+    const b = profileFromClaims({ iss: 'https://idp', sub: 's-2', preferred_username: '李娜@h.cn' }).username;
+    expect(a).toMatch(/^u-[0-9a-f]{10}$/);
+    expect(b).toMatch(/^u-[0-9a-f]{10}$/);
+    expect(a).not.toBe(b);
+    expect(profileFromClaims({ iss: 'https://idp', sub: 's-1', preferred_username: '@@@' }).username).toBe(a);
+    expect(profileFromClaims({ preferred_username: '.-x' }).username).toMatch(/^u-[0-9a-f]{10}$/);
   });
 });
 

@@ -11,13 +11,13 @@
  * ambiguous (the two roles see disjoint data by design, and guessing would either hide patients
  * from a nurse or show them to technical staff); among clinical roles, charge_nurse wins over nurse.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Database } from '@attune/db';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import { DirectoryUserRepository, type DirectoryUser } from '../repositories/directory-user.repository.ts';
-import { CLINICAL_ROLES, type Role } from '../repositories/user.repository.ts';
+import { CLINICAL_ROLES, USERNAME_PATTERN, UserRepository, type Role } from '../repositories/user.repository.ts';
 import { DirectoryClient } from './directory-client.ts';
 
 /** Why a directory sign-in is refused; the login page shows a message for each (`/login?error=sso_<reason>`). */
@@ -64,7 +64,7 @@ export type DirectorySignInResult =
 
 export class DirectorySignIn {
   constructor(
-    private readonly deps: { users: DirectoryUserRepository; audit: AuditRepository; logger: Logger },
+    private readonly deps: { users: DirectoryUserRepository; sessions: UserRepository; audit: AuditRepository; logger: Logger },
     private readonly mapping: DirectoryMapping,
   ) {}
 
@@ -79,7 +79,7 @@ export class DirectorySignIn {
     const refuse = async (refused: DirectoryRefusal, detail: Record<string, unknown>): Promise<DirectorySignInResult> => {
       const userId = existing?.id ?? null;
       let sessionsEnded = 0;
-      if (userId && refused !== 'deactivated') sessionsEnded = await users.endSessions(userId);
+      if (userId && refused !== 'deactivated') sessionsEnded = await this.deps.sessions.deleteSessionsOf(userId);
       await audit.write({
         actorUserId: null,
         action: 'auth.sso_refused',
@@ -100,8 +100,10 @@ export class DirectorySignIn {
     if (existing && !existing.isActive) return refuse('deactivated', {});
     const groups = groupsFromClaims(identity.claims, this.mapping.groupsClaim);
     const access = mapDirectoryGroups(groups, this.mapping);
-    // Group names are the directory's, not personal data; they say why in the audit log.
-    if ('refused' in access) return refuse(access.refused, { groups, roles: access.roles });
+    // Group names are the directory's, not personal data; they say why in the audit log. A user may be
+    // in hundreds of groups with long names: the row keeps the count and a bounded sample.
+    const auditedGroups = { groupCount: groups.length, groups: groups.slice(0, 20).map((g) => g.slice(0, 200)) };
+    if ('refused' in access) return refuse(access.refused, { ...auditedGroups, roles: access.roles });
 
     let wardIds: string[] = [];
     if (access.role !== 'it_admin') {
@@ -109,7 +111,7 @@ export class DirectorySignIn {
       const unknown = access.wardNames.filter((name) => !found.has(name));
       if (unknown.length > 0) logger.warn('OIDC_WARD_MAP names wards Attune does not have; ignored', { wards: unknown });
       wardIds = [...found.values()].sort();
-      if (wardIds.length === 0) return refuse('no_ward', { groups, role: access.role, unknownWards: unknown });
+      if (wardIds.length === 0) return refuse('no_ward', { ...auditedGroups, role: access.role, unknownWards: unknown.slice(0, 20) });
     }
 
     const profile = profileFromClaims(identity.claims);
@@ -163,12 +165,19 @@ export function profileFromClaims(claims: Record<string, unknown>): { username: 
   const raw = text('preferred_username') ?? (email ? email.split('@')[0]! : null) ?? text('sub') ?? 'user';
   // Entra ID's preferred_username is an e-mail address (UPN): keep only the part before the @.
   const local = raw.includes('@') ? raw.split('@')[0]! : raw;
-  const username =
-    local
-      .toLowerCase()
-      .normalize('NFKD')
-      .replace(/[^a-z0-9._-]+/g, '')
-      .slice(0, 48) || 'user';
+  // Decompose first (so 'é' keeps its 'e' and 'ℌ' becomes 'H'), then lower-case, then keep what the rule allows.
+  const fromDirectory = local
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '')
+    .slice(0, 48);
+  // Nothing usable left (a name in another script, '.-x'): a stable name from the identity, never a shared 'user-N'.
+  const username = USERNAME_PATTERN.test(fromDirectory)
+    ? fromDirectory
+    : `u-${createHash('sha256')
+        .update(`${text('iss') ?? ''}|${text('sub') ?? raw}`)
+        .digest('hex')
+        .slice(0, 10)}`;
   const named = text('name') ?? [text('given_name'), text('family_name')].filter(Boolean).join(' ');
   return { username, displayName: (named || username).slice(0, 100) };
 }
@@ -211,7 +220,7 @@ export function singleSignOnFromConfig(
     logger,
   });
   const signIn = new DirectorySignIn(
-    { users: new DirectoryUserRepository(deps.db), audit: deps.audit, logger },
+    { users: new DirectoryUserRepository(deps.db), sessions: new UserRepository(deps.db), audit: deps.audit, logger },
     { groupsClaim: config.OIDC_GROUPS_CLAIM, roleMap: config.OIDC_ROLE_MAP, wardMap: config.OIDC_WARD_MAP },
   );
   const flowCookieKey = createHmac('sha256', clientSecret).update('attune single sign-on flow cookie').digest();
