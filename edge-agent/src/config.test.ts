@@ -43,6 +43,8 @@ describe('config', () => {
   });
 
   it('takes a CA file for TLS urls only, resolved against the config file, and fails naming it when unreadable', () => {
+    // A URL that does not parse is named as the URL's problem, not a crash of the caFile check.
+    expect(() => parseConfig({ ...valid, mqtt: { url: 'not a url', caFile: 'ca.pem' } })).toThrow(/mqtt\.url/);
     expect(() => parseConfig({ ...valid, mqtt: { url: 'mqtt://localhost:1883', caFile: 'ca.pem' } })).toThrow(
       /mqtt\.caFile: caFile is only used with an mqtts/,
     );

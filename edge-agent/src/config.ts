@@ -95,7 +95,7 @@ export const AgentConfigSchema = z.strictObject({
        */
       caFile: z.string().min(1).optional(),
     })
-    .refine((m) => m.caFile === undefined || TLS_SCHEMES.includes(new URL(m.url).protocol), {
+    .refine((m) => m.caFile === undefined || !URL.canParse(m.url) || TLS_SCHEMES.includes(new URL(m.url).protocol), {
       message: 'caFile is only used with an mqtts://, ssl:// or wss:// url',
       path: ['caFile'],
     }),

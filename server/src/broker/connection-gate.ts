@@ -150,7 +150,7 @@ export class GatedConnection extends Duplex {
 
   /** Passes the packets before `at` to aedes and keeps the rest until the client has a token again. */
   private hold(chunk: Buffer, at: number, waitMs: number): void {
-    this.onLimit('packet_rate', { waitMs });
+    this.onLimit('packet_rate', { remoteAddress: this.remoteAddress, waitMs });
     if (at > 0) this.pass(chunk.subarray(0, at));
     this.held = chunk.subarray(at);
     this.socket.pause();

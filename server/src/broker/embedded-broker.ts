@@ -149,16 +149,27 @@ export async function startEmbeddedBroker(options: {
   });
   broker.on('clientError', (client, error) => logger.debug('broker client error', { clientId: client?.id, error: error.message }));
 
-  // Rate-limit slow-downs are logged once a minute per client address at most, not per packet.
-  const lastRateWarningAt = new Map<string, number>();
+  // Every limit is counted (metric) each time, but logged at most once a minute per kind of limit,
+  // naming the last client and how many were not logged: a flood of connections or packets must not
+  // flood the log, and a map keyed by attacker-chosen addresses would grow without bound.
+  const lastWarning = new Map<BrokerLimit, { atMs: number; suppressed: number }>();
   const onLimit = (limit: BrokerLimit, detail: Record<string, unknown>) => {
     options.onLimit?.(limit);
-    if (limit !== 'packet_rate') return logger.warn(`broker closed a connection: ${limit.replace('_', ' ')} limit`, detail);
-    const address = String(detail.remoteAddress);
     const now = Date.now();
-    if (now - (lastRateWarningAt.get(address) ?? 0) < 60_000) return;
-    lastRateWarningAt.set(address, now);
-    logger.warn('broker slowed a client sending faster than the packet rate cap', { ...detail, packetsPerSecond: limits.packetsPerSecond });
+    const last = lastWarning.get(limit);
+    if (last && now - last.atMs < 60_000) {
+      last.suppressed += 1;
+      return;
+    }
+    lastWarning.set(limit, { atMs: now, suppressed: 0 });
+    const notLogged = { notLoggedInTheLastMinute: last?.suppressed ?? 0 };
+    if (limit === 'packet_rate') {
+      logger.warn('broker slowed a client sending faster than the packet rate cap', {
+        ...detail,
+        ...notLogged,
+        packetsPerSecond: limits.packetsPerSecond,
+      });
+    } else logger.warn(`broker closed a connection: ${limit.replace('_', ' ')} limit`, { ...detail, ...notLogged });
   };
   // Every connection, plain or TLS, passes the same gate before aedes sees a byte.
   const handleConnection = (socket: Socket) => broker.handle(new GatedConnection(socket, limits, onLimit) as never);

@@ -70,7 +70,9 @@ export function acquireDataDirLock(path: string, holder: string, databaseDir: st
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const other = readLock(path);
-    const stale = !other || other.pid === process.pid || (other.hostname === hostname() && !isRunning(other.pid));
+    // A pid that is not a positive integer is no process (and `kill(0 or -1, 0)` would address a whole group).
+    const validPid = other !== null && Number.isInteger(other.pid) && other.pid > 0;
+    const stale = !validPid || other.pid === process.pid || (other.hostname === hostname() && !isRunning(other.pid));
     if (!stale) {
       throw new DataDirBusyError(
         `The database at ${databaseDir} is open in another process: ${other.holder} (pid ${other.pid} on ${other.hostname}, since ${other.since}).\n` +
