@@ -1,7 +1,7 @@
 /** `node server` entry: load configuration, start, stop cleanly on SIGTERM/SIGINT. */
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './platform/config.ts';
 import { PortInUseError } from './broker/embedded-broker.ts';
-import { createLogger } from './logger.ts';
+import { createLogger } from './platform/logger.ts';
 import { startServer } from './server.ts';
 
 try {

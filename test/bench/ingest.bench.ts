@@ -28,7 +28,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { encodePayload, subscriptions, topics } from '@attune/protocol';
 import { createLogger, randomSecret } from '@attune/server';
 import { createDynsecAccounts } from '../../server/src/broker/mosquitto-dynsec.ts';
-import { evaluateDistressWindow, initialDistressState } from '../../server/src/services/distress-rule.ts';
+import { evaluateDistressWindow, initialDistressState } from '../../server/src/domain/distress-rule.ts';
 import { toRuleWindow } from '../../server/src/services/alert.service.ts';
 import { readMetric } from '../support/metrics.ts';
 import { makeEpisode, type Backend } from '../support/system.ts';

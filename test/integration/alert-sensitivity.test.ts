@@ -12,7 +12,7 @@ import {
   evaluateDistressWindow,
   initialDistressState,
   type AlertSensitivity,
-} from '../../server/src/services/distress-rule.ts';
+} from '../../server/src/domain/distress-rule.ts';
 import { backends, getJson, makeWindow, startTestSystem, type TestDevice, type TestSystem } from '../support/system.ts';
 
 const wearableOnly = { consent: { camera: false, wearable: true } };

@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { topics } from '@attune/protocol';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../server/src/broker/embedded-broker.ts';
 import type { BrokerLimit } from '../../server/src/broker/connection-gate.ts';
-import { createLogger } from '../../server/src/logger.ts';
+import { createLogger } from '../../server/src/platform/logger.ts';
 import { backends, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 const MiB = 1024 * 1024;

@@ -20,7 +20,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import { topics } from '@attune/protocol';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import { GatedConnection, type BrokerLimit, type ConnectionLimits } from './connection-gate.ts';
 
 export interface DeviceAuthenticator {

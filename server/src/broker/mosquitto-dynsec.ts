@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { topics } from '@attune/protocol';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 
 const CONTROL_TOPIC = '$CONTROL/dynamic-security/v1';
 const RESPONSE_TOPIC = `${CONTROL_TOPIC}/response`;

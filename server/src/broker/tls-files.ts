@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { ConfigError, type Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import { ConfigError, type Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { BrokerTls } from './embedded-broker.ts';
 
 /** A certificate that expires within this long is warned about at every start. */

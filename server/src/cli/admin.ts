@@ -12,18 +12,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDatabase, type Database } from '@attune/db';
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { ConfigError, loadConfig, type Config } from '../platform/config.ts';
 import { AuditRepository } from '../repositories/audit.repository.ts';
-import {
-  ROLES,
-  USERNAME_PATTERN,
-  UsernameTakenError,
-  generateOneTimePassword,
-  normaliseUsername,
-  wardRuleProblem,
-  type Role,
-  UserRepository,
-} from '../repositories/user.repository.ts';
+import { ROLES, USERNAME_PATTERN, generateOneTimePassword, normaliseUsername, wardRuleProblem, type Role } from '../domain/users.ts';
+import { UsernameTakenError, UserRepository } from '../repositories/user.repository.ts';
 import { WardRepository } from '../repositories/ward.repository.ts';
 import { hashPassword } from '../security/passwords.ts';
 import { acquireDataDirLock, DataDirBusyError, type DataDirLock } from './data-dir-lock.ts';

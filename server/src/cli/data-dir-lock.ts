@@ -9,7 +9,7 @@
 import { readFileSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { ConfigError } from '../config.ts';
+import { ConfigError } from '../platform/config.ts';
 
 interface LockContent {
   pid: number;

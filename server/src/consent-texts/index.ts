@@ -4,7 +4,7 @@
  * shown word for word later (the server also keeps every served version in `consent_text`).
  */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../services/consent-ledger.ts';
+import { canonicalJson } from '../domain/consent-ledger.ts';
 import { en } from './en.ts';
 import { es } from './es.ts';
 import type { ConsentLanguage, ConsentTextBody } from './types.ts';

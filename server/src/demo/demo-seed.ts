@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
 import type { StayRepository } from '../repositories/stay.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';

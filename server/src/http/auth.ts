@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { Role, UserRepository } from '../repositories/user.repository.ts';
+import type { Role } from '../domain/users.ts';
+import type { UserRepository } from '../repositories/user.repository.ts';
 import { randomSecret } from '../security/passwords.ts';
 import type { AppEnv } from './context.ts';
 import { ApiError } from './errors.ts';

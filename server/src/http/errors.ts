@@ -4,8 +4,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
-import type { Logger } from '../logger.ts';
-import { ActionError } from '../services/action-error.ts';
+import type { Logger } from '../platform/logger.ts';
+import { DomainError } from '../domain/errors.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -28,7 +28,7 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return fields;
 }
 
-const ACTION_STATUS: Record<ActionError['code'], ContentfulStatusCode> = {
+const ACTION_STATUS: Record<DomainError['code'], ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
   validation_failed: 400,
@@ -38,7 +38,7 @@ const ACTION_STATUS: Record<ActionError['code'], ContentfulStatusCode> = {
 export function handleError(logger: Logger) {
   return (error: Error, c: Context) => {
     if (error instanceof ApiError) return c.json(errorBody(error.code, error.message, error.fields), error.status);
-    if (error instanceof ActionError) return c.json(errorBody(error.code, error.message, error.fields), ACTION_STATUS[error.code]);
+    if (error instanceof DomainError) return c.json(errorBody(error.code, error.message, error.fields), ACTION_STATUS[error.code]);
     if (error instanceof HTTPException) {
       const code =
         error.status === 401 ? 'unauthenticated' : error.status === 403 ? 'forbidden' : error.status === 404 ? 'not_found' : 'bad_request';

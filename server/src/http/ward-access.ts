@@ -6,7 +6,7 @@
  */
 import type { UserRow } from '../repositories/user.repository.ts';
 import type { ApiAlert } from '../services/alert.service.ts';
-import type { LiveEvent } from '../services/live-events.ts';
+import type { LiveEvent } from '../platform/live-events.ts';
 import { ApiError } from './errors.ts';
 
 export function worksOnWard(user: UserRow, wardId: string | null | undefined): boolean {

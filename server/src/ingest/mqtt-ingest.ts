@@ -17,7 +17,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { encodePayload, PROTOCOL_VERSION, SERVER_TIME_EVERY_MS, subscriptions, topics, type ConsentMessage } from '@attune/protocol';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { ConsentPublisher } from '../services/consent.service.ts';
 import type { IngestService } from '../services/ingest.service.ts';
 

@@ -1,7 +1,7 @@
 import type { Database } from '@attune/db';
-import type { AlertKind, AlertState, Explanation, Outcome, Priority } from '../services/alert-types.ts';
-import type { StaySensitivity } from '../services/alert-sensitivity.ts';
-import type { AlertSensitivity } from '../services/distress-rule.ts';
+import type { AlertKind, AlertState, Explanation, Outcome, Priority } from '../domain/alert-types.ts';
+import type { StaySensitivity } from '../domain/alert-sensitivity.ts';
+import type { AlertSensitivity } from '../domain/distress-rule.ts';
 
 export interface AlertRow {
   id: string;

@@ -4,7 +4,8 @@
  * account that happens to share its name.
  */
 import type { Database } from '@attune/db';
-import { WARD_IDS, type Role } from './user.repository.ts';
+import type { Role } from '../domain/users.ts';
+import { WARD_IDS } from './user.repository.ts';
 
 export interface DirectoryUser {
   id: string;

@@ -1,21 +1,5 @@
 import type { Database } from '@attune/db';
-
-export interface ConsentEventRow {
-  id: number;
-  stayId: string;
-  effectiveAt: Date;
-  camera: boolean;
-  wearable: boolean;
-  actorKind: 'patient' | 'proxy' | 'staff';
-  proxyName: string | null;
-  proxyRelationship: string | null;
-  recordedByUserId: string | null;
-  textHash: string | null;
-  language: string | null;
-  prevHash: string;
-  hash: string;
-}
-export type NewConsentEvent = Omit<ConsentEventRow, 'id'>;
+import type { ConsentEventRow, NewConsentEvent } from '../domain/consent-ledger.ts';
 
 export interface StayRow {
   id: string;

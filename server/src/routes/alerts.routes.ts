@@ -2,8 +2,8 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AlertQualityRow, AlertRepository } from '../repositories/alert.repository.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import { ALERT_CATEGORY, OUTCOMES, type AlertKind } from '../services/alert-types.ts';
-import { AlertActionError, alertToApi, type AlertService } from '../services/alert.service.ts';
+import { ALERT_CATEGORY, OUTCOMES, type AlertKind } from '../domain/alert-types.ts';
+import { alertToApi, type AlertService } from '../services/alert.service.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
@@ -42,15 +42,6 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
     const row = await deps.alerts.get(id);
     if (!reachable(c.get('user'), row)) throw new ApiError(404, 'not_found', 'No such alert');
     return row;
-  };
-
-  const act = async <T>(fn: () => Promise<T>) => {
-    try {
-      return await fn();
-    } catch (error) {
-      if (error instanceof AlertActionError) throw new ApiError(error.code === 'not_found' ? 404 : 409, error.code, error.message);
-      throw error;
-    }
   };
 
   /** Alerts by state (default: open = firing + acknowledged), highest priority first. */
@@ -105,7 +96,7 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
   /** Acknowledge a firing alert: "I have seen it and I am on it." */
   app.post('/:id/acknowledge', async (c) => {
     const id = (await alertParam(c)).id;
-    const row = await act(() => deps.service.acknowledge(id, c.get('user').id, new Date()));
+    const row = await deps.service.acknowledge(id, c.get('user').id, new Date());
     await deps.audit.write({ actorUserId: c.get('user').id, action: 'alert.acknowledge', subjectType: 'alert', subjectId: id });
     return c.json({ alert: view(c.get('user'), row) });
   });
@@ -114,7 +105,7 @@ export function alertRoutes(deps: { alerts: AlertRepository; service: AlertServi
   app.post('/:id/resolve', async (c) => {
     const body = await parseJsonBody(c, ResolveBody);
     const id = (await alertParam(c)).id;
-    const row = await act(() => deps.service.resolve(id, c.get('user').id, body.outcome, body.note || null, new Date()));
+    const row = await deps.service.resolve(id, c.get('user').id, body.outcome, body.note || null, new Date());
     await deps.audit.write({
       actorUserId: c.get('user').id,
       action: 'alert.resolve',

@@ -1,9 +1,9 @@
 /** Server-Sent Events: board and alert changes within a second, resumable with Last-Event-ID. */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { Metrics } from '../metrics.ts';
-import type { LiveEvent, LiveEvents } from '../services/live-events.ts';
-import type { Logger } from '../logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import type { LiveEvent, LiveEvents } from '../platform/live-events.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { UserRepository, UserRow } from '../repositories/user.repository.ts';
 import { requireRole, sessionTokenHash } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';

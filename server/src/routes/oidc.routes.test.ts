@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../logger.ts';
+import { createLogger } from '../platform/logger.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import { oidcRoutes } from './oidc.routes.ts';

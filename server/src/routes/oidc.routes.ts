@@ -16,7 +16,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { sessionTokenHash, startSession } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { errorBody } from '../http/errors.ts';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import { DirectoryUnavailableError } from '../services/directory-client.ts';

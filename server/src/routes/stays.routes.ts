@@ -1,12 +1,12 @@
 import { Hono } from 'hono';
-import { renderDrivers } from '../services/driver-words.ts';
+import { renderDrivers } from '../domain/driver-words.ts';
 import { z } from 'zod';
 import type { AlertRepository } from '../repositories/alert.repository.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
 import type { StayRepository } from '../repositories/stay.repository.ts';
 import { alertToApi } from '../services/alert.service.ts';
-import { ALERT_SENSITIVITIES } from '../services/distress-rule.ts';
+import { ALERT_SENSITIVITIES } from '../domain/distress-rule.ts';
 import { toFhirConsent } from '../services/consent-fhir.ts';
 import { verifyStayChain } from '../services/consent-verification.ts';
 import type { StayService } from '../services/stay.service.ts';

@@ -3,10 +3,10 @@ import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import { CONSENT_LANGUAGES } from '../consent-texts/index.ts';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
-import { ActionError } from '../services/action-error.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { TabletService } from '../services/tablet.service.ts';
 import { endSession, requireTablet, TABLET_COOKIE } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -90,7 +90,7 @@ export function tabletRoutes(deps: {
       return response;
     } catch (error) {
       // Only a wrong code spends the ward's budget; a failure of ours (database down) gives it back.
-      if (!(error instanceof ActionError && error.code === 'validation_failed')) {
+      if (!(error instanceof DomainError && error.code === 'validation_failed')) {
         deps.wardBudget.succeeded(wardId, attempt.ticket);
         throw error;
       }

@@ -7,17 +7,8 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import {
-  ROLES,
-  USERNAME_PATTERN,
-  UsernameTakenError,
-  generateOneTimePassword,
-  normaliseUsername,
-  wardRuleProblem,
-  type AdminUserRow,
-  type Role,
-  type UserRepository,
-} from '../repositories/user.repository.ts';
+import { ROLES, USERNAME_PATTERN, generateOneTimePassword, normaliseUsername, wardRuleProblem, type Role } from '../domain/users.ts';
+import { UsernameTakenError, type AdminUserRow, type UserRepository } from '../repositories/user.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
 import { hashPassword } from '../security/passwords.ts';
 import { requireRole } from '../http/auth.ts';

@@ -6,11 +6,12 @@
  * the stay's alert sensitivity) and possible pain from the face alone (possible-pain-rule.ts).
  */
 import type { ScoreWindow } from '@attune/protocol';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { AlertRepository, AlertRow } from '../repositories/alert.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
-import { inForce, SENSITIVITY_TTL_MS, sensitivityEvidence, type StaySensitivity } from './alert-sensitivity.ts';
+import { inForce, SENSITIVITY_TTL_MS, sensitivityEvidence, type StaySensitivity } from '../domain/alert-sensitivity.ts';
 import {
   ALERT_CATEGORY,
   PRIORITY_RANK,
@@ -21,7 +22,7 @@ import {
   type Outcome,
   type Priority,
   type TechnicalKind,
-} from './alert-types.ts';
+} from '../domain/alert-types.ts';
 import {
   distressRuleFor,
   evaluateDistressWindow,
@@ -31,31 +32,22 @@ import {
   type DistressDecision,
   type DistressRuleState,
   type RuleWindow,
-} from './distress-rule.ts';
-import { explainConsentViolation, explainDeviceOffline } from './explanation.ts';
-import type { LiveEvents } from './live-events.ts';
+} from '../domain/distress-rule.ts';
+import { explainConsentViolation, explainDeviceOffline } from '../domain/explanation.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 import {
   evaluatePossiblePainWindow,
   initialPossiblePainState,
   resetPossiblePainAfterResolution,
   type PossiblePainDecision,
   type PossiblePainState,
-} from './possible-pain-rule.ts';
+} from '../domain/possible-pain-rule.ts';
 
 export interface AlertScope {
   stayId: string | null;
   deviceId: string | null;
   bedId: string | null;
   wardId: string | null;
-}
-
-export class AlertActionError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'conflict',
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const VIOLATION_REFRESH_MS = 60_000;
@@ -354,18 +346,18 @@ export class AlertService {
 
   async acknowledge(alertId: string, userId: string, at: Date): Promise<AlertRow> {
     const current = await this.alerts.get(alertId);
-    if (!current) throw new AlertActionError('not_found', 'No such alert');
+    if (!current) throw new DomainError('not_found', 'No such alert');
     if (!(await this.alerts.acknowledge(alertId, userId, at))) {
-      throw new AlertActionError('conflict', `This alert is ${current.state}; only a firing alert can be acknowledged`);
+      throw new DomainError('conflict', `This alert is ${current.state}; only a firing alert can be acknowledged`);
     }
     return this.record(alertId, 'acknowledged', at, userId, {});
   }
 
   async resolve(alertId: string, userId: string, outcome: Outcome, note: string | null, at: Date): Promise<AlertRow> {
     const current = await this.alerts.get(alertId);
-    if (!current) throw new AlertActionError('not_found', 'No such alert');
+    if (!current) throw new DomainError('not_found', 'No such alert');
     if (!(await this.alerts.resolve(alertId, userId, outcome, note, at))) {
-      throw new AlertActionError('conflict', 'This alert is already resolved');
+      throw new DomainError('conflict', 'This alert is already resolved');
     }
     if (current.kind === 'sustained_distress' && current.stayId) {
       const state = this.distressByStay.get(current.stayId);

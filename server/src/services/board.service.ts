@@ -4,7 +4,7 @@ import type { ScoreRepository } from '../repositories/score.repository.ts';
 import type { ConsentReadRepository } from '../repositories/stay.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
 import { alertToApi } from './alert.service.ts';
-import { renderDrivers } from './driver-words.ts';
+import { renderDrivers } from '../domain/driver-words.ts';
 import type { MonitoringService } from './monitoring.service.ts';
 import { sensitivityView } from './stay.service.ts';
 

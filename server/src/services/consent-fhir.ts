@@ -3,7 +3,8 @@
  * choice in force, who made it (the patient, or a legal representative as a contained
  * RelatedPerson), and a nested provision per modality. Pure: it takes the ledger and a time.
  */
-import type { ConsentEventRow, StayRow } from '../repositories/stay.repository.ts';
+import type { ConsentEventRow } from '../domain/consent-ledger.ts';
+import type { StayRow } from '../repositories/stay.repository.ts';
 
 export const MODALITY_SYSTEM = 'https://attune.health/fhir/CodeSystem/monitoring-modality';
 export const LEDGER_SYSTEM = 'urn:attune:consent-ledger';

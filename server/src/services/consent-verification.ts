@@ -1,6 +1,6 @@
 /** Walks consent ledgers: one stay (the API) or every stay (`npm run consent:verify`). */
 import type { StayRepository } from '../repositories/stay.repository.ts';
-import { verifyConsentChain } from './consent-ledger.ts';
+import { verifyConsentChain } from '../domain/consent-ledger.ts';
 
 export type ChainVerdict =
   { stayId: string; ok: true; events: number } | { stayId: string; ok: false; events: number; brokenEventId: string; problem: string };

@@ -4,15 +4,16 @@
  * withdrawal reaches the bedside within seconds. At start every device gets its current consent.
  */
 import { PROTOCOL_VERSION, type ConsentMessage } from '@attune/protocol';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
-import type { ConsentEventRow, StayRepository } from '../repositories/stay.repository.ts';
-import { ActionError } from './action-error.ts';
-import { buildConsentEvent, consentAt, type ConsentChoice } from './consent-ledger.ts';
+import type { ConsentEventRow } from '../domain/consent-ledger.ts';
+import type { StayRepository } from '../repositories/stay.repository.ts';
+import { DomainError } from '../domain/errors.ts';
+import { buildConsentEvent, consentAt, type ConsentChoice } from '../domain/consent-ledger.ts';
 import type { DeviceContextCache } from './device-context.ts';
-import type { LiveEvents } from './live-events.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 
 /** The edge that puts a retained consent message on the broker (MQTT in production). */
 export interface ConsentPublisher {
@@ -39,8 +40,8 @@ export class ConsentService {
    */
   async record(stayId: string, choice: ConsentChoice, at: Date, via = 'system'): Promise<ConsentEventRow> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new ActionError('not_found', 'No such stay');
-    if (stay.dischargedAt) throw new ActionError('conflict', 'Consent cannot change after discharge');
+    if (!stay) throw new DomainError('not_found', 'No such stay');
+    if (stay.dischargedAt) throw new DomainError('conflict', 'Consent cannot change after discharge');
     const event = await this.deps.stays.appendConsent(stayId, (prevHash) => buildConsentEvent(stayId, choice, at, prevHash));
     await this.deps.audit.write({
       actorUserId: choice.recordedByUserId ?? null,

@@ -6,7 +6,7 @@
 import type { DeviceStatus } from '@attune/protocol';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
 import type { AlertService } from './alert.service.ts';
-import type { LiveEvents } from './live-events.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 
 /**
  * A device's last-seen and last-score times are written at most this often from its windows (and

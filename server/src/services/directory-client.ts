@@ -9,7 +9,7 @@
  * a key it has not seen, so a key rotation needs no restart.
  */
 import * as oidc from 'openid-client';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 
 const DISCOVERY_TIMEOUT_S = 5;
 /** `profile` and `email` give the name and username; directories add the groups claim to the ID token by their own configuration. */

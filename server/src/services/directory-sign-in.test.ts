@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../platform/config.ts';
 import { safeNextPath } from '../routes/oidc.routes.ts';
 import { groupsFromClaims, mapDirectoryGroups, profileFromClaims } from './directory-sign-in.ts';
 

@@ -13,11 +13,12 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import type { Database } from '@attune/db';
-import type { Config } from '../config.ts';
-import type { Logger } from '../logger.ts';
+import type { Config } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import { DirectoryUserRepository, type DirectoryUser } from '../repositories/directory-user.repository.ts';
-import { CLINICAL_ROLES, USERNAME_PATTERN, UserRepository, type Role } from '../repositories/user.repository.ts';
+import { CLINICAL_ROLES, USERNAME_PATTERN, type Role } from '../domain/users.ts';
+import { UserRepository } from '../repositories/user.repository.ts';
 import { DirectoryClient } from './directory-client.ts';
 
 /** Why a directory sign-in is refused; the login page shows a message for each (`/login?error=sso_<reason>`). */

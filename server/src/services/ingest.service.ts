@@ -21,15 +21,15 @@
  */
 import { databaseErrorCode, isTransientDatabaseError } from '@attune/db';
 import { decodePayload, parseTopic, type ParsedTopic, type ScoreWindow } from '@attune/protocol';
-import type { Logger } from '../logger.ts';
-import type { Metrics } from '../metrics.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { ScoreRepository, ScoreToStore } from '../repositories/score.repository.ts';
 import type { AlertService } from './alert.service.ts';
-import { consentAt } from './consent-ledger.ts';
+import { consentAt } from '../domain/consent-ledger.ts';
 import { stayInBedDuring, type DeviceContextCache, type DeviceIngestContext } from './device-context.ts';
 import type { DeviceStatusService } from './device-status.service.ts';
-import { renderDrivers } from './driver-words.ts';
-import type { LiveEvents } from './live-events.ts';
+import { renderDrivers } from '../domain/driver-words.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 
 export type RejectReason =
   | 'bad_topic'

@@ -15,11 +15,11 @@
  */
 import type { DeviceRepository, MonitoredDevice } from '../repositories/device.repository.ts';
 import type { AlertService } from './alert.service.ts';
-import type { Explanation } from './alert-types.ts';
-import { describeInterruption, explainMonitoringInterrupted, explainSignalLost, type InterruptionReason } from './explanation.ts';
-import { formatDuration } from './driver-words.ts';
+import type { Explanation } from '../domain/alert-types.ts';
+import { describeInterruption, explainMonitoringInterrupted, explainSignalLost, type InterruptionReason } from '../domain/explanation.ts';
+import { formatDuration } from '../domain/driver-words.ts';
 import type { IngestService } from './ingest.service.ts';
-import type { LiveEvents } from './live-events.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
 
 export type MonitoringState = 'monitoring' | 'interrupted' | 'not_expected';
 

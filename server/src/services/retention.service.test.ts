@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { DataLifecycleRepository } from '../repositories/data-lifecycle.repository.ts';
 import { RetentionService } from './retention.service.ts';
 

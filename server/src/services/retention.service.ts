@@ -4,7 +4,7 @@
  * The consent ledger and the stay/patient rows it refers to are kept: they are the legal record
  * of consent (GDPR Art. 7(1)); see docs/architecture.md. Logs counts only.
  */
-import type { Logger } from '../logger.ts';
+import type { Logger } from '../platform/logger.ts';
 import type { DataLifecycleRepository, RetentionCounts } from '../repositories/data-lifecycle.repository.ts';
 
 export class RetentionService {

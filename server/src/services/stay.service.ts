@@ -5,14 +5,15 @@
  * old one with none, and discharge ends it.
  */
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import { isUniqueViolation, type ConsentEventRow, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
-import { ActionError } from './action-error.ts';
-import type { StaySensitivity } from './alert-sensitivity.ts';
+import type { ConsentEventRow } from '../domain/consent-ledger.ts';
+import { isUniqueViolation, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { StaySensitivity } from '../domain/alert-sensitivity.ts';
 import type { AlertService } from './alert.service.ts';
-import type { AlertSensitivity } from './distress-rule.ts';
+import type { AlertSensitivity } from '../domain/distress-rule.ts';
 import type { ConsentService } from './consent.service.ts';
-import type { LiveEvents } from './live-events.ts';
-import { eventInForce } from './consent-ledger.ts';
+import type { LiveEvents } from '../platform/live-events.ts';
+import { eventInForce } from '../domain/consent-ledger.ts';
 
 export interface ConsentView {
   camera: boolean;
@@ -65,20 +66,20 @@ export class StayService {
   /** A stay in API shape; consent is null when none was recorded or the stay is discharged (discharge ends it). */
   async view(stayId: string, now = new Date()): Promise<StayView> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new ActionError('not_found', 'No such stay');
+    if (!stay) throw new DomainError('not_found', 'No such stay');
     const consent = stay.dischargedAt ? null : consentView(await this.deps.stays.consentEvents(stayId), now);
     return toView(stay, consent);
   }
 
   async admit(input: { bedId: string; displayName: string; externalId?: string | null }, userId: string, at: Date): Promise<StayView> {
     const bed = await this.deps.stays.findBed(input.bedId);
-    if (!bed) throw new ActionError('not_found', 'No such bed');
-    if (await this.deps.stays.activeStayForBed(input.bedId)) throw new ActionError('conflict', 'This bed already has a patient');
+    if (!bed) throw new DomainError('not_found', 'No such bed');
+    if (await this.deps.stays.activeStayForBed(input.bedId)) throw new DomainError('conflict', 'This bed already has a patient');
     let stayId: string;
     try {
       stayId = await this.deps.stays.admit({ displayName: input.displayName, externalId: input.externalId ?? null }, input.bedId, at);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ActionError('conflict', 'This bed already has a patient');
+      if (isUniqueViolation(error)) throw new DomainError('conflict', 'This bed already has a patient');
       throw error;
     }
     await this.deps.audit.write({
@@ -96,16 +97,16 @@ export class StayService {
 
   async transfer(stayId: string, toBedId: string, userId: string, at: Date): Promise<StayView> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new ActionError('not_found', 'No such stay');
-    if (stay.dischargedAt) throw new ActionError('conflict', 'The patient has been discharged');
+    if (!stay) throw new DomainError('not_found', 'No such stay');
+    if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
     const bed = await this.deps.stays.findBed(toBedId);
-    if (!bed) throw new ActionError('not_found', 'No such bed');
-    if (stay.bedId === toBedId) throw new ActionError('conflict', 'The patient is already in this bed');
-    if (await this.deps.stays.activeStayForBed(toBedId)) throw new ActionError('conflict', 'The target bed already has a patient');
+    if (!bed) throw new DomainError('not_found', 'No such bed');
+    if (stay.bedId === toBedId) throw new DomainError('conflict', 'The patient is already in this bed');
+    if (await this.deps.stays.activeStayForBed(toBedId)) throw new DomainError('conflict', 'The target bed already has a patient');
     try {
       await this.deps.stays.transfer(stayId, toBedId, at);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ActionError('conflict', 'The target bed already has a patient');
+      if (isUniqueViolation(error)) throw new DomainError('conflict', 'The target bed already has a patient');
       throw error;
     }
     await this.deps.audit.write({
@@ -126,9 +127,9 @@ export class StayService {
 
   async discharge(stayId: string, userId: string, at: Date): Promise<StayView> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new ActionError('not_found', 'No such stay');
+    if (!stay) throw new DomainError('not_found', 'No such stay');
     if (stay.dischargedAt || !(await this.deps.stays.discharge(stayId, at))) {
-      throw new ActionError('conflict', 'The patient has already been discharged');
+      throw new DomainError('conflict', 'The patient has already been discharged');
     }
     await this.deps.audit.write({ actorUserId: userId, action: 'stay.discharge', subjectType: 'stay', subjectId: stayId });
     // Discharge ends consent: the bed's agent is told "all off", later windows are dropped.
@@ -151,8 +152,8 @@ export class StayService {
     at: Date,
   ): Promise<SensitivityView> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new ActionError('not_found', 'No such stay');
-    if (stay.dischargedAt) throw new ActionError('conflict', 'The patient has been discharged');
+    if (!stay) throw new DomainError('not_found', 'No such stay');
+    if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
     const setting = await this.deps.alerts.setSensitivity(stayId, input.sensitivity, input.reason, userId, at);
     await this.deps.audit.write({
       actorUserId: userId,
@@ -174,7 +175,7 @@ export class StayService {
 
   /** The stay's alert sensitivity in force now, or null (standard). */
   async alertSensitivity(stayId: string, now: Date): Promise<SensitivityView | null> {
-    if (!(await this.deps.stays.find(stayId))) throw new ActionError('not_found', 'No such stay');
+    if (!(await this.deps.stays.find(stayId))) throw new DomainError('not_found', 'No such stay');
     const setting = await this.deps.alerts.currentSensitivity(stayId, now);
     return setting ? sensitivityView(setting) : null;
   }

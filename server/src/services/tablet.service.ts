@@ -12,9 +12,9 @@ import type { DataLifecycleRepository, ErasureCounts } from '../repositories/dat
 import type { StayRepository } from '../repositories/stay.repository.ts';
 import type { TabletRepository } from '../repositories/tablet.repository.ts';
 import { randomSecret } from '../security/passwords.ts';
-import { ActionError } from './action-error.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { AlertService } from './alert.service.ts';
-import type { Explanation } from './alert-types.ts';
+import type { Explanation } from '../domain/alert-types.ts';
 import type { ConsentService } from './consent.service.ts';
 import { consentView, type ConsentView } from './stay.service.ts';
 
@@ -86,7 +86,7 @@ export class TabletService {
 
   text(language: string): ConsentText {
     // Own properties only: a language named `__proto__` or `constructor` is not a consent text.
-    if (!Object.hasOwn(this.deps.texts, language)) throw new ActionError('not_found', 'No consent text in that language');
+    if (!Object.hasOwn(this.deps.texts, language)) throw new DomainError('not_found', 'No consent text in that language');
     return this.deps.texts[language as ConsentLanguage];
   }
 
@@ -101,9 +101,9 @@ export class TabletService {
    */
   async createPairing(bedId: string, userId: string, now: Date): Promise<{ code: string; wardId: string; expiresAt: Date }> {
     const bed = await this.deps.stays.findBed(bedId);
-    if (!bed) throw new ActionError('not_found', 'No such bed');
+    if (!bed) throw new DomainError('not_found', 'No such bed');
     const stay = await this.deps.stays.activeStayForBed(bedId);
-    if (!stay) throw new ActionError('conflict', 'This bed has no patient: admit one before pairing a tablet');
+    if (!stay) throw new DomainError('conflict', 'This bed has no patient: admit one before pairing a tablet');
     let code: string;
     do code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     while (await this.deps.tablets.isCodeLive(sha256Hex(code), now));
@@ -155,7 +155,7 @@ export class TabletService {
         subjectId: null,
         detail: { wardId },
       });
-      throw new ActionError('validation_failed', 'This code is wrong, used or expired', { code: 'wrong, used or expired' });
+      throw new DomainError('validation_failed', 'This code is wrong, used or expired', { code: 'wrong, used or expired' });
     }
     const token = randomSecret(32);
     const tokenHash = sha256Hex(token);
@@ -184,7 +184,7 @@ export class TabletService {
 
   async state(stayId: string, now: Date): Promise<TabletState> {
     const stay = await this.deps.stays.find(stayId);
-    if (!stay || stay.dischargedAt) throw new ActionError('not_found', 'No such stay');
+    if (!stay || stay.dischargedAt) throw new DomainError('not_found', 'No such stay');
     return {
       stayId,
       bedLabel: stay.bedLabel,
@@ -207,16 +207,16 @@ export class TabletService {
    */
   async recordConsent(session: TabletSessionRef, input: TabletConsentInput, now: Date): Promise<TabletState> {
     const stay = await this.deps.stays.find(session.stayId);
-    if (!stay || stay.dischargedAt) throw new ActionError('not_found', 'No such stay');
+    if (!stay || stay.dischargedAt) throw new DomainError('not_found', 'No such stay');
     const text = this.deps.texts[input.language];
     if (!text || text.hash !== input.textHash) {
-      throw new ActionError('validation_failed', 'The consent text has changed; reload it', {
+      throw new DomainError('validation_failed', 'The consent text has changed; reload it', {
         textHash: 'not the current text of this language',
       });
     }
     const expected = input.actor === 'proxy' ? input.proxyName! : stay.patientName;
     if (!sameName(input.typedName, expected)) {
-      throw new ActionError('validation_failed', 'The typed name does not match', {
+      throw new DomainError('validation_failed', 'The typed name does not match', {
         typedName: input.actor === 'proxy' ? "does not match the representative's name" : "does not match the patient's name",
       });
     }

@@ -1,7 +1,7 @@
 /** Environment, validated once at start; a bad value fails fast naming the variable. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { ROLES } from './repositories/user.repository.ts';
+import { ROLES } from '../domain/users.ts';
 
 const booleanFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 

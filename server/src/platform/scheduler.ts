@@ -1,5 +1,5 @@
 /** Periodic jobs with no overlap: a run that is still going delays the next instead of doubling up. */
-import type { Logger } from '../logger.ts';
+import type { Logger } from './logger.ts';
 
 export interface Job {
   name: string;

@@ -3,7 +3,24 @@
  * the repository stores, this decides.
  */
 import { createHash } from 'node:crypto';
-import type { ConsentEventRow, NewConsentEvent } from '../repositories/stay.repository.ts';
+
+/** One entry of a stay's consent ledger as stored (hash-chained, append-only). */
+export interface ConsentEventRow {
+  id: number;
+  stayId: string;
+  effectiveAt: Date;
+  camera: boolean;
+  wearable: boolean;
+  actorKind: 'patient' | 'proxy' | 'staff';
+  proxyName: string | null;
+  proxyRelationship: string | null;
+  recordedByUserId: string | null;
+  textHash: string | null;
+  language: string | null;
+  prevHash: string;
+  hash: string;
+}
+export type NewConsentEvent = Omit<ConsentEventRow, 'id'>;
 
 export interface ConsentChoice {
   camera: boolean;
