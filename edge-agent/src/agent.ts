@@ -27,7 +27,7 @@ import { MqttPublisher } from './publisher/mqtt-publisher.ts';
 import { SeqStore } from './publisher/seq-store.ts';
 import { WearableScorer } from './pipeline/wearable-scorer.ts';
 import { createCameraSource } from './sources/camera/create-camera-source.ts';
-import { createWearableSource } from './sources/create-wearable-source.ts';
+import { createWearableSource } from './sources/wearable/create-wearable-source.ts';
 import type { RgbFrame } from './sources/camera/frame.ts';
 import { AGENT_VERSION } from './version.ts';
 

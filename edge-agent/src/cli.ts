@@ -16,7 +16,7 @@ import { WearableDistressModel } from './inference/wearable-distress-model.ts';
 import { createCameraSource } from './sources/camera/create-camera-source.ts';
 import { describeFfmpeg, findFfmpeg } from './sources/camera/ffmpeg-binary.ts';
 import { grabOneFrame } from './sources/camera/frame.ts';
-import { createWearableSource } from './sources/create-wearable-source.ts';
+import { createWearableSource } from './sources/wearable/create-wearable-source.ts';
 import { recordedE4 } from '@attune/models';
 import { AGENT_VERSION } from './version.ts';
 

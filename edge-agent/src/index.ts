@@ -11,6 +11,6 @@ export {
 } from './config.ts';
 export { consoleLogger, silentLogger, type AgentLogger } from './log.ts';
 export { describeFfmpeg, findFfmpeg, type FfmpegBinary } from './sources/camera/ffmpeg-binary.ts';
-export { WearableSimulator } from './sources/simulator.ts';
+export { WearableSimulator } from './sources/wearable/simulator.ts';
 export { readE4Recording, e4ToOffsetSamples } from '@attune/models';
 export { AGENT_VERSION } from './version.ts';

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
-import { makeTestImages } from '../../edge-agent/src/sources/camera/test-video.ts';
+import { makeTestImages } from '@attune/edge-agent/testing';
 import { LANGUAGE_NAMES, LANGUAGES, MESSAGES, type MessageKey } from '../../dashboard/src/lib/i18n.ts';
 import { PAIRING_WORDS, type PairingWordKey } from '../../dashboard/src/routes/tablet/pairing-words.ts';
 import { CHROMIUM_LAUNCH, hasChromium, requireChromium, signInToWard } from '../support/browser.ts';

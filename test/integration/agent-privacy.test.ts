@@ -11,10 +11,15 @@ import { join } from 'node:path';
 import { decodePayload, MAX_PAYLOAD_BYTES, topics, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, silentLogger, type RunningAgent } from '@attune/edge-agent';
-import { auditPayload } from '../../edge-agent/src/privacy/payload-audit.ts';
-import { connectClient, startBroker, waitFor, type TestBroker } from '../../edge-agent/src/test-support/mqtt-harness.ts';
-import { makeSyntheticFaceVideo } from '../../edge-agent/src/test-support/synthetic-video.ts';
-import { isProcessAlive } from '../../edge-agent/src/sources/camera/test-video.ts';
+import {
+  auditPayload,
+  connectClient,
+  isProcessAlive,
+  makeSyntheticFaceVideo,
+  startBroker,
+  waitFor,
+  type TestBroker,
+} from '@attune/edge-agent/testing';
 
 const deviceId = 'bed-11-agent';
 const consent = (version: number, camera: boolean): ConsentMessage => ({

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou } from '../../edge-agent/src/face/blazeface.ts';
 import { FaceModels } from '../../edge-agent/src/face/face-models.ts';
-import { ffmpegPath } from '../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
+import { ffmpegPath } from '@attune/edge-agent/camera';
 import { CONDITIONS, MESH_CONTOURS, SKIN_LADDER, skinMaskFromLandmarks, type FixtureContext } from '../bench/face-fairness/conditions.ts';
 import { readFace, type FaceReading } from '../bench/face-fairness/face-reading.ts';
 import { expressionMeanAbsDiff, landmarkDisplacement } from '../bench/face-fairness/metrics.ts';

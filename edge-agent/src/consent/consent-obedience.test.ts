@@ -7,7 +7,7 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../agent.ts';
 import { silentLogger } from '../log.ts';
-import { connectClient, startBroker, waitFor, type TestBroker } from '../test-support/mqtt-harness.ts';
+import { connectClient, startBroker, waitFor, type TestBroker } from '../../test/mqtt-harness.ts';
 import { ConsentGate } from './consent-gate.ts';
 
 const deviceId = 'bed-09-agent';

@@ -9,7 +9,7 @@ import { decodePayload, topics, type ConsentMessage, type ScoreWindow } from '@a
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../agent.ts';
 import { silentLogger } from '../log.ts';
-import { connectClient, startBroker, waitFor, type TestBroker } from '../test-support/mqtt-harness.ts';
+import { connectClient, startBroker, waitFor, type TestBroker } from '../../test/mqtt-harness.ts';
 
 const deviceId = 'bed-02-agent';
 const consent = (version: number, modalities: ConsentMessage['modalities']): ConsentMessage => ({

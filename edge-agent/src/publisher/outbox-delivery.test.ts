@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../agent.ts';
 import type { AgentConfigInput } from '../config.ts';
 import { silentLogger } from '../log.ts';
-import { connectClient, startBroker, waitFor, type TestBroker } from '../test-support/mqtt-harness.ts';
+import { connectClient, startBroker, waitFor, type TestBroker } from '../../test/mqtt-harness.ts';
 import { DurableOutbox } from './durable-outbox.ts';
 
 const deviceId = 'bed-11-agent';

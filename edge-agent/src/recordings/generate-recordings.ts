@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DistressEpisode } from '../config.ts';
 import { E4_ACC_UNITS_PER_G } from '@attune/models';
-import { WearableSimulator } from '../sources/simulator.ts';
+import { WearableSimulator } from '../sources/wearable/simulator.ts';
 
 export const RECORDINGS_DIR = fileURLToPath(new URL('../../recordings/', import.meta.url));
 export const RECORDING_LENGTH_S = 600;

@@ -6,10 +6,8 @@ import { spawn } from 'node:child_process';
 import { FaceModels } from '../../../edge-agent/src/face/face-models.ts';
 import { FacePipeline, type StageTimings } from '../../../edge-agent/src/face/face-pipeline.ts';
 import { summariseFaceWindow, EXPRESSION_KEYS, type FrameAnalysis } from '../../../edge-agent/src/face/face-window.ts';
-import { fuse } from '../../../edge-agent/src/fusion/fuse.ts';
-import { SignPersistence } from '../../../edge-agent/src/fusion/sign-persistence.ts';
-import { ffmpegPath } from '../../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
-import type { RgbFrame } from '../../../edge-agent/src/sources/camera/frame.ts';
+import { ffmpegPath, type RgbFrame } from '@attune/edge-agent/camera';
+import { fuse, SignPersistence } from '@attune/edge-agent/fusion';
 import { benchFrames, HEIGHT, WIDTH } from './frames.ts';
 
 const threads = Number(process.argv[2] ?? 1);

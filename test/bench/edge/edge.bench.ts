@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { describeFfmpeg, findFfmpeg } from '../../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
+import { describeFfmpeg, findFfmpeg } from '@attune/edge-agent/camera';
 import { mean, percentile, round } from './stats.ts';
 
 const arg = (name: string, fallback: number) => {

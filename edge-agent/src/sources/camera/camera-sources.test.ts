@@ -2,13 +2,13 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../../test-support/mqtt-harness.ts';
+import { waitFor } from '../../../test/mqtt-harness.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import { ffmpegPath } from './ffmpeg-binary.ts';
 import { FfmpegCamera } from './ffmpeg-camera.ts';
 import { grabOneFrame, type RgbFrame } from './frame.ts';
 import { ImageFolderCamera } from './image-folder-camera.ts';
-import { isProcessAlive, makeTestImages, makeTestVideo } from './test-video.ts';
+import { isProcessAlive, makeTestImages, makeTestVideo } from '../../../test/test-video.ts';
 
 let dir = '';
 afterEach(() => {

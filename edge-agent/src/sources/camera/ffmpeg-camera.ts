@@ -7,7 +7,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { AgentLogger } from '../../log.ts';
-import type { SourceState } from '../wearable-sample.ts';
+import type { SourceState } from '../source-state.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import type { CameraSource, RgbFrame } from './frame.ts';
 

@@ -2,7 +2,7 @@
  * Camera frames as the face pipeline receives them: packed RGB24 in memory. A frame is never
  * written to disk, logged or published; it is dropped as soon as the pipeline has measured it.
  */
-import type { SourceState } from '../wearable-sample.ts';
+import type { SourceState } from '../source-state.ts';
 
 export interface RgbFrame {
   width: number;

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceState } from '../wearable-sample.ts';
+import type { SourceState } from '../source-state.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import type { CameraSource, RgbFrame } from './frame.ts';
 

@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { syntheticFace } from '../../../models/src/synthetic-face.ts';
-import { ffmpegPath } from '../sources/camera/ffmpeg-binary.ts';
+import { syntheticFace } from '@attune/models';
+import { ffmpegPath } from '../src/sources/camera/ffmpeg-binary.ts';
 
 export interface SyntheticVideoOptions {
   frames?: number;

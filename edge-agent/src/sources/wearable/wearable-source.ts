@@ -3,10 +3,11 @@
  * disk or published.
  */
 import type { WearableSample } from '@attune/models';
+import type { SourceState } from '../source-state.ts';
 
 // The sample shapes themselves are defined once, in @attune/models, with the feature code that reads them.
 
-export type SourceState = 'streaming' | 'stopped' | 'error';
+export type { SourceState };
 
 /** A wearable source: opened and closed by the consent gate; emits samples while open. */
 export interface WearableSource {

@@ -1,7 +1,7 @@
 /** Test helpers: synthetic media made at test time with ffmpeg's lavfi sources (nothing committed). */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ffmpegPath } from './ffmpeg-binary.ts';
+import { ffmpegPath } from '../src/sources/camera/ffmpeg-binary.ts';
 
 export function makeTestVideo(dir: string, seconds = 4, name = 'testsrc.mp4'): string {
   const path = join(dir, name);

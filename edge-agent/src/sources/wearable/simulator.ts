@@ -8,7 +8,7 @@
  * HR +25 bpm, respiratory sinus arrhythmia and beat noise shrink (RMSSD roughly a third), SCL
  * +1.5 uS with SCRs rising from ~1.5/min to ~9/min, wrist temperature -0.5 degC.
  */
-import type { DistressEpisode } from '../config.ts';
+import type { DistressEpisode } from '../../config.ts';
 import { mulberry32, type OffsetSample, type OffsetSampleGenerator } from '@attune/models';
 
 function gaussian(rand: () => number): number {

@@ -9,8 +9,8 @@
  * `startScanningAsync`, `discover`, `Peripheral.connectAsync`,
  * `discoverSomeServicesAndCharacteristicsAsync`, `Characteristic.subscribeAsync` + `data`).
  */
-import type { AgentLogger } from '../log.ts';
-import type { SourceState, WearableSource } from '../sources/wearable-sample.ts';
+import type { AgentLogger } from '../../log.ts';
+import type { SourceState, WearableSource } from './wearable-source.ts';
 import { type WearableSample } from '@attune/models';
 import { parseHeartRateMeasurement } from './heart-rate-measurement.ts';
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { waitFor } from '../test-support/mqtt-harness.ts';
+import { waitFor } from '../../../test/mqtt-harness.ts';
 import { type WearableSample } from '@attune/models';
 import { BleHrmSource, BleUnavailableError, loadNoble, measurementToSamples, type BlePeripheral, type BleStack } from './ble-hrm-source.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readE4Recording } from '@attune/models';
 import { describe, expect, it } from 'vitest';
-import { generateRecordings, RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
+import { generateRecordings, RECORDINGS_DIR } from '../../recordings/generate-recordings.ts';
 import { WearableSimulator } from './simulator.ts';
 
 // The E4 CSV parser itself (and its tests on real Stress-Predict files) lives in @attune/models (models/src/wearable).

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RECORDINGS_DIR } from '../recordings/generate-recordings.ts';
+import { RECORDINGS_DIR } from '../../recordings/generate-recordings.ts';
 import { recordedE4, RecordedSamples } from '@attune/models';
 import { RealtimePlayer } from './realtime-player.ts';
 import { type WearableSample } from '@attune/models';

@@ -1,11 +1,11 @@
 /** Builds the configured wearable source (closed; the consent gate opens it). */
-import { BleHrmSource } from '../ble/ble-hrm-source.ts';
-import type { WearableSourceConfig } from '../config.ts';
-import type { AgentLogger } from '../log.ts';
+import { BleHrmSource } from './ble-hrm-source.ts';
+import type { WearableSourceConfig } from '../../config.ts';
+import type { AgentLogger } from '../../log.ts';
 import { recordedE4 } from '@attune/models';
 import { RealtimePlayer } from './realtime-player.ts';
 import { WearableSimulator } from './simulator.ts';
-import type { WearableSource } from './wearable-sample.ts';
+import type { WearableSource } from './wearable-source.ts';
 
 export function createWearableSource(config: WearableSourceConfig, log?: AgentLogger): WearableSource | null {
   switch (config.kind) {

@@ -3,7 +3,7 @@
  * the samples whose offset has come due, with timestamps remapped to now. With `loop`, a finite
  * recording starts again from its beginning when it ends.
  */
-import { type SourceState, type WearableSource } from './wearable-sample.ts';
+import { type SourceState, type WearableSource } from './wearable-source.ts';
 import { offsetToClock, type OffsetSampleGenerator, type WearableSample } from '@attune/models';
 
 export interface RealtimePlayerOptions {
