@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DISTRESS_RULE, type RuleWindow } from '@attune/server/distress-rule';
-import { DATA_ENV } from '../../models/src/training/data-dir.ts';
+import { DATA_ENV } from '@attune/models/training';
 import { reliabilitySvg, tradeOffSvg } from './charts.ts';
 import { evaluateWindows } from './evaluation.ts';
 import { main, type ReplayedSubject } from './main.ts';

@@ -2,7 +2,7 @@
  * The model card's figures, as plain SVG: the alert rule's trade-off between false alerts and
  * detection, and the reliability diagram of the calibrated wearable score.
  */
-import type { ReliabilityBin } from '../../models/src/training/calibration.ts';
+import type { ReliabilityBin } from '@attune/models/training';
 import type { SweepPoint } from './sweep.ts';
 
 /** An SVG scatter of false alerts per patient-day against sensitivity, the Pareto front joined, chosen points labelled. */

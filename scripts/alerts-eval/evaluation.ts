@@ -4,14 +4,7 @@
  * whether the wearable score is a probability (Brier against the base rate, ECE, AUC).
  */
 import type { DistressRuleConfig } from '@attune/server/distress-rule';
-import { auc } from '../../models/src/training/metrics.ts';
-import {
-  baseRateBrier,
-  brierScore,
-  expectedCalibrationError,
-  reliabilityBins,
-  type ReliabilityBin,
-} from '../../models/src/training/calibration.ts';
+import { auc, baseRateBrier, brierScore, expectedCalibrationError, reliabilityBins, type ReliabilityBin } from '@attune/models/training';
 import { scoreOpenings, type SubjectOutcome } from './episodes.ts';
 import type { ReplayedSubject } from './main.ts';
 import { runRule, type AlertOpening } from './replay.ts';

@@ -6,8 +6,7 @@
  */
 import { loadWearableWeights } from '@attune/models';
 import type { DistressPredictor } from '@attune/edge-agent/score-recording';
-import type { Dataset } from '../../models/src/training/dataset.ts';
-import { DEFAULT_TRAIN_OPTIONS, trainModel } from '../../models/src/training/train-model.ts';
+import { type Dataset, DEFAULT_TRAIN_OPTIONS, trainModel } from '@attune/models/training';
 import { WearableDistressModel } from '../../edge-agent/src/inference/wearable-distress-model.ts';
 
 export interface SubjectModel {

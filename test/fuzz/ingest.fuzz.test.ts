@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '@attune/models';
+import { mulberry32 } from '@attune/models/rng';
 import { decodePayload, encodePayload, topics } from '@attune/protocol';
 import { hostilePayload, validWindow } from '../support/hostile-payloads.ts';
 import { readMetric } from '../support/metrics.ts';

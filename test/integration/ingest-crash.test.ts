@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@attune/db';
-import { mulberry32 } from '@attune/models';
+import { mulberry32 } from '@attune/models/rng';
 import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
 import { encodePayload, topics } from '@attune/protocol';
 import { discardBrokerSession, externalBrokerIdentity } from '../support/broker.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MANIFEST_PATH, MODELS_DIR } from '@attune/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syntheticFace } from '../../../models/src/synthetic-face.ts';
+import { syntheticFace } from '@attune/models/tools';
 import type { RgbFrame } from '../sources/camera/frame.ts';
 import type { Detection } from './blazeface.ts';
 import { FaceModels } from './face-models.ts';

@@ -8,7 +8,7 @@
  * not a dark-skinned face (different reflectance, shading, specular highlights, features), and a
  * 2-D warp is not a head turn (no self-occlusion by the nose, no new surface comes into view).
  */
-import { mulberry32 } from '@attune/models';
+import { mulberry32 } from '@attune/models/rng';
 
 export interface RgbImage {
   width: number;

@@ -3,16 +3,10 @@ import type * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFaceModels } from './build.ts';
 import { ensureFaceModels } from './ensure-face-models.ts';
-import {
-  BLAZEFACE_NUM_ANCHORS,
-  EXPRESSION_CLASSES,
-  FACE_MODEL_DEFINITIONS,
-  blazeFaceAnchors,
-  faceModelPath,
-  type FaceModelName,
-} from './face-models.ts';
+import { BLAZEFACE_NUM_ANCHORS, EXPRESSION_CLASSES, blazeFaceAnchors, faceModelPath, type FaceModelName } from '../runtime/face-models.ts';
+import { FACE_MODEL_DEFINITIONS } from './face-definitions.ts';
 import { compareWithTfjs, detectorInput, goldenFrame, type GoldenRun } from './face-golden.ts';
-import { findModel, loadManifest, modelFilePath, sha256Hex } from './manifest.ts';
+import { findModel, loadManifest, modelFilePath, sha256Hex } from '../runtime/manifest.ts';
 
 const TOLERANCE = 1e-4;
 

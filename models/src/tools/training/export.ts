@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildWearableDistress } from '../build.ts';
-import { MANIFEST_PATH, MODELS_DIR, type ModelManifest } from '../manifest.ts';
-import { BASELINE_FEATURES } from '../wearable/baseline-normaliser.ts';
-import { WEARABLE_FEATURE_ORDER, type WearableDistressWeights, type WearableFeatureName } from '../wearable-distress.ts';
+import { MANIFEST_PATH, MODELS_DIR, type ModelManifest } from '../../runtime/manifest.ts';
+import { BASELINE_FEATURES } from '../../runtime/wearable/baseline-normaliser.ts';
+import { WEARABLE_FEATURE_ORDER, type WearableDistressWeights, type WearableFeatureName } from '../../runtime/wearable-distress.ts';
 import type { LosoResult, TrainedModel, TrainOptions } from './train-model.ts';
 
 export const WEARABLE_MODEL_VERSION = '3.0.0';

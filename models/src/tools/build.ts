@@ -5,11 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MANIFEST_PATH, MODELS_DIR, sha256Hex, type ModelManifest, type ModelManifestEntry } from './manifest.ts';
+import { MANIFEST_PATH, MODELS_DIR, sha256Hex, type ModelManifest, type ModelManifestEntry } from '../runtime/manifest.ts';
 import { convertFaceModel, humanModelsDir, humanPackageVersion } from './face-convert.ts';
-import { FACE_MODEL_DEFINITIONS, faceModelPath } from './face-models.ts';
+import { faceModelPath } from '../runtime/face-models.ts';
+import { FACE_MODEL_DEFINITIONS } from './face-definitions.ts';
 import { buildLogisticOnnx } from './onnx-logistic.ts';
-import { loadWearableWeights, WEARABLE_FEATURE_ORDER, type WearableDistressWeights } from './wearable-distress.ts';
+import { loadWearableWeights, WEARABLE_FEATURE_ORDER, type WearableDistressWeights } from '../runtime/wearable-distress.ts';
 
 export const WEARABLE_INPUT = 'features';
 export const WEARABLE_OUTPUT = 'distress';

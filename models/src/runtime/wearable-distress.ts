@@ -1,7 +1,7 @@
 /**
  * The wearable distress model: a transparent logistic model over baseline-normalised wrist
  * features. Since v2 the weights are trained on Stress-Predict by `npm run models:train`
- * (models/src/training; see wearable-distress/weights.json and MODEL_CARD.md); this file holds the
+ * (models/src/tools/training; see wearable-distress/weights.json and MODEL_CARD.md); this file holds the
  * plain-TypeScript reference that the ONNX graph must match.
  */
 import { readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ export interface WearableDistressWeights {
   training?: Record<string, unknown>;
 }
 
-export const WEARABLE_WEIGHTS_PATH = fileURLToPath(new URL('../wearable-distress/weights.json', import.meta.url));
+export const WEARABLE_WEIGHTS_PATH = fileURLToPath(new URL('../../wearable-distress/weights.json', import.meta.url));
 
 /** Reads and checks the weights file: every feature exactly once, in WEARABLE_FEATURE_ORDER, each with a reason. */
 export function loadWearableWeights(path: string = WEARABLE_WEIGHTS_PATH): WearableDistressWeights {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyPlatt, baseRateBrier, brierScore, expectedCalibrationError, fitPlatt, logitOf, reliabilityBins } from './calibration.ts';
-import { mulberry32 } from './rng.ts';
+import { mulberry32 } from '../rng.ts';
 
 describe('calibration', () => {
   it('Platt scaling recovers an over-confident score (logit three times too steep)', () => {

@@ -2,7 +2,7 @@
  * Golden comparison of the converted face models with their TF.js originals: fixed inputs
  * (seeded pseudo-random tensors in each model's input range, plus the procedurally drawn face
  * preprocessed exactly as the agent will), onnxruntime-node vs TF.js (pure-JS CPU backend).
- * Shared by the vitest suite and `tsx models/src/measure-face-models.ts` (model-card figures).
+ * Shared by the vitest suite and `tsx models/src/tools/measure-face-models.ts` (model-card figures).
  */
 import * as ort from 'onnxruntime-node';
 import {
@@ -10,12 +10,12 @@ import {
   EXPRESSION_GRAY_WEIGHTS,
   FACE_EXPRESSION_INPUT_SIZE,
   FACE_MESH_INPUT_SIZE,
-  faceModelDefinition,
   type FaceModelName,
-} from './face-models.ts';
+} from '../runtime/face-models.ts';
+import { faceModelDefinition } from './face-definitions.ts';
 import { loadTfjsModel } from './face-convert.ts';
 import { cropResizeRgb, resizeBilinearRgb, syntheticFace, type RgbImage } from './synthetic-face.ts';
-import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';
+import { loadTfjsReference, runTfjsReference } from './convert/tfjs-reference.ts';
 
 export interface GoldenInput {
   label: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitLogistic, predictLogistic, solve } from './logistic.ts';
-import { mulberry32 } from './rng.ts';
+import { mulberry32 } from '../rng.ts';
 
 /** Samples from a known logistic model: logit = 1.5 x0 - 1 x1 + 0 x2 - 0.5. */
 function synthetic(n: number, seed: number): { x: number[][]; y: (0 | 1)[] } {

@@ -3,8 +3,9 @@
  * network, converted by our TF.js -> ONNX converter from the MIT-licensed TF.js graph models that
  * the npm package `@vladmandic/human` ships in its `models/` folder. The .onnx files are
  * generated (not committed): `npm run models:build`, or automatically by `npm install` /
- * `npm start` when missing (see ensure-face-models.ts; the conversion itself is face-convert.ts).
- * This module is runtime-only (no converter, no onnx-proto): the agent imports it.
+ * `npm start` when missing (see tools/ensure-face-models.ts; where each model comes from is
+ * tools/face-definitions.ts, the conversion tools/face-convert.ts). This module is runtime-only
+ * (no converter, no onnx-proto): the agent imports it.
  *
  * Everything the edge agent needs to feed and decode the models lives here: file paths, tensor
  * names and shapes, the preprocessing each model expects, anchors and class labels. The facts were
@@ -12,8 +13,7 @@
  * src/gear/emotion.ts, src/tfjs/constants.ts) and checked against the graphs themselves.
  */
 import { join } from 'node:path';
-import { findModel, loadManifest, MANIFEST_PATH, modelFilePath, MODELS_DIR } from './manifest.ts';
-import type { ConvertedTensorSpec, ConvertIo } from './tfjs-to-onnx.ts';
+import { findModel, loadManifest, MANIFEST_PATH, modelFilePath, MODELS_DIR, type TensorSpec } from './manifest.ts';
 
 export const FACE_DETECTOR_MODEL = 'face-detector';
 export const FACE_MESH_MODEL = 'face-mesh';
@@ -23,94 +23,6 @@ export type FaceModelName = typeof FACE_DETECTOR_MODEL | typeof FACE_MESH_MODEL 
 /** Emotion classes in the order of the expression model's 7 outputs (oarriaga/FER2013 order). */
 export const EXPRESSION_CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
 export type ExpressionClass = (typeof EXPRESSION_CLASSES)[number];
-
-export interface FaceModelSource {
-  /** npm package the TF.js graph model comes from. */
-  package: '@vladmandic/human';
-  /** model.json file inside the package's models/ folder. */
-  modelJson: string;
-  /** Where the weights originally come from. */
-  upstream: string;
-  /** Licence of the files we convert, as the package states it. */
-  licence: string;
-}
-
-export interface FaceModelDefinition {
-  name: FaceModelName;
-  version: string;
-  description: string;
-  source: FaceModelSource;
-  /** TF node -> ONNX tensor name. */
-  inputs: ConvertIo[];
-  outputs: ConvertIo[];
-  modelCard: string;
-  /** Class labels of the (single) output, where it is a classifier. */
-  labels?: readonly string[];
-}
-
-export const FACE_MODEL_DEFINITIONS: readonly FaceModelDefinition[] = [
-  {
-    name: FACE_DETECTOR_MODEL,
-    version: '1.0.0',
-    description:
-      "MediaPipe BlazeFace, back-camera variant (human's default detector): 256x256 RGB in [-1,1], 896 anchors: 512 at stride 16 then 384 at stride 32.",
-    source: {
-      package: '@vladmandic/human',
-      modelJson: 'blazeface.json',
-      upstream: 'https://github.com/google/mediapipe (BlazeFace), converted to TF.js by https://github.com/vladmandic',
-      licence: 'MIT (as distributed in @vladmandic/human); MediaPipe models are Apache-2.0 upstream',
-    },
-    inputs: [{ tfName: 'input', name: 'image' }],
-    outputs: [
-      { tfName: 'Identity', name: 'scores_stride16' },
-      { tfName: 'Identity_2', name: 'boxes_stride16' },
-      { tfName: 'Identity_1', name: 'scores_stride32' },
-      { tfName: 'Identity_3', name: 'boxes_stride32' },
-    ],
-    modelCard: 'face-detector/MODEL_CARD.md',
-  },
-  {
-    name: FACE_MESH_MODEL,
-    version: '1.0.0',
-    description:
-      'MediaPipe FaceMesh: 192x192 RGB face crop in [0,1] -> 468 3-D landmarks (crop pixels), face confidence, 133 contour points.',
-    source: {
-      package: '@vladmandic/human',
-      modelJson: 'facemesh.json',
-      upstream: 'https://github.com/google/mediapipe (FaceMesh), converted to TF.js by https://github.com/vladmandic',
-      licence: 'MIT (as distributed in @vladmandic/human); MediaPipe models are Apache-2.0 upstream',
-    },
-    inputs: [{ tfName: 'input_1', name: 'image' }],
-    outputs: [
-      { tfName: 'Identity_2', name: 'landmarks' },
-      { tfName: 'Identity_1', name: 'confidence' },
-      { tfName: 'Identity', name: 'contours' },
-    ],
-    modelCard: 'face-mesh/MODEL_CARD.md',
-  },
-  {
-    name: FACE_EXPRESSION_MODEL,
-    version: '1.0.0',
-    description:
-      'Facial expression classifier (oarriaga/face_classification mini-Xception, FER2013): 64x64 grayscale in [-1,1] -> 7 class probabilities.',
-    source: {
-      package: '@vladmandic/human',
-      modelJson: 'emotion.json',
-      upstream: 'https://github.com/oarriaga/face_classification (MIT), converted to TF.js by https://github.com/vladmandic',
-      licence: 'MIT',
-    },
-    inputs: [{ tfName: 'input_1', name: 'image' }],
-    outputs: [{ tfName: 'Identity', name: 'probabilities' }],
-    modelCard: 'face-expression/MODEL_CARD.md',
-    labels: EXPRESSION_CLASSES,
-  },
-];
-
-export function faceModelDefinition(name: FaceModelName): FaceModelDefinition {
-  const def = FACE_MODEL_DEFINITIONS.find((d) => d.name === name);
-  if (!def) throw new Error(`unknown face model ${name}`);
-  return def;
-}
 
 /** Path of a face model's .onnx file (generated; see ensureFaceModels). */
 export function faceModelPath(name: FaceModelName, modelsDir: string = MODELS_DIR): string {
@@ -178,8 +90,8 @@ export interface FaceModelSpec {
   path: string;
   /** Expected sha256 of the file (verify before loading). */
   sha256: string;
-  inputs: ConvertedTensorSpec[];
-  outputs: ConvertedTensorSpec[];
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
   labels?: readonly string[];
   preprocessing: string;
   decoding: string;
@@ -188,7 +100,6 @@ export interface FaceModelSpec {
 /** Everything the agent needs to load, verify, feed and decode one face model. */
 export function faceModelSpec(name: FaceModelName, manifestPath: string = MANIFEST_PATH): FaceModelSpec {
   const entry = findModel(loadManifest(manifestPath), name);
-  const def = faceModelDefinition(name);
   return {
     name,
     version: entry.version,
@@ -196,7 +107,7 @@ export function faceModelSpec(name: FaceModelName, manifestPath: string = MANIFE
     sha256: entry.sha256,
     inputs: entry.inputs,
     outputs: entry.outputs,
-    ...(def.labels ? { labels: def.labels } : {}),
+    ...(entry.labels ? { labels: entry.labels } : {}),
     ...FACE_MODEL_NOTES[name],
   };
 }

@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import type { WindowFeatures } from '../wearable/window-features.ts';
+import type { WindowFeatures } from '../../runtime/wearable/window-features.ts';
 import { DATA_ENV, DataDirError, resolveDataDir } from './data-dir.ts';
 import { loadDataset, parseLabelsCsv, windowLabel, type SubjectWindows } from './dataset.ts';
 import { main as evalMain } from './eval.ts';
 import { DEFAULT_TRAIN_OPTIONS, leaveOneSubjectOut, trainModel } from './train-model.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const dataDir = resolve(repoRoot, process.env[DATA_ENV] ?? '../shared/data/stress-predict');
 const haveData = existsSync(join(dataDir, 'labels.csv')) && existsSync(join(dataDir, 'raw'));
 if (!haveData) {

@@ -1,12 +1,13 @@
 /**
- * `npx tsx models/src/measure-face-models.ts`: the figures in the face model cards. Golden diffs
+ * `npx tsx models/src/tools/measure-face-models.ts`: the figures in the face model cards. Golden diffs
  * (onnxruntime-node vs TF.js CPU on the golden inputs) and inference time per model at batch 1 on
  * this machine (onnxruntime-node CPU, 1 and 2 intra-op threads; median of 50 runs after 5 warm-ups).
  */
 import { cpus } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { compareWithTfjs, goldenInputs } from './face-golden.ts';
-import { FACE_MODEL_DEFINITIONS, faceModelPath, type FaceModelName } from './face-models.ts';
+import { faceModelPath, type FaceModelName } from '../runtime/face-models.ts';
+import { FACE_MODEL_DEFINITIONS } from './face-definitions.ts';
 
 async function timeModel(name: FaceModelName, threads: number): Promise<{ p50: number; p95: number }> {
   const session = await ort.InferenceSession.create(faceModelPath(name), { intraOpNumThreads: threads, interOpNumThreads: 1 });

@@ -8,8 +8,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildFaceModels } from './build.ts';
-import { FACE_MODEL_DEFINITIONS, faceModelPath } from './face-models.ts';
-import { findModel, loadManifest, MANIFEST_PATH, MODELS_DIR, sha256Hex } from './manifest.ts';
+import { faceModelPath } from '../runtime/face-models.ts';
+import { FACE_MODEL_DEFINITIONS } from './face-definitions.ts';
+import { findModel, loadManifest, MANIFEST_PATH, MODELS_DIR, sha256Hex } from '../runtime/manifest.ts';
 
 export interface EnsureFaceModelsResult {
   /** Models whose file was (re)written. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { e4ToOffsetSamples, parseE4Ibi, parseE4Signal, readE4Recording } from './e4-csv.ts';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const stressPredictDir = resolve(repoRoot, process.env.ATTUNE_STRESS_PREDICT_DIR ?? '../shared/data/stress-predict');
 const haveRealData = existsSync(join(stressPredictDir, 'raw', 'S01', 'EDA.csv'));
 if (!haveRealData) {

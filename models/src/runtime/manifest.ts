@@ -41,7 +41,7 @@ export interface ModelManifest {
 }
 
 /** Root of the @attune/models package (where manifest.json lives). */
-export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MANIFEST_PATH = resolve(MODELS_DIR, 'manifest.json');
 
 export function sha256Hex(bytes: Uint8Array): string {

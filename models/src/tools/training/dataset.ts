@@ -6,9 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { e4ToOffsetSamples, readE4Recording } from '../wearable/e4-csv.ts';
-import { DEFAULT_WINDOW_MS, recordingWindowFeatures } from '../wearable/pipeline.ts';
-import type { WindowFeatures } from '../wearable/window-features.ts';
+import { e4ToOffsetSamples, readE4Recording } from '../../runtime/wearable/e4-csv.ts';
+import { DEFAULT_WINDOW_MS, recordingWindowFeatures } from '../../runtime/wearable/pipeline.ts';
+import type { WindowFeatures } from '../../runtime/wearable/window-features.ts';
 
 /** Per-second labels of one subject: unix second -> 1 (stress task) or 0 (baseline/rest). */
 export type SecondLabels = Map<number, 0 | 1>;

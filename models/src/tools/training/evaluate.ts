@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { findModel, loadManifest, MANIFEST_PATH, modelFilePath, sha256Hex } from '../manifest.ts';
-import { normaliseWindowsAsync } from '../wearable/pipeline.ts';
-import { loadWearableWeights, WEARABLE_FEATURE_ORDER } from '../wearable-distress.ts';
+import { findModel, loadManifest, MANIFEST_PATH, modelFilePath, sha256Hex } from '../../runtime/manifest.ts';
+import { normaliseWindowsAsync } from '../../runtime/wearable/pipeline.ts';
+import { loadWearableWeights, WEARABLE_FEATURE_ORDER } from '../../runtime/wearable-distress.ts';
 import type { Dataset } from './dataset.ts';
 import { DEFAULT_TRAIN_OPTIONS } from './train-model.ts';
 import { summariseScores, type Evaluation } from './train-model.ts';

@@ -18,8 +18,8 @@
  * In each LOSO fold the held-out subject contributes nothing to training or calibration: not its
  * labels, not its windows; its z-scores come from its own first minutes.
  */
-import { BASELINE_FEATURES } from '../wearable/baseline-normaliser.ts';
-import { DEFAULT_BASELINE_WINDOWS, DEFAULT_WINDOW_MS, normaliseWindows } from '../wearable/pipeline.ts';
+import { BASELINE_FEATURES } from '../../runtime/wearable/baseline-normaliser.ts';
+import { DEFAULT_BASELINE_WINDOWS, DEFAULT_WINDOW_MS, normaliseWindows } from '../../runtime/wearable/pipeline.ts';
 import {
   applyPlatt,
   baseRateBrier,
@@ -33,7 +33,7 @@ import {
 import type { Dataset, SubjectWindows } from './dataset.ts';
 import { fitLogistic } from './logistic.ts';
 import { auc, balancedAccuracy, summarise, type Summary } from './metrics.ts';
-import { mulberry32 } from './rng.ts';
+import { mulberry32 } from '../rng.ts';
 
 export interface TrainOptions {
   /** Seed of every random choice (the subject bootstrap of the confidence interval; the fit itself is deterministic). */

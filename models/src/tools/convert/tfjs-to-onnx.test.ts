@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { seededUniform } from './face-golden.ts';
+import { seededUniform } from '../face-golden.ts';
 import { halfToFloat, type TfAttrValue, type TfModelJson, type TfNode, type TfWeightEntry } from './tfjs-graph.ts';
 import { convertTfjsGraphToOnnx, SUPPORTED_TF_OPS } from './tfjs-to-onnx.ts';
 import { loadTfjsReference, runTfjsReference } from './tfjs-reference.ts';

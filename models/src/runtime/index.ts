@@ -1,3 +1,9 @@
+/**
+ * @attune/models: what the edge agent runs with. The manifest and its integrity check, the wearable
+ * feature pipeline (the code the model was trained with), and the face models' runtime facts. The
+ * offline tools (converter, build, training) are @attune/models/tools and @attune/models/training;
+ * nothing here imports them.
+ */
 export {
   MANIFEST_PATH,
   MODELS_DIR,
@@ -21,10 +27,9 @@ export {
 /** Name of the wearable model in the manifest. */
 export const WEARABLE_DISTRESS_MODEL = 'wearable-distress';
 
-// Wearable feature pipeline shared by the edge agent and model training (models/src/wearable).
+// Wearable feature pipeline shared by the edge agent and model training (runtime/wearable).
 export type { OffsetSample, OffsetSampleGenerator, WearableSample } from './wearable/samples.ts';
 export { offsetToClock } from './wearable/samples.ts';
-export { mulberry32 } from './training/rng.ts';
 export {
   IBI_MAX_S,
   IBI_MAX_SUCCESSIVE_CHANGE,
@@ -80,8 +85,8 @@ export {
 
 // Face models (BlazeFace, FaceMesh, FER2013 expression), converted from @vladmandic/human's TF.js
 // graph models by our converter. The .onnx files are generated (npm install / npm start /
-// npm run models:build; `@attune/models/ensure-face-models` builds missing ones). Runtime-only:
-// importing these pulls in neither the converter nor onnx-proto.
+// npm run models:build; `ensureFaceModels` in @attune/models/tools builds missing ones).
+// Runtime-only: importing these pulls in neither the converter nor onnx-proto.
 export {
   BLAZEFACE_ANCHORS_PER_CELL,
   BLAZEFACE_INPUT_SIZE,
@@ -96,7 +101,6 @@ export {
   FACE_MESH_INPUT_SIZE,
   FACE_MESH_LANDMARKS,
   FACE_MESH_MODEL,
-  FACE_MODEL_DEFINITIONS,
   FACE_MODEL_NOTES,
   blazeFaceAnchors,
   faceModelPath,
@@ -105,4 +109,8 @@ export {
   type FaceModelName,
   type FaceModelSpec,
 } from './face-models.ts';
-export { syntheticFace, type RgbImage, type SyntheticFaceOptions } from './synthetic-face.ts';
+
+// Transitional: these moved to @attune/models/rng and @attune/models/tools; kept here only until
+// their last importers in edge-agent switch, then removed (the runtime entry exports no test fixture).
+export { mulberry32 } from '../tools/rng.ts';
+export { syntheticFace, type RgbImage, type SyntheticFaceOptions } from '../tools/synthetic-face.ts';

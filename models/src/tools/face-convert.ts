@@ -4,10 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { FaceModelDefinition } from './face-models.ts';
-import { MODELS_DIR } from './manifest.ts';
-import type { TfModelJson } from './tfjs-graph.ts';
-import { convertTfjsGraphToOnnx, type ConvertResult } from './tfjs-to-onnx.ts';
+import type { FaceModelDefinition } from './face-definitions.ts';
+import { MODELS_DIR } from '../runtime/manifest.ts';
+import type { TfModelJson } from './convert/tfjs-graph.ts';
+import { convertTfjsGraphToOnnx, type ConvertResult } from './convert/tfjs-to-onnx.ts';
 
 /** The models/ folder of the installed @vladmandic/human package (searched up from this package). */
 export function humanModelsDir(from: string = MODELS_DIR): string {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { buildAll } from './build.ts';
-import { findModel, loadManifest, modelFilePath, sha256Hex } from './manifest.ts';
-import { loadWearableWeights, WEARABLE_FEATURE_ORDER, wearableDistressReference } from './wearable-distress.ts';
+import { findModel, loadManifest, modelFilePath, sha256Hex } from '../runtime/manifest.ts';
+import { loadWearableWeights, WEARABLE_FEATURE_ORDER, wearableDistressReference } from '../runtime/wearable-distress.ts';
 
 const weights = loadWearableWeights();
 const entry = findModel(loadManifest(), 'wearable-distress');
