@@ -5,8 +5,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { syntheticFace } from '@attune/models/tools';
-import { ffmpegPath } from '../../../edge-agent/src/sources/camera/ffmpeg-binary.ts';
+import { syntheticFace } from '../../../models/src/synthetic-face.ts';
+import { ffmpegPath } from '@attune/edge-agent/camera';
 
 export const WIDTH = 640;
 export const HEIGHT = 480;
