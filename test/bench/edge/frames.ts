@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { syntheticFace } from '../../../models/src/synthetic-face.ts';
+import { syntheticFace } from '@attune/models/tools';
 import { ffmpegPath } from '@attune/edge-agent/camera';
 
 export const WIDTH = 640;
