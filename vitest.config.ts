@@ -8,7 +8,6 @@ export default defineConfig({
           name: 'node',
           include: [
             '{protocol,db,server,edge-agent,models}/src/**/*.test.ts',
-      'edge-agent/test/**/*.test.ts',
             'edge-agent/test/**/*.test.ts',
             'test/fuzz/**/*.test.ts',
             'test/integration/**/*.test.ts',
