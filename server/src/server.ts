@@ -1,34 +1,23 @@
 /**
  * The composition root. It reads like a table of contents: configuration, database, alerting,
  * broker, ingest, consent, demo data, jobs, HTTP — started in that order and stopped in reverse.
+ * How each part starts is in startup/; what each part does is in its own folder.
  */
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve, type ServerType } from '@hono/node-server';
-import { createDatabase, type Database } from '@attune/db';
-import { createDeviceAuthenticator } from './broker/device-authenticator.ts';
-import { PortInUseError, startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
-import { createDynsecAccounts, type BrokerAccounts } from './broker/mosquitto-dynsec.ts';
-import { readBrokerTls, readTrustedCa } from './broker/tls-files.ts';
-import { acquireDataDirLock } from './cli/data-dir-lock.ts';
-import type { Config } from './platform/config.ts';
+import type { Database } from '@attune/db';
+import type { BrokerAccounts } from './broker/mosquitto-dynsec.ts';
+import { buildConsentTexts } from './consent-texts/index.ts';
 import { seedDemo, type DemoDevice } from './demo/demo-seed.ts';
 import { createApp } from './http/app.ts';
-import { startMqttIngest, type MqttIngest } from './ingest/mqtt-ingest.ts';
-import { startJobs } from './platform/scheduler.ts';
+import type { Config } from './platform/config.ts';
+import { LiveEvents } from './platform/live-events.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
-import { AlertRepository } from './repositories/alert.repository.ts';
-import { AuditRepository } from './repositories/audit.repository.ts';
-import { DataLifecycleRepository } from './repositories/data-lifecycle.repository.ts';
-import { DeviceRepository } from './repositories/device.repository.ts';
-import { ScoreRepository } from './repositories/score.repository.ts';
-import { ConsentReadRepository, StayRepository } from './repositories/stay.repository.ts';
-import { TabletRepository } from './repositories/tablet.repository.ts';
-import { UserRepository } from './repositories/user.repository.ts';
-import { WardRepository } from './repositories/ward.repository.ts';
-import { randomSecret } from './security/passwords.ts';
+import { startJobs } from './platform/scheduler.ts';
+import type { DeviceRepository } from './repositories/device.repository.ts';
+import type { StayRepository } from './repositories/stay.repository.ts';
+import type { UserRepository } from './repositories/user.repository.ts';
+import type { WardRepository } from './repositories/ward.repository.ts';
 import { AlertService } from './services/alert.service.ts';
 import { BoardService } from './services/board.service.ts';
 import { ConsentService } from './services/consent.service.ts';
@@ -36,12 +25,16 @@ import { DeviceContextCache } from './services/device-context.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
 import { singleSignOnFromConfig } from './services/directory-sign-in.ts';
 import { IngestService } from './services/ingest.service.ts';
-import { LiveEvents } from './platform/live-events.ts';
 import { MonitoringService } from './services/monitoring.service.ts';
 import { RetentionService } from './services/retention.service.ts';
 import { StayService } from './services/stay.service.ts';
 import { TabletService } from './services/tablet.service.ts';
-import { buildConsentTexts } from './consent-texts/index.ts';
+import { openDatabase } from './startup/database.ts';
+import { listenHttp } from './startup/http-listener.ts';
+import { startMessaging } from './startup/messaging.ts';
+import { createReadiness } from './startup/readiness.ts';
+import { createRepositories } from './startup/repositories.ts';
+import { StopStack } from './startup/stop-stack.ts';
 
 export interface RunningServer {
   url: string;
@@ -71,43 +64,22 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-const READINESS_DB_TIMEOUT_MS = 2000;
 const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/build', import.meta.url));
 
 export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.LOG_LEVEL);
-  const stops: (() => Promise<void>)[] = [];
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    for (const s of stops.reverse()) await s().catch((error: unknown) => logger.error('stop step failed', { error: String(error) }));
-  };
+  const stops = new StopStack(logger);
+  const stop = () => stops.stop();
 
   try {
-    // 1. Database (an embedded one is locked against a second process, e.g. `attune admin`)
-    if (!config.DATABASE_URL) {
-      const lock = acquireDataDirLock(join(config.dataDir, 'pglite.lock'), 'the Attune server', join(config.dataDir, 'pglite'));
-      stops.push(async () => lock.release());
-    }
-    const db = await createDatabase({ url: config.DATABASE_URL, pgliteDir: join(config.dataDir, 'pglite') });
-    stops.push(() => db.close());
-    await db.migrate();
-    logger.info('database ready', { kind: db.kind });
+    // 1. Database and repositories
+    const db = await openDatabase(config, stops, logger);
+    const repos = createRepositories(db);
+    const { users, audit, wards, stays, consentRead, devices, scores, alerts, lifecycle } = repos;
 
-    // 2. Repositories and in-process services
+    // 2. Alerting and ingest (in-process; alert state is rebuilt from stored windows)
     const metrics = createMetrics();
     const live = new LiveEvents();
-    const users = new UserRepository(db);
-    const audit = new AuditRepository(db);
-    const wards = new WardRepository(db);
-    const stays = new StayRepository(db);
-    const consentRead = new ConsentReadRepository(db);
-    const devices = new DeviceRepository(db);
-    const scores = new ScoreRepository(db);
-    const alerts = new AlertRepository(db);
-    const tabletRepo = new TabletRepository(db);
-    const lifecycle = new DataLifecycleRepository(db);
     const alertService = new AlertService(alerts, live, metrics, logger);
     await alertService.rebuild(scores, new Date());
     const contexts = new DeviceContextCache(devices, stays);
@@ -127,60 +99,14 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       { stallMs: config.INGEST_STALL_S * 1000, signalLostMs: config.SIGNAL_LOST_AFTER_S * 1000 },
     );
 
-    // 3. Broker: embedded unless MQTT_URL names one. The embedded broker hands device messages to
-    //    ingest in-process and acknowledges them only once they are durable.
-    let broker: EmbeddedBroker | null = null;
-    let mqttUrl = config.MQTT_URL;
-    let serverMqttPassword = config.MQTT_PASSWORD;
-    if (!mqttUrl) {
-      serverMqttPassword = randomSecret();
-      broker = await startEmbeddedBroker({
-        port: config.MQTT_PORT,
-        server: { username: config.MQTT_USERNAME, password: serverMqttPassword },
-        devices: createDeviceAuthenticator(devices),
-        deviceMessages: (topic, payload) => ingest.handleMessage(topic, payload),
-        logger,
-        limits: {
-          maxPacketBytes: config.MQTT_MAX_PACKET_BYTES,
-          connectTimeoutMs: config.MQTT_CONNECT_TIMEOUT_S * 1000,
-          packetsPerSecond: config.MQTT_CLIENT_PACKETS_PER_S,
-          packetBurst: config.MQTT_CLIENT_PACKET_BURST,
-        },
-        onLimit: (limit) => metrics.brokerLimited.inc({ limit }),
-        tls: readBrokerTls(config, logger) ?? undefined,
-      });
-      stops.push(() => broker!.close());
-      mqttUrl = broker.url;
-    }
+    // 3. Broker and the server's MQTT session
+    const { broker, mqttUrl, mqttIngest, brokerAccounts } = await startMessaging(config, { devices, ingest, metrics, logger }, stops);
 
-    // 4. Ingest: the server's own MQTT session (device messages arrive on it from an external broker)
-    const mqttIngest: MqttIngest = await startMqttIngest({
-      url: mqttUrl,
-      username: config.MQTT_USERNAME,
-      password: serverMqttPassword,
-      clientId: config.MQTT_CLIENT_ID ?? config.MQTT_USERNAME,
-      ingest,
-      logger,
-      receiveDeviceMessages: broker === null,
-      ca: readTrustedCa(config),
-      // Enough for two batches in flight and one being filled (see deploy/mosquitto/attune.conf).
-      maxUnacknowledged: Math.max(1000, 4 * config.INGEST_BATCH_MAX_ROWS),
-    });
-    // Write what is pending while still connected, so its acknowledgements go out, then disconnect.
-    stops.push(async () => {
-      await ingest.close();
-      await mqttIngest.close();
-    });
-
-    // Device accounts on an external Mosquitto (the embedded broker reads them from the database)
-    const brokerAccounts =
-      config.MQTT_URL && config.MQTT_DYNSEC ? await createDynsecAccounts(mqttIngest.client, config.MQTT_USERNAME, logger) : null;
-
-    // 5. Consent, stays and the bedside tablet; republish every device's retained consent at start
+    // 4. Consent, stays and the bedside tablet
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
     const stayService = new StayService({ stays, consent, alerts: alertService, audit, live, ingest });
     const tablets = new TabletService({
-      tablets: tabletRepo,
+      tablets: repos.tablets,
       stays,
       consent,
       lifecycle,
@@ -193,7 +119,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     await tablets.saveTexts();
     const retention = new RetentionService(lifecycle, config.RETENTION_DAYS, logger);
 
-    // 6. Demo ward
+    // 5. Demo ward, then every device's retained consent republished
     const demoDevices = config.ATTUNE_DEMO
       ? await seedDemo({ dataDir: config.dataDir, users, wards, stays, devices, consent, logger })
       : [];
@@ -206,7 +132,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       );
     }
 
-    // 7. Jobs (a job that stops completing fails readiness)
+    // 6. Jobs (a job that stops completing fails readiness)
     const jobs = startJobs(
       [
         { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
@@ -218,7 +144,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     );
     stops.push(() => jobs.stop());
 
-    // 8. HTTP: API, SSE and dashboard on one origin
+    // 7. HTTP: API, SSE and dashboard on one origin
     const app = createApp({
       logger,
       metrics,
@@ -235,24 +161,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       tabletService: tablets,
       board: new BoardService(wards, consentRead, scores, alerts, monitoring),
       live,
-      readiness: async (now) => {
-        // A database that hangs must fail readiness, not hang it: answer within 2 s or count as down.
-        const database = await Promise.race([
-          db.query('select 1').then(
-            () => true,
-            () => false,
-          ),
-          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), READINESS_DB_TIMEOUT_MS).unref()),
-        ]);
-        const mqtt = mqttIngest.isConnected();
-        const problems = [
-          ...(database ? [] : [`database does not answer within ${READINESS_DB_TIMEOUT_MS / 1000} s`]),
-          ...(mqtt ? [] : ['not connected to the MQTT broker']),
-          ...[monitoring.stall(now)].filter((p): p is string => p !== null),
-          ...jobs.stalled(now),
-        ];
-        return { database, mqtt, problems };
-      },
+      readiness: createReadiness({ db, mqttIngest, monitoring, jobs }),
       sessionTtlHours: config.SESSION_TTL_HOURS,
       secureCookies: config.NODE_ENV === 'production',
       tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,
@@ -262,26 +171,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
       singleSignOn: singleSignOnFromConfig(config, { db, audit, logger }),
     });
-    const http: ServerType = await new Promise((resolve, reject) => {
-      const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          error.code === 'EADDRINUSE'
-            ? new PortInUseError(`HTTP port ${config.PORT} is already in use: set PORT to a free port, or stop what is listening there.`)
-            : error,
-        ),
-      );
-    });
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          (http as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
-    );
-    const httpPort = (http.address() as AddressInfo).port;
-    const url = `http://localhost:${httpPort}`;
-    logger.info('http listening', { url });
+    const { httpPort, url } = await listenHttp(app.fetch, config, stops, logger);
 
     return {
       url,
