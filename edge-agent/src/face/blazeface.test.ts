@@ -1,16 +1,20 @@
+import { blazeFaceAnchors } from '@attune/models';
 import { describe, expect, it } from 'vitest';
-import { blazeFaceAnchors, decodeBlazeFace, faceCropBox, iou, nonMaxSuppression } from './blazeface.ts';
+import { decodeBlazeFace, faceCropBox, iou, nonMaxSuppression } from './blazeface.ts';
+
+/** Anchor i's centre from the x, y pairs. */
+const anchorAt = (anchors: Float32Array, i: number) => [anchors[2 * i], anchors[2 * i + 1]];
 
 describe('BlazeFace decoding', () => {
   it('has 896 anchors for 256 input: 512 at stride 16 (2 per cell) then 384 at stride 32 (6 per cell)', () => {
     const a = blazeFaceAnchors(256);
-    expect(a).toHaveLength(896);
-    expect(a[0]).toEqual([8, 8]);
-    expect(a[1]).toEqual([8, 8]);
-    expect(a[2]).toEqual([24, 8]);
-    expect(a[511]).toEqual([248, 248]);
-    expect(a[512]).toEqual([16, 16]);
-    expect(a[895]).toEqual([240, 240]);
+    expect(a).toHaveLength(2 * 896);
+    expect(anchorAt(a, 0)).toEqual([8, 8]);
+    expect(anchorAt(a, 1)).toEqual([8, 8]);
+    expect(anchorAt(a, 2)).toEqual([24, 8]);
+    expect(anchorAt(a, 511)).toEqual([248, 248]);
+    expect(anchorAt(a, 512)).toEqual([16, 16]);
+    expect(anchorAt(a, 895)).toEqual([240, 240]);
   });
 
   it('decodes box centre and size relative to the anchor, scaled to the frame, with sigmoid scores', () => {
@@ -21,7 +25,7 @@ describe('BlazeFace decoding', () => {
     const i = 600;
     logits[i] = 2; // sigmoid 0.881
     boxes.set([4, 2, 64, 48, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], i * 16);
-    const [ax, ay] = anchors[i]!;
+    const [ax, ay] = anchorAt(anchors, i) as [number, number];
     const d = decodeBlazeFace(logits, boxes, anchors, {
       inputSize: 256,
       frameWidth: 640,

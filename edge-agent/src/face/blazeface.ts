@@ -2,33 +2,10 @@
  * BlazeFace decoding (MediaPipe short-range face detector, 256x256 "back" variant as shipped by
  * @vladmandic/human): anchors, sigmoid scores, box and keypoint regression, non-maximum
  * suppression, and the box enlargement/squaring that feeds FaceMesh. Matches Human's decoding so
- * both see the same face crop.
+ * both see the same face crop. The anchors themselves are @attune/models' blazeFaceAnchors (one
+ * definition with the model's other facts).
  */
 import type { Box } from './image-ops.ts';
-
-/** One anchor centre in detector-input pixels. */
-export type Anchor = readonly [number, number];
-
-/**
- * SSD anchors of BlazeFace: stride 16 with 2 anchors per cell, then stride 32 with 6 (for a
- * 256 input: 16x16x2 = 512 then 8x8x6 = 384, total 896). Centres are cell centres.
- */
-export function blazeFaceAnchors(inputSize: number): Anchor[] {
-  const spec = [
-    { stride: inputSize / 16, count: 2 },
-    { stride: inputSize / 8, count: 6 },
-  ];
-  const anchors: Anchor[] = [];
-  for (const { stride, count } of spec) {
-    const cells = Math.floor((inputSize + stride - 1) / stride);
-    for (let gy = 0; gy < cells; gy++) {
-      for (let gx = 0; gx < cells; gx++) {
-        for (let n = 0; n < count; n++) anchors.push([stride * (gx + 0.5), stride * (gy + 0.5)]);
-      }
-    }
-  }
-  return anchors;
-}
 
 export const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -52,28 +29,30 @@ export interface DecodeOptions {
 /**
  * Decodes the detector's outputs: per anchor a score logit and 16 regressors (dx, dy, w, h, then
  * 6 x (kx, ky)) in input pixels relative to the anchor; stride-16 anchors first, then stride-32,
- * as the anchors are ordered. The frame was resized (not letterboxed) to the square input, so x
- * and y scale apart.
+ * as the anchors are ordered. `anchors` holds the centres as x, y pairs (blazeFaceAnchors). The
+ * frame was resized (not letterboxed) to the square input, so x and y scale apart.
  */
 export function decodeBlazeFace(
   logits: ArrayLike<number>,
   boxes: ArrayLike<number>,
-  anchors: readonly Anchor[],
+  anchors: ArrayLike<number>,
   o: DecodeOptions,
 ): Detection[] {
-  if (logits.length !== anchors.length || boxes.length !== anchors.length * 16) {
-    throw new Error(`BlazeFace output has ${logits.length} scores and ${boxes.length} box values for ${anchors.length} anchors`);
+  const anchorCount = anchors.length / 2;
+  if (logits.length !== anchorCount || boxes.length !== anchorCount * 16) {
+    throw new Error(`BlazeFace output has ${logits.length} scores and ${boxes.length} box values for ${anchorCount} anchors`);
   }
   const fx = o.frameWidth / o.inputSize;
   const fy = o.frameHeight / o.inputSize;
   // Threshold on the logit first: the sigmoid is monotonic and most of the 896 rows are far below.
   const minLogit = Math.log(o.minScore / (1 - o.minScore));
   const candidates: Detection[] = [];
-  for (let i = 0; i < anchors.length; i++) {
+  for (let i = 0; i < anchorCount; i++) {
     const logit = logits[i]!;
     if (!(logit > minLogit)) continue;
     const r = i * 16;
-    const [ax, ay] = anchors[i]!;
+    const ax = anchors[2 * i]!;
+    const ay = anchors[2 * i + 1]!;
     const cx = boxes[r]! + ax;
     const cy = boxes[r + 1]! + ay;
     const w = boxes[r + 2]!;

@@ -1,23 +1,42 @@
 /**
  * The three face models as the pipeline uses them: detector (BlazeFace), landmarks (FaceMesh) and
  * expression (FER2013 mini-Xception), each an OnnxModel verified against the manifest. Tensor
- * facts (names, sizes, preprocessing, class order) follow models/<name>/MODEL_CARD.md.
+ * facts (names, sizes, anchors, class order) are @attune/models' (runtime/face-models.ts, and
+ * models/<name>/MODEL_CARD.md).
  */
-import { blazeFaceAnchors, decodeBlazeFace, sigmoid, type Anchor, type Detection } from './blazeface.ts';
+import {
+  BLAZEFACE_INPUT_SIZE,
+  EXPRESSION_CLASSES,
+  FACE_DETECTOR_MODEL,
+  FACE_EXPRESSION_INPUT_SIZE,
+  FACE_EXPRESSION_MODEL,
+  FACE_MESH_INPUT_SIZE,
+  FACE_MESH_LANDMARKS,
+  FACE_MESH_MODEL,
+  blazeFaceAnchors,
+  type ExpressionClass,
+} from '@attune/models';
+import { decodeBlazeFace, sigmoid, type Detection } from './blazeface.ts';
 import type { Box } from './image-ops.ts';
 import { cropAndResizeRgb, expressionInput, resizeBilinearRgb } from './image-ops.ts';
 import type { Point3 } from './landmarks.ts';
 import { OnnxModel, ort, type OnnxModelOptions } from './onnx-model.ts';
 import type { RgbFrame } from '../sources/camera/frame.ts';
-import type { ExpressionProbabilities } from './face-window.ts';
+import type { ExpressionKey, ExpressionProbabilities } from './face-window.ts';
 
-/** Manifest names (models/src/face-models.ts in @attune/models). */
-export const FACE_MODEL_NAMES = { detector: 'face-detector', mesh: 'face-mesh', expression: 'face-expression' } as const;
-export const DETECTOR_INPUT = 256;
-export const MESH_INPUT = 192;
-export const EXPRESSION_INPUT = 64;
-/** Output order of the expression model (oarriaga / FER2013), mapped to the protocol's words. */
-export const FER_TO_PROTOCOL = ['angry', 'disgusted', 'fearful', 'happy', 'sad', 'surprised', 'neutral'] as const;
+const DETECTOR_INPUT = BLAZEFACE_INPUT_SIZE;
+const MESH_INPUT = FACE_MESH_INPUT_SIZE;
+const EXPRESSION_INPUT = FACE_EXPRESSION_INPUT_SIZE;
+/** The expression model's classes (oarriaga / FER2013 words) in the protocol's words. */
+const PROTOCOL_EXPRESSION: Record<ExpressionClass, ExpressionKey> = {
+  angry: 'angry',
+  disgust: 'disgusted',
+  fear: 'fearful',
+  happy: 'happy',
+  sad: 'sad',
+  surprise: 'surprised',
+  neutral: 'neutral',
+};
 
 export interface DetectorSettings {
   minScore: number;
@@ -26,7 +45,7 @@ export interface DetectorSettings {
 }
 
 export class FaceModels {
-  private readonly anchors: Anchor[] = blazeFaceAnchors(DETECTOR_INPUT);
+  private readonly anchors = blazeFaceAnchors(DETECTOR_INPUT);
   private readonly detBuf = new Float32Array(DETECTOR_INPUT * DETECTOR_INPUT * 3);
   private readonly cropBuf = new Float32Array(MESH_INPUT * MESH_INPUT * 3);
   private readonly exprBuf = new Float32Array(EXPRESSION_INPUT * EXPRESSION_INPUT);
@@ -40,9 +59,9 @@ export class FaceModels {
   /** Loads, verifies and warms up the three models. */
   static async load(options: OnnxModelOptions = {}): Promise<FaceModels> {
     const [detector, mesh, expression] = await Promise.all([
-      OnnxModel.load(FACE_MODEL_NAMES.detector, options),
-      OnnxModel.load(FACE_MODEL_NAMES.mesh, options),
-      OnnxModel.load(FACE_MODEL_NAMES.expression, options),
+      OnnxModel.load(FACE_DETECTOR_MODEL, options),
+      OnnxModel.load(FACE_MESH_MODEL, options),
+      OnnxModel.load(FACE_EXPRESSION_MODEL, options),
     ]);
     const models = new FaceModels(detector, mesh, expression);
     await models.warmUp();
@@ -66,7 +85,9 @@ export class FaceModels {
     await this.detect(frame, { minScore: 0.5, iouThreshold: 0.3, maxFaces: 1 });
     const crop = this.crop(frame, { x1: 0, y1: 0, x2: 48, y2: 48 });
     const lm = await this.landmarks(crop, { x1: 0, y1: 0, x2: 48, y2: 48 });
-    if (lm.points.length !== 468) throw new Error(`face mesh warm-up returned ${lm.points.length} landmarks, expected 468`);
+    if (lm.points.length !== FACE_MESH_LANDMARKS) {
+      throw new Error(`face mesh warm-up returned ${lm.points.length} landmarks, expected ${FACE_MESH_LANDMARKS}`);
+    }
     const p = await this.expressionOf(crop);
     const sum = Object.values(p).reduce((s, x) => s + x, 0);
     if (!(Math.abs(sum - 1) < 0.01)) throw new Error(`expression warm-up probabilities sum to ${sum}, expected 1`);
@@ -123,7 +144,7 @@ export class FaceModels {
     const out = await this.expression.run({ [this.expression.inputNames[0]!]: input });
     const p = out.probabilities!.data as Float32Array;
     const result = {} as ExpressionProbabilities;
-    FER_TO_PROTOCOL.forEach((k, i) => (result[k] = p[i]!));
+    EXPRESSION_CLASSES.forEach((c, i) => (result[PROTOCOL_EXPRESSION[c]] = p[i]!));
     return result;
   }
 

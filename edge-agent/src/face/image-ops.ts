@@ -5,6 +5,7 @@
  * were trained and are compared with TF.js preprocessing: the same crop in gives the same
  * expression out.
  */
+import { EXPRESSION_GRAY_WEIGHTS } from '@attune/models';
 import type { RgbFrame } from '../sources/camera/frame.ts';
 
 /** An axis-aligned box in frame pixels. */
@@ -121,8 +122,11 @@ export function cropAndResizeRgb(
   return out;
 }
 
-/** ITU-R BT.601 luma weights, as TF.js and MATLAB rgb2gray use them. */
-export const LUMA = [0.2989, 0.587, 0.114] as const;
+/**
+ * ITU-R BT.601 luma weights, as TF.js and MATLAB rgb2gray use them: the expression model's
+ * grayscale weights (@attune/models), used for the lighting check too.
+ */
+export const LUMA = EXPRESSION_GRAY_WEIGHTS;
 
 /**
  * The expression model's input from a float RGB crop in 0..1: resizeBilinear to out x out,

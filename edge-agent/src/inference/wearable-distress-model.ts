@@ -1,25 +1,20 @@
 /**
  * Wearable distress model on onnxruntime-node, with the lifecycle load -> warm up -> predict.
- * Loading verifies the model file against the sha256 in models/manifest.json and refuses to run a
- * file that does not match: a swapped or corrupted model must never score patients silently.
+ * Loading (@attune/models' openVerifiedSession, as for the face models) verifies the model file
+ * against the sha256 in models/manifest.json and refuses to run a file that does not match.
  */
-import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import {
-  findModel,
-  loadManifest,
   loadWearableWeights,
   MANIFEST_PATH,
-  modelFilePath,
-  sha256Hex,
+  ModelIntegrityError,
+  openVerifiedSession,
   WEARABLE_DISTRESS_MODEL,
   WEARABLE_FEATURE_ORDER,
   type ModelManifestEntry,
 } from '@attune/models';
 
-export class ModelIntegrityError extends Error {
-  override name = 'ModelIntegrityError';
-}
+export { ModelIntegrityError };
 
 export interface LoadedModelInfo {
   name: string;
@@ -39,30 +34,16 @@ export class WearableDistressModel {
 
   /** Reads the manifest entry, checks the file hash, opens the session and warms it up. */
   static async load(manifestPath: string = MANIFEST_PATH): Promise<WearableDistressModel> {
-    const entry = findModel(loadManifest(manifestPath), WEARABLE_DISTRESS_MODEL);
-    const file = modelFilePath(entry, manifestPath);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      throw new ModelIntegrityError(`model file ${file} cannot be read: ${(err as Error).message}`);
-    }
-    const actual = sha256Hex(bytes);
-    if (actual !== entry.sha256) {
-      throw new ModelIntegrityError(
-        `refusing to run ${entry.name} ${entry.version}: ${file} has sha256 ${actual} but ${manifestPath} expects ${entry.sha256}. ` +
-          'Rebuild with `npm run models:build` or restore the file.',
-      );
-    }
+    const { session, entry, file, sha256 } = await openVerifiedSession(WEARABLE_DISTRESS_MODEL, { manifestPath });
     if (entry.featureOrder.join(',') !== WEARABLE_FEATURE_ORDER.join(',')) {
+      await session.release();
       throw new ModelIntegrityError(
         `${entry.name}: manifest feature order ${entry.featureOrder.join(',')} is not the one this agent builds`,
       );
     }
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], intraOpNumThreads: 1 });
     const model = new WearableDistressModel(
       session,
-      { name: entry.name, version: entry.version, sha256: actual, file },
+      { name: entry.name, version: entry.version, sha256, file },
       loadWearableWeights().zClip,
       entry,
     );

@@ -23,6 +23,13 @@ export {
   type WearableDistressWeights,
   type WearableFeatureName,
 } from './wearable-distress.ts';
+export {
+  ModelIntegrityError,
+  agentSessionOptions,
+  openVerifiedSession,
+  type VerifiedSession,
+  type VerifiedSessionOptions,
+} from './onnx-session.ts';
 
 /** Name of the wearable model in the manifest. */
 export const WEARABLE_DISTRESS_MODEL = 'wearable-distress';
