@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { syntheticFace } from '@attune/models';
+import { syntheticFace } from '@attune/models/tools';
 import { ffmpegPath } from '../src/sources/camera/ffmpeg-binary.ts';
 
 export interface SyntheticVideoOptions {
