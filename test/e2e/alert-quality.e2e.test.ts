@@ -6,12 +6,9 @@
  * Runs the built dashboard served by the real server, in the system Chromium (skipped locally
  * without /usr/bin/chromium, failing under CI).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
+import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -19,10 +16,8 @@ requireChromium('browser e2e tests (alert sensitivity and quality)');
 
 describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browser', () => {
   let system: TestSystem;
-  let context: BrowserContext;
+  let browser: BrowserSession;
   let page: Page;
-  let userDataDir: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await ensureDashboardBuilt();
@@ -51,16 +46,13 @@ describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browse
         ],
       );
     }
-    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport: { width: 1440, height: 1000 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await openBrowser({ width: 1440, height: 1000 });
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await system?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `quality-${name}`, fn);
@@ -123,6 +115,6 @@ describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browse
       expect(await charts.count()).toBe(3);
       expect(await charts.nth(2).getAttribute('aria-label')).toMatch(/median 3 min, 90th percentile 3 min 48 s/);
     });
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 });

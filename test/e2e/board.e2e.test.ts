@@ -6,12 +6,9 @@
  * served by the real server, in the system Chromium. Without /usr/bin/chromium the suite is
  * skipped locally and fails under CI.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
+import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { encodePayload, PROTOCOL_VERSION, topics } from '@attune/protocol';
 import { makeEpisode, makeWindow, startTestSystem, type TestSystem } from '../support/system.ts';
@@ -20,27 +17,19 @@ requireChromium('browser e2e tests (ward board)');
 
 describe.skipIf(!hasChromium)('ward board in the browser', () => {
   let system: TestSystem;
-  let context: BrowserContext;
+  let browser: BrowserSession;
   let page: Page;
-  let userDataDir: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await ensureDashboardBuilt();
     system = await startTestSystem();
-    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      ...CHROMIUM_LAUNCH,
-      viewport: { width: 1440, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await openBrowser({ width: 1440, height: 1000 });
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await system?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `board-${name}`, fn);
@@ -137,32 +126,27 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
       expect(await page.locator('#open-alerts').textContent()).not.toMatch(/Needs attention|Acknowledged/);
     });
 
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   });
 });
 
 describe.skipIf(!hasChromium)('a bed whose monitoring is interrupted, in the browser', () => {
   let system: TestSystem;
-  let context: BrowserContext;
-  let userDataDir: string;
+  let browser: BrowserSession;
 
   beforeAll(async () => {
     await ensureDashboardBuilt();
     system = await startTestSystem({ env: { INGEST_STALL_S: '5' } });
-    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport: { width: 1440, height: 1000 } });
+    browser = await openBrowser({ width: 1440, height: 1000 });
   });
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await system?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('says "Monitoring interrupted" with the reason on the tile, live, and stops showing the last score as current', async () => {
     const device = system.devices[1]!;
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    const { page, pageErrors } = browser;
     await signInToWard(page, system.baseUrl, 'demo-nurse', device.wardId);
     const tile = page.locator(`article[data-bed-id="${device.bedId}"]`);
     await tile.waitFor({ timeout: 15_000 });

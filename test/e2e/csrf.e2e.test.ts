@@ -6,14 +6,11 @@
  * dashboard's own origin still works (the positive control: the cookie was usable all along).
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
+import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
@@ -21,9 +18,8 @@ requireChromium('browser e2e tests (cross-site request forgery)');
 
 describe.skipIf(!hasChromium)('cross-site request forgery in the browser', () => {
   let system: TestSystem;
-  let context: BrowserContext;
+  let browser: BrowserSession;
   let page: Page;
-  let userDataDir: string;
   let attacker: Server;
   let attackerUrl: string;
   const refused: number[] = [];
@@ -31,9 +27,8 @@ describe.skipIf(!hasChromium)('cross-site request forgery in the browser', () =>
   beforeAll(async () => {
     await ensureDashboardBuilt();
     system = await startTestSystem();
-    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport: { width: 1280, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openBrowser({ width: 1280, height: 900 });
+    page = browser.page;
     page.on('response', (r) => {
       if (r.url().endsWith('/consent/stop') && r.request().method() === 'POST') refused.push(r.status());
     });
@@ -55,10 +50,9 @@ describe.skipIf(!hasChromium)('cross-site request forgery in the browser', () =>
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await system?.stop();
     await new Promise<void>((r) => (attacker ? attacker.close(() => r()) : r()));
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const consentOf = async () => {

@@ -7,12 +7,9 @@
  * the callback must work for the dashboard's own requests afterwards. No CSP violation on the way.
  * A refused sign-in shows the reason in words.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure } from '../support/browser.ts';
+import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import {
   freePort,
@@ -34,9 +31,8 @@ const accounts: Record<string, DirectoryPerson> = {
 describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
   let system: TestSystem;
   let directory: TestDirectory;
-  let context: BrowserContext;
+  let browser: BrowserSession;
   let page: Page;
-  let userDataDir: string;
   let publicUrl: string;
   let wardOfNina: string;
   const cspViolations: string[] = [];
@@ -62,19 +58,17 @@ describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
     wardOfNina = await system.server.repositories.wards.create('Ward 7B');
     await system.server.repositories.wards.addBed(wardOfNina, 'Bed 1', 1);
     directory = await startTestDirectory({ port: directoryPort, redirectUri: `${publicUrl}/api/auth/oidc/callback`, accounts });
-    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport: { width: 1280, height: 900 } });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openBrowser({ width: 1280, height: 900 });
+    page = browser.page;
     page.on('console', (m) => {
       if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
     });
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await directory?.stop();
     await system?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   async function signInAtDirectory(login: string): Promise<void> {
@@ -107,7 +101,7 @@ describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
     await screenshotOnFailure(page, 'sso-board', async () => {
       // Another person at this computer: the directory would otherwise sign the previous one in again
       // without asking (its own session; ending it is the directory's sign-out, docs/single-sign-on.md).
-      await context.clearCookies();
+      await browser.context.clearCookies();
       await page.goto(`${publicUrl}/login?next=${encodeURIComponent(`/wards/${wardOfNina}`)}`);
       await signInAtDirectory('nina');
       await page.waitForURL(`${publicUrl}/wards/${wardOfNina}`, { timeout: 15_000 });

@@ -6,12 +6,9 @@
  * Runs the built dashboard served by the real server, in the system Chromium. Without
  * /usr/bin/chromium the suite is skipped locally and fails under CI.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_LAUNCH, hasChromium, requireChromium, screenshotOnFailure } from '../support/browser.ts';
+import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure } from '../support/browser.ts';
 import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -19,24 +16,19 @@ requireChromium('browser e2e tests (user administration)');
 
 describe.skipIf(!hasChromium)('user administration in the browser', () => {
   let system: TestSystem;
-  let context: BrowserContext;
+  let browser: BrowserSession;
   let page: Page;
-  let userDataDir: string;
-  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     await ensureDashboardBuilt();
     system = await startTestSystem();
-    userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport: { width: 1440, height: 1000 } });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (err) => pageErrors.push(err.message));
+    browser = await openBrowser({ width: 1440, height: 1000 });
+    page = browser.page;
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await system?.stop();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `users-${name}`, fn);
@@ -113,6 +105,6 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
       // Focus went to the announcement, not lost with the dialog.
       expect(await page.evaluate("document.activeElement?.getAttribute('data-testid')")).toBe('users-message');
     });
-    expect(pageErrors).toEqual([]);
+    expect(browser.pageErrors).toEqual([]);
   }, 120_000);
 });

@@ -2,10 +2,11 @@
  * The system Chromium for browser end-to-end tests (never a downloaded browser). Without it the
  * tests skip loudly on a developer machine and fail under CI.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { describe, it } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -17,6 +18,39 @@ export const CHROMIUM_LAUNCH = {
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 };
+
+/** A Chromium on a fresh profile with one page. */
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught errors of the page, in order: a suite ends by expecting none. */
+  pageErrors: string[];
+  /** Closes the browser and deletes its profile. */
+  close(): Promise<void>;
+}
+
+export async function openBrowser(viewport: { width: number; height: number }): Promise<BrowserSession> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'attune-e2e-chromium-'));
+  const removeProfile = () => rmSync(userDataDir, { recursive: true, force: true });
+  try {
+    const context = await chromium.launchPersistentContext(userDataDir, { ...CHROMIUM_LAUNCH, viewport });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    return {
+      context,
+      page,
+      pageErrors,
+      close: async () => {
+        await context.close();
+        removeProfile();
+      },
+    };
+  } catch (error) {
+    removeProfile();
+    throw error;
+  }
+}
 
 /** Call at the top of a browser test file: warns when skipping, and under CI turns a missing browser into a failing test. */
 export function requireChromium(suite: string): void {
