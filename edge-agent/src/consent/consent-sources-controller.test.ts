@@ -102,6 +102,14 @@ function setUp() {
 /** Lets the camera's deferred open (after the last close) run. */
 const flush = () => vi.advanceTimersByTimeAsync(0);
 
+/** Set up with consent version 1 for both modalities applied and both sources open. */
+async function setUpOpen() {
+  const t = setUp();
+  t.controller.applyPayload(consentPayload(1, both));
+  await flush();
+  return t;
+}
+
 describe('ConsentSourcesController', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -146,9 +154,7 @@ describe('ConsentSourcesController', () => {
   });
 
   it('on withdrawal closes the sources, discards what they held and drops anything arriving late', async () => {
-    const t = setUp();
-    t.controller.applyPayload(consentPayload(1, both));
-    await flush();
+    const t = await setUpOpen();
     const lateWearable = t.wearable.emit!;
     const lateCamera = t.camera.emit!;
     t.wearable.emit!([sample, sample]);
@@ -169,9 +175,7 @@ describe('ConsentSourcesController', () => {
   });
 
   it('reopens a camera only once the last one has exited, and not at all if consent went meanwhile', async () => {
-    const t = setUp();
-    t.controller.applyPayload(consentPayload(1, both));
-    await flush();
+    const t = await setUpOpen();
     t.controller.applyPayload(consentPayload(2, wearableOnly));
     t.controller.applyPayload(consentPayload(3, both));
     await flush();
@@ -190,9 +194,7 @@ describe('ConsentSourcesController', () => {
   });
 
   it('keeps a frame measurement only under the consent it was begun under', async () => {
-    const t = setUp();
-    t.controller.applyPayload(consentPayload(1, both));
-    await flush();
+    const t = await setUpOpen();
     t.camera.emit!(frame);
     t.camera.emit!(frame);
     const [first, second] = t.admitted;
@@ -247,9 +249,7 @@ describe('ConsentSourcesController', () => {
   });
 
   it('after shutDown measures nothing more, even under a consent that allows it', async () => {
-    const t = setUp();
-    t.controller.applyPayload(consentPayload(1, both));
-    await flush();
+    const t = await setUpOpen();
     const emitSamples = t.wearable.emit!;
     const emitFrame = t.camera.emit!;
     const epoch = t.controller.epoch();

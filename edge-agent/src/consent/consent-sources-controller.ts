@@ -41,11 +41,21 @@ export interface CameraFrameSink {
   forget(): void;
 }
 
+export interface WearableSide {
+  source: WearableSource;
+  samples: WearableSampleSink;
+}
+
+export interface CameraSide {
+  source: CameraSource;
+  frames: CameraFrameSink;
+}
+
 export interface ConsentSourcesOptions {
   deviceId: string;
   log: AgentLogger;
-  wearable: { source: WearableSource; samples: WearableSampleSink } | null;
-  camera: { source: CameraSource; frames: CameraFrameSink } | null;
+  wearable: WearableSide | null;
+  camera: CameraSide | null;
   /** The stay changed: a new patient, whose baselines start afresh. */
   onNewStay: () => void;
   /** A consent change was applied and the sources follow it. */
@@ -92,8 +102,7 @@ export class ConsentSourcesController implements ConsentInForce {
       camera: this.gate.isAllowed('camera'),
       wearable: this.gate.isAllowed('wearable'),
     });
-    this.applyToCamera();
-    this.applyToWearable();
+    this.followConsent();
     this.wearableSignalAtMs = this.now(); // judged afresh under the new consent
     this.o.onConsentApplied();
   }
@@ -156,46 +165,54 @@ export class ConsentSourcesController implements ConsentInForce {
     await Promise.all([this.cameraClosing, this.o.camera?.source.close()]);
   }
 
-  private applyToWearable(): void {
-    const wearable = this.o.wearable;
-    if (!wearable) return;
-    const { source, samples } = wearable;
-    if (this.gate.isAllowed('wearable')) {
-      if (source.state() !== 'streaming') {
-        source.open((batch) => {
-          // Belt and braces: a sample arriving after withdrawal is dropped, not buffered.
-          if (this.mayMeasure('wearable')) samples.add(batch);
-        });
-        this.o.log.info('wearable opened (consented)', { source: source.description });
-      }
-    } else if (source.state() === 'streaming' || samples.bufferedCount() > 0) {
-      source.close();
-      samples.discardSamples();
-      this.o.log.info('wearable closed and buffered samples discarded (no consent)');
+  /** Opens what the consent in force allows and closes the rest. */
+  private followConsent(): void {
+    const { camera, wearable } = this.o;
+    if (camera) {
+      if (this.gate.isAllowed('camera')) this.openCamera(camera);
+      else this.closeCamera(camera);
+    }
+    if (wearable) {
+      if (this.gate.isAllowed('wearable')) this.openWearable(wearable);
+      else this.closeWearable(wearable);
     }
   }
 
-  private applyToCamera(): void {
-    const camera = this.o.camera;
-    if (!camera) return;
-    const { source, frames } = camera;
-    if (this.gate.isAllowed('camera')) {
-      if (source.state() !== 'streaming') {
-        void this.cameraClosing.then(() => {
-          if (!this.mayMeasure('camera') || source.state() === 'streaming') return;
-          source.open((frame) => {
-            // Belt and braces: a frame arriving after withdrawal is dropped unseen.
-            if (!this.mayMeasure('camera')) return;
-            const epoch = this.consentEpoch;
-            frames.admit(frame, () => this.isCurrent(epoch) && this.mayMeasure('camera'));
-          });
-          this.o.log.info('camera opened (consented)', { source: source.description });
-        });
-      }
-    } else if (source.state() !== 'stopped' || source.pid() !== null || frames.holdsMeasurements()) {
-      this.cameraClosing = source.close();
-      frames.forget();
-      this.o.log.info('camera closed and frame measurements discarded (no consent)');
-    }
+  private openWearable({ source, samples }: WearableSide): void {
+    if (source.state() === 'streaming') return;
+    source.open((batch) => {
+      // Belt and braces: a sample arriving after withdrawal is dropped, not buffered.
+      if (this.mayMeasure('wearable')) samples.add(batch);
+    });
+    this.o.log.info('wearable opened (consented)', { source: source.description });
+  }
+
+  private closeWearable({ source, samples }: WearableSide): void {
+    if (source.state() !== 'streaming' && samples.bufferedCount() === 0) return;
+    source.close();
+    samples.discardSamples();
+    this.o.log.info('wearable closed and buffered samples discarded (no consent)');
+  }
+
+  private openCamera({ source, frames }: CameraSide): void {
+    if (source.state() === 'streaming') return;
+    // A camera device is held by one ffmpeg at a time: open only once the last one has exited.
+    void this.cameraClosing.then(() => {
+      if (!this.mayMeasure('camera') || source.state() === 'streaming') return;
+      source.open((frame) => {
+        // Belt and braces: a frame arriving after withdrawal is dropped unseen.
+        if (!this.mayMeasure('camera')) return;
+        const epoch = this.consentEpoch;
+        frames.admit(frame, () => this.isCurrent(epoch) && this.mayMeasure('camera'));
+      });
+      this.o.log.info('camera opened (consented)', { source: source.description });
+    });
+  }
+
+  private closeCamera({ source, frames }: CameraSide): void {
+    if (source.state() === 'stopped' && source.pid() === null && !frames.holdsMeasurements()) return;
+    this.cameraClosing = source.close();
+    frames.forget();
+    this.o.log.info('camera closed and frame measurements discarded (no consent)');
   }
 }

@@ -4,26 +4,28 @@ import { WindowClock } from './window-clock.ts';
 const W = 1000;
 const T0 = Date.UTC(2026, 0, 1);
 
-/** A clock whose windows are recorded and settle only when the test says so. */
-function recordingClock() {
-  const windows: [number, number][] = [];
+/**
+ * A started clock whose windows are recorded as "start-end" in windows since T0, and settle only
+ * when the test says so (or fail at once, when `failing`).
+ */
+function startedClock({ failing = false } = {}) {
+  const windows: string[] = [];
   const settle: (() => void)[] = [];
-  const errors: unknown[] = [];
-  let fail = false;
+  const errors: string[] = [];
   const clock = new WindowClock({
     windowMs: W,
     closeWindow: (startMs, endMs) => {
-      windows.push([startMs - T0, endMs - T0]);
-      if (fail) return Promise.reject(new Error('scoring failed'));
+      windows.push(`${(startMs - T0) / W}-${(endMs - T0) / W}`);
+      if (failing) return Promise.reject(new Error('scoring failed'));
       return new Promise<void>((resolve) => settle.push(resolve));
     },
-    onError: (err) => errors.push(err),
+    onError: (err) => errors.push((err as Error).message),
   });
+  clock.start();
   return {
     clock,
     windows,
     errors,
-    failNext: () => (fail = true),
     /** Lets the window being closed finish, and its promise chain run. */
     settleLast: async () => {
       settle.shift()?.();
@@ -31,6 +33,8 @@ function recordingClock() {
     },
   };
 }
+
+const elapse = (windows: number) => vi.advanceTimersByTimeAsync(windows * W);
 
 describe('WindowClock', () => {
   beforeEach(() => {
@@ -42,98 +46,74 @@ describe('WindowClock', () => {
   });
 
   it('closes back-to-back windows of windowMs, each when its end comes due', async () => {
-    const r = recordingClock();
-    r.clock.start();
+    const r = startedClock();
     await vi.advanceTimersByTimeAsync(W - 1);
     expect(r.windows).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(r.windows).toEqual([[0, W]]);
+    expect(r.windows).toEqual(['0-1']);
     await r.settleLast();
-    await vi.advanceTimersByTimeAsync(W);
+    await elapse(1);
     await r.settleLast();
-    await vi.advanceTimersByTimeAsync(W);
-    expect(r.windows).toEqual([
-      [0, W],
-      [W, 2 * W],
-      [2 * W, 3 * W],
-    ]);
+    await elapse(1);
+    expect(r.windows).toEqual(['0-1', '1-2', '2-3']);
   });
 
   it('never closes a second window while one is still being closed', async () => {
-    const r = recordingClock();
-    r.clock.start();
-    await vi.advanceTimersByTimeAsync(W);
-    await vi.advanceTimersByTimeAsync(W / 2);
+    const r = startedClock();
+    await elapse(1.5);
     expect(r.windows).toHaveLength(1); // the second window's end has not come yet
-    await vi.advanceTimersByTimeAsync(W / 2);
+    await elapse(0.5);
     expect(r.windows).toHaveLength(1); // it has, but the first is still being closed
-    await r.settleLast(); // settles at 2W: the second window is overdue and closes at once
-    expect(r.windows).toEqual([
-      [0, W],
-      [W, 2 * W],
-    ]);
+    await r.settleLast(); // settles at 2W: the second window is due and closes at once
+    expect(r.windows).toEqual(['0-1', '1-2']);
   });
 
   it('after a stall starts afresh from now rather than closing a burst of stale windows', async () => {
-    const r = recordingClock();
-    r.clock.start();
-    await vi.advanceTimersByTimeAsync(W);
-    await vi.advanceTimersByTimeAsync(2.5 * W); // the first window takes 2.5 windows to close
+    const r = startedClock();
+    await elapse(3.5); // the first window takes 2.5 windows to close
     await r.settleLast();
-    // Now is 3.5W: the window [W, 2W] is more than a window late, so the clock takes the last windowMs instead.
-    expect(r.windows).toEqual([
-      [0, W],
-      [2.5 * W, 3.5 * W],
-    ]);
+    // Now is 3.5W: the window 1-2 is more than a window late, so the clock takes the last windowMs instead.
+    expect(r.windows).toEqual(['0-1', '2.5-3.5']);
     await r.settleLast();
-    await vi.advanceTimersByTimeAsync(W);
-    expect(r.windows.at(-1)).toEqual([3.5 * W, 4.5 * W]);
+    await elapse(1);
+    expect(r.windows.at(-1)).toBe('3.5-4.5');
   });
 
   it('restartWindow starts the current window from now, and the windows after it follow on', async () => {
-    const r = recordingClock();
-    r.clock.start();
-    await vi.advanceTimersByTimeAsync(W / 2);
+    const r = startedClock();
+    await elapse(0.5);
     r.clock.restartWindow();
-    await vi.advanceTimersByTimeAsync(W / 2);
-    expect(r.windows).toEqual([[W / 2, 1.5 * W]]);
+    await elapse(0.5);
+    expect(r.windows).toEqual(['0.5-1.5']);
     await r.settleLast();
-    await vi.advanceTimersByTimeAsync(1.5 * W);
-    expect(r.windows.at(-1)).toEqual([1.5 * W, 2.5 * W]);
+    await elapse(1.5);
+    expect(r.windows.at(-1)).toBe('1.5-2.5');
   });
 
   it('carries on after a window fails, reporting the error', async () => {
-    const r = recordingClock();
-    r.failNext();
-    r.clock.start();
-    await vi.advanceTimersByTimeAsync(W);
-    await vi.advanceTimersByTimeAsync(W);
-    expect(r.errors.map((e) => (e as Error).message)).toEqual(['scoring failed', 'scoring failed']);
-    expect(r.windows).toEqual([
-      [0, W],
-      [W, 2 * W],
-    ]);
+    const r = startedClock({ failing: true });
+    await elapse(2);
+    expect(r.errors).toEqual(['scoring failed', 'scoring failed']);
+    expect(r.windows).toEqual(['0-1', '1-2']);
   });
 
   it('stop() closes no further window and resolves only when the one being closed has settled', async () => {
-    const r = recordingClock();
-    r.clock.start();
-    await vi.advanceTimersByTimeAsync(W);
+    const r = startedClock();
+    await elapse(1);
     let stopped = false;
     void r.clock.stop().then(() => (stopped = true));
-    await vi.advanceTimersByTimeAsync(0);
+    await elapse(0);
     expect(stopped).toBe(false);
     await r.settleLast();
     expect(stopped).toBe(true);
-    await vi.advanceTimersByTimeAsync(5 * W);
-    expect(r.windows).toHaveLength(1);
+    await elapse(5);
+    expect(r.windows).toEqual(['0-1']);
   });
 
   it('stop() before the first window closes none', async () => {
-    const r = recordingClock();
-    r.clock.start();
+    const r = startedClock();
     await r.clock.stop();
-    await vi.advanceTimersByTimeAsync(5 * W);
+    await elapse(5);
     expect(r.windows).toEqual([]);
   });
 });
