@@ -3,9 +3,7 @@
  * -Sigmoid-> distress[N,1]. The encoding is deterministic (no timestamps, fixed field order), so the
  * same weights always give the same bytes and the manifest hash is reproducible.
  */
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
+import { encodeModel, floatDataTensor, floatValueInfo, onnx } from './convert/onnx-builders.ts';
 
 export interface LogisticGraphSpec {
   graphName: string;
@@ -19,42 +17,11 @@ export interface LogisticGraphSpec {
   metadata: Record<string, string>;
 }
 
-/** ONNX IR 8 with opset 13 runs on onnxruntime 1.10+ and is what onnx-proto 8 describes. */
-const IR_VERSION = 8;
-const OPSET = 13;
-
-function floatTensor(name: string, dims: number[], values: number[]) {
-  return onnx.TensorProto.create({
-    name,
-    dims,
-    dataType: onnx.TensorProto.DataType.FLOAT,
-    floatData: values.map((v) => Math.fround(v)),
-  });
-}
-
-function floatValueInfo(name: string, dims: (number | string)[]) {
-  return onnx.ValueInfoProto.create({
-    name,
-    type: onnx.TypeProto.create({
-      tensorType: onnx.TypeProto.Tensor.create({
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: onnx.TensorShapeProto.create({
-          dim: dims.map((d) =>
-            typeof d === 'number'
-              ? onnx.TensorShapeProto.Dimension.create({ dimValue: d })
-              : onnx.TensorShapeProto.Dimension.create({ dimParam: d }),
-          ),
-        }),
-      }),
-    }),
-  });
-}
-
 export function buildLogisticOnnx(spec: LogisticGraphSpec): Uint8Array {
   const featureCount = spec.weights.length;
   const graph = onnx.GraphProto.create({
     name: spec.graphName,
-    initializer: [floatTensor('W', [featureCount, 1], spec.weights), floatTensor('B', [1], [spec.bias])],
+    initializer: [floatDataTensor('W', [featureCount, 1], spec.weights), floatDataTensor('B', [1], [spec.bias])],
     input: [floatValueInfo(spec.inputName, ['N', featureCount])],
     output: [floatValueInfo(spec.outputName, ['N', 1])],
     node: [
@@ -63,17 +30,11 @@ export function buildLogisticOnnx(spec: LogisticGraphSpec): Uint8Array {
       onnx.NodeProto.create({ name: 'sigmoid', opType: 'Sigmoid', input: ['logit'], output: [spec.outputName] }),
     ],
   });
-  const model = onnx.ModelProto.create({
-    irVersion: IR_VERSION,
-    opsetImport: [onnx.OperatorSetIdProto.create({ domain: '', version: OPSET })],
-    producerName: '@attune/models',
+  return encodeModel({
+    graph,
     producerVersion: '1',
     modelVersion: spec.modelVersion,
     docString: spec.docString,
-    graph,
-    metadataProps: Object.entries(spec.metadata)
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([key, value]) => onnx.StringStringEntryProto.create({ key, value })),
+    metadata: spec.metadata,
   });
-  return onnx.ModelProto.encode(model).finish();
 }

@@ -126,6 +126,14 @@ export function syntheticFace(options: SyntheticFaceOptions = {}): RgbImage {
   return { width, height, data };
 }
 
+/** Channel c interpolated between rows y0, y1 (weight dy) and columns x0, x1 (weight dx). */
+function bilinear(img: RgbImage, c: number, y0: number, y1: number, dy: number, x0: number, x1: number, dx: number): number {
+  const p = (yy: number, xx: number) => img.data[3 * (yy * img.width + xx) + c]!;
+  const top = p(y0, x0) + (p(y0, x1) - p(y0, x0)) * dx;
+  const bot = p(y1, x0) + (p(y1, x1) - p(y1, x0)) * dx;
+  return top + (bot - top) * dy;
+}
+
 /** Bilinear resize of an RGB image (TF.js resizeBilinear semantics, align_corners=false, no half-pixel). */
 export function resizeBilinearRgb(img: RgbImage, outW: number, outH: number): Float32Array {
   const out = new Float32Array(outW * outH * 3);
@@ -141,12 +149,7 @@ export function resizeBilinearRgb(img: RgbImage, outW: number, outH: number): Fl
       const x0 = Math.floor(fx);
       const x1 = Math.min(img.width - 1, x0 + 1);
       const dx = fx - x0;
-      for (let c = 0; c < 3; c++) {
-        const p = (yy: number, xx: number) => img.data[3 * (yy * img.width + xx) + c]!;
-        const top = p(y0, x0) + (p(y0, x1) - p(y0, x0)) * dx;
-        const bot = p(y1, x0) + (p(y1, x1) - p(y1, x0)) * dx;
-        out[3 * (y * outW + x) + c] = top + (bot - top) * dy;
-      }
+      for (let c = 0; c < 3; c++) out[3 * (y * outW + x) + c] = bilinear(img, c, y0, y1, dy, x0, x1, dx);
     }
   }
   return out;
@@ -165,12 +168,7 @@ export function cropResizeRgb(img: RgbImage, x0: number, y0: number, size: numbe
       const xa = Math.floor(fx);
       const xb = Math.min(img.width - 1, xa + 1);
       const dx = fx - xa;
-      for (let c = 0; c < 3; c++) {
-        const p = (yy: number, xx: number) => img.data[3 * (yy * img.width + xx) + c]!;
-        const top = p(ya, xa) + (p(ya, xb) - p(ya, xa)) * dx;
-        const bot = p(yb, xa) + (p(yb, xb) - p(yb, xa)) * dx;
-        res[3 * (y * out + x) + c] = top + (bot - top) * dy;
-      }
+      for (let c = 0; c < 3; c++) res[3 * (y * out + x) + c] = bilinear(img, c, ya, yb, dy, xa, xb, dx);
     }
   }
   return res;

@@ -81,6 +81,17 @@ function bytesPerStoredElement(w: TfWeightEntry): number {
   throw new Error(`weight ${w.name}: unsupported dtype ${w.dtype}`);
 }
 
+/** The shards of a weight group joined in order, as TF.js reads them. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
 /**
  * Decodes every weight of the manifest. `readShard` returns the bytes of one shard path; the shards
  * of a group are concatenated in order, as TF.js does. Quantised weights are dequantised to float32
@@ -89,14 +100,8 @@ function bytesPerStoredElement(w: TfWeightEntry): number {
 export function decodeWeights(model: TfModelJson, readShard: (path: string) => Uint8Array): Map<string, ConstTensor> {
   const out = new Map<string, ConstTensor>();
   for (const group of model.weightsManifest) {
-    const parts = group.paths.map(readShard);
-    const total = parts.reduce((a, p) => a + p.byteLength, 0);
-    const buf = new Uint8Array(total);
-    let at = 0;
-    for (const p of parts) {
-      buf.set(p, at);
-      at += p.byteLength;
-    }
+    const buf = concatBytes(group.paths.map(readShard));
+    const total = buf.byteLength;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     let offset = 0;
     for (const w of group.weights) {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
-import type { TfModelJson } from './tfjs-graph.ts';
+import { concatBytes, type TfModelJson } from './tfjs-graph.ts';
 
 let ready: Promise<void> | undefined;
 
@@ -18,18 +18,6 @@ export function tfjsCpu(): Promise<void> {
   return ready;
 }
 
-function concatShards(model: TfModelJson, readShard: (p: string) => Uint8Array): ArrayBuffer {
-  const parts = model.weightsManifest.flatMap((g) => g.paths.map(readShard));
-  const total = parts.reduce((a, p) => a + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out.buffer;
-}
-
 /** Loads a TF.js graph model from its parsed model.json and shard reader. */
 export async function loadTfjsReference(model: TfModelJson, readShard: (p: string) => Uint8Array): Promise<GraphModel> {
   await tfjsCpu();
@@ -37,7 +25,7 @@ export async function loadTfjsReference(model: TfModelJson, readShard: (p: strin
     load: async () => ({
       modelTopology: model.modelTopology,
       weightSpecs: model.weightsManifest.flatMap((g) => g.weights) as tf.io.WeightsManifestEntry[],
-      weightData: concatShards(model, readShard),
+      weightData: concatBytes(model.weightsManifest.flatMap((g) => g.paths.map(readShard))).buffer as ArrayBuffer,
       format: model.format,
       generatedBy: model.generatedBy,
       convertedBy: model.convertedBy ?? null,
