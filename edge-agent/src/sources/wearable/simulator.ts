@@ -32,6 +32,10 @@ export interface SimulatedPatient {
   scrRestPerMin: number;
 }
 
+const HR_HZ = 1;
+const EDA_HZ = 4;
+const TEMP_HZ = 4;
+const ACC_HZ = 32;
 const RAMP_UP_S = 15;
 const RAMP_DOWN_S = 30;
 const BREATH_PERIOD_S = 4.2;
@@ -97,10 +101,10 @@ export class WearableSimulator implements OffsetSampleGenerator {
     const endS = Math.min(toS, this.durationS);
     const out: OffsetSample[] = [];
     this.beats(endS, out);
-    this.hr(endS, out);
-    this.eda(endS, out);
-    this.temp(endS, out);
-    this.acc(endS, out);
+    this.nextHrIndex = eachTick(this.nextHrIndex, HR_HZ, endS, (t) => out.push(this.hrAt(t)));
+    this.nextEdaIndex = eachTick(this.nextEdaIndex, EDA_HZ, endS, (t) => out.push(this.edaAt(t)));
+    this.nextTempIndex = eachTick(this.nextTempIndex, TEMP_HZ, endS, (t) => out.push(this.tempAt(t)));
+    this.nextAccIndex = eachTick(this.nextAccIndex, ACC_HZ, endS, (t) => out.push(this.accAt(t)));
     // Streams are generated independently up to endS; merge them into time order.
     return out.filter((s) => s.offsetS > fromS).sort((a, b) => a.offsetS - b.offsetS);
   }
@@ -126,72 +130,59 @@ export class WearableSimulator implements OffsetSampleGenerator {
     }
   }
 
-  private hr(endS: number, out: OffsetSample[]) {
-    while (this.nextHrIndex <= endS) {
-      const t = this.nextHrIndex;
-      out.push({ kind: 'hr', offsetS: t, hrBpm: Math.round((this.hrTrendBpm(t) + 0.8 * gaussian(this.hrRand)) * 100) / 100 });
-      this.nextHrIndex += 1;
-    }
+  private hrAt(t: number): OffsetSample {
+    return { kind: 'hr', offsetS: t, hrBpm: Math.round((this.hrTrendBpm(t) + 0.8 * gaussian(this.hrRand)) * 100) / 100 };
   }
 
-  private eda(endS: number, out: OffsetSample[]) {
-    const hz = 4;
-    while (this.nextEdaIndex / hz <= endS) {
-      const t = this.nextEdaIndex / hz;
-      const i = this.intensityAt(t);
-      const ratePerMin = this.patient.scrRestPerMin + 8 * i;
-      if (this.edaRand() < ratePerMin / 60 / hz) {
-        this.scrs.push({ onsetS: t, amplitudeUs: 0.08 + this.edaRand() * (0.25 + 0.3 * i) });
-      }
-      this.scrs = this.scrs.filter((s) => t - s.onsetS < 30);
-      let phasicUs = 0;
-      for (const s of this.scrs) {
-        const dt = t - s.onsetS;
-        // Bi-exponential SCR shape (rise ~1 s, recovery ~4 s), peak normalised to the amplitude.
-        phasicUs += (s.amplitudeUs * (Math.exp(-dt / 4) - Math.exp(-dt / 0.75))) / 0.53;
-      }
-      const tonicUs = this.patient.sclRestUs + 1.5 * i + 0.15 * Math.sin((2 * Math.PI * t) / 420);
-      const edaUs = Math.max(0.01, tonicUs + phasicUs + 0.004 * gaussian(this.edaRand));
-      out.push({ kind: 'eda', offsetS: t, edaUs: Math.round(edaUs * 1e4) / 1e4 });
-      this.nextEdaIndex += 1;
+  private edaAt(t: number): OffsetSample {
+    const i = this.intensityAt(t);
+    const ratePerMin = this.patient.scrRestPerMin + 8 * i;
+    if (this.edaRand() < ratePerMin / 60 / EDA_HZ) {
+      this.scrs.push({ onsetS: t, amplitudeUs: 0.08 + this.edaRand() * (0.25 + 0.3 * i) });
     }
+    this.scrs = this.scrs.filter((s) => t - s.onsetS < 30);
+    let phasicUs = 0;
+    for (const s of this.scrs) {
+      const dt = t - s.onsetS;
+      // Bi-exponential SCR shape (rise ~1 s, recovery ~4 s), peak normalised to the amplitude.
+      phasicUs += (s.amplitudeUs * (Math.exp(-dt / 4) - Math.exp(-dt / 0.75))) / 0.53;
+    }
+    const tonicUs = this.patient.sclRestUs + 1.5 * i + 0.15 * Math.sin((2 * Math.PI * t) / 420);
+    const edaUs = Math.max(0.01, tonicUs + phasicUs + 0.004 * gaussian(this.edaRand));
+    return { kind: 'eda', offsetS: t, edaUs: Math.round(edaUs * 1e4) / 1e4 };
   }
 
-  private temp(endS: number, out: OffsetSample[]) {
-    const hz = 4;
-    while (this.nextTempIndex / hz <= endS) {
-      const t = this.nextTempIndex / hz;
-      const tempC =
-        this.patient.tempRestC - 0.5 * this.intensityAt(t - 20) + 0.08 * Math.sin((2 * Math.PI * t) / 500) + 0.02 * gaussian(this.tempRand);
-      out.push({ kind: 'temp', offsetS: t, tempC: Math.round(tempC * 100) / 100 });
-      this.nextTempIndex += 1;
-    }
+  private tempAt(t: number): OffsetSample {
+    const tempC =
+      this.patient.tempRestC - 0.5 * this.intensityAt(t - 20) + 0.08 * Math.sin((2 * Math.PI * t) / 500) + 0.02 * gaussian(this.tempRand);
+    return { kind: 'temp', offsetS: t, tempC: Math.round(tempC * 100) / 100 };
   }
 
-  private acc(endS: number, out: OffsetSample[]) {
-    const hz = 32;
-    while (this.nextAccIndex / hz <= endS) {
-      const t = this.nextAccIndex / hz;
-      // Occasional repositioning in bed: a 2-4 s burst every 1-3 minutes.
-      if (!this.movement && t >= this.nextMovementS) {
-        this.movement = { startS: t, endS: t + 2 + this.accRand() * 2, amplitudeG: 0.1 + this.accRand() * 0.2 };
-      }
-      let moveG = 0;
-      if (this.movement) {
-        moveG = this.movement.amplitudeG * Math.sin((2 * Math.PI * (t - this.movement.startS)) / 0.8);
-        if (t >= this.movement.endS) {
-          this.movement = null;
-          this.nextMovementS = t + 60 + this.accRand() * 120;
-        }
-      }
-      out.push({
-        kind: 'acc',
-        offsetS: t,
-        xG: 0.1 + moveG * 0.6 + 0.01 * gaussian(this.accRand),
-        yG: -0.2 + moveG * 0.4 + 0.01 * gaussian(this.accRand),
-        zG: 0.97 + moveG * 0.5 + 0.01 * gaussian(this.accRand),
-      });
-      this.nextAccIndex += 1;
+  private accAt(t: number): OffsetSample {
+    // Occasional repositioning in bed: a 2-4 s burst every 1-3 minutes.
+    if (!this.movement && t >= this.nextMovementS) {
+      this.movement = { startS: t, endS: t + 2 + this.accRand() * 2, amplitudeG: 0.1 + this.accRand() * 0.2 };
     }
+    let moveG = 0;
+    if (this.movement) {
+      moveG = this.movement.amplitudeG * Math.sin((2 * Math.PI * (t - this.movement.startS)) / 0.8);
+      if (t >= this.movement.endS) {
+        this.movement = null;
+        this.nextMovementS = t + 60 + this.accRand() * 120;
+      }
+    }
+    return {
+      kind: 'acc',
+      offsetS: t,
+      xG: 0.1 + moveG * 0.6 + 0.01 * gaussian(this.accRand),
+      yG: -0.2 + moveG * 0.4 + 0.01 * gaussian(this.accRand),
+      zG: 0.97 + moveG * 0.5 + 0.01 * gaussian(this.accRand),
+    };
   }
+}
+
+/** Calls `sampleAt` for each tick of a fixed-rate stream from tick `next` up to `endS`, in order; returns the first tick still to come. */
+function eachTick(next: number, hz: number, endS: number, sampleAt: (tS: number) => void): number {
+  for (; next / hz <= endS; next += 1) sampleAt(next / hz);
+  return next;
 }
