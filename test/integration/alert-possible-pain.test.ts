@@ -6,7 +6,7 @@
  */
 import type { FaceBlock, ScoreWindow } from '@attune/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, getJson, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+import { backends, getJson, startTestSystem, storeWindowsUnevaluated, waitFor, type TestSystem } from '../support/system.ts';
 
 type Face = 'grimace' | 'relaxed';
 
@@ -171,25 +171,7 @@ describe.each(backends())('possible-pain alert on $label', (backend) => {
     // (written straight to the table, as a crash between commit and alert would leave it).
     const t0 = Date.now() - 90_000;
     const windows = Array.from({ length: 13 }, (_, i) => faceWindow(device.deviceId, 100 + i, new Date(t0 + (i + 1) * 5000), 'grimace'));
-    for (const w of windows) {
-      await sys.server.db.query(
-        `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, face, quality, models, received_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb, now())`,
-        [
-          w.deviceId,
-          w.seq,
-          device.stayId,
-          w.windowStart,
-          w.windowEnd,
-          w.fused.distress,
-          w.fused.confidence,
-          JSON.stringify(w.fused.drivers),
-          JSON.stringify(w.face),
-          JSON.stringify(w.quality),
-          JSON.stringify(w.models),
-        ],
-      );
-    }
+    await storeWindowsUnevaluated(sys, device.stayId, windows);
     const openPain = async () =>
       (await sys.server.db.query<{ id: string }>(
         `select id from alert where stay_id = $1 and kind = 'possible_pain' and state <> 'resolved'`,

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
-import { backends, getJson, makeEpisode, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+import { backends, getJson, makeEpisode, startTestSystem, storeWindowsUnevaluated, waitFor, type TestSystem } from '../support/system.ts';
 
 describe.each(backends())('alert engine rebuild on $label', (backend) => {
   let sys: TestSystem;
@@ -25,25 +25,7 @@ describe.each(backends())('alert engine rebuild on $label', (backend) => {
     // committed as ingest commits them, but no alert written: what a crash between the commit and the
     // alert leaves behind.
     const episode = makeEpisode(device.deviceId, 1, 24, new Date(Date.now() - 1000), { distress: 0.9, confidence: 0.9 });
-    for (const w of episode) {
-      await sys.server.db.query(
-        `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, wearable, quality, models, received_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb, now())`,
-        [
-          w.deviceId,
-          w.seq,
-          device.stayId,
-          w.windowStart,
-          w.windowEnd,
-          w.fused.distress,
-          w.fused.confidence,
-          JSON.stringify(w.fused.drivers),
-          JSON.stringify(w.wearable),
-          JSON.stringify(w.quality),
-          JSON.stringify(w.models),
-        ],
-      );
-    }
+    await storeWindowsUnevaluated(sys, device.stayId, episode);
     let cookie = await sys.login();
     expect(await distressAlerts(cookie)).toEqual([]);
 

@@ -13,6 +13,40 @@ export interface SseClient {
   close(): void;
 }
 
+/** One event as sent: its id, name and data lines joined (comments and data-less blocks are skipped). */
+export interface SseFrame {
+  id: string | null;
+  event: string;
+  data: string;
+}
+
+/** Parses an event stream, calling `onFrame` as each event is complete; settles when the stream ends or is aborted. */
+export async function readSseFrames(body: ReadableStream<Uint8Array>, onFrame: (frame: SseFrame) => void): Promise<void> {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let cut: number;
+      while ((cut = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        let id: string | null = null;
+        let event = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('id:')) id = line.slice(3).trim();
+          else if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+        }
+        if (data.length > 0) onFrame({ id, event, data: data.join('\n') });
+      }
+    }
+  } catch {
+    // aborted
+  }
+}
+
 export async function openSse(url: string, cookie: string, lastEventId?: string): Promise<SseClient> {
   const controller = new AbortController();
   const res = await fetch(url, {
@@ -22,33 +56,10 @@ export async function openSse(url: string, cookie: string, lastEventId?: string)
   if (res.status !== 200 || !res.body) throw new Error(`SSE connect failed: ${res.status}`);
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
-  const ended = (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          let id: string | null = null;
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith('id:')) id = line.slice(3).trim();
-            else if (line.startsWith('event:')) event = line.slice(6).trim();
-            else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
-          }
-          if (data.length === 0) continue;
-          events.push({ id, event, data: JSON.parse(data.join('\n')) });
-          waiters.forEach((w) => w());
-        }
-      }
-    } catch {
-      // aborted
-    }
-  })();
+  const ended = readSseFrames(res.body, (frame) => {
+    events.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.data) });
+    waiters.forEach((w) => w());
+  });
   return {
     events,
     ended,

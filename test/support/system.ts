@@ -290,3 +290,31 @@ export async function getJson(baseUrl: string, path: string, cookie: string): Pr
   if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
   return res.json();
 }
+
+/**
+ * Stores windows straight in score_window, without ingest and without alert evaluation: what a
+ * crash between the commit and the alert leaves behind (the alert rebuild must pick them up).
+ */
+export async function storeWindowsUnevaluated(sys: TestSystem, stayId: string | null, windows: ScoreWindow[]): Promise<void> {
+  const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+  for (const w of windows) {
+    await sys.server.db.query(
+      `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, wearable, face, quality, models, received_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10::jsonb, $11::jsonb, $12::jsonb, now())`,
+      [
+        w.deviceId,
+        w.seq,
+        stayId,
+        w.windowStart,
+        w.windowEnd,
+        w.fused.distress,
+        w.fused.confidence,
+        JSON.stringify(w.fused.drivers),
+        json(w.wearable),
+        json(w.face),
+        JSON.stringify(w.quality),
+        JSON.stringify(w.models),
+      ],
+    );
+  }
+}
