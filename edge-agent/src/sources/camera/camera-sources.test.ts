@@ -1,20 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../../../test/mqtt-harness.ts';
+import { tempDirPerTest } from '../../../test/temp-dirs.ts';
+import { isProcessAlive, makeTestImages, makeTestVideo } from '../../../test/test-video.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import { ffmpegPath } from './ffmpeg-binary.ts';
 import { FfmpegCamera } from './ffmpeg-camera.ts';
 import { grabOneFrame, type RgbFrame } from './frame.ts';
 import { ImageFolderCamera } from './image-folder-camera.ts';
-import { isProcessAlive, makeTestImages, makeTestVideo } from '../../../test/test-video.ts';
 
-let dir = '';
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
+const tempDir = tempDirPerTest();
 
 describe('ffmpeg arguments', () => {
   it('reads each kind of input and always writes raw RGB to the pipe, never a file', () => {
@@ -35,7 +30,7 @@ describe('ffmpeg arguments', () => {
 
 describe('FfmpegCamera (real ffmpeg)', () => {
   it('emits frames of the configured size and rate, and its process is gone after close', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'attune-cam-'));
+    const dir = tempDir('attune-cam-');
     const video = makeTestVideo(dir);
     const camera = new FfmpegCamera({
       input: video,
@@ -92,7 +87,7 @@ describe('FfmpegCamera (real ffmpeg)', () => {
 
 describe('ImageFolderCamera', () => {
   it('cycles the folder at the configured rate with letterboxed frames', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'attune-img-'));
+    const dir = tempDir('attune-img-');
     makeTestImages(dir, 2);
     const camera = new ImageFolderCamera({ dir, fps: 10, width: 96, height: 96, ffmpegPath: ffmpegPath() });
     const frames: RgbFrame[] = [];
@@ -105,7 +100,7 @@ describe('ImageFolderCamera', () => {
   });
 
   it('an empty folder is an error, not a silent camera', () => {
-    dir = mkdtempSync(join(tmpdir(), 'attune-img-'));
+    const dir = tempDir('attune-img-');
     const camera = new ImageFolderCamera({ dir, fps: 2, width: 64, height: 64, ffmpegPath: ffmpegPath() });
     camera.open(() => {});
     expect(camera.state()).toBe('error');

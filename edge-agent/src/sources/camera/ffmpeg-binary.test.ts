@@ -1,21 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../../test/temp-dirs.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import { bundledFfmpeg, describeFfmpeg, ffmpegOnPath, findFfmpeg } from './ffmpeg-binary.ts';
 import { decodeImage } from './image-folder-camera.ts';
 
-let dir = '';
-afterEach(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = '';
-});
+const tempDir = tempDirPerTest();
 
 describe('which ffmpeg runs', () => {
   it('takes an executable ffmpeg from the PATH, skipping folders without one, non-executable files and folders named ffmpeg', () => {
-    dir = mkdtempSync(join(tmpdir(), 'attune-ffmpeg-path-'));
+    const dir = tempDir('attune-ffmpeg-path-');
     const [empty, notExecutable, folder, good] = ['empty', 'not-executable', 'folder', 'good'].map((name) => join(dir, name));
     for (const d of [empty!, notExecutable!, folder!, good!]) mkdirSync(d);
     writeFileSync(join(notExecutable!, 'ffmpeg'), '#!/bin/sh\n');
@@ -73,7 +69,7 @@ describe('the bundled ffmpeg (@ffmpeg-installer/ffmpeg)', () => {
   });
 
   it('encodes raw RGB from a pipe and a lavfi test pattern to video, and decodes both into the camera pipe', () => {
-    dir = mkdtempSync(join(tmpdir(), 'attune-ffmpeg-bundled-'));
+    const dir = tempDir('attune-ffmpeg-bundled-');
     const fromPipe = join(dir, 'from-pipe.mp4');
     const frames = Buffer.alloc(rgbBytes(64, 48) * 4, 0x80);
     run(
@@ -91,7 +87,7 @@ describe('the bundled ffmpeg (@ffmpeg-installer/ffmpeg)', () => {
   });
 
   it('decodes every image format the image-folder camera reads', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'attune-ffmpeg-images-'));
+    const dir = tempDir('attune-ffmpeg-images-');
     for (const ext of ['png', 'jpg', 'bmp', 'ppm', 'pgm', 'webp', 'tiff']) {
       const path = join(dir, `frame.${ext}`);
       run(['-f', 'lavfi', '-i', 'testsrc=size=200x100:rate=1', '-frames:v', '1', path]);

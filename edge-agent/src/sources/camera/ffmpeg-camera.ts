@@ -7,7 +7,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { AgentLogger } from '../../log.ts';
-import type { SourceState } from '../source-state.ts';
+import { CameraProcess } from './camera-process.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import type { CameraSource, RgbFrame } from './frame.ts';
 
@@ -27,28 +27,15 @@ export interface FfmpegCameraOptions {
 
 const KILL_AFTER_MS = 2000;
 
-export class FfmpegCamera implements CameraSource {
+export class FfmpegCamera extends CameraProcess<ChildProcessByStdio<null, Readable, Readable>> implements CameraSource {
   readonly description: string;
-  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
   private exited: Promise<void> = Promise.resolve();
-  private current: SourceState = 'stopped';
-  private error: string | null = null;
-  private session = 0;
   private restartTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: FfmpegCameraOptions) {
+    super();
     // An RTSP URL may carry credentials: never put them in a description that is logged.
     this.description = `ffmpeg ${o.format} ${o.format === 'rtsp' ? o.input.replace(/\/\/[^@/]*@/, '//***@') : o.input} @ ${o.fps} fps ${o.width}x${o.height}`;
-  }
-
-  state(): SourceState {
-    return this.current;
-  }
-  lastError(): string | null {
-    return this.error;
-  }
-  pid(): number | null {
-    return this.child?.pid ?? null;
   }
 
   open(onFrame: (frame: RgbFrame) => void): void {

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceState } from '../source-state.ts';
+import { CameraProcess } from './camera-process.ts';
 import { ffmpegFrameArgs } from './ffmpeg-args.ts';
 import type { CameraSource, RgbFrame } from './frame.ts';
 
@@ -53,28 +53,15 @@ export function decodeImage(
   });
 }
 
-export class ImageFolderCamera implements CameraSource {
+export class ImageFolderCamera extends CameraProcess implements CameraSource {
   readonly description: string;
-  private current: SourceState = 'stopped';
-  private error: string | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private session = 0;
   private next = 0;
-  private child: ChildProcess | null = null;
   private busy: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: ImageFolderOptions) {
+    super();
     this.description = `image folder ${o.dir} @ ${o.fps} fps ${o.width}x${o.height}`;
-  }
-
-  state(): SourceState {
-    return this.current;
-  }
-  lastError(): string | null {
-    return this.error;
-  }
-  pid(): number | null {
-    return this.child?.pid ?? null;
   }
 
   open(onFrame: (frame: RgbFrame) => void): void {
