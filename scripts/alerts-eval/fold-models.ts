@@ -7,7 +7,7 @@
 import { loadWearableWeights } from '@attune/models';
 import type { DistressPredictor } from '@attune/edge-agent/score-recording';
 import { type Dataset, DEFAULT_TRAIN_OPTIONS, trainModel } from '@attune/models/training';
-import { WearableDistressModel } from '../../edge-agent/src/inference/wearable-distress-model.ts';
+import { WearableDistressModel } from '@attune/edge-agent/inference';
 
 export interface SubjectModel {
   scoredBy: 'leave-subject-out' | 'committed model';

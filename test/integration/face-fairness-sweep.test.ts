@@ -8,8 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iou } from '../../edge-agent/src/face/blazeface.ts';
-import { FaceModels } from '../../edge-agent/src/face/face-models.ts';
+import { FaceModels, iou } from '@attune/edge-agent/face';
 import { ffmpegPath } from '@attune/edge-agent/camera';
 import { CONDITIONS, MESH_CONTOURS, SKIN_LADDER, skinMaskFromLandmarks, type FixtureContext } from '../bench/face-fairness/conditions.ts';
 import { readFace, type FaceReading } from '../bench/face-fairness/face-reading.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionUnits, intensity, pspi } from './action-units.ts';
 import { faceMeasures, headPose, interOcular, landmarkMotion } from './landmarks.ts';
-import { schematicFace } from './test-landmarks.ts';
+import { schematicFace } from '../../test/test-landmarks.ts';
 
 const neutral = faceMeasures(schematicFace());
 const aus = (shape: Parameters<typeof schematicFace>[0]) => actionUnits(faceMeasures(schematicFace(shape)), neutral);

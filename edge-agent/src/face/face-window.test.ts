@@ -1,7 +1,7 @@
 import { FaceBlockSchema } from '@attune/protocol';
 import { describe, expect, it } from 'vitest';
 import { FACE_QUALITY_FLOOR, summariseFaceWindow, wellLit } from './face-window.ts';
-import { testFrame, testNeutral, type FaceShape } from './test-landmarks.ts';
+import { testFrame, testNeutral, type FaceShape } from '../../test/test-landmarks.ts';
 
 const neutral = testNeutral();
 const grimace: FaceShape = { browY: 0.45, lidHalf: 0.06, noseLip: 0.2 };

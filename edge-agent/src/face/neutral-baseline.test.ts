@@ -4,7 +4,7 @@ import type { WearableObservation } from '../fusion/wearable-part.ts';
 import type { ExpressionProbabilities, FrameAnalysis } from './face-window.ts';
 import { faceMeasures } from './landmarks.ts';
 import { NeutralFaceBaseline, WEARABLE_CALM_MAX_DISTRESS, type CalmEvidence } from './neutral-baseline.ts';
-import { schematicFace, testFrame, type FaceShape } from './test-landmarks.ts';
+import { schematicFace, testFrame, type FaceShape } from '../../test/test-landmarks.ts';
 
 function wearable(distress: number | null, over: { onWrist?: boolean; baselineReady?: boolean } = {}): WearableObservation {
   const features: WindowFeatures = {

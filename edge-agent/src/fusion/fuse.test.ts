@@ -3,7 +3,7 @@ import { loadWearableWeights } from '@attune/models';
 import { describe, expect, it } from 'vitest';
 import type { WindowFeatures } from '@attune/models';
 import { summariseFaceWindow, type FaceObservation } from '../face/face-window.ts';
-import { testFrame, testNeutral } from '../face/test-landmarks.ts';
+import { testFrame, testNeutral } from '../../test/test-landmarks.ts';
 import { FACE_MAX_ADD, fuse, type WearableObservation } from './fuse.ts';
 import { SignPersistence } from './sign-persistence.ts';
 

@@ -116,8 +116,3 @@ export {
   type FaceModelName,
   type FaceModelSpec,
 } from './face-models.ts';
-
-// Transitional: these moved to @attune/models/rng and @attune/models/tools; kept here only until
-// their last importers in edge-agent switch, then removed (the runtime entry exports no test fixture).
-export { mulberry32 } from '../tools/rng.ts';
-export { syntheticFace, type RgbImage, type SyntheticFaceOptions } from '../tools/synthetic-face.ts';

@@ -3,9 +3,14 @@
  * given onnxruntime thread count. Prints one JSON line on stdout.
  */
 import { spawn } from 'node:child_process';
-import { FaceModels } from '../../../edge-agent/src/face/face-models.ts';
-import { FacePipeline, type StageTimings } from '../../../edge-agent/src/face/face-pipeline.ts';
-import { summariseFaceWindow, EXPRESSION_KEYS, type FrameAnalysis } from '../../../edge-agent/src/face/face-window.ts';
+import {
+  EXPRESSION_KEYS,
+  FaceModels,
+  FacePipeline,
+  summariseFaceWindow,
+  type FrameAnalysis,
+  type StageTimings,
+} from '@attune/edge-agent/face';
 import { ffmpegPath, type RgbFrame } from '@attune/edge-agent/camera';
 import { fuse, SignPersistence } from '@attune/edge-agent/fusion';
 import { benchFrames, HEIGHT, WIDTH } from './frames.ts';

@@ -3,7 +3,7 @@
  * a transformed frame, the known map of a reference point into it, and the face box expected there.
  * Photometric conditions move nothing; pose conditions move points by their warp.
  */
-import type { Box } from '../../../edge-agent/src/face/image-ops.ts';
+import type { Box } from '@attune/edge-agent/face';
 import {
   colourCast,
   contrast,

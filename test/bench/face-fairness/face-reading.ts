@@ -4,13 +4,19 @@
  * choice, crop, mesh-confidence gate and "usable" rule as FacePipeline.analyse in
  * edge-agent/src/face/face-pipeline.ts. If that file changes its defaults, change them here too.
  */
-import { faceCropBox } from '../../../edge-agent/src/face/blazeface.ts';
-import type { DetectorSettings, FaceModels } from '../../../edge-agent/src/face/face-models.ts';
-import { choosePatientFace } from '../../../edge-agent/src/face/face-pipeline.ts';
-import { USABLE, wellLit } from '../../../edge-agent/src/face/face-window.ts';
-import type { Box } from '../../../edge-agent/src/face/image-ops.ts';
-import { lumaStats } from '../../../edge-agent/src/face/image-ops.ts';
-import { headPose, interOcular, type HeadPose } from '../../../edge-agent/src/face/landmarks.ts';
+import {
+  choosePatientFace,
+  faceCropBox,
+  headPose,
+  interOcular,
+  lumaStats,
+  USABLE,
+  wellLit,
+  type Box,
+  type DetectorSettings,
+  type FaceModels,
+  type HeadPose,
+} from '@attune/edge-agent/face';
 import type { Expression } from './metrics.ts';
 import type { Point2, RgbImage } from './transforms.ts';
 

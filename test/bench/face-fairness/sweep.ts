@@ -12,9 +12,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { iou } from '../../../edge-agent/src/face/blazeface.ts';
-import { FaceModels } from '../../../edge-agent/src/face/face-models.ts';
-import { ort } from '../../../edge-agent/src/face/onnx-model.ts';
+import { FaceModels, iou, ort } from '@attune/edge-agent/face';
 import { benchFrames, HEIGHT, WIDTH } from '../edge/frames.ts';
 import { CONDITIONS, MESH_CONTOURS, SKIN_LADDER, skinMaskFromLandmarks, type ConditionFamily, type FixtureContext } from './conditions.ts';
 import { readFace, type FaceReading } from './face-reading.ts';

@@ -9,7 +9,8 @@
  * +1.5 uS with SCRs rising from ~1.5/min to ~9/min, wrist temperature -0.5 degC.
  */
 import type { DistressEpisode } from '../../config.ts';
-import { mulberry32, type OffsetSample, type OffsetSampleGenerator } from '@attune/models';
+import type { OffsetSample, OffsetSampleGenerator } from '@attune/models';
+import { mulberry32 } from '@attune/models/rng';
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);

@@ -1,8 +1,8 @@
 /** Test helpers: a schematic frontal face as 468 landmarks (only the points the geometry reads are placed), and analysed frames of it. */
-import { actionUnits, pspi } from './action-units.ts';
-import { EXPRESSION_KEYS, USABLE, wellLit, type ExpressionProbabilities, type FrameAnalysis } from './face-window.ts';
-import { faceMeasures, type Point3 } from './landmarks.ts';
-import type { NeutralFace } from './neutral-baseline.ts';
+import { actionUnits, pspi } from '../src/face/action-units.ts';
+import { EXPRESSION_KEYS, USABLE, wellLit, type ExpressionProbabilities, type FrameAnalysis } from '../src/face/face-window.ts';
+import { faceMeasures, type Point3 } from '../src/face/landmarks.ts';
+import type { NeutralFace } from '../src/face/neutral-baseline.ts';
 
 export interface FaceShape {
   /** Brow height above the eye line (inter-ocular distance is 2). */
