@@ -28,7 +28,7 @@ const DETECTOR_INPUT = BLAZEFACE_INPUT_SIZE;
 const MESH_INPUT = FACE_MESH_INPUT_SIZE;
 const EXPRESSION_INPUT = FACE_EXPRESSION_INPUT_SIZE;
 /** The expression model's classes (oarriaga / FER2013 words) in the protocol's words. */
-const PROTOCOL_EXPRESSION: Record<ExpressionClass, ExpressionKey> = {
+export const PROTOCOL_EXPRESSION: Record<ExpressionClass, ExpressionKey> = {
   angry: 'angry',
   disgust: 'disgusted',
   fear: 'fearful',

@@ -4,7 +4,7 @@
  * lighting helpers the face benchmarks measure with.
  */
 export { decodeBlazeFace, faceCropBox, iou, nonMaxSuppression, type Detection } from './blazeface.ts';
-export { FaceModels, type DetectorSettings } from './face-models.ts';
+export { FaceModels, PROTOCOL_EXPRESSION, type DetectorSettings } from './face-models.ts';
 export { choosePatientFace, FacePipeline, type FacePipelineOptions, type StageTimings } from './face-pipeline.ts';
 export {
   EXPRESSION_KEYS,
