@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findModel, loadManifest } from '@attune/models';
-import { decodePayload, topics, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
+import { decodePayload, topics, type ConsentMessage } from '@attune/protocol';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../agent.ts';
 import { silentLogger } from '../log.ts';
+import { recordScoreWindows, simulatedAgentConfig } from '../../test/agent-harness.ts';
 import { connectClient, startBroker, waitFor, type TestBroker } from '../../test/mqtt-harness.ts';
 import { ConsentGate } from './consent-gate.ts';
 
@@ -59,25 +60,8 @@ describe('agent consent obedience (in-process broker)', () => {
     broker = await startBroker();
     dataDir = mkdtempSync(join(tmpdir(), 'attune-consent-'));
     const server = await connectClient(broker.url, 'test-server');
-    const received: ScoreWindow[] = [];
-    server.on('message', (topic, payload) => {
-      if (topic !== topics.scores(deviceId)) return;
-      const d = decodePayload('scores', payload);
-      if (!d.ok) throw new Error(`agent published an invalid window: ${d.errors.join('; ')}`);
-      received.push(d.value);
-    });
-    await server.subscribeAsync(topics.scores(deviceId), { qos: 1 });
-    agent = await startAgent(
-      {
-        deviceId,
-        mqtt: { url: broker.url, reconnectMs: 200 },
-        dataDir,
-        windowMs: 200,
-        baselineWindows: 2,
-        wearable: { kind: 'simulator', seed: 3, episodes: [] },
-      },
-      { log: silentLogger },
-    );
+    const received = await recordScoreWindows(server, deviceId);
+    agent = await startAgent(simulatedAgentConfig({ deviceId, mqttUrl: broker.url, dataDir, seed: 3 }), { log: silentLogger });
     await waitFor(() => agent!.status().connected, 5000, 'agent connected');
 
     // Fail closed: connected, no consent yet -> source closed, nothing measured or sent.

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../agent.ts';
 import type { AgentConfigInput } from '../config.ts';
 import { silentLogger } from '../log.ts';
+import { simulatedAgentConfig } from '../../test/agent-harness.ts';
 import { connectClient, startBroker, waitFor, type TestBroker } from '../../test/mqtt-harness.ts';
 import { DurableOutbox } from './durable-outbox.ts';
 
@@ -112,56 +113,51 @@ describe('agent delivery through broker outages and agent restarts', () => {
   });
 
   const config = (url: string): AgentConfigInput => ({
-    deviceId,
+    ...simulatedAgentConfig({ deviceId, mqttUrl: url, dataDir, seed: 11 }),
     mqtt: { url, username: 'bed-11', password: 'secret', reconnectMs: 200 },
-    dataDir,
-    windowMs: 200,
-    baselineWindows: 2,
-    wearable: { kind: 'simulator', seed: 11, episodes: [] },
   });
 
-  it('delivers every seq in order after the broker was down for a while', async () => {
+  /** A recorder, a gated broker and an agent delivering through it, once `windows` windows have arrived. */
+  const startDelivering = async (windows: number) => {
     dataDir = mkdtempSync(join(tmpdir(), 'attune-agent-'));
     const rec = (recorder = new SeqRecorder());
-    broker = await gatedBroker(0, () => rec.ready);
-    const port = broker.port;
-    await rec.connect(broker.url);
-    agent = await startAgent(config(broker.url), { log: silentLogger });
-    await waitFor(() => rec.seqs.length >= 8, 10_000, '8 windows delivered');
+    const firstBroker = (broker = await gatedBroker(0, () => rec.ready));
+    await rec.connect(firstBroker.url);
+    const firstAgent = (agent = await startAgent(config(firstBroker.url), { log: silentLogger }));
+    await waitFor(() => rec.seqs.length >= windows, 10_000, `${windows} windows delivered`);
+    return { rec, firstBroker, firstAgent, port: firstBroker.port };
+  };
 
-    await broker.stop();
-    await waitFor(() => !agent!.status().connected, 5000, 'agent notices the outage');
-    const producedBefore = agent.status().windowsProduced;
+  it('delivers every seq in order after the broker was down for a while', async () => {
+    const { rec, firstBroker, firstAgent, port } = await startDelivering(8);
+
+    await firstBroker.stop();
+    await waitFor(() => !firstAgent.status().connected, 5000, 'agent notices the outage');
+    const producedBefore = firstAgent.status().windowsProduced;
     await new Promise((r) => setTimeout(r, 1500));
     // Windows kept being measured and went to disk, not into the void.
-    expect(agent.status().windowsProduced).toBeGreaterThan(producedBefore + 3);
-    expect(agent.status().outboxPending).toBeGreaterThan(3);
+    expect(firstAgent.status().windowsProduced).toBeGreaterThan(producedBefore + 3);
+    expect(firstAgent.status().outboxPending).toBeGreaterThan(3);
 
     broker = await gatedBroker(port, () => rec.ready);
     await rec.resubscribe();
-    await waitFor(() => agent!.status().connected && agent!.status().outboxPending === 0, 10_000, 'outbox drained');
-    const seqsBeforeStop = agent.status().nextSeq;
-    await agent.stop();
+    await waitFor(() => firstAgent.status().connected && firstAgent.status().outboxPending === 0, 10_000, 'outbox drained');
+    const seqsBeforeStop = firstAgent.status().nextSeq;
+    await firstAgent.stop();
     agent = null;
     await waitFor(() => rec.unique().length >= seqsBeforeStop, 5000, 'all windows received');
     expectEverySeqInOrder(rec, seqsBeforeStop);
   });
 
   it('continues seq and replays the outbox after an agent restart (with the broker down in between)', async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'attune-agent-'));
-    const rec = (recorder = new SeqRecorder());
-    broker = await gatedBroker(0, () => rec.ready);
-    const port = broker.port;
-    await rec.connect(broker.url);
-    agent = await startAgent(config(broker.url), { log: silentLogger });
-    await waitFor(() => rec.seqs.length >= 5, 10_000, '5 windows delivered');
+    const { rec, firstBroker, firstAgent, port } = await startDelivering(5);
 
     // Broker goes down; the agent buffers to disk, then is restarted while the broker is still down.
-    await broker.stop();
+    await firstBroker.stop();
     await new Promise((r) => setTimeout(r, 1000));
-    const first = agent.status();
+    const first = firstAgent.status();
     expect(first.outboxPending).toBeGreaterThan(2);
-    await agent.stop();
+    await firstAgent.stop();
     const pendingAfterStop = readdirSync(join(dataDir, 'outbox')).length;
     expect(pendingAfterStop).toBeGreaterThan(2);
 
