@@ -9,159 +9,29 @@
  * trust the certificate, a plaintext client on the TLS port, and a wrong device password.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as connectTcp } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as connectTls, type TLSSocket } from 'node:tls';
+import { connect as connectTls } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type IClientOptions } from 'mqtt';
-import { generate } from 'selfsigned';
-import { encodePayload, topics } from '@attune/protocol';
 import { startAgent, type AgentLogger, type RunningAgent } from '@attune/edge-agent';
 import { ConfigError, createLogger, loadConfig, randomSecret, startServer, type RunningServer } from '@attune/server';
 import { readMetric } from '../support/metrics.ts';
-import { makeWindow, seedTestWard, startTestSystem, waitFor, type TestDevice, type TestSystem } from '../support/system.ts';
+import {
+  connectionError,
+  deviceOptions,
+  freePort,
+  itRefusesOverTls,
+  publishOverTls,
+  selfSignedCertificate,
+  storedWindows,
+  type TestCertificate,
+} from '../support/mqtt-tls.ts';
+import { seedTestWard, startTestSystem, waitFor, type TestDevice, type TestSystem } from '../support/system.ts';
 
 const MOSQUITTO_SCRIPT = fileURLToPath(new URL('../../scripts/mosquitto.sh', import.meta.url));
-
-interface TestCertificate {
-  dir: string;
-  certPath: string;
-  keyPath: string;
-  cert: Buffer;
-}
-
-/** A self-signed certificate for the loopback (127.0.0.1, ::1, localhost), valid for a day. */
-async function selfSignedCertificate(): Promise<TestCertificate> {
-  const pems = await generate([{ name: 'commonName', value: 'attune-test-broker' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    notAfterDate: new Date(Date.now() + 86_400_000),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      {
-        name: 'subjectAltName',
-        altNames: [
-          { type: 2, value: 'localhost' },
-          { type: 7, ip: '127.0.0.1' },
-          { type: 7, ip: '::1' },
-        ],
-      },
-    ],
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'attune-mqtt-tls-'));
-  const certPath = join(dir, 'cert.pem');
-  const keyPath = join(dir, 'key.pem');
-  writeFileSync(certPath, pems.cert);
-  writeFileSync(keyPath, pems.private, { mode: 0o600 });
-  return { dir, certPath, keyPath, cert: Buffer.from(pems.cert) };
-}
-
-function deviceOptions(device: TestDevice, extra: IClientOptions = {}): IClientOptions {
-  return {
-    protocolVersion: 4,
-    clientId: device.deviceId,
-    username: device.deviceId,
-    password: device.password,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-    ...extra,
-  };
-}
-
-/** Connects over TLS trusting `ca`, publishes one window (QoS 1, waits for its PUBACK), and reports the TLS version used. */
-async function publishOverTls(
-  url: string,
-  ca: Buffer,
-  device: TestDevice,
-  seq: number,
-): Promise<{ protocol: string | null; authorized: boolean }> {
-  const client = await mqtt.connectAsync(url, deviceOptions(device, { ca }));
-  try {
-    const socket = client.stream as TLSSocket;
-    const window = makeWindow(device.deviceId, seq, new Date(), { distress: 0.42, confidence: 0.8 });
-    await client.publishAsync(topics.scores(device.deviceId), encodePayload('scores', window), { qos: 1 });
-    return { protocol: socket.getProtocol(), authorized: socket.authorized };
-  } finally {
-    await client.endAsync();
-  }
-}
-
-/** The error a connection attempt ends with (it must not succeed). */
-async function connectionError(url: string, options: IClientOptions): Promise<Error> {
-  const client = mqtt.connect(url, options);
-  return new Promise<Error>((resolve) => {
-    client.once('connect', () => {
-      client.end(true);
-      resolve(new Error('UNEXPECTED: the connection was accepted'));
-    });
-    client.once('error', (error) => {
-      client.end(true);
-      resolve(error);
-    });
-    // A connection closed without an MQTT or TLS error (e.g. plaintext on the TLS port).
-    client.once('close', () => {
-      client.end(true);
-      resolve(Object.assign(new Error('connection closed before CONNACK'), { code: 'CLOSED' }));
-    });
-  });
-}
-
-/** Speaks plaintext MQTT to the TLS port: sends a CONNECT and resolves with what comes back before the server closes the socket. */
-function plaintextConnect(url: string): Promise<{ bytesBack: Buffer }> {
-  const { hostname, port } = new URL(url);
-  // A minimal MQTT 3.1.1 CONNECT (client id "p", no credentials).
-  const connectPacket = Buffer.from([0x10, 0x0d, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x01, 0x70]);
-  return new Promise((resolve, reject) => {
-    const received: Buffer[] = [];
-    const socket = connectTcp(Number(port), hostname, () => socket.write(connectPacket));
-    socket.on('data', (chunk) => received.push(chunk));
-    socket.on('error', () => {}); // a reset is an expected end
-    socket.once('close', () => resolve({ bytesBack: Buffer.concat(received) }));
-    socket.setTimeout(30_000, () => {
-      socket.destroy();
-      reject(new Error('the TLS port kept a plaintext connection open for 30 s'));
-    });
-  });
-}
-
-/** Offers only TLS 1.0/1.1 (a client that OpenSSL 3 lets do so at all); resolves with the error the handshake ends with. */
-function oldTlsHandshake(url: string): Promise<Error> {
-  const { hostname, port } = new URL(url);
-  return new Promise<Error>((resolve) => {
-    const socket: TLSSocket = connectTls({
-      host: hostname,
-      port: Number(port),
-      ca: certificate.cert,
-      minVersion: 'TLSv1',
-      maxVersion: 'TLSv1.1',
-      ciphers: 'DEFAULT@SECLEVEL=0',
-    });
-    socket.once('secureConnect', () => {
-      const negotiated = socket.getProtocol();
-      socket.destroy();
-      resolve(new Error(`UNEXPECTED: negotiated ${negotiated}`));
-    });
-    socket.once('error', resolve);
-  });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-const storedWindows = async (server: RunningServer, deviceId: string) =>
-  Number((await server.db.query<{ n: number }>(`select count(*)::int as n from score_window where device_id = $1`, [deviceId]))[0]!.n);
 
 let certificate: TestCertificate;
 beforeAll(async () => {
@@ -250,30 +120,11 @@ describe('MQTT over TLS on the embedded broker', () => {
     await waitFor(async () => (await storedWindows(sys.server, device.deviceId)) === 1, 'the window sent over TLS to be stored');
   });
 
-  it('refuses a client that does not trust the certificate (the handshake fails, nothing is sent)', async () => {
-    const error = await connectionError(tlsUrl, deviceOptions(sys.devices[0]!));
-    expect((error as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
-  });
+  itRefusesOverTls(() => ({ tlsUrl, device: sys.devices[0]!, cert: certificate.cert }));
 
   it('refuses a client that expects another host name than the certificate names', async () => {
     const error = await connectionError(tlsUrl, deviceOptions(sys.devices[0]!, { ca: certificate.cert, servername: 'broker.example' }));
     expect((error as NodeJS.ErrnoException).code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
-  });
-
-  it('refuses TLS older than 1.2', async () => {
-    expect((await oldTlsHandshake(tlsUrl)).message).toMatch(/protocol version|unsupported protocol/i);
-  });
-
-  it('gives a plaintext MQTT client on the TLS port no MQTT answer', async () => {
-    const { bytesBack } = await plaintextConnect(tlsUrl);
-    // A TLS alert at most (record type 21), never a CONNACK (0x20).
-    expect(bytesBack.length === 0 || bytesBack[0] === 21).toBe(true);
-  });
-
-  it('refuses a wrong device password over TLS', async () => {
-    const device = sys.devices[0]!;
-    const error = await connectionError(tlsUrl, deviceOptions(device, { ca: certificate.cert, password: 'not-the-password' }));
-    expect(error.message).toMatch(/Bad username or password|Not authorized/i);
   });
 
   it('runs the edge agent over mqtts with mqtt.caFile, and an agent without it never connects', async () => {
@@ -444,22 +295,5 @@ describe.skipIf(mosquittoMissing)('MQTT over TLS on Mosquitto (shipped configura
     await waitFor(async () => (await storedWindows(server, device.deviceId)) === 1, 'the window sent over TLS to be stored');
   });
 
-  it('refuses a client that does not trust the certificate', async () => {
-    const error = await connectionError(tlsUrl, deviceOptions(device));
-    expect((error as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
-  });
-
-  it('refuses TLS older than 1.2', async () => {
-    expect((await oldTlsHandshake(tlsUrl)).message).toMatch(/protocol version|unsupported protocol/i);
-  });
-
-  it('gives a plaintext MQTT client on the TLS port no MQTT answer', async () => {
-    const { bytesBack } = await plaintextConnect(tlsUrl);
-    expect(bytesBack.length === 0 || bytesBack[0] === 21).toBe(true);
-  });
-
-  it('refuses a wrong device password over TLS', async () => {
-    const error = await connectionError(tlsUrl, deviceOptions(device, { ca: certificate.cert, password: 'not-the-password' }));
-    expect(error.message).toMatch(/Bad username or password|Not authorized/i);
-  });
+  itRefusesOverTls(() => ({ tlsUrl, device, cert: certificate.cert }));
 });
