@@ -14,11 +14,12 @@ import {
   FACE_MESH_LANDMARKS,
   FACE_MESH_MODEL,
   blazeFaceAnchors,
+  expressionInput,
   type ExpressionClass,
 } from '@attune/models';
 import { decodeBlazeFace, sigmoid, type Detection } from './blazeface.ts';
 import type { Box } from './image-ops.ts';
-import { cropAndResizeRgb, expressionInput, resizeBilinearRgb } from './image-ops.ts';
+import { cropAndResizeRgb, resizeBilinearRgb } from './image-ops.ts';
 import type { Point3 } from './landmarks.ts';
 import { OnnxModel, ort, type OnnxModelOptions } from './onnx-model.ts';
 import type { RgbFrame } from '../sources/camera/frame.ts';

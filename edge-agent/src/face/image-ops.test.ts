@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../sources/camera/frame.ts';
-import { cropAndResizeRgb, expressionInput, meanLuma, resizeBilinearRgb } from './image-ops.ts';
+import { cropAndResizeRgb, meanLuma, resizeBilinearRgb } from './image-ops.ts';
 
 /** 4x2 frame whose red channel is the x coordinate * 10, green the y * 10, blue 255. */
 function ramp(): RgbFrame {
@@ -28,12 +28,6 @@ describe('image ops (TensorFlow semantics)', () => {
     const outside = cropAndResizeRgb(f, { x1: -8, y1: 0, x2: 4, y2: 2 }, 2, 1);
     expect(outside[0]).toBe(0); // x_in < 0
     expect(outside[2]).toBe(0);
-  });
-
-  it('expression input: grayscale by BT.601 weights, scaled to -1..1', () => {
-    const crop = new Float32Array(2 * 2 * 3).fill(1);
-    const g = expressionInput(crop, 2, 1);
-    expect(g[0]).toBeCloseTo((0.2989 + 0.587 + 0.114 - 0.5) * 2, 5);
   });
 
   it('mean luma of a region', () => {

@@ -128,43 +128,6 @@ export function cropAndResizeRgb(
  */
 export const LUMA = EXPRESSION_GRAY_WEIGHTS;
 
-/**
- * The expression model's input from a float RGB crop in 0..1: resizeBilinear to out x out,
- * grayscale, then (g - 0.5) * 2 (range -1..1), as the FER2013 network expects.
- */
-export function expressionInput(
-  crop: Float32Array,
-  cropSize: number,
-  outSize: number,
-  out = new Float32Array(outSize * outSize),
-): Float32Array {
-  const s = cropSize / outSize;
-  for (let y = 0; y < outSize; y++) {
-    const inY = y * s;
-    const y0 = Math.floor(inY);
-    const y1 = Math.min(y0 + 1, cropSize - 1);
-    const dy = inY - y0;
-    for (let x = 0; x < outSize; x++) {
-      const inX = x * s;
-      const x0 = Math.floor(inX);
-      const x1 = Math.min(x0 + 1, cropSize - 1);
-      const dx = inX - x0;
-      let g = 0;
-      for (let c = 0; c < 3; c++) {
-        const tl = crop[(y0 * cropSize + x0) * 3 + c]!;
-        const tr = crop[(y0 * cropSize + x1) * 3 + c]!;
-        const bl = crop[(y1 * cropSize + x0) * 3 + c]!;
-        const br = crop[(y1 * cropSize + x1) * 3 + c]!;
-        const t = tl + (tr - tl) * dx;
-        const b = bl + (br - bl) * dx;
-        g += (t + (b - t) * dy) * LUMA[c]!;
-      }
-      out[y * outSize + x] = (g - 0.5) * 2;
-    }
-  }
-  return out;
-}
-
 /** Mean luma (0..255) inside a box, sampled on a coarse grid. */
 export function meanLuma(frame: RgbFrame, box: Box, step = 4): number {
   return lumaStats(frame, box, step).mean;

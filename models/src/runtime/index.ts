@@ -110,6 +110,7 @@ export {
   FACE_MESH_MODEL,
   FACE_MODEL_NOTES,
   blazeFaceAnchors,
+  expressionInput,
   faceModelPath,
   faceModelSpec,
   type ExpressionClass,

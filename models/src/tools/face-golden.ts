@@ -7,7 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import {
   BLAZEFACE_INPUT_SIZE,
-  EXPRESSION_GRAY_WEIGHTS,
+  expressionInput,
   FACE_EXPRESSION_INPUT_SIZE,
   FACE_MESH_INPUT_SIZE,
   type FaceModelName,
@@ -71,35 +71,6 @@ export function meshInput(frame: RgbImage): Float32Array {
   return cropResizeRgb(frame, c.x, c.y, c.size, FACE_MESH_INPUT_SIZE).map((v) => v / 255);
 }
 
-/** Expression input from a [0,1] RGB crop (human: resize to 64, weighted gray, (g - 0.5) * 2). */
-export function expressionInputFromCrop(crop01: Float32Array, cropSize: number): Float32Array {
-  // Bilinear resize of the float crop (TF.js resizeBilinear semantics), then weighted gray.
-  const out = new Float32Array(FACE_EXPRESSION_INPUT_SIZE * FACE_EXPRESSION_INPUT_SIZE);
-  const scale = cropSize / FACE_EXPRESSION_INPUT_SIZE;
-  const [wr, wg, wb] = EXPRESSION_GRAY_WEIGHTS;
-  for (let y = 0; y < FACE_EXPRESSION_INPUT_SIZE; y++) {
-    const fy = y * scale;
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(cropSize - 1, y0 + 1);
-    const dy = fy - y0;
-    for (let x = 0; x < FACE_EXPRESSION_INPUT_SIZE; x++) {
-      const fx = x * scale;
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(cropSize - 1, x0 + 1);
-      const dx = fx - x0;
-      let gray = 0;
-      for (let c = 0; c < 3; c++) {
-        const p = (yy: number, xx: number) => crop01[3 * (yy * cropSize + xx) + c]!;
-        const top = p(y0, x0) + (p(y0, x1) - p(y0, x0)) * dx;
-        const bot = p(y1, x0) + (p(y1, x1) - p(y1, x0)) * dx;
-        gray += (top + (bot - top) * dy) * (c === 0 ? wr : c === 1 ? wg : wb);
-      }
-      out[y * FACE_EXPRESSION_INPUT_SIZE + x] = (gray - 0.5) * 2;
-    }
-  }
-  return out;
-}
-
 export function goldenInputs(name: FaceModelName): GoldenInput[] {
   const frame = goldenFrame();
   if (name === 'face-detector') {
@@ -129,7 +100,7 @@ export function goldenInputs(name: FaceModelName): GoldenInput[] {
       data: Float32Array.from([...seededUniform(n, 5, -1, 1), ...seededUniform(n, 6, -1, 1)]),
       shape: [2, 64, 64, 1],
     },
-    { label: 'drawn face crop', data: expressionInputFromCrop(meshInput(frame), FACE_MESH_INPUT_SIZE), shape: [1, 64, 64, 1] },
+    { label: 'drawn face crop', data: expressionInput(meshInput(frame), FACE_MESH_INPUT_SIZE), shape: [1, 64, 64, 1] },
   ];
 }
 
