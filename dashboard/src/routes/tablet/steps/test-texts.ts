@@ -1,0 +1,60 @@
+/** Consent texts for the step tests: every string distinct, so a test can tell where each one shows. */
+import type { ConsentTexts } from '$lib/api/types';
+
+export const TEXTS: ConsentTexts = {
+  language: 'en',
+  version: '1',
+  hash: 'hash-1',
+  languageName: 'English',
+  title: 'About monitoring',
+  intro: 'Please read this first.',
+  sections: [
+    { heading: 'What is measured', body: 'Your face and your wristband.\n\nNothing is recorded as video.' },
+    { heading: 'Your choice', body: 'You can stop at any time.' },
+  ],
+  choices: {
+    heading: 'Your choices',
+    camera: { label: 'Camera', description: 'Looks for signs of pain.' },
+    wearable: { label: 'Wristband', description: 'Measures heart rate.' },
+  },
+  who: {
+    heading: 'Who decides?',
+    patient: 'I am the patient',
+    proxy: 'I decide for the patient',
+    proxyName: 'Your name',
+    proxyRelationship: 'Relationship',
+  },
+  confirm: {
+    heading: 'Confirm',
+    body: 'Your choice is recorded with your name.',
+    typedNamePatient: 'Type your full name',
+    typedNameProxy: 'Type your own full name',
+    button: 'Save my choice',
+    nameMismatch: 'The name does not match.',
+    back: 'Back to choices',
+  },
+  status: {
+    heading: 'Monitoring status',
+    cameraOn: 'Camera is on',
+    cameraOff: 'Camera is off',
+    wearableOn: 'Wristband is on',
+    wearableOff: 'Wristband is off',
+    none: 'Nothing is measured',
+    byPatient: 'Chosen by the patient',
+    byProxy: 'Chosen by',
+    byStaff: 'Recorded by staff',
+    since: 'since',
+    change: 'Change my choices',
+  },
+  stop: {
+    button: 'Stop monitoring',
+    confirmHeading: 'Stop monitoring?',
+    confirmBody: 'Everything stops now.',
+    alsoDelete: 'Also delete what was measured',
+    alsoDeleteDescription: 'Scores and alerts are erased.',
+    confirmButton: 'Yes, stop',
+    cancel: 'Keep monitoring',
+    done: 'Monitoring has stopped.',
+    deleted: '{scoreWindows} readings and {alerts} alerts deleted.',
+  },
+};
