@@ -14,6 +14,7 @@ import {
 import { ffmpegPath, type RgbFrame } from '@attune/edge-agent/camera';
 import { fuse, SignPersistence } from '@attune/edge-agent/fusion';
 import { benchFrames, HEIGHT, WIDTH } from './frames.ts';
+import type { FrameTiming } from './stats.ts';
 
 const threads = Number(process.argv[2] ?? 1);
 const passes = Number(process.argv[3] ?? 3);
@@ -98,17 +99,7 @@ const pipeline = new FacePipeline(models, { baselineFrames: 5 });
 for (const f of rgb.slice(0, 8)) await pipeline.analyse(f);
 models.takeModelMs();
 
-const perFrame: {
-  label: string;
-  detect: number;
-  landmarks: number;
-  expression: number;
-  indicators: number;
-  fusion: number;
-  total: number;
-  model: number;
-  cpu: number;
-}[] = [];
+const perFrame: FrameTiming[] = [];
 const top: (string | null)[] = [];
 const passTotalsMs: number[] = [];
 const persistence = new SignPersistence();

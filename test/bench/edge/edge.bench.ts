@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describeFfmpeg, findFfmpeg } from '@attune/edge-agent/camera';
-import { mean, percentile, round } from './stats.ts';
+import { mean, percentile, round, type FrameTiming } from './stats.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,17 +27,7 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 interface AttuneRun {
   threads: number;
   frames: number;
-  perFrame: {
-    label: string;
-    detect: number;
-    landmarks: number;
-    expression: number;
-    indicators: number;
-    fusion: number;
-    total: number;
-    model: number;
-    cpu: number;
-  }[];
+  perFrame: FrameTiming[];
   passTotalsMs: number[];
   top: (string | null)[];
   decodeMs: number[];

@@ -6,3 +6,16 @@ export function percentile(xs: readonly number[], p: number): number {
 }
 export const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** One frame's timings through the face pipeline and fusion (ms; `cpu` is process CPU time). */
+export interface FrameTiming {
+  label: string;
+  detect: number;
+  landmarks: number;
+  expression: number;
+  indicators: number;
+  fusion: number;
+  total: number;
+  model: number;
+  cpu: number;
+}
