@@ -2,14 +2,13 @@
  * The real agent says why the face or the wearable was not observed: a bed whose camera is
  * consented but not attached ("Bed 2") reports `not_configured`, not "not consented".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { decodePayload, topics, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
+import { topics, type ConsentMessage } from '@attune/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../agent.ts';
 import { silentLogger } from '../log.ts';
+import { recordScoreWindows, simulatedAgentConfig } from '../../test/agent-harness.ts';
 import { connectClient, startBroker, waitFor, type TestBroker } from '../../test/mqtt-harness.ts';
+import { tempDirPerTest } from '../../test/temp-dirs.ts';
 
 const deviceId = 'bed-02-agent';
 const consent = (version: number, modalities: ConsentMessage['modalities']): ConsentMessage => ({
@@ -22,41 +21,23 @@ const consent = (version: number, modalities: ConsentMessage['modalities']): Con
 });
 
 describe('agent: why a modality was not observed (quality.unobservedReasons)', () => {
+  const tempDir = tempDirPerTest();
   let broker: TestBroker | null = null;
   let agent: RunningAgent | null = null;
-  let dataDir = '';
 
   afterEach(async () => {
     await agent?.stop();
     await broker?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
     agent = null;
     broker = null;
   });
 
   it('camera consented but no camera attached: not_configured; wearable withdrawn: no_consent', async () => {
     broker = await startBroker();
-    dataDir = mkdtempSync(join(tmpdir(), 'attune-reasons-'));
+    const dataDir = tempDir('attune-reasons-');
     const server = await connectClient(broker.url, 'test-server');
-    const received: ScoreWindow[] = [];
-    server.on('message', (topic, payload) => {
-      if (topic !== topics.scores(deviceId)) return;
-      const d = decodePayload('scores', payload);
-      if (!d.ok) throw new Error(`agent published an invalid window: ${d.errors.join('; ')}`);
-      received.push(d.value);
-    });
-    await server.subscribeAsync(topics.scores(deviceId), { qos: 1 });
-    agent = await startAgent(
-      {
-        deviceId,
-        mqtt: { url: broker.url, reconnectMs: 200 },
-        dataDir,
-        windowMs: 200,
-        baselineWindows: 2,
-        wearable: { kind: 'simulator', seed: 2, episodes: [] },
-      },
-      { log: silentLogger },
-    );
+    const received = await recordScoreWindows(server, deviceId);
+    agent = await startAgent(simulatedAgentConfig({ deviceId, mqttUrl: broker.url, dataDir, seed: 2 }), { log: silentLogger });
     await waitFor(() => agent!.status().connected, 5000, 'agent connected');
 
     await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(1, { camera: true, wearable: true })), {
