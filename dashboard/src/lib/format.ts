@@ -169,7 +169,3 @@ export function formatValue(value: number | null, unit: string | null): string {
   if (!unit) return v;
   return unit === '%' ? `${v}%` : `${v} ${unit}`;
 }
-
-export function comparePriority(a: { priority: Priority }, b: { priority: Priority }): number {
-  return PRIORITY_ORDER[a.priority] - PRIORITY_ORDER[b.priority];
-}
