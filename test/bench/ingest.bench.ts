@@ -27,9 +27,9 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodePayload, subscriptions, topics } from '@attune/protocol';
 import { createLogger, randomSecret } from '@attune/server';
-import { createDynsecAccounts } from '../../server/src/broker/mosquitto-dynsec.ts';
-import { evaluateDistressWindow, initialDistressState } from '../../server/src/domain/distress-rule.ts';
-import { toRuleWindow } from '../../server/src/services/alert.service.ts';
+import { toRuleWindow } from '@attune/server';
+import { createDynsecAccounts } from '@attune/server/broker';
+import { evaluateDistressWindow, initialDistressState } from '@attune/server/distress-rule';
 import { readMetric } from '../support/metrics.ts';
 import { makeEpisode, type Backend } from '../support/system.ts';
 import {

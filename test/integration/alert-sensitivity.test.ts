@@ -6,13 +6,8 @@
 import type { ScoreWindow } from '@attune/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
-import { toRuleWindow } from '../../server/src/services/alert.service.ts';
-import {
-  distressRuleFor,
-  evaluateDistressWindow,
-  initialDistressState,
-  type AlertSensitivity,
-} from '../../server/src/domain/distress-rule.ts';
+import { toRuleWindow } from '@attune/server';
+import { distressRuleFor, evaluateDistressWindow, initialDistressState, type AlertSensitivity } from '@attune/server/distress-rule';
 import { backends, getJson, makeWindow, startTestSystem, type TestDevice, type TestSystem } from '../support/system.ts';
 
 const wearableOnly = { consent: { camera: false, wearable: true } };

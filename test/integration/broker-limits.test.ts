@@ -9,9 +9,8 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { topics } from '@attune/protocol';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../server/src/broker/embedded-broker.ts';
-import type { BrokerLimit } from '../../server/src/broker/connection-gate.ts';
-import { createLogger } from '../../server/src/platform/logger.ts';
+import { createLogger } from '@attune/server';
+import { startEmbeddedBroker, type BrokerLimit, type EmbeddedBroker } from '@attune/server/broker';
 import { backends, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 const MiB = 1024 * 1024;

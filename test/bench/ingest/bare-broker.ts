@@ -5,9 +5,8 @@
  * benchmark's server stored, from memory instead of from the database. The server identity gets a
  * password we choose, because the running server's generated one is not exposed.
  */
-import { createDeviceAuthenticator } from '../../../server/src/broker/device-authenticator.ts';
-import { startEmbeddedBroker } from '../../../server/src/broker/embedded-broker.ts';
-import type { DeviceRepository } from '../../../server/src/repositories/device.repository.ts';
+import type { DeviceRepository } from '@attune/server';
+import { createDeviceAuthenticator, startEmbeddedBroker } from '@attune/server/broker';
 import { createLogger } from '@attune/server';
 import { firstMessage, reportErrors, type Msg } from './common.ts';
 
