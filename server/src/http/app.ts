@@ -24,6 +24,9 @@ import { eventRoutes } from '../routes/events.routes.ts';
 import { opsRoutes, type Readiness } from '../routes/ops.routes.ts';
 import { stayRoutes } from '../routes/stays.routes.ts';
 import { tabletRoutes } from '../routes/tablet.routes.ts';
+import { AlertDeskService } from '../services/alert-desk.service.ts';
+import { StayRecordService } from '../services/stay-record.service.ts';
+import { UserAdministrationService } from '../services/user-administration.service.ts';
 import { usersRoutes } from '../routes/users.routes.ts';
 import { wardRoutes } from '../routes/wards.routes.ts';
 import type { AlertService } from '../services/alert.service.ts';
@@ -120,7 +123,6 @@ export function createApp(deps: AppDeps) {
     oidcRoutes({
       singleSignOn: deps.singleSignOn ?? null,
       users: deps.users,
-      audit: deps.audit,
       logger: deps.logger,
       sessionTtlHours: deps.sessionTtlHours,
       secureCookies: deps.secureCookies,
@@ -143,15 +145,29 @@ export function createApp(deps: AppDeps) {
   const api = new Hono<AppEnv>();
   api.use(requireUser(deps.users, deps.tabletService));
   api.route('/wards', wardRoutes({ wards: deps.wards, board: deps.board }));
-  api.route('/alerts', alertRoutes({ alerts: deps.alerts, service: deps.alertService, audit: deps.audit }));
+  api.route('/alerts', alertRoutes({ desk: new AlertDeskService({ alerts: deps.alerts, service: deps.alertService, audit: deps.audit }) }));
   api.route(
     '/stays',
-    stayRoutes({ stays: deps.stays, scores: deps.scores, alerts: deps.alerts, audit: deps.audit, service: deps.stayService }),
+    stayRoutes({
+      service: deps.stayService,
+      records: new StayRecordService({
+        stays: deps.stays,
+        scores: deps.scores,
+        alerts: deps.alerts,
+        audit: deps.audit,
+        service: deps.stayService,
+      }),
+    }),
   );
   api.route('/beds', bedRoutes({ tablets: deps.tabletService }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
   api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics, users: deps.users, logger: deps.logger }));
-  api.route('/users', usersRoutes({ users: deps.users, wards: deps.wards, audit: deps.audit, throttle: loginThrottle }));
+  api.route(
+    '/users',
+    usersRoutes({
+      administration: new UserAdministrationService({ users: deps.users, wards: deps.wards, audit: deps.audit, lockouts: loginThrottle }),
+    }),
+  );
   app.route('/api', api);
   app.all('/api/*', (c) => c.json(errorBody('not_found', 'No such endpoint'), 404));
 

@@ -4,13 +4,14 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { z } from 'zod';
+import type { ApiErrorBody, ApiErrorCode } from '@attune/protocol/api';
 import type { Logger } from '../platform/logger.ts';
 import { DomainError } from '../domain/errors.ts';
 
 export class ApiError extends Error {
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
   ) {
@@ -18,7 +19,7 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string, fields?: Record<string, string>) {
+export function errorBody(code: ApiErrorCode, message: string, fields?: Record<string, string>): ApiErrorBody {
   return { error: { code, message, ...(fields ? { fields } : {}) } };
 }
 

@@ -5,7 +5,7 @@
  * they get here) and its technical views are hospital-wide.
  */
 import type { UserRow } from '../repositories/user.repository.ts';
-import type { ApiAlert } from '../services/alert.service.ts';
+import { technicalAlertView } from '../mappers/alert.mapper.ts';
 import type { LiveEvent } from '../platform/live-events.ts';
 import { ApiError } from './errors.ts';
 
@@ -19,19 +19,6 @@ export function assertWard(user: UserRow, wardId: string | null | undefined, not
 }
 
 /**
- * What technical staff see of a technical alert: the equipment, the bed and the ward, never the
- * patient. The consent text promises "technical staff see only whether the equipment works", so
- * the patient's name, the stay and the nurse's free-text note are removed here, in one place, for
- * the API and the live stream alike.
- */
-export function technicalAlertView<T extends { category: string; patientName: string | null; stayId: string | null; note: string | null }>(
-  alert: T,
-): T {
-  if (alert.category !== 'technical') throw new Error('technicalAlertView: a clinical alert never reaches technical staff');
-  return { ...alert, patientName: null, stayId: null, note: null };
-}
-
-/**
  * The live stream's filter, applied on the server for each connection: nurses and charge nurses
  * get their wards' events; it_admin gets device and monitoring states of every ward and technical
  * alerts without patient details. Returns the event as this user may see it, or null.
@@ -41,8 +28,7 @@ export function liveEventFor(user: UserRow, event: LiveEvent): LiveEvent | null 
   if (user.role !== 'it_admin') return worksOnWard(user, event.wardId) ? event : null;
   if (event.type === 'device' || event.type === 'monitoring') return event;
   if (event.type === 'alert') {
-    const alert = event.data as ApiAlert;
-    return alert.category === 'technical' ? { ...event, data: technicalAlertView(alert) } : null;
+    return event.data.category === 'technical' ? { ...event, data: technicalAlertView(event.data) } : null;
   }
   return null;
 }

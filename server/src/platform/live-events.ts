@@ -3,14 +3,20 @@
  * that reconnects with Last-Event-ID gets what it missed. (Across instances this becomes
  * PostgreSQL LISTEN/NOTIFY; see docs/architecture.md.)
  */
-export type LiveEventType = 'score' | 'alert' | 'device' | 'monitoring' | 'consent' | 'stay' | 'reset';
-export interface LiveEvent {
-  id: number;
-  type: LiveEventType;
-  /** Ward the event concerns; null for events every client may see. */
-  wardId: string | null;
-  data: unknown;
-}
+import type { LiveEventPayloads, LiveEventType } from '@attune/protocol/api';
+
+export type { LiveEventPayloads, LiveEventType };
+
+/** One published event: its name and payload as the contract (@attune/protocol/api) pairs them. */
+export type LiveEvent = {
+  [K in LiveEventType]: {
+    id: number;
+    type: K;
+    /** Ward the event concerns; null for events every client may see. */
+    wardId: string | null;
+    data: LiveEventPayloads[K];
+  };
+}[LiveEventType];
 type Listener = (event: LiveEvent) => void;
 
 export class LiveEvents {
@@ -19,8 +25,8 @@ export class LiveEvents {
   private readonly listeners = new Set<Listener>();
   constructor(private readonly capacity = 2000) {}
 
-  publish(type: LiveEventType, wardId: string | null, data: unknown): LiveEvent {
-    const event: LiveEvent = { id: this.nextId++, type, wardId, data };
+  publish<K extends LiveEventType>(type: K, wardId: string | null, data: LiveEventPayloads[K]): LiveEvent {
+    const event = { id: this.nextId++, type, wardId, data } as LiveEvent;
     this.buffer.push(event);
     if (this.buffer.length > this.capacity) this.buffer.shift();
     for (const listener of this.listeners) listener(event);

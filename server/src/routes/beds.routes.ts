@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import QRCode from 'qrcode';
 import { z } from 'zod';
+import type { TabletPairing } from '@attune/protocol/api';
 import type { TabletService } from '../services/tablet.service.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
@@ -22,7 +23,7 @@ export function bedRoutes(deps: { tablets: TabletService }) {
     const { code, wardId, expiresAt } = await deps.tablets.createPairing(bedId, c.get('user').id, new Date());
     const pairUrl = `/tablet?${new URLSearchParams({ ward: wardId, code }).toString()}`;
     const qrSvg = await QRCode.toString(new URL(pairUrl, c.req.url).toString(), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
-    return c.json({ code, wardId, expiresAt: expiresAt.toISOString(), pairUrl, qrSvg }, 201);
+    return c.json({ code, wardId, expiresAt: expiresAt.toISOString(), pairUrl, qrSvg } satisfies TabletPairing, 201);
   });
   return app;
 }

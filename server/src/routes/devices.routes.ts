@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import type { DeviceList } from '@attune/protocol/api';
+import { deviceToApi } from '../mappers/device.mapper.ts';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
 import type { ConsentReadRepository, StayRepository } from '../repositories/stay.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
@@ -20,36 +22,17 @@ export function deviceRoutes(deps: {
    * obeying (which sensors are on), with ward and bed labels; never a patient's name or a score.
    */
   app.get('/', async (c) => {
-    const devices = await deps.devices.list();
+    const rows = await deps.devices.list();
     const now = new Date();
     const stayByBed = new Map<string, string>();
-    for (const d of devices) {
+    for (const d of rows) {
       if (!d.bedId || stayByBed.has(d.bedId)) continue;
       const stay = await deps.stays.activeStayForBed(d.bedId);
       if (stay) stayByBed.set(d.bedId, stay.id);
     }
     const consents = await deps.consent.current([...stayByBed.values()], now);
-    return c.json({
-      devices: devices.map((d) => {
-        const consent = d.bedId ? consents.find((x) => x.stayId === stayByBed.get(d.bedId!)) : undefined;
-        return {
-          id: d.id,
-          isActive: d.isActive,
-          wardId: d.wardId,
-          wardName: d.wardName,
-          bedId: d.bedId,
-          bedLabel: d.bedLabel,
-          state: d.state,
-          lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
-          lastScoreAt: d.lastScoreAt?.toISOString() ?? null,
-          agentVersion: d.agentVersion,
-          models: d.models,
-          sources: d.sources,
-          clockOffsetMs: d.clockOffsetMs,
-          consent: { camera: consent?.camera ?? false, wearable: consent?.wearable ?? false, version: d.consentVersion },
-        };
-      }),
-    });
+    const devices = rows.map((d) => deviceToApi(d, d.bedId ? consents.find((x) => x.stayId === stayByBed.get(d.bedId!)) : undefined));
+    return c.json({ devices } satisfies DeviceList);
   });
   return app;
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../platform/logger.ts';
-import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import { oidcRoutes } from './oidc.routes.ts';
 
@@ -9,7 +8,6 @@ describe('single sign-on routes when it is not configured', () => {
     singleSignOn: null,
     // Never reached without single sign-on: any call would fail the test.
     users: {} as UserRepository,
-    audit: {} as AuditRepository,
     logger: createLogger('error'),
     sessionTtlHours: 12,
     secureCookies: false,

@@ -12,12 +12,12 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import type { AuthOptions } from '@attune/protocol/api';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { sessionTokenHash, startSession } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { errorBody } from '../http/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import { DirectoryUnavailableError } from '../services/directory-client.ts';
 import type { SingleSignOn } from '../services/directory-sign-in.ts';
@@ -85,7 +85,6 @@ function decodeFlow(value: string | undefined, key: Buffer, nowS: number): FlowS
 export function oidcRoutes(deps: {
   singleSignOn: SingleSignOn | null;
   users: UserRepository;
-  audit: AuditRepository;
   logger: Logger;
   sessionTtlHours: number;
   secureCookies: boolean;
@@ -94,7 +93,7 @@ export function oidcRoutes(deps: {
   const sso = deps.singleSignOn;
 
   /** What the sign-in page offers: `{ sso: { enabled } }`. */
-  app.get('/options', (c) => c.json({ sso: { enabled: sso !== null } }));
+  app.get('/options', (c) => c.json({ sso: { enabled: sso !== null } } satisfies AuthOptions));
   if (!sso) return app;
 
   const toLogin = (c: Context<AppEnv>, error: string) => {
@@ -103,13 +102,7 @@ export function oidcRoutes(deps: {
   };
   const failed = async (c: Context<AppEnv>, reason: string, fields: Record<string, unknown> = {}) => {
     deps.logger.warn('directory sign-in failed', { reason, ...fields });
-    await deps.audit.write({
-      actorUserId: null,
-      action: 'auth.login_failed',
-      subjectType: 'app_user',
-      subjectId: null,
-      detail: { method: 'oidc', reason },
-    });
+    await sso.signIn.failed(reason);
     return toLogin(c, 'sso_failed');
   };
 
@@ -174,13 +167,7 @@ export function oidcRoutes(deps: {
     const previous = sessionTokenHash(c);
     if (previous) await deps.users.deleteSession(previous);
     await startSession(c, deps.users, result.user.id, deps.sessionTtlHours, deps.secureCookies);
-    await deps.audit.write({
-      actorUserId: result.user.id,
-      action: 'auth.login',
-      subjectType: 'app_user',
-      subjectId: result.user.id,
-      detail: { method: 'oidc', ...(result.created ? { firstSignIn: true } : {}) },
-    });
+    await sso.signIn.signedIn(result.user.id, result.created);
     deleteCookie(c, FLOW_COOKIE, { path: FLOW_COOKIE_PATH });
     return c.redirect(flow.next, 303);
   });

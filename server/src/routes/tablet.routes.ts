@@ -2,6 +2,17 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
+import {
+  requireProxyDetails,
+  TabletConsentBodyFields,
+  TabletPairBodySchema,
+  TabletStopBodySchema,
+  type ConsentTexts,
+  type TabletAnswer,
+  type TabletState,
+  type TabletStopResult,
+  type TabletWardList,
+} from '@attune/protocol/api';
 import { CONSENT_LANGUAGES } from '../consent-texts/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
@@ -14,31 +25,10 @@ import { ApiError } from '../http/errors.ts';
 import { clientAddress, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
 
-const PairBody = z.object({
-  // Any string: an unknown or malformed ward fails exactly like a wrong code (the length cap only keeps it small).
-  wardId: z.string().max(200),
-  code: z.string().regex(/^\d{6}$/, 'six digits'),
-});
-const name = z.string().trim().min(1).max(200);
-const ConsentBody = z
-  .object({
-    camera: z.boolean(),
-    wearable: z.boolean(),
-    actor: z.enum(['patient', 'proxy']),
-    proxyName: name.optional(),
-    proxyRelationship: z.string().trim().min(1).max(100).optional(),
-    typedName: name,
-    language: z.enum(CONSENT_LANGUAGES as [string, ...string[]]),
-    textHash: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 hex'),
-  })
-  .superRefine((b, ctx) => {
-    if (b.actor !== 'proxy') return;
-    if (!b.proxyName) ctx.addIssue({ code: 'custom', path: ['proxyName'], message: 'required when a representative consents' });
-    if (!b.proxyRelationship) {
-      ctx.addIssue({ code: 'custom', path: ['proxyRelationship'], message: 'required when a representative consents' });
-    }
-  });
-const StopBody = z.object({ alsoDelete: z.boolean() });
+/** The contract's consent body, its language narrowed to the texts this server has. */
+const ConsentBody = TabletConsentBodyFields.extend({ language: z.enum(CONSENT_LANGUAGES as [string, ...string[]]) }).superRefine(
+  requireProxyDetails,
+);
 
 export function tabletRoutes(deps: {
   tablets: TabletService;
@@ -54,7 +44,7 @@ export function tabletRoutes(deps: {
   const app = new Hono<AppEnv>();
 
   /** The wards a tablet can be on (id and name only), for the tablet's one-time "which ward" choice. */
-  app.get('/wards', async (c) => c.json({ wards: await deps.tablets.wards() }));
+  app.get('/wards', async (c) => c.json({ wards: await deps.tablets.wards() } satisfies TabletWardList));
 
   /**
    * Exchange a ward's pairing code for the tablet session cookie. Limited per address (10 per
@@ -68,7 +58,7 @@ export function tabletRoutes(deps: {
       c.header('Retry-After', String(Math.max(1, Math.ceil(deps.limiter.retryAfterMs(address, now) / 1000))));
       throw new ApiError(429, 'rate_limited', 'Too many pairing attempts: wait a minute');
     }
-    const body = await parseJsonBody(c, PairBody);
+    const body = await parseJsonBody(c, TabletPairBodySchema);
     // A ward that does not exist is answered like a wrong code and counted per address only, so
     // made-up ward ids neither reveal anything nor grow the per-ward memory.
     const wardId = await deps.tablets.canonicalWardId(body.wardId);
@@ -114,28 +104,28 @@ export function tabletRoutes(deps: {
     await endSession(c, deps.users);
     // No expiry: the session lives as long as the stay (discharge ends it) or until unpaired.
     setCookie(c, TABLET_COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/', secure: deps.secureCookies });
-    return c.json({ tablet: state });
+    return c.json({ tablet: state } satisfies TabletAnswer);
   }
 
   app.use('*', requireTablet(deps.tablets));
 
   /** Who the tablet is for and the consent in force. */
-  app.get('/state', async (c) => c.json(await deps.tablets.readState(c.get('tablet'), new Date())));
+  app.get('/state', async (c) => c.json((await deps.tablets.readState(c.get('tablet'), new Date())) satisfies TabletState));
 
   /** The consent text in one language, with the hash the consent must quote. */
-  app.get('/texts/:lang', (c) => c.json(deps.tablets.text(c.req.param('lang'))));
+  app.get('/texts/:lang', (c) => c.json(deps.tablets.text(c.req.param('lang')) satisfies ConsentTexts));
 
   /** Record the choice, confirmed by the typed name. */
   app.post('/consent', async (c) => {
     const body = await parseJsonBody(c, ConsentBody);
     const tablet = await deps.tablets.recordConsent(c.get('tablet'), body as Parameters<TabletService['recordConsent']>[1], new Date());
-    return c.json({ tablet });
+    return c.json({ tablet } satisfies TabletAnswer);
   });
 
   /** Stop everything now; optionally erase what was recorded. */
   app.post('/stop', async (c) => {
-    const body = await parseJsonBody(c, StopBody);
-    return c.json(await deps.tablets.stop(c.get('tablet'), body.alsoDelete, new Date()));
+    const body = await parseJsonBody(c, TabletStopBodySchema);
+    return c.json((await deps.tablets.stop(c.get('tablet'), body.alsoDelete, new Date())) satisfies TabletStopResult);
   });
 
   /** Forget this tablet: the session ends, the cookie is cleared. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import type { Board, WardList } from '@attune/protocol/api';
 import type { WardRepository } from '../repositories/ward.repository.ts';
 import type { BoardService } from '../services/board.service.ts';
 import { requireRole } from '../http/auth.ts';
@@ -18,7 +19,7 @@ export function wardRoutes(deps: { wards: WardRepository; board: BoardService })
   app.get('/', requireRole('nurse', 'charge_nurse', 'it_admin'), async (c) => {
     const user = c.get('user');
     const wards = await deps.wards.list();
-    return c.json({ wards: user.role === 'it_admin' ? wards : wards.filter((w) => user.wardIds.includes(w.id)) });
+    return c.json({ wards: user.role === 'it_admin' ? wards : wards.filter((w) => user.wardIds.includes(w.id)) } satisfies WardList);
   });
 
   /** The live ward board: one tile per bed, with patient names and scores, so for the ward's own nurses only. */
@@ -27,7 +28,7 @@ export function wardRoutes(deps: { wards: WardRepository; board: BoardService })
     assertWard(c.get('user'), wardId, 'No such ward');
     const board = await deps.board.board(wardId, new Date());
     if (!board) throw new ApiError(404, 'not_found', 'No such ward');
-    return c.json(board);
+    return c.json(board satisfies Board);
   });
   return app;
 }

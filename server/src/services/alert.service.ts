@@ -35,6 +35,7 @@ import {
 } from '../domain/distress-rule.ts';
 import { explainConsentViolation, explainDeviceOffline } from '../domain/explanation.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
+import { alertToApi } from '../mappers/alert.mapper.ts';
 import {
   evaluatePossiblePainWindow,
   initialPossiblePainState,
@@ -397,34 +398,3 @@ export class AlertService {
 function higher(a: Priority, b: Priority): Priority {
   return PRIORITY_RANK[a] >= PRIORITY_RANK[b] ? a : b;
 }
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-/** The API shape of an alert (docs/api.md `Alert`). */
-export function alertToApi(a: AlertRow) {
-  return {
-    id: a.id,
-    kind: a.kind,
-    category: a.category,
-    priority: a.priority,
-    state: a.state,
-    conditionActive: a.conditionActive,
-    wardId: a.wardId,
-    bedId: a.bedId,
-    bedLabel: a.bedLabel,
-    stayId: a.stayId,
-    patientName: a.patientName,
-    deviceId: a.deviceId,
-    openedAt: a.openedAt.toISOString(),
-    updatedAt: a.updatedAt.toISOString(),
-    conditionClearedAt: iso(a.conditionClearedAt),
-    acknowledgedAt: iso(a.acknowledgedAt),
-    acknowledgedBy: a.acknowledgedBy,
-    resolvedAt: iso(a.resolvedAt),
-    resolvedBy: a.resolvedBy,
-    outcome: a.outcome,
-    note: a.note,
-    explanation: a.explanation,
-  };
-}
-export type ApiAlert = ReturnType<typeof alertToApi>;

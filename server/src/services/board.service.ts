@@ -3,10 +3,9 @@ import type { AlertRepository } from '../repositories/alert.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
 import type { ConsentReadRepository } from '../repositories/stay.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
-import { alertToApi } from './alert.service.ts';
-import { renderDrivers } from '../domain/driver-words.ts';
+import type { Board } from '@attune/protocol/api';
+import { bedTileToApi } from '../mappers/board.mapper.ts';
 import type { MonitoringService } from './monitoring.service.ts';
-import { sensitivityView } from './stay.service.ts';
 
 const SPARKLINE_MS = 30 * 60 * 1000;
 
@@ -19,7 +18,7 @@ export class BoardService {
     private readonly monitoring: MonitoringService,
   ) {}
 
-  async board(wardId: string, now: Date) {
+  async board(wardId: string, now: Date): Promise<Board | null> {
     const ward = await this.wards.find(wardId);
     if (!ward) return null;
     const beds = await this.wards.beds(wardId);
@@ -37,61 +36,16 @@ export class BoardService {
       beds: beds.map((b) => {
         const consent = b.stayId ? consents.find((c) => c.stayId === b.stayId) : undefined;
         const isMonitored = !!consent && (consent.camera || consent.wearable);
-        const last = isMonitored ? latest.find((l) => l.stayId === b.stayId) : undefined;
-        // Alerts list is ordered by state then priority, so the first match is the one to show.
-        const alert = openAlerts.find((a) => (b.stayId && a.stayId === b.stayId) || (a.stayId === null && a.bedId === b.bedId));
-        const sensitivity = b.stayId ? sensitivities.find((s) => s.stayId === b.stayId) : undefined;
-        return {
-          bedId: b.bedId,
-          label: b.label,
-          stay: b.stayId ? { id: b.stayId, patientName: b.patientName!, admittedAt: b.admittedAt!.toISOString() } : null,
-          /** The alert sensitivity a charge nurse set, while in force; null: standard. */
-          alertSensitivity: sensitivity ? sensitivityView(sensitivity) : null,
-          consent: consent
-            ? {
-                camera: consent.camera,
-                wearable: consent.wearable,
-                byProxy: consent.actorKind === 'proxy',
-                since: consent.effectiveAt.toISOString(),
-              }
-            : null,
-          device: b.deviceId
-            ? { id: b.deviceId, state: b.deviceState!, lastSeenAt: b.lastSeenAt?.toISOString() ?? null, sources: b.sources }
-            : null,
-          monitoring: monitoringOf(b.deviceId ? this.monitoring.forDevice(b.deviceId) : null),
-          latest: last
-            ? {
-                windowEnd: last.windowEnd.toISOString(),
-                distress: last.distress,
-                confidence: last.confidence,
-                drivers: renderDrivers(last.drivers),
-              }
-            : null,
-          sparkline: isMonitored
-            ? sparklines.filter((s) => s.stayId === b.stayId).map((s) => ({ t: s.t.toISOString(), distress: s.distress }))
-            : [],
-          openAlert: alert
-            ? {
-                id: alert.id,
-                kind: alert.kind,
-                priority: alert.priority,
-                state: alert.state,
-                summary: alertToApi(alert).explanation.summary,
-                openedAt: alert.openedAt.toISOString(),
-              }
-            : null,
-        };
+        return bedTileToApi(b, {
+          consent,
+          latest: isMonitored ? latest.find((l) => l.stayId === b.stayId) : undefined,
+          sparkline: isMonitored ? sparklines.filter((s) => s.stayId === b.stayId) : [],
+          // Alerts list is ordered by state then priority, so the first match is the one to show.
+          openAlert: openAlerts.find((a) => (b.stayId && a.stayId === b.stayId) || (a.stayId === null && a.bedId === b.bedId)),
+          sensitivity: b.stayId ? sensitivities.find((s) => s.stayId === b.stayId) : undefined,
+          monitoring: b.deviceId ? this.monitoring.forDevice(b.deviceId) : null,
+        });
       }),
     };
   }
-}
-
-/** What the tile says about monitoring itself: interrupted (with why), lost signals, a device clock that is off. */
-function monitoringOf(m: ReturnType<MonitoringService['forDevice']>) {
-  return {
-    state: m?.state ?? 'not_expected',
-    reason: m?.reason ?? null,
-    signalLost: m?.signalLost.map((s) => ({ source: s.source, state: s.state, forS: s.forS })) ?? [],
-    clockOffWarningMs: m?.clockOffWarningMs ?? null,
-  };
 }

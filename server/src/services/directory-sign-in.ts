@@ -150,6 +150,28 @@ export class DirectorySignIn {
     }
     return { ok: true, user, created };
   }
+
+  /** A directory sign-in that failed on the way (the flow cookie, the directory's error, the code exchange): audited. */
+  async failed(reason: string): Promise<void> {
+    await this.deps.audit.write({
+      actorUserId: null,
+      action: 'auth.login_failed',
+      subjectType: 'app_user',
+      subjectId: null,
+      detail: { method: 'oidc', reason },
+    });
+  }
+
+  /** After the session started: the sign-in is audited (`firstSignIn` when the user was just created). */
+  async signedIn(userId: string, created: boolean): Promise<void> {
+    await this.deps.audit.write({
+      actorUserId: userId,
+      action: 'auth.login',
+      subjectType: 'app_user',
+      subjectId: userId,
+      detail: { method: 'oidc', ...(created ? { firstSignIn: true } : {}) },
+    });
+  }
 }
 
 /**

@@ -386,9 +386,10 @@ export class IngestService {
 
     for (const row of fresh) {
       const w: ScoreWindow = row.window;
+      // A stored window has a stay, and a stay is in a bed on a ward: neither is null here.
       this.deps.live.publish('score', row.context.wardId, {
-        wardId: row.context.wardId,
-        bedId: row.context.bedId,
+        wardId: row.context.wardId!,
+        bedId: row.context.bedId!,
         stayId: row.stayId,
         windowEnd: w.windowEnd,
         distress: w.fused.distress,

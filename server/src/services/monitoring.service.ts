@@ -13,6 +13,7 @@
  *
  * What it concludes per device is kept for the board (`forDevice`) and pushed live on change.
  */
+import type { MonitoringEvent } from '@attune/protocol/api';
 import type { DeviceRepository, MonitoredDevice } from '../repositories/device.repository.ts';
 import type { AlertService } from './alert.service.ts';
 import type { Explanation } from '../domain/alert-types.ts';
@@ -21,22 +22,10 @@ import { formatDuration } from '../domain/driver-words.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 
-export type MonitoringState = 'monitoring' | 'interrupted' | 'not_expected';
+export type MonitoringState = MonitoringEvent['state'];
 
-/** One device as the board shows it. */
-export interface DeviceMonitoring {
-  deviceId: string;
-  bedId: string;
-  wardId: string;
-  /** `not_expected`: offline, no patient or no consent, so no windows are due. */
-  state: MonitoringState;
-  /** Why monitoring is interrupted, in words; null otherwise. */
-  reason: string | null;
-  /** Consented sources failing for SIGNAL_LOST_AFTER_S or longer. */
-  signalLost: { source: 'camera' | 'wearable'; state: string; forS: number }[];
-  /** The agent's clock minus the server's, ms, when it is off by more than CLOCK_WARN_MS; else null. */
-  clockOffWarningMs: number | null;
-}
+/** One device as the board shows it (and the live stream's `monitoring` event carries it). */
+export type DeviceMonitoring = MonitoringEvent;
 
 /** A device clock off by more than this is shown on the board and the devices page. */
 export const CLOCK_WARN_MS = 10_000;

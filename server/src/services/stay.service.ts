@@ -4,51 +4,15 @@
  * (its agent captures nothing), a transfer hands the consent to the new bed's agent and leaves the
  * old one with none, and discharge ends it.
  */
+import type { AlertSensitivitySetting, Stay } from '@attune/protocol/api';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import type { ConsentEventRow } from '../domain/consent-ledger.ts';
-import { isUniqueViolation, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
+import { isUniqueViolation, type StayRepository } from '../repositories/stay.repository.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { StaySensitivity } from '../domain/alert-sensitivity.ts';
 import type { AlertService } from './alert.service.ts';
 import type { AlertSensitivity } from '../domain/distress-rule.ts';
 import type { ConsentService } from './consent.service.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
-import { eventInForce } from '../domain/consent-ledger.ts';
-
-export interface ConsentView {
-  camera: boolean;
-  wearable: boolean;
-  actor: 'patient' | 'proxy' | 'staff';
-  proxyName: string | null;
-  proxyRelationship: string | null;
-  since: string;
-}
-
-export interface StayView {
-  id: string;
-  patientName: string;
-  externalId: string | null;
-  bedId: string;
-  bedLabel: string;
-  wardId: string;
-  admittedAt: string;
-  dischargedAt: string | null;
-  consent: ConsentView | null;
-}
-
-/** The consent event in force at `now` in API shape; null when none was recorded. */
-export function consentView(events: readonly ConsentEventRow[], now: Date): ConsentView | null {
-  const current = eventInForce(events, now);
-  if (!current) return null;
-  return {
-    camera: current.camera,
-    wearable: current.wearable,
-    actor: current.actorKind,
-    proxyName: current.proxyName,
-    proxyRelationship: current.proxyRelationship,
-    since: current.effectiveAt.toISOString(),
-  };
-}
+import { currentConsentToApi, sensitivityToApi, stayToApi } from '../mappers/stay.mapper.ts';
 
 export class StayService {
   constructor(
@@ -64,14 +28,14 @@ export class StayService {
   ) {}
 
   /** A stay in API shape; consent is null when none was recorded or the stay is discharged (discharge ends it). */
-  async view(stayId: string, now = new Date()): Promise<StayView> {
+  async view(stayId: string, now = new Date()): Promise<Stay> {
     const stay = await this.deps.stays.find(stayId);
     if (!stay) throw new DomainError('not_found', 'No such stay');
-    const consent = stay.dischargedAt ? null : consentView(await this.deps.stays.consentEvents(stayId), now);
-    return toView(stay, consent);
+    const consent = stay.dischargedAt ? null : currentConsentToApi(await this.deps.stays.consentEvents(stayId), now);
+    return stayToApi(stay, consent);
   }
 
-  async admit(input: { bedId: string; displayName: string; externalId?: string | null }, userId: string, at: Date): Promise<StayView> {
+  async admit(input: { bedId: string; displayName: string; externalId?: string | null }, userId: string, at: Date): Promise<Stay> {
     const bed = await this.deps.stays.findBed(input.bedId);
     if (!bed) throw new DomainError('not_found', 'No such bed');
     if (await this.deps.stays.activeStayForBed(input.bedId)) throw new DomainError('conflict', 'This bed already has a patient');
@@ -95,7 +59,7 @@ export class StayService {
     return this.view(stayId, at);
   }
 
-  async transfer(stayId: string, toBedId: string, userId: string, at: Date): Promise<StayView> {
+  async transfer(stayId: string, toBedId: string, userId: string, at: Date): Promise<Stay> {
     const stay = await this.deps.stays.find(stayId);
     if (!stay) throw new DomainError('not_found', 'No such stay');
     if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
@@ -119,13 +83,13 @@ export class StayService {
     // Consent follows the patient: the new bed's agent gets it, the old bed's agent gets none.
     await this.deps.consent.bedChanged(toBedId);
     await this.deps.consent.bedChanged(stay.bedId);
-    const data = { bedId: toBedId, fromBedId: stay.bedId, stayId, change: 'transferred' };
+    const data = { bedId: toBedId, fromBedId: stay.bedId, stayId, change: 'transferred' as const };
     this.deps.live.publish('stay', bed.wardId, { wardId: bed.wardId, ...data });
     if (stay.wardId !== bed.wardId) this.deps.live.publish('stay', stay.wardId, { wardId: stay.wardId, ...data });
     return this.view(stayId, at);
   }
 
-  async discharge(stayId: string, userId: string, at: Date): Promise<StayView> {
+  async discharge(stayId: string, userId: string, at: Date): Promise<Stay> {
     const stay = await this.deps.stays.find(stayId);
     if (!stay) throw new DomainError('not_found', 'No such stay');
     if (stay.dischargedAt || !(await this.deps.stays.discharge(stayId, at))) {
@@ -150,7 +114,7 @@ export class StayService {
     input: { sensitivity: AlertSensitivity; reason: string },
     userId: string,
     at: Date,
-  ): Promise<SensitivityView> {
+  ): Promise<AlertSensitivitySetting> {
     const stay = await this.deps.stays.find(stayId);
     if (!stay) throw new DomainError('not_found', 'No such stay');
     if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
@@ -162,7 +126,7 @@ export class StayService {
       subjectId: stayId,
       detail: { sensitivity: setting.sensitivity, reason: setting.reason, expiresAt: setting.expiresAt.toISOString() },
     });
-    const view = sensitivityView(setting);
+    const view = sensitivityToApi(setting);
     this.deps.live.publish('stay', stay.wardId, {
       wardId: stay.wardId,
       bedId: stay.bedId,
@@ -174,41 +138,15 @@ export class StayService {
   }
 
   /** The stay's alert sensitivity in force now, or null (standard). */
-  async alertSensitivity(stayId: string, now: Date): Promise<SensitivityView | null> {
+  async alertSensitivity(stayId: string, now: Date): Promise<AlertSensitivitySetting | null> {
     if (!(await this.deps.stays.find(stayId))) throw new DomainError('not_found', 'No such stay');
     const setting = await this.deps.alerts.currentSensitivity(stayId, now);
-    return setting ? sensitivityView(setting) : null;
+    return setting ? sensitivityToApi(setting) : null;
   }
 
   /** A nurse records "the patient asked to stop": everything off, by staff, at once. */
-  async staffStop(stayId: string, userId: string, at: Date): Promise<StayView> {
+  async staffStop(stayId: string, userId: string, at: Date): Promise<Stay> {
     await this.deps.consent.record(stayId, { camera: false, wearable: false, actorKind: 'staff', recordedByUserId: userId }, at, 'board');
     return this.view(stayId, at);
   }
-}
-
-/** A stay's alert sensitivity in API shape (docs/api.md `AlertSensitivitySetting`). */
-export function sensitivityView(s: StaySensitivity) {
-  return {
-    sensitivity: s.sensitivity,
-    reason: s.reason,
-    setBy: s.setBy,
-    setAt: s.setAt.toISOString(),
-    expiresAt: s.expiresAt.toISOString(),
-  };
-}
-export type SensitivityView = ReturnType<typeof sensitivityView>;
-
-function toView(stay: StayRow, consent: ConsentView | null): StayView {
-  return {
-    id: stay.id,
-    patientName: stay.patientName,
-    externalId: stay.externalId,
-    bedId: stay.bedId,
-    bedLabel: stay.bedLabel,
-    wardId: stay.wardId,
-    admittedAt: stay.admittedAt.toISOString(),
-    dischargedAt: stay.dischargedAt?.toISOString() ?? null,
-    consent,
-  };
 }

@@ -7,6 +7,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { ConsentLanguage, ConsentText } from '../consent-texts/index.ts';
 import { CONSENT_LANGUAGES } from '../consent-texts/index.ts';
+import type { ConsentTexts, TabletState, TabletStopResult } from '@attune/protocol/api';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { DataLifecycleRepository, ErasureCounts } from '../repositories/data-lifecycle.repository.ts';
 import type { StayRepository } from '../repositories/stay.repository.ts';
@@ -16,17 +17,9 @@ import { DomainError } from '../domain/errors.ts';
 import type { AlertService } from './alert.service.ts';
 import type { Explanation } from '../domain/alert-types.ts';
 import type { ConsentService } from './consent.service.ts';
-import { consentView, type ConsentView } from './stay.service.ts';
+import { currentConsentToApi } from '../mappers/stay.mapper.ts';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
-
-export interface TabletState {
-  stayId: string;
-  bedLabel: string;
-  patientName: string;
-  consent: ConsentView | null;
-  languages: ConsentLanguage[];
-}
 
 export interface TabletConsentInput {
   camera: boolean;
@@ -84,7 +77,7 @@ export class TabletService {
     }
   }
 
-  text(language: string): ConsentText {
+  text(language: string): ConsentTexts {
     // Own properties only: a language named `__proto__` or `constructor` is not a consent text.
     if (!Object.hasOwn(this.deps.texts, language)) throw new DomainError('not_found', 'No consent text in that language');
     return this.deps.texts[language as ConsentLanguage];
@@ -189,7 +182,7 @@ export class TabletService {
       stayId,
       bedLabel: stay.bedLabel,
       patientName: stay.patientName,
-      consent: consentView(await this.deps.stays.consentEvents(stayId), now),
+      consent: currentConsentToApi(await this.deps.stays.consentEvents(stayId), now),
       languages: [...CONSENT_LANGUAGES],
     };
   }
@@ -243,7 +236,7 @@ export class TabletService {
    * (patient or representative). With `alsoDelete` the stay's score windows and its alerts'
    * evidence are erased, and windows measured until now are refused if an agent replays them.
    */
-  async stop(session: TabletSessionRef, alsoDelete: boolean, now: Date): Promise<{ tablet: TabletState; deleted: ErasureCounts }> {
+  async stop(session: TabletSessionRef, alsoDelete: boolean, now: Date): Promise<TabletStopResult> {
     const events = await this.deps.stays.consentEvents(session.stayId);
     const last = events.at(-1);
     const byProxy = last?.actorKind === 'proxy';
