@@ -40,9 +40,8 @@
  * exactly like a gap. Decisions are stamped with the server's receive time. The state is plain
  * JSON (times as milliseconds) so it can be stored between windows.
  */
-import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
-import { explainDistress, type DistressEpisodeContext } from './explanation.ts';
+import { explainDistress, type DistressEpisodeContext, type DistressObservation } from './explanation.ts';
 import { placeOnRuleClock } from './rule-clock.ts';
 
 export interface DistressRuleConfig {
@@ -98,7 +97,7 @@ export function distressRuleFor(sensitivity: AlertSensitivity | null | undefined
 }
 
 /** The parts of a score window the rule reads: a ScoreWindow with parsed dates and the fused fields flattened. */
-export interface RuleWindow {
+export interface RuleWindow extends DistressObservation {
   deviceId: string;
   /** The device's sequence number: the order windows are taken in. */
   seq: number;
@@ -106,13 +105,6 @@ export interface RuleWindow {
   windowEnd: Date;
   /** When the server received the window (its own clock); decisions are stamped with it. */
   receivedAt: Date;
-  distress: number;
-  confidence: number;
-  drivers: Driver[];
-  face?: FaceBlock;
-  wearable?: WearableBlock;
-  quality: Quality;
-  models: Record<string, string>;
 }
 
 export type DistressDecisionType = 'open' | 'escalate' | 'update' | 'clear';
