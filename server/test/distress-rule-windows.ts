@@ -3,6 +3,7 @@
  * second is logit(distress) against 0.5 with no allowance, the alert opens at 60 log-odds x seconds
  * and turns high at 120.
  */
+import { exampleScoreWindow } from '@attune/protocol';
 import {
   evaluateDistressWindow,
   initialDistressState,
@@ -45,19 +46,7 @@ export function win(startS: number, distress: number, opts: WinOpts = {}): RuleW
   };
   const wearable =
     opts.wearable === undefined
-      ? {
-          hrBpm: 96,
-          hrBaselineBpm: 72,
-          sdnnMs: 28,
-          rmssdMs: 19,
-          sclUs: 6.4,
-          scrPerMin: 7,
-          tempC: 33.1,
-          activityG: 0.04,
-          distress: 0.74,
-          baselineReady: true,
-          onWrist: true,
-        }
+      ? { ...exampleScoreWindow.wearable! } // a distressed wearable: HR 96 against a baseline of 72
       : opts.wearable;
   if (wearable) w.wearable = wearable;
   return w;
