@@ -4,32 +4,40 @@
  */
 import { goto } from '$app/navigation';
 import type {
+  AdminUserAnswer,
   AdminUserList,
-  NewUser,
-  UserWithOneTimePassword,
   Alert,
-  AlertEvent,
+  AlertAnswer,
+  AlertList,
   AlertQuality,
   AlertSensitivity,
   AlertSensitivitySetting,
   AlertStateFilter,
+  AlertWithHistory,
   ApiErrorBody,
   ApiErrorCode,
+  AuthOptions,
   Board,
   ConsentTexts,
   ConsentVerification,
-  Device,
+  DeviceList,
+  NewUser,
   Outcome,
   QualityPeriod,
   Stay,
+  StayAnswer,
+  TabletAnswer,
   TabletConsentBody,
   TabletPairing,
   TabletState,
   TabletStopResult,
-  TabletWard,
+  TabletWardList,
   Timeline,
   User,
-  WardSummary,
+  UserAnswer,
+  UserChange,
+  UserWithOneTimePassword,
+  WardList,
 } from './types';
 
 export class ApiError extends Error {
@@ -138,17 +146,17 @@ async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
 // --- Auth ---
 
 export const login = (username: string, password: string) =>
-  request<{ user: User }>('/api/auth/login', { method: 'POST', body: { username, password }, redirectOn401: false });
+  request<UserAnswer>('/api/auth/login', { method: 'POST', body: { username, password }, redirectOn401: false });
 
 /** Whether the sign-in page offers single sign-on with the hospital's directory (docs/api.md). */
-export const authOptions = () => request<{ sso: { enabled: boolean } }>('/api/auth/options', { redirectOn401: false });
+export const authOptions = () => request<AuthOptions>('/api/auth/options', { redirectOn401: false });
 
 export const logout = () => request<void>('/api/auth/logout', { method: 'POST', redirectOn401: false });
 
 /** The signed-in user, or null when there is no session (does not redirect). */
 export async function getMe(): Promise<User | null> {
   try {
-    const { user } = await request<{ user: User }>('/api/auth/me', { redirectOn401: false });
+    const { user } = await request<UserAnswer>('/api/auth/me', { redirectOn401: false });
     return user;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
@@ -158,7 +166,7 @@ export async function getMe(): Promise<User | null> {
 
 /** The signed-in user replaces their password (required after an administrator set it); other sessions end. */
 export const changePassword = (currentPassword: string, newPassword: string) =>
-  request<{ user: User }>('/api/auth/password', { method: 'POST', body: { currentPassword, newPassword } }).then((r) => r.user);
+  request<UserAnswer>('/api/auth/password', { method: 'POST', body: { currentPassword, newPassword } }).then((r) => r.user);
 
 // --- User administration (it_admin) ---
 
@@ -167,27 +175,21 @@ export const getUsers = () => request<AdminUserList>('/api/users');
 /** Creates a user; the answer carries their one-time password, shown once. */
 export const createUser = (user: NewUser) => request<UserWithOneTimePassword>('/api/users', { method: 'POST', body: user });
 
-export const updateUser = (id: string, change: { displayName?: string; role?: NewUser['role']; wardIds?: string[] }) =>
-  request<{ user: AdminUserList['users'][number] }>(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: change }).then(
-    (r) => r.user,
-  );
+export const updateUser = (id: string, change: UserChange) =>
+  request<AdminUserAnswer>(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: change }).then((r) => r.user);
 
 export const resetUserPassword = (id: string) =>
   request<UserWithOneTimePassword>(`/api/users/${encodeURIComponent(id)}/reset-password`, { method: 'POST' });
 
 export const deactivateUser = (id: string) =>
-  request<{ user: AdminUserList['users'][number] }>(`/api/users/${encodeURIComponent(id)}/deactivate`, { method: 'POST' }).then(
-    (r) => r.user,
-  );
+  request<AdminUserAnswer>(`/api/users/${encodeURIComponent(id)}/deactivate`, { method: 'POST' }).then((r) => r.user);
 
 export const reactivateUser = (id: string) =>
-  request<{ user: AdminUserList['users'][number] }>(`/api/users/${encodeURIComponent(id)}/reactivate`, { method: 'POST' }).then(
-    (r) => r.user,
-  );
+  request<AdminUserAnswer>(`/api/users/${encodeURIComponent(id)}/reactivate`, { method: 'POST' }).then((r) => r.user);
 
 // --- Wards and board ---
 
-export const getWards = () => request<{ wards: WardSummary[] }>('/api/wards').then((r) => r.wards);
+export const getWards = () => request<WardList>('/api/wards').then((r) => r.wards);
 
 export const getBoard = (wardId: string) => request<Board>(`/api/wards/${encodeURIComponent(wardId)}/board`);
 
@@ -198,18 +200,18 @@ export function getAlerts(filter: { state?: AlertStateFilter; wardId?: string } 
   if (filter.state) q.set('state', filter.state);
   if (filter.wardId) q.set('wardId', filter.wardId);
   const qs = q.toString();
-  return request<{ alerts: Alert[] }>(`/api/alerts${qs ? `?${qs}` : ''}`).then((r) => r.alerts);
+  return request<AlertList>(`/api/alerts${qs ? `?${qs}` : ''}`).then((r) => r.alerts);
 }
 
-export const getAlert = (id: string) => request<{ alert: Alert; events: AlertEvent[] }>(`/api/alerts/${encodeURIComponent(id)}`);
+export const getAlert = (id: string) => request<AlertWithHistory>(`/api/alerts/${encodeURIComponent(id)}`);
 
 export const acknowledgeAlert = (id: string) =>
-  request<{ alert: Alert }>(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' }).then((r) => r.alert);
+  request<AlertAnswer>(`/api/alerts/${encodeURIComponent(id)}/acknowledge`, { method: 'POST' }).then((r) => r.alert);
 
 export function resolveAlert(id: string, outcome: Outcome, note?: string): Promise<Alert> {
   const body: { outcome: Outcome; note?: string } = { outcome };
   if (note && note.trim()) body.note = note.trim();
-  return request<{ alert: Alert }>(`/api/alerts/${encodeURIComponent(id)}/resolve`, { method: 'POST', body }).then((r) => r.alert);
+  return request<AlertAnswer>(`/api/alerts/${encodeURIComponent(id)}/resolve`, { method: 'POST', body }).then((r) => r.alert);
 }
 
 /** Alert quality per ward and kind over the period (charge nurses). */
@@ -231,19 +233,19 @@ export const setAlertSensitivity = (stayId: string, sensitivity: AlertSensitivit
 export const getTimeline = (stayId: string, hours: number) =>
   request<Timeline>(`/api/stays/${encodeURIComponent(stayId)}/timeline?hours=${hours}`);
 
-export const getStay = (stayId: string) => request<{ stay: Stay }>(`/api/stays/${encodeURIComponent(stayId)}`).then((r) => r.stay);
+export const getStay = (stayId: string) => request<StayAnswer>(`/api/stays/${encodeURIComponent(stayId)}`).then((r) => r.stay);
 
 export function admitPatient(input: { bedId: string; displayName: string; externalId?: string }): Promise<Stay> {
   const body: { bedId: string; displayName: string; externalId?: string } = { bedId: input.bedId, displayName: input.displayName.trim() };
   if (input.externalId && input.externalId.trim()) body.externalId = input.externalId.trim();
-  return request<{ stay: Stay }>('/api/stays', { method: 'POST', body }).then((r) => r.stay);
+  return request<StayAnswer>('/api/stays', { method: 'POST', body }).then((r) => r.stay);
 }
 
 export const transferStay = (stayId: string, bedId: string) =>
-  request<{ stay: Stay }>(`/api/stays/${encodeURIComponent(stayId)}/transfer`, { method: 'POST', body: { bedId } }).then((r) => r.stay);
+  request<StayAnswer>(`/api/stays/${encodeURIComponent(stayId)}/transfer`, { method: 'POST', body: { bedId } }).then((r) => r.stay);
 
 export const dischargeStay = (stayId: string) =>
-  request<{ stay: Stay }>(`/api/stays/${encodeURIComponent(stayId)}/discharge`, { method: 'POST' }).then((r) => r.stay);
+  request<StayAnswer>(`/api/stays/${encodeURIComponent(stayId)}/discharge`, { method: 'POST' }).then((r) => r.stay);
 
 /** Records "patient asked to stop" for the stay: all monitoring off, by staff. */
 export const recordPatientAskedToStop = (stayId: string) =>
@@ -260,13 +262,11 @@ export const createTabletPairing = (bedId: string) =>
 // --- Bedside tablet (cookie attune_tablet; never redirects to the staff sign-in) ---
 
 /** The wards a tablet can be on (public: names only). */
-export const getTabletWards = () => request<{ wards: TabletWard[] }>('/api/tablet/wards', { redirectOn401: false }).then((r) => r.wards);
+export const getTabletWards = () => request<TabletWardList>('/api/tablet/wards', { redirectOn401: false }).then((r) => r.wards);
 
 /** A code pairs only on the ward it was shown for. */
 export const pairTablet = (wardId: string, code: string) =>
-  request<{ tablet: TabletState }>('/api/tablet/pair', { method: 'POST', body: { wardId, code }, redirectOn401: false }).then(
-    (r) => r.tablet,
-  );
+  request<TabletAnswer>('/api/tablet/pair', { method: 'POST', body: { wardId, code }, redirectOn401: false }).then((r) => r.tablet);
 
 /** The contract answers TabletState itself; a `{ tablet }` wrapper (as the other tablet routes use) is accepted too. */
 export const getTabletState = () =>
@@ -276,7 +276,7 @@ export const getTabletTexts = (lang: string) =>
   request<ConsentTexts>(`/api/tablet/texts/${encodeURIComponent(lang)}`, { redirectOn401: false });
 
 export const submitTabletConsent = (body: TabletConsentBody) =>
-  request<{ tablet: TabletState }>('/api/tablet/consent', { method: 'POST', body, redirectOn401: false }).then((r) => r.tablet);
+  request<TabletAnswer>('/api/tablet/consent', { method: 'POST', body, redirectOn401: false }).then((r) => r.tablet);
 
 export const stopFromTablet = (alsoDelete: boolean) =>
   request<TabletStopResult>('/api/tablet/stop', { method: 'POST', body: { alsoDelete }, redirectOn401: false });
@@ -285,4 +285,4 @@ export const unpairTablet = () => request<void>('/api/tablet/unpair', { method: 
 
 // --- Devices ---
 
-export const getDevices = () => request<{ devices: Device[] }>('/api/devices').then((r) => r.devices);
+export const getDevices = () => request<DeviceList>('/api/devices').then((r) => r.devices);
