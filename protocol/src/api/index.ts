@@ -11,3 +11,4 @@ export * from './stays.ts';
 export * from './tablet.ts';
 export * from './users.ts';
 export * from './live-events.ts';
+export * from './ops.ts';

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Health, Readiness as ApiReadiness } from '@attune/protocol/api';
 import type { Metrics } from '../platform/metrics.ts';
 
 export interface Readiness {
@@ -12,7 +13,7 @@ export function opsRoutes(deps: { metrics: Metrics; readiness: (now: Date) => Pr
   const app = new Hono();
 
   /** Liveness: the process runs. */
-  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/healthz', (c) => c.json({ status: 'ok' } satisfies Health));
 
   /**
    * Readiness: the database answers, MQTT ingest is connected, windows are being stored (no message
@@ -22,7 +23,7 @@ export function opsRoutes(deps: { metrics: Metrics; readiness: (now: Date) => Pr
   app.get('/readyz', async (c) => {
     const r = await deps.readiness(new Date());
     const ready = r.problems.length === 0;
-    return c.json({ status: ready ? 'ready' : 'not_ready', ...r }, ready ? 200 : 503);
+    return c.json({ status: ready ? 'ready' : 'not_ready', ...r } satisfies ApiReadiness, ready ? 200 : 503);
   });
 
   /** Prometheus metrics. */
