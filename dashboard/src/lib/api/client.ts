@@ -281,7 +281,6 @@ export const submitTabletConsent = (body: TabletConsentBody) =>
 export const stopFromTablet = (alsoDelete: boolean) =>
   request<TabletStopResult>('/api/tablet/stop', { method: 'POST', body: { alsoDelete }, redirectOn401: false });
 
-export const unpairTablet = () => request<void>('/api/tablet/unpair', { method: 'POST', redirectOn401: false });
 
 // --- Devices ---
 
