@@ -281,7 +281,6 @@ export const submitTabletConsent = (body: TabletConsentBody) =>
 export const stopFromTablet = (alsoDelete: boolean) =>
   request<TabletStopResult>('/api/tablet/stop', { method: 'POST', body: { alsoDelete }, redirectOn401: false });
 
-
 // --- Devices ---
 
 export const getDevices = () => request<DeviceList>('/api/devices').then((r) => r.devices);
