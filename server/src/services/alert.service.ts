@@ -33,7 +33,7 @@ import {
   type DistressRuleState,
   type RuleWindow,
 } from '../domain/distress-rule.ts';
-import { explainConsentViolation, explainDeviceOffline } from '../domain/explanation.ts';
+import { explainConsentViolation, explainDeviceOffline } from '../domain/technical-explanation.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 import { alertToApi } from '../mappers/alert.mapper.ts';
 import {
