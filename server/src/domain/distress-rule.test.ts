@@ -7,7 +7,7 @@ import {
   initialDistressState,
   type RuleWindow,
 } from './distress-rule.ts';
-import { UNOBSERVED_PAINAD_TEXT } from './explanation.ts';
+import { UNOBSERVED_PAINAD_TEXT } from './unobserved.ts';
 import { at, CALM, CFG, E, endS, rep, run, seq, UP, win } from '../../test/distress-rule-windows.ts';
 
 describe('defaults', () => {

@@ -1,17 +1,15 @@
 import { exampleScoreWindow, type FaceBlock, type WearableBlock } from '@attune/protocol';
 import { describe, expect, it } from 'vitest';
 import type { Explanation } from './alert-types.ts';
+import { explainDistress, type DistressEpisodeContext, type DistressObservation } from './explanation.ts';
 import {
   CAMERA_NOT_CONSENTED_TEXT,
-  explainDistress,
   FACE_UNOBSERVED_WORDS,
   NO_BASELINE_TEXT,
   UNOBSERVED_PAINAD_TEXT,
   WEARABLE_NOT_CONSENTED_TEXT,
   WEARABLE_UNOBSERVED_WORDS,
-  type DistressEpisodeContext,
-  type DistressObservation,
-} from './explanation.ts';
+} from './unobserved.ts';
 
 const face = (): FaceBlock => structuredClone(exampleScoreWindow.face!);
 const wearable = (over: Partial<WearableBlock> = {}): WearableBlock => ({ ...exampleScoreWindow.wearable!, ...over });

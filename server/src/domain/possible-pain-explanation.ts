@@ -10,7 +10,8 @@
 import type { FaceBlock } from '@attune/protocol';
 import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
 import { describePainadFaceBasis, formatDuration } from './driver-words.ts';
-import { describeUnobserved, evidenceItem as item, one, pct, type DistressObservation } from './explanation.ts';
+import { evidenceItem as item, one, pct, type DistressObservation } from './explanation.ts';
+import { describeUnobserved } from './unobserved.ts';
 
 /** What the rule knows about the episode beyond the current window. */
 export interface PossiblePainEpisode {

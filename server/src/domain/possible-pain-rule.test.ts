@@ -1,6 +1,6 @@
 import type { FaceBlock } from '@attune/protocol';
 import { describe, expect, it } from 'vitest';
-import { UNOBSERVED_PAINAD_TEXT } from './explanation.ts';
+import { UNOBSERVED_PAINAD_TEXT } from './unobserved.ts';
 import { FACE_ALONE_TEXT } from './possible-pain-explanation.ts';
 import {
   evaluatePossiblePainWindow,
