@@ -5,6 +5,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, MIGRATIONS_DIR, type Database } from './client.ts';
+import { patient, ward } from './schema/index.ts';
 import { createScratchDatabaseUrl } from './testing.ts';
 
 const targets: { name: string; open: () => Promise<Database> }[] = [
@@ -66,6 +67,23 @@ describe.each(targets)('migrations and ledger guard on $name', ({ open }) => {
     const [b] = await db.query<{ id: string }>(`select id from bed limit 1`);
     const [p] = await db.query<{ id: string }>(`insert into patient (display_name) values ('B. Patient') returning id`);
     await expect(db.query(`insert into stay (patient_id, bed_id) values ($1, $2)`, [p!.id, b!.id])).rejects.toThrow();
+  });
+
+  it("gives the orm's callers the driver's error: its SQLSTATE, and no parameters in the message", async () => {
+    const error = await db.orm
+      .insert(ward)
+      .values({ name: 'Guard ward' })
+      .then(
+        () => null,
+        (e: unknown) => e as { code?: string; message: string },
+      );
+    expect(error?.code).toBe('23505');
+    expect(error?.message).not.toContain('Guard ward');
+  });
+
+  it('reads timestamps through the orm as Dates', async () => {
+    const [row] = await db.orm.select({ createdAt: patient.createdAt }).from(patient).limit(1);
+    expect(row!.createdAt).toBeInstanceOf(Date);
   });
 });
 

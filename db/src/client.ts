@@ -1,32 +1,35 @@
 /**
  * One way to get a database: embedded PGlite in a data folder when no URL is given, PostgreSQL
- * through postgres.js when it is. Both expose the same drizzle API (`orm`) for ordinary queries
- * and the same raw `query(text, params)` for hot paths such as batched ingest, where building
- * statements through drizzle is measurably slower.
+ * through postgres.js when it is. Both expose the same drizzle API (`orm`), which every
+ * repository query goes through, and the same raw `query(text, params)`, kept for the one hot
+ * path (score ingest's batch writes, where building statements through drizzle is measurably
+ * slower), the health check and tests that inspect or damage tables on purpose.
  */
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { DrizzleQueryError } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgPreparedQuery, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
 export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are typed by each repository
+/** The orm inside `orm.transaction(...)`. */
+export type OrmTransaction = Parameters<Parameters<Orm['transaction']>[0]>[0];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- raw rows are typed by the caller
 export type Row = Record<string, any>;
 
 export interface Database {
   kind: 'pglite' | 'postgres';
+  /** drizzle over the schema: the way repositories read and write (`orm.transaction` for transactions). */
   orm: Orm;
-  /** Raw parameterised SQL ($1, $2, ...). Returns rows. */
+  /** Raw parameterised SQL ($1, $2, ...); the row type is the caller's word. Hot path, health check and tests only. */
   query<T extends object = Row>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Runs fn in one transaction with its own raw query function. */
-  transaction<T>(fn: (query: Database['query']) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,6 +40,31 @@ export function toArrayLiteral(values: unknown[]): string {
     v === null || v === undefined ? 'NULL' : `"${String(v).replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
   return `{${values.map(element).join(',')}}`;
 }
+
+/**
+ * drizzle wraps every driver error in a DrizzleQueryError whose message carries the SQL and its
+ * parameters. Callers read the driver's SQLSTATE as `code` (23505: a bed or username taken; the
+ * connection codes ingest retries), and error messages reach the logs, where parameters (patient
+ * names, password hashes) must never appear. So the orm throws the driver's own error, exactly as
+ * the raw path does. queryWithCache is the one place drizzle runs a statement and wraps.
+ */
+function throwDriverErrors(): void {
+  const prototype = PgPreparedQuery.prototype as unknown as {
+    queryWithCache: (this: unknown, ...args: unknown[]) => Promise<unknown>;
+    driverErrors?: true;
+  };
+  if (prototype.driverErrors) return;
+  const queryWithCache = prototype.queryWithCache;
+  prototype.queryWithCache = async function (...args) {
+    try {
+      return await queryWithCache.apply(this, args);
+    } catch (error) {
+      throw error instanceof DrizzleQueryError && error.cause !== undefined ? error.cause : error;
+    }
+  };
+  prototype.driverErrors = true;
+}
+throwDriverErrors();
 
 const TIMESTAMP_OID = 1114;
 const TIMESTAMPTZ_OID = 1184;
@@ -65,10 +93,6 @@ async function createPglite(dir: string): Promise<Database> {
     kind: 'pglite',
     orm,
     query,
-    transaction: (fn) =>
-      client.transaction((tx) =>
-        fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows),
-      ),
     migrate: () => migratePglite(orm as never, { migrationsFolder: MIGRATIONS_DIR }),
     close: () => client.close(),
   };
@@ -92,10 +116,6 @@ async function createPostgres(url: string, maxConnections: number): Promise<Data
     kind: 'postgres',
     orm,
     query,
-    transaction: (fn) =>
-      sql.begin((tx) =>
-        fn(async <T extends object>(text: string, params: unknown[] = []) => (await tx.unsafe(text, bind(params))) as unknown as T[]),
-      ) as never,
     migrate: () => migratePostgres(orm as never, { migrationsFolder: MIGRATIONS_DIR }),
     close: () => sql.end({ timeout: 5 }),
   };

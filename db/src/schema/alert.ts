@@ -8,14 +8,13 @@ export const alert = pgTable(
   'alert',
   {
     id: uuid().primaryKey().defaultRandom(),
-    /** 'sustained_distress' | 'possible_pain' | 'device_offline' | 'consent_violation' | 'monitoring_interrupted' | 'signal_lost' */
-    kind: text().notNull(),
-    /** 'clinical' | 'technical' */
-    category: text().notNull(),
-    /** IEC 60601-1-8: 'high' | 'medium' | 'low' */
-    priority: text().notNull(),
-    /** 'firing' | 'acknowledged' | 'resolved' */
-    state: text().notNull().default('firing'),
+    kind: text()
+      .$type<'sustained_distress' | 'possible_pain' | 'device_offline' | 'consent_violation' | 'monitoring_interrupted' | 'signal_lost'>()
+      .notNull(),
+    category: text().$type<'clinical' | 'technical'>().notNull(),
+    /** IEC 60601-1-8 */
+    priority: text().$type<'high' | 'medium' | 'low'>().notNull(),
+    state: text().$type<'firing' | 'acknowledged' | 'resolved'>().notNull().default('firing'),
     /** False once the condition cleared with hysteresis; the alert stays until a person resolves it. */
     conditionActive: boolean().notNull().default(true),
     wardId: uuid()
@@ -31,8 +30,7 @@ export const alert = pgTable(
     acknowledgedByUserId: uuid().references(() => appUser.id),
     resolvedAt: timestamp({ withTimezone: true }),
     resolvedByUserId: uuid().references(() => appUser.id),
-    /** 'intervened' | 'comforted' | 'no_action_needed' | 'false_alarm' */
-    outcome: text(),
+    outcome: text().$type<'intervened' | 'comforted' | 'no_action_needed' | 'false_alarm'>(),
     note: text(),
     explanation: jsonb().notNull(),
   },

@@ -8,8 +8,7 @@ export const appUser = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     username: text().notNull().unique(),
     displayName: text().notNull(),
-    /** 'nurse' | 'charge_nurse' | 'it_admin' */
-    role: text().notNull(),
+    role: text().$type<'nurse' | 'charge_nurse' | 'it_admin'>().notNull(),
     /** scrypt hash (`scrypt$N$r$p$salt$hash`); null for a user who signs in only through the hospital's directory (OIDC). */
     passwordHash: text(),
     isActive: boolean().notNull().default(true),

@@ -16,8 +16,7 @@ export const consentEvent = pgTable(
     effectiveAt: timestamp({ withTimezone: true }).notNull(),
     camera: boolean().notNull(),
     wearable: boolean().notNull(),
-    /** 'patient' | 'proxy' | 'staff' */
-    actorKind: text().notNull(),
+    actorKind: text().$type<'patient' | 'proxy' | 'staff'>().notNull(),
     proxyName: text(),
     proxyRelationship: text(),
     /** Staff user who recorded it (e.g. "patient asked to stop"), if any. */

@@ -15,7 +15,7 @@ export const stayAlertSensitivity = pgTable(
       .primaryKey()
       .references(() => stay.id, { onDelete: 'cascade' }),
     /** 'lower' | 'standard' | 'higher' (server/src/services/distress-rule.ts ALERT_SENSITIVITIES) */
-    sensitivity: text().notNull(),
+    sensitivity: text().$type<'lower' | 'standard' | 'higher'>().notNull(),
     reason: text().notNull(),
     setByUserId: uuid()
       .notNull()

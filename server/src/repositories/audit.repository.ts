@@ -1,4 +1,4 @@
-import type { Database } from '@attune/db';
+import { auditLog, type Database } from '@attune/db';
 
 export interface AuditEntry {
   actorUserId: string | null;
@@ -12,9 +12,12 @@ export class AuditRepository {
   constructor(private readonly db: Database) {}
 
   async write(entry: AuditEntry): Promise<void> {
-    await this.db.query(
-      `insert into audit_log (actor_user_id, action, subject_type, subject_id, detail) values ($1, $2, $3, $4, $5::jsonb)`,
-      [entry.actorUserId, entry.action, entry.subjectType, entry.subjectId, JSON.stringify(entry.detail ?? {})],
-    );
+    await this.db.orm.insert(auditLog).values({
+      actorUserId: entry.actorUserId,
+      action: entry.action,
+      subjectType: entry.subjectType,
+      subjectId: entry.subjectId,
+      detail: entry.detail ?? {},
+    });
   }
 }

@@ -1,5 +1,16 @@
 /** Deleting a patient's data: erasure on request (one stay) and retention (by age). All of it in one place. */
-import type { Database } from '@attune/db';
+import {
+  alert,
+  alertEvent,
+  scoreWindow,
+  stay,
+  stayAlertSensitivity,
+  tabletPairing,
+  tabletSession,
+  type Database,
+  type OrmTransaction,
+} from '@attune/db';
+import { and, eq, inArray, isNotNull, lt, or, type SQL } from 'drizzle-orm';
 
 export interface ErasureCounts {
   scoreWindows: number;
@@ -15,31 +26,43 @@ export interface RetentionCounts {
   stays: number;
 }
 
-const count = (rows: unknown[]) => rows.length;
+/** The ids of the alerts that match, as a subquery. */
+const alertIds = (tx: OrmTransaction, where: SQL) => tx.select({ id: alert.id }).from(alert).where(where);
+
+/** Stays discharged before `cutoff`, as a subquery. */
+function dischargedBefore(tx: OrmTransaction, cutoff: Date) {
+  return tx
+    .select({ id: stay.id })
+    .from(stay)
+    .where(and(isNotNull(stay.dischargedAt), lt(stay.dischargedAt, cutoff)));
+}
 
 export class DataLifecycleRepository {
   constructor(private readonly db: Database) {}
+
+  /** From this moment ingest refuses windows of the stay measured up to `at` (replays included). */
+  async markErased(stayId: string, at: Date): Promise<void> {
+    await this.db.orm.update(stay).set({ dataErasedAt: at }).where(eq(stay.id, stayId));
+  }
 
   /**
    * Erases what was measured for a stay: its score windows, and the evidence in its alerts
    * (explanation replaced by `erasedExplanation`, note and event details cleared). Alert rows stay
    * as the record of what nurses did (opened/acknowledged/resolved, when, by whom, outcome).
-   * Marks the stay so that windows measured up to `at` are refused if an agent replays them later.
    */
-  /** From this moment ingest refuses windows of the stay measured up to `at` (replays included). */
-  async markErased(stayId: string, at: Date): Promise<void> {
-    await this.db.query(`update stay set data_erased_at = $2 where id = $1`, [stayId, at.toISOString()]);
-  }
-
   async eraseStay(stayId: string, erasedExplanation: Record<string, unknown>): Promise<ErasureCounts> {
-    return this.db.transaction(async (q) => {
-      const windows = await q(`delete from score_window where stay_id = $1 returning seq`, [stayId]);
-      const alerts = await q(`update alert set explanation = $2::jsonb, note = null where stay_id = $1 returning id`, [
-        stayId,
-        JSON.stringify(erasedExplanation),
-      ]);
-      await q(`update alert_event set detail = '{}'::jsonb where alert_id in (select id from alert where stay_id = $1)`, [stayId]);
-      return { scoreWindows: count(windows), alerts: count(alerts) };
+    return this.db.orm.transaction(async (tx) => {
+      const windows = await tx.delete(scoreWindow).where(eq(scoreWindow.stayId, stayId)).returning({ seq: scoreWindow.seq });
+      const alerts = await tx
+        .update(alert)
+        .set({ explanation: erasedExplanation, note: null })
+        .where(eq(alert.stayId, stayId))
+        .returning({ id: alert.id });
+      await tx
+        .update(alertEvent)
+        .set({ detail: {} })
+        .where(inArray(alertEvent.alertId, alertIds(tx, eq(alert.stayId, stayId))));
+      return { scoreWindows: windows.length, alerts: alerts.length };
     });
   }
 
@@ -48,26 +71,31 @@ export class DataLifecycleRepository {
    * stays discharged before `cutoff` (their alerts with events, alert sensitivity, tablet sessions and pairing codes).
    */
   async purgeBefore(cutoff: Date): Promise<RetentionCounts> {
-    return this.db.transaction(async (q) => {
-      const c = cutoff.toISOString();
-      const old = `select id from stay where discharged_at is not null and discharged_at < $1`;
-      const stays = await q(old, [c]);
-      const windows = await q(`delete from score_window where window_end < $1 or stay_id in (${old}) returning seq`, [c]);
-      const [events] = await q<{ n: number }>(
-        `select count(*)::int as n from alert_event where alert_id in (select id from alert where stay_id in (${old}))`,
-        [c],
-      );
-      const alerts = await q(`delete from alert where stay_id in (${old}) returning id`, [c]); // alert_event cascades
-      await q(`delete from stay_alert_sensitivity where stay_id in (${old})`, [c]);
-      const sessions = await q(`delete from tablet_session where stay_id in (${old}) returning token_hash`, [c]);
-      const pairings = await q(`delete from tablet_pairing where stay_id in (${old}) or expires_at < $1 returning id`, [c]);
+    return this.db.orm.transaction(async (tx) => {
+      const old = () => dischargedBefore(tx, cutoff);
+      const stays = await old();
+      const windows = await tx
+        .delete(scoreWindow)
+        .where(or(lt(scoreWindow.windowEnd, cutoff), inArray(scoreWindow.stayId, old())))
+        .returning({ seq: scoreWindow.seq });
+      const alertEvents = await tx.$count(alertEvent, inArray(alertEvent.alertId, alertIds(tx, inArray(alert.stayId, old()))));
+      const alerts = await tx.delete(alert).where(inArray(alert.stayId, old())).returning({ id: alert.id }); // alert_event cascades
+      await tx.delete(stayAlertSensitivity).where(inArray(stayAlertSensitivity.stayId, old()));
+      const sessions = await tx
+        .delete(tabletSession)
+        .where(inArray(tabletSession.stayId, old()))
+        .returning({ tokenHash: tabletSession.tokenHash });
+      const pairings = await tx
+        .delete(tabletPairing)
+        .where(or(inArray(tabletPairing.stayId, old()), lt(tabletPairing.expiresAt, cutoff)))
+        .returning({ id: tabletPairing.id });
       return {
-        scoreWindows: count(windows),
-        alerts: count(alerts),
-        alertEvents: Number(events?.n ?? 0),
-        tabletSessions: count(sessions),
-        tabletPairings: count(pairings),
-        stays: count(stays),
+        scoreWindows: windows.length,
+        alerts: alerts.length,
+        alertEvents,
+        tabletSessions: sessions.length,
+        tabletPairings: pairings.length,
+        stays: stays.length,
       };
     });
   }

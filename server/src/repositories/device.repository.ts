@@ -1,5 +1,6 @@
-import type { Database } from '@attune/db';
+import { bed, consentEvent, device, stay, ward, type Database } from '@attune/db';
 import type { SourceState } from '@attune/protocol';
+import { and, asc, desc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
 
 export interface DeviceContext {
   deviceId: string;
@@ -40,53 +41,81 @@ export interface MonitoredDevice {
   consent: { camera: boolean; wearable: boolean; since: Date } | null;
 }
 
+const isActive = eq(device.isActive, true);
+/** Not heard from since `before` (or never). */
+const silentSince = (before: Date) => or(isNull(device.lastSeenAt), lt(device.lastSeenAt, before));
+
 export class DeviceRepository {
   constructor(private readonly db: Database) {}
 
-  async create(device: { id: string; bedId: string | null; credentialHash: string }): Promise<void> {
-    await this.db.query(
-      `insert into device (id, bed_id, credential_hash) values ($1, $2, $3)
-       on conflict (id) do update set bed_id = excluded.bed_id, credential_hash = excluded.credential_hash, is_active = true`,
-      [device.id, device.bedId, device.credentialHash],
-    );
+  async create(d: { id: string; bedId: string | null; credentialHash: string }): Promise<void> {
+    await this.db.orm
+      .insert(device)
+      .values({ id: d.id, bedId: d.bedId, credentialHash: d.credentialHash })
+      .onConflictDoUpdate({ target: device.id, set: { bedId: d.bedId, credentialHash: d.credentialHash, isActive: true } });
   }
 
   async findContext(deviceId: string): Promise<DeviceContext | null> {
-    const [row] = await this.db.query<DeviceContext>(
-      `select d.id as "deviceId", d.is_active as "isActive", d.credential_hash as "credentialHash", d.bed_id as "bedId", b.ward_id as "wardId"
-         from device d left join bed b on b.id = d.bed_id where d.id = $1`,
-      [deviceId],
-    );
+    const [row] = await this.db.orm
+      .select({
+        deviceId: device.id,
+        isActive: device.isActive,
+        credentialHash: device.credentialHash,
+        bedId: device.bedId,
+        wardId: bed.wardId,
+      })
+      .from(device)
+      .leftJoin(bed, eq(bed.id, device.bedId))
+      .where(eq(device.id, deviceId));
     return row ?? null;
   }
 
   async list(): Promise<DeviceListRow[]> {
-    return this.db.query<DeviceListRow>(
-      `select d.id, d.is_active as "isActive", w.id as "wardId", w.name as "wardName", b.id as "bedId", b.label as "bedLabel",
-              d.state, d.last_seen_at as "lastSeenAt", d.last_score_at as "lastScoreAt", d.agent_version as "agentVersion",
-              d.models, d.sources, d.consent_version as "consentVersion", d.clock_offset_ms::float8 as "clockOffsetMs"
-         from device d left join bed b on b.id = d.bed_id left join ward w on w.id = b.ward_id
-        order by w.name nulls last, b.position nulls last, d.id`,
-    );
+    return this.db.orm
+      .select({
+        id: device.id,
+        isActive: device.isActive,
+        wardId: ward.id,
+        wardName: ward.name,
+        bedId: bed.id,
+        bedLabel: bed.label,
+        state: device.state,
+        lastSeenAt: device.lastSeenAt,
+        lastScoreAt: device.lastScoreAt,
+        agentVersion: device.agentVersion,
+        models: device.models,
+        sources: device.sources,
+        consentVersion: device.consentVersion,
+        clockOffsetMs: device.clockOffsetMs,
+      })
+      .from(device)
+      .leftJoin(bed, eq(bed.id, device.bedId))
+      .leftJoin(ward, eq(ward.id, bed.wardId))
+      .orderBy(sql`${ward.name} nulls last`, sql`${bed.position} nulls last`, asc(device.id));
   }
 
   async listActiveWithBeds(): Promise<{ id: string; bedId: string; wardId: string; consentVersion: number }[]> {
-    return this.db.query(
-      `select d.id, d.bed_id as "bedId", b.ward_id as "wardId", d.consent_version as "consentVersion"
-         from device d join bed b on b.id = d.bed_id where d.is_active`,
-    );
+    return this.db.orm
+      .select({ id: device.id, bedId: bed.id, wardId: bed.wardId, consentVersion: device.consentVersion })
+      .from(device)
+      .innerJoin(bed, eq(bed.id, device.bedId))
+      .where(isActive);
   }
 
   async findByBed(bedId: string): Promise<{ id: string; consentVersion: number }[]> {
-    return this.db.query(`select id, consent_version as "consentVersion" from device where bed_id = $1 and is_active`, [bedId]);
+    return this.db.orm
+      .select({ id: device.id, consentVersion: device.consentVersion })
+      .from(device)
+      .where(and(eq(device.bedId, bedId), isActive));
   }
 
   /** Bumps and returns the device's consent message version (monotonic per device). */
   async nextConsentVersion(deviceId: string): Promise<number> {
-    const [row] = await this.db.query<{ v: number }>(
-      `update device set consent_version = consent_version + 1 where id = $1 returning consent_version as v`,
-      [deviceId],
-    );
+    const [row] = await this.db.orm
+      .update(device)
+      .set({ consentVersion: sql`${device.consentVersion} + 1` })
+      .where(eq(device.id, deviceId))
+      .returning({ v: device.consentVersion });
     return row!.v;
   }
 
@@ -97,47 +126,64 @@ export class DeviceRepository {
       at: Date;
       agentVersion: string;
       models: Record<string, string>;
-      sources: { camera: string; wearable: string };
+      sources: { camera: SourceState; wearable: SourceState };
       clockOffsetMs: number | null;
     },
   ): Promise<void> {
-    await this.db.query(
-      `update device set state = $2, last_seen_at = greatest(last_seen_at, $3::timestamptz), agent_version = $4, models = $5::jsonb,
-              sources = $6::jsonb, clock_offset_ms = coalesce($7, clock_offset_ms) where id = $1`,
-      [
-        deviceId,
-        status.state,
-        status.at.toISOString(),
-        status.agentVersion,
-        JSON.stringify(status.models),
-        JSON.stringify(status.sources),
-        status.clockOffsetMs,
-      ],
-    );
+    await this.db.orm
+      .update(device)
+      .set({
+        state: status.state,
+        // A status delivered late never moves last_seen_at back.
+        lastSeenAt: sql`greatest(${device.lastSeenAt}, ${status.at.toISOString()}::timestamptz)`,
+        agentVersion: status.agentVersion,
+        models: status.models,
+        sources: status.sources,
+        // An agent that has not measured its clock yet keeps the last measurement.
+        ...(status.clockOffsetMs !== null ? { clockOffsetMs: status.clockOffsetMs } : {}),
+      })
+      .where(eq(device.id, deviceId));
   }
 
   /** Every active device on a bed, with the stay there and the consent in force at `now`. */
   async listForMonitoring(now: Date): Promise<MonitoredDevice[]> {
-    const rows = await this.db.query<
-      Omit<MonitoredDevice, 'consent'> & { camera: boolean | null; wearable: boolean | null; since: Date | null }
-    >(
-      `select d.id as "deviceId", d.bed_id as "bedId", b.ward_id as "wardId", d.state, d.last_score_at as "lastScoreAt", d.sources,
-              d.clock_offset_ms::float8 as "clockOffsetMs", s.id as "stayId", c.camera, c.wearable, c.effective_at as since
-         from device d
-         join bed b on b.id = d.bed_id
-         left join stay s on s.bed_id = b.id and s.discharged_at is null
-         left join lateral (select camera, wearable, effective_at from consent_event e
-                             where e.stay_id = s.id and e.effective_at <= $1 order by e.effective_at desc, e.id desc limit 1) c on true
-        where d.is_active`,
-      [now.toISOString()],
-    );
+    const consentInForce = this.db.orm
+      .select({ camera: consentEvent.camera, wearable: consentEvent.wearable, since: consentEvent.effectiveAt })
+      .from(consentEvent)
+      .where(and(eq(consentEvent.stayId, stay.id), lte(consentEvent.effectiveAt, now)))
+      .orderBy(desc(consentEvent.effectiveAt), desc(consentEvent.id))
+      .limit(1)
+      .as('c');
+    const rows = await this.db.orm
+      .select({
+        deviceId: device.id,
+        bedId: bed.id,
+        wardId: bed.wardId,
+        state: device.state,
+        lastScoreAt: device.lastScoreAt,
+        sources: device.sources,
+        clockOffsetMs: device.clockOffsetMs,
+        stayId: stay.id,
+        camera: consentInForce.camera,
+        wearable: consentInForce.wearable,
+        since: consentInForce.since,
+      })
+      .from(device)
+      .innerJoin(bed, eq(bed.id, device.bedId))
+      .leftJoin(stay, and(eq(stay.bedId, bed.id), isNull(stay.dischargedAt)))
+      .leftJoinLateral(consentInForce, sql`true`)
+      .where(isActive);
     return rows.map(({ camera, wearable, since, ...d }) => ({
       ...d,
       consent: since !== null && camera !== null && wearable !== null ? { camera, wearable, since } : null,
     }));
   }
 
-  /** Marks devices seen by accepted scores in one statement per batch. */
+  /**
+   * Marks devices seen by accepted scores in one statement per batch. Raw SQL: this is ingest's
+   * hot path (one call per stored batch), and one array per column keeps the statement's size
+   * fixed whatever the batch; drizzle has no way to write `update ... from unnest(...)`.
+   */
   async markSeen(seen: { deviceId: string; at: Date }[]): Promise<void> {
     if (seen.length === 0) return;
     await this.db.query(
@@ -149,19 +195,18 @@ export class DeviceRepository {
 
   /** Online devices not heard from since `before`: they become offline. Returns them. */
   async markSilentOffline(before: Date): Promise<{ id: string; lastSeenAt: Date | null }[]> {
-    return this.db.query(
-      `update device set state = 'offline' where is_active and state = 'online' and (last_seen_at is null or last_seen_at < $1)
-       returning id, last_seen_at as "lastSeenAt"`,
-      [before.toISOString()],
-    );
+    return this.db.orm
+      .update(device)
+      .set({ state: 'offline' })
+      .where(and(isActive, eq(device.state, 'online'), silentSince(before)))
+      .returning({ id: device.id, lastSeenAt: device.lastSeenAt });
   }
 
   async listOfflineSince(before: Date): Promise<{ id: string; lastSeenAt: Date | null; bedId: string | null; wardId: string | null }[]> {
-    return this.db.query(
-      `select d.id, d.last_seen_at as "lastSeenAt", d.bed_id as "bedId", b.ward_id as "wardId"
-         from device d left join bed b on b.id = d.bed_id
-        where d.is_active and d.state = 'offline' and (d.last_seen_at is null or d.last_seen_at < $1)`,
-      [before.toISOString()],
-    );
+    return this.db.orm
+      .select({ id: device.id, lastSeenAt: device.lastSeenAt, bedId: device.bedId, wardId: bed.wardId })
+      .from(device)
+      .leftJoin(bed, eq(bed.id, device.bedId))
+      .where(and(isActive, eq(device.state, 'offline'), silentSince(before)));
   }
 }

@@ -3,9 +3,10 @@
  * identity (issuer + `sub`), never by username, so a directory account cannot take over a local
  * account that happens to share its name.
  */
-import type { Database } from '@attune/db';
+import { appUser, ward, type Database } from '@attune/db';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Role } from '../domain/users.ts';
-import { WARD_IDS } from './user.repository.ts';
+import { insertUserWards, replaceUserWards, userColumns } from './user.repository.ts';
 
 export interface DirectoryUser {
   id: string;
@@ -16,9 +17,6 @@ export interface DirectoryUser {
   wardIds: string[];
 }
 
-const SELECT = `select u.id, u.username, u.display_name as "displayName", u.role, u.is_active as "isActive", ${WARD_IDS}
-  from app_user u`;
-
 /** How many numbered variants of a taken username are tried (`nina`, `nina-2`, ... `nina-50`). */
 const USERNAME_ATTEMPTS = 50;
 
@@ -26,17 +24,17 @@ export class DirectoryUserRepository {
   constructor(private readonly db: Database) {}
 
   async findByIdentity(issuer: string, subject: string): Promise<DirectoryUser | null> {
-    const [row] = await this.db.query<DirectoryUser>(`${SELECT} where u.oidc_issuer = $1 and u.oidc_subject = $2`, [issuer, subject]);
+    const [row] = await this.db.orm
+      .select({ ...userColumns, isActive: appUser.isActive })
+      .from(appUser)
+      .where(and(eq(appUser.oidcIssuer, issuer), eq(appUser.oidcSubject, subject)));
     return row ?? null;
   }
 
   /** Ward ids by exact ward name; names without a ward are absent from the map. */
   async wardIdsByName(names: string[]): Promise<Map<string, string>> {
     if (names.length === 0) return new Map();
-    const rows = await this.db.query<{ id: string; name: string }>(
-      `select id::text as id, name from ward where name in (${names.map((_, i) => `$${i + 1}`).join(', ')})`,
-      names,
-    );
+    const rows = await this.db.orm.select({ id: ward.id, name: ward.name }).from(ward).where(inArray(ward.name, names));
     return new Map(rows.map((r) => [r.name, r.id]));
   }
 
@@ -56,15 +54,24 @@ export class DirectoryUserRepository {
   }): Promise<{ user: DirectoryUser; created: boolean }> {
     for (let attempt = 1; attempt <= USERNAME_ATTEMPTS; attempt++) {
       const username = attempt === 1 ? user.username : `${user.username}-${attempt}`;
-      const id = await this.db.transaction(async (query) => {
+      const id = await this.db.orm.transaction(async (tx) => {
         // No conflict target: either unique key (username, or the directory identity) skips the insert.
-        const [row] = await query<{ id: string }>(
-          `insert into app_user (username, display_name, role, password_hash, must_change_password, oidc_issuer, oidc_subject, last_sign_in_at)
-           values ($1, $2, $3, null, false, $4, $5, $6) on conflict do nothing returning id`,
-          [username, user.displayName, user.role, user.issuer, user.subject, user.signedInAt.toISOString()],
-        );
+        const [row] = await tx
+          .insert(appUser)
+          .values({
+            username,
+            displayName: user.displayName,
+            role: user.role,
+            passwordHash: null,
+            mustChangePassword: false,
+            oidcIssuer: user.issuer,
+            oidcSubject: user.subject,
+            lastSignInAt: user.signedInAt,
+          })
+          .onConflictDoNothing()
+          .returning({ id: appUser.id });
         if (!row) return null;
-        for (const wardId of user.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [row.id, wardId]);
+        await insertUserWards(tx, row.id, user.wardIds);
         return row.id;
       });
       if (id) return { user: (await this.findByIdentity(user.issuer, user.subject))!, created: true };
@@ -79,15 +86,12 @@ export class DirectoryUserRepository {
     userId: string,
     change: { displayName: string; role: Role; wardIds: string[]; signedInAt: Date },
   ): Promise<void> {
-    await this.db.transaction(async (query) => {
-      await query(`update app_user set display_name = $2, role = $3, last_sign_in_at = $4 where id = $1`, [
-        userId,
-        change.displayName,
-        change.role,
-        change.signedInAt.toISOString(),
-      ]);
-      await query(`delete from user_ward where user_id = $1`, [userId]);
-      for (const wardId of change.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [userId, wardId]);
+    await this.db.orm.transaction(async (tx) => {
+      await tx
+        .update(appUser)
+        .set({ displayName: change.displayName, role: change.role, lastSignInAt: change.signedInAt })
+        .where(eq(appUser.id, userId));
+      await replaceUserWards(tx, userId, change.wardIds);
     });
   }
 }

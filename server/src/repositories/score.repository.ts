@@ -1,5 +1,6 @@
-import type { Database } from '@attune/db';
+import { alert, bed, device, scoreWindow, stay, type Database } from '@attune/db';
 import { PROTOCOL_VERSION, type Driver, type ScoreWindow } from '@attune/protocol';
+import { and, asc, desc, eq, gte, inArray, isNull, max, sql } from 'drizzle-orm';
 
 export interface ScoreToStore {
   window: ScoreWindow;
@@ -25,7 +26,9 @@ export class ScoreRepository {
 
   /**
    * One multi-row insert per batch. ON CONFLICT makes redelivery harmless; RETURNING tells which
-   * rows are new, so only those feed the alert engine.
+   * rows are new, so only those feed the alert engine. Ingest's hot path, and the one raw
+   * statement here: drizzle's insert builds one parameter per value and row, which dominated the
+   * cost of a batch (docs/architecture.md, test/bench/ingest.bench.ts).
    */
   async insertBatch(rows: ScoreToStore[]): Promise<{ deviceId: string; seq: number }[]> {
     if (rows.length === 0) return [];
@@ -65,21 +68,31 @@ export class ScoreRepository {
   /** Per-minute maximum distress of a stay since `from` (the board's sparkline). */
   async sparklines(stayIds: string[], from: Date): Promise<{ stayId: string; t: Date; distress: number }[]> {
     if (stayIds.length === 0) return [];
-    return this.db.query(
-      `select stay_id as "stayId", date_trunc('minute', window_end) as t, max(distress)::float8 as distress
-         from score_window where stay_id = any($1::uuid[]) and window_end >= $2
-        group by stay_id, date_trunc('minute', window_end) order by 1, 2`,
-      [stayIds, from.toISOString()],
-    );
+    // date_trunc has no builder form; mapped as the timestamp column it truncates.
+    const minute = sql`date_trunc('minute', ${scoreWindow.windowEnd})`.mapWith(scoreWindow.windowEnd);
+    const rows = await this.db.orm
+      .select({ stayId: scoreWindow.stayId, t: minute, distress: max(scoreWindow.distress) })
+      .from(scoreWindow)
+      .where(and(inArray(scoreWindow.stayId, stayIds), gte(scoreWindow.windowEnd, from)))
+      .groupBy(scoreWindow.stayId, minute)
+      .orderBy(asc(scoreWindow.stayId), asc(minute));
+    // Every group has at least one window, so its maximum is never null.
+    return rows.map((r) => ({ ...r, distress: r.distress ?? 0 }));
   }
 
   async latest(stayIds: string[]): Promise<{ stayId: string; windowEnd: Date; distress: number; confidence: number; drivers: Driver[] }[]> {
     if (stayIds.length === 0) return [];
-    return this.db.query(
-      `select distinct on (stay_id) stay_id as "stayId", window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers
-         from score_window where stay_id = any($1::uuid[]) order by stay_id, window_end desc`,
-      [stayIds],
-    );
+    return this.db.orm
+      .selectDistinctOn([scoreWindow.stayId], {
+        stayId: scoreWindow.stayId,
+        windowEnd: scoreWindow.windowEnd,
+        distress: scoreWindow.distress,
+        confidence: scoreWindow.confidence,
+        drivers: scoreWindow.drivers,
+      })
+      .from(scoreWindow)
+      .where(inArray(scoreWindow.stayId, stayIds))
+      .orderBy(asc(scoreWindow.stayId), desc(scoreWindow.windowEnd));
   }
 
   async timeline(
@@ -88,12 +101,19 @@ export class ScoreRepository {
   ): Promise<
     { windowEnd: Date; distress: number; confidence: number; drivers: Driver[]; hrBpm: number | null; negativeAffect: number | null }[]
   > {
-    return this.db.query(
-      `select window_end as "windowEnd", distress::float8 as distress, confidence::float8 as confidence, drivers,
-              (wearable->>'hrBpm')::float8 as "hrBpm", (face->>'negativeAffect')::float8 as "negativeAffect"
-         from score_window where stay_id = $1 and window_end >= $2 order by window_end`,
-      [stayId, from.toISOString()],
-    );
+    return this.db.orm
+      .select({
+        windowEnd: scoreWindow.windowEnd,
+        distress: scoreWindow.distress,
+        confidence: scoreWindow.confidence,
+        drivers: scoreWindow.drivers,
+        // One field of a jsonb block: a JSON path the builder cannot express.
+        hrBpm: sql<number | null>`(${scoreWindow.wearable}->>'hrBpm')::float8`,
+        negativeAffect: sql<number | null>`(${scoreWindow.face}->>'negativeAffect')::float8`,
+      })
+      .from(scoreWindow)
+      .where(and(eq(scoreWindow.stayId, stayId), gte(scoreWindow.windowEnd, from)))
+      .orderBy(asc(scoreWindow.windowEnd));
   }
 
   /**
@@ -102,47 +122,55 @@ export class ScoreRepository {
    * after a restart. The bed and ward are the device's.
    */
   async recentForActiveStays(from: Date): Promise<RecentWindow[]> {
-    const rows = await this.db.query<{
-      stayId: string;
-      afterDistressResolution: boolean;
-      afterPainResolution: boolean;
-      bedId: string | null;
-      wardId: string | null;
-      receivedAt: Date;
-      deviceId: string;
-      seq: number;
-      windowStart: Date;
-      windowEnd: Date;
-      distress: number;
-      confidence: number;
-      drivers: Driver[];
-      face: unknown;
-      wearable: unknown;
-      quality: unknown;
-      models: Record<string, string>;
-    }>(
-      // window_end bounds the scan by the (stay_id, window_end) index: a window received since
-      // `from` ended at most INGEST_MAX_AGE_H (168 h at most) before it.
-      // Each clinical rule starts again after its own kind's last resolution (a resolution resets
-      // that rule only): a window is returned when it follows either, flagged for each.
-      `select sw.stay_id as "stayId", d.bed_id as "bedId", b.ward_id as "wardId", sw.received_at as "receivedAt",
-              sw.device_id as "deviceId", sw.seq::float8 as seq, sw.window_start as "windowStart", sw.window_end as "windowEnd",
-              sw.distress::float8 as distress, sw.confidence::float8 as confidence, sw.drivers, sw.face, sw.wearable, sw.quality, sw.models,
-              sw.received_at > coalesce(r.distress_resolved_at, '-infinity') as "afterDistressResolution",
-              sw.received_at > coalesce(r.pain_resolved_at, '-infinity') as "afterPainResolution"
-         from score_window sw
-         join stay s on s.id = sw.stay_id
-         left join device d on d.id = sw.device_id
-         left join bed b on b.id = d.bed_id
-         cross join lateral (
-           select max(a.resolved_at) filter (where a.kind = 'sustained_distress') as distress_resolved_at,
-                  max(a.resolved_at) filter (where a.kind = 'possible_pain') as pain_resolved_at
-             from alert a where a.stay_id = sw.stay_id) r
-        where s.discharged_at is null and sw.received_at >= $1 and sw.window_end >= $1::timestamptz - interval '7 days'
-          and sw.received_at > least(coalesce(r.distress_resolved_at, '-infinity'), coalesce(r.pain_resolved_at, '-infinity'))
-        order by sw.received_at, sw.device_id, sw.seq`,
-      [from.toISOString()],
-    );
+    // Each clinical rule starts again after its own kind's last resolution (a resolution resets
+    // that rule only): a window is returned when it follows either, flagged for each. The
+    // aggregate FILTER and '-infinity' have no builder form.
+    const resolvedAt = (kind: 'sustained_distress' | 'possible_pain') =>
+      sql`coalesce(max(${alert.resolvedAt}) filter (where ${alert.kind} = ${kind}), '-infinity')`;
+    const lastResolved = this.db.orm
+      .select({
+        distress: resolvedAt('sustained_distress').as('distress_resolved_at'),
+        pain: resolvedAt('possible_pain').as('pain_resolved_at'),
+      })
+      .from(alert)
+      .where(eq(alert.stayId, scoreWindow.stayId))
+      .as('r');
+    const rows = await this.db.orm
+      .select({
+        stayId: scoreWindow.stayId,
+        bedId: device.bedId,
+        wardId: bed.wardId,
+        receivedAt: scoreWindow.receivedAt,
+        deviceId: scoreWindow.deviceId,
+        seq: scoreWindow.seq,
+        windowStart: scoreWindow.windowStart,
+        windowEnd: scoreWindow.windowEnd,
+        distress: scoreWindow.distress,
+        confidence: scoreWindow.confidence,
+        drivers: scoreWindow.drivers,
+        face: scoreWindow.face,
+        wearable: scoreWindow.wearable,
+        quality: scoreWindow.quality,
+        models: scoreWindow.models,
+        afterDistressResolution: sql`${scoreWindow.receivedAt} > ${lastResolved.distress}`.mapWith(Boolean),
+        afterPainResolution: sql`${scoreWindow.receivedAt} > ${lastResolved.pain}`.mapWith(Boolean),
+      })
+      .from(scoreWindow)
+      .innerJoin(stay, eq(stay.id, scoreWindow.stayId))
+      .leftJoin(device, eq(device.id, scoreWindow.deviceId))
+      .leftJoin(bed, eq(bed.id, device.bedId))
+      .crossJoinLateral(lastResolved)
+      .where(
+        and(
+          isNull(stay.dischargedAt),
+          gte(scoreWindow.receivedAt, from),
+          // Bounds the scan by the (stay_id, window_end) index: a window received since `from`
+          // ended at most INGEST_MAX_AGE_H (168 h at most) before it.
+          sql`${scoreWindow.windowEnd} >= ${from.toISOString()}::timestamptz - interval '7 days'`,
+          sql`${scoreWindow.receivedAt} > least(${lastResolved.distress}, ${lastResolved.pain})`,
+        ),
+      )
+      .orderBy(asc(scoreWindow.receivedAt), asc(scoreWindow.deviceId), asc(scoreWindow.seq));
     return rows.map((r) => ({
       stayId: r.stayId,
       bedId: r.bedId,
@@ -158,11 +186,11 @@ export class ScoreRepository {
         windowEnd: r.windowEnd.toISOString(),
         consentVersion: 0,
         fused: { distress: r.distress, confidence: r.confidence, drivers: r.drivers },
-        ...(r.face ? { face: r.face as ScoreWindow['face'] } : {}),
-        ...(r.wearable ? { wearable: r.wearable as ScoreWindow['wearable'] } : {}),
-        quality: r.quality as ScoreWindow['quality'],
+        ...(r.face ? { face: r.face } : {}),
+        ...(r.wearable ? { wearable: r.wearable } : {}),
+        quality: r.quality,
         models: r.models,
-      } as ScoreWindow,
+      },
     }));
   }
 }

@@ -1,4 +1,5 @@
-import type { Database } from '@attune/db';
+import { bed, consentText, stay, tabletPairing, tabletSession, ward, type Database } from '@attune/db';
+import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -14,20 +15,28 @@ export class TabletRepository {
 
   /** A new code for a bed revokes the bed's earlier unused ones: one valid QR per bed at a time. */
   async createPairing(p: { codeHash: string; bedId: string; stayId: string; createdByUserId: string; at: Date; expiresAt: Date }) {
-    await this.db.transaction(async (q) => {
-      await q(`update tablet_pairing set used_at = $2 where bed_id = $1 and used_at is null`, [p.bedId, p.at.toISOString()]);
-      await q(
-        `insert into tablet_pairing (code_hash, bed_id, stay_id, created_by_user_id, created_at, expires_at) values ($1, $2, $3, $4, $5, $6)`,
-        [p.codeHash, p.bedId, p.stayId, p.createdByUserId, p.at.toISOString(), p.expiresAt.toISOString()],
-      );
+    await this.db.orm.transaction(async (tx) => {
+      await tx
+        .update(tabletPairing)
+        .set({ usedAt: p.at })
+        .where(and(eq(tabletPairing.bedId, p.bedId), isNull(tabletPairing.usedAt)));
+      await tx.insert(tabletPairing).values({
+        codeHash: p.codeHash,
+        bedId: p.bedId,
+        stayId: p.stayId,
+        createdByUserId: p.createdByUserId,
+        createdAt: p.at,
+        expiresAt: p.expiresAt,
+      });
     });
   }
 
   async isCodeLive(codeHash: string, now: Date): Promise<boolean> {
-    const rows = await this.db.query(`select 1 from tablet_pairing where code_hash = $1 and used_at is null and expires_at > $2`, [
-      codeHash,
-      now.toISOString(),
-    ]);
+    const rows = await this.db.orm
+      .select({ id: tabletPairing.id })
+      .from(tabletPairing)
+      .where(and(eq(tabletPairing.codeHash, codeHash), isNull(tabletPairing.usedAt), gt(tabletPairing.expiresAt, now)))
+      .limit(1);
     return rows.length > 0;
   }
 
@@ -36,21 +45,26 @@ export class TabletRepository {
    * for a code cannot both win. A code shown on another ward does not match.
    */
   async usePairing(codeHash: string, wardId: string, now: Date): Promise<UsedPairing | null> {
-    const [row] = await this.db.query<UsedPairing>(
-      `update tablet_pairing set used_at = $2
-        where id = (select p.id from tablet_pairing p join bed b on b.id = p.bed_id
-                     where p.code_hash = $1 and b.ward_id = $3 and p.used_at is null and p.expires_at > $2
-                     order by p.created_at desc limit 1)
-          and used_at is null
-        returning id, bed_id as "bedId", stay_id as "stayId"`,
-      [codeHash, now.toISOString(), wardId],
-    );
+    const newest = this.db.orm
+      .select({ id: tabletPairing.id })
+      .from(tabletPairing)
+      .innerJoin(bed, eq(bed.id, tabletPairing.bedId))
+      .where(
+        and(eq(tabletPairing.codeHash, codeHash), eq(bed.wardId, wardId), isNull(tabletPairing.usedAt), gt(tabletPairing.expiresAt, now)),
+      )
+      .orderBy(desc(tabletPairing.createdAt))
+      .limit(1);
+    const [row] = await this.db.orm
+      .update(tabletPairing)
+      .set({ usedAt: now })
+      .where(and(eq(tabletPairing.id, newest), isNull(tabletPairing.usedAt)))
+      .returning({ id: tabletPairing.id, bedId: tabletPairing.bedId, stayId: tabletPairing.stayId });
     return row ?? null;
   }
 
   /** Every ward by name, for the tablet's "which ward is this tablet on?" (names only, no patient data). */
   async wards(): Promise<{ id: string; name: string }[]> {
-    return this.db.query<{ id: string; name: string }>(`select id, name from ward order by name`);
+    return this.db.orm.select({ id: ward.id, name: ward.name }).from(ward).orderBy(asc(ward.name));
   }
 
   /**
@@ -59,32 +73,33 @@ export class TabletRepository {
    */
   async canonicalWardId(wardId: string): Promise<string | null> {
     if (!UUID.test(wardId)) return null;
-    const [row] = await this.db.query<{ id: string }>(`select id from ward where id = $1`, [wardId]);
+    const [row] = await this.db.orm.select({ id: ward.id }).from(ward).where(eq(ward.id, wardId));
     return row?.id ?? null;
   }
 
   async createSession(tokenHash: string, stayId: string, pairingId: string): Promise<void> {
-    await this.db.query(`insert into tablet_session (token_hash, stay_id, pairing_id) values ($1, $2, $3)`, [tokenHash, stayId, pairingId]);
+    await this.db.orm.insert(tabletSession).values({ tokenHash, stayId, pairingId });
   }
 
   /** The stay of a live tablet session (its stay not discharged). */
   async findSession(tokenHash: string): Promise<{ stayId: string } | null> {
-    const [row] = await this.db.query<{ stayId: string }>(
-      `select t.stay_id as "stayId" from tablet_session t join stay s on s.id = t.stay_id where t.token_hash = $1 and s.discharged_at is null`,
-      [tokenHash],
-    );
+    const [row] = await this.db.orm
+      .select({ stayId: tabletSession.stayId })
+      .from(tabletSession)
+      .innerJoin(stay, eq(stay.id, tabletSession.stayId))
+      .where(and(eq(tabletSession.tokenHash, tokenHash), isNull(stay.dischargedAt)));
     return row ?? null;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await this.db.query(`delete from tablet_session where token_hash = $1`, [tokenHash]);
+    await this.db.orm.delete(tabletSession).where(eq(tabletSession.tokenHash, tokenHash));
   }
 
   /** Keeps every consent text version ever served, by hash, so the ledger's textHash can always be resolved to words. */
   async saveConsentText(t: { hash: string; language: string; version: string; body: Record<string, unknown> }): Promise<void> {
-    await this.db.query(
-      `insert into consent_text (hash, language, version, body) values ($1, $2, $3, $4::jsonb) on conflict (hash) do nothing`,
-      [t.hash, t.language, t.version, JSON.stringify(t.body)],
-    );
+    await this.db.orm
+      .insert(consentText)
+      .values({ hash: t.hash, language: t.language, version: t.version, body: t.body })
+      .onConflictDoNothing({ target: consentText.hash });
   }
 }

@@ -1,4 +1,5 @@
-import type { Database } from '@attune/db';
+import { appUser, session, userWard, type Database, type OrmTransaction } from '@attune/db';
+import { and, desc, eq, gt, isNotNull, lte, ne, sql } from 'drizzle-orm';
 import type { Role } from '../domain/users.ts';
 
 /** The signed-in user as every route sees it. */
@@ -37,15 +38,52 @@ export interface AdminUserRow {
 /** Postgres unique_violation: the username is taken. */
 export class UsernameTakenError extends Error {}
 
-// JSON, not a PostgreSQL array: postgres.js runs without fetch_types and would answer an array as
-// its text literal ('{a,b}'), while json parses to a string[] on both backends.
-/** The `wardIds` column of a user row aliased `u`; every query that reads a user's wards uses it. */
-export const WARD_IDS = `coalesce((select json_agg(uw.ward_id::text order by uw.ward_id) from user_ward uw where uw.user_id = u.id), '[]'::json) as "wardIds"`;
+/**
+ * The ward ids of the selected app_user (user_ward), in id order; `[]` without any. A correlated
+ * aggregate, which the query builder cannot express as a column. JSON, not a PostgreSQL array:
+ * postgres.js runs without fetch_types and would answer an array as its text literal ('{a,b}'),
+ * while json parses to a string[] on both backends.
+ */
+export const userWardIds = sql<string[]>`coalesce((select json_agg(${userWard.wardId}::text order by ${userWard.wardId})
+  from ${userWard} where ${userWard.userId} = ${appUser.id}), '[]'::json)`;
 
-const ADMIN_SELECT = `select u.id, u.username, u.display_name as "displayName", u.role, ${WARD_IDS}, u.is_active as "isActive",
-       u.must_change_password as "mustChangePassword", u.last_sign_in_at as "lastSignInAt", u.created_at as "createdAt",
-       (u.password_hash is not null) as "hasPassword", (u.oidc_subject is not null) as "hasDirectoryIdentity"
-  from app_user u`;
+/** The columns every read of a user shares. */
+export const userColumns = {
+  id: appUser.id,
+  username: appUser.username,
+  displayName: appUser.displayName,
+  role: appUser.role,
+  wardIds: userWardIds,
+};
+
+const withHashColumns = {
+  ...userColumns,
+  passwordHash: appUser.passwordHash,
+  isActive: appUser.isActive,
+  mustChangePassword: appUser.mustChangePassword,
+};
+
+const adminColumns = {
+  ...userColumns,
+  isActive: appUser.isActive,
+  mustChangePassword: appUser.mustChangePassword,
+  lastSignInAt: appUser.lastSignInAt,
+  createdAt: appUser.createdAt,
+  hasPassword: isNotNull(appUser.passwordHash).mapWith(Boolean),
+  hasDirectoryIdentity: isNotNull(appUser.oidcSubject).mapWith(Boolean),
+};
+
+/** Assigns wards to a user, one row each (inside the caller's transaction). */
+export async function insertUserWards(tx: OrmTransaction, userId: string, wardIds: string[]): Promise<void> {
+  if (wardIds.length === 0) return;
+  await tx.insert(userWard).values(wardIds.map((wardId) => ({ userId, wardId })));
+}
+
+/** Replaces a user's ward set (inside the caller's transaction). */
+export async function replaceUserWards(tx: OrmTransaction, userId: string, wardIds: string[]): Promise<void> {
+  await tx.delete(userWard).where(eq(userWard.userId, userId));
+  await insertUserWards(tx, userId, wardIds);
+}
 
 export class UserRepository {
   constructor(private readonly db: Database) {}
@@ -55,40 +93,33 @@ export class UserRepository {
    * case so a user who types capitals (or one created before that rule) is still found.
    */
   async findByUsername(username: string): Promise<UserWithHash | null> {
-    const [row] = await this.db.query<UserWithHash>(
-      `select u.id, u.username, u.display_name as "displayName", u.role, u.password_hash as "passwordHash", u.is_active as "isActive",
-              u.must_change_password as "mustChangePassword", ${WARD_IDS}
-         from app_user u where lower(u.username) = lower($1)
-        order by (u.username = $1) desc limit 1`,
-      [username],
-    );
+    const [row] = await this.db.orm
+      .select(withHashColumns)
+      .from(appUser)
+      .where(sql`lower(${appUser.username}) = lower(${username})`)
+      .orderBy(desc(eq(appUser.username, username)))
+      .limit(1);
     return row ?? null;
   }
 
   async findById(userId: string): Promise<UserWithHash | null> {
-    const [row] = await this.db.query<UserWithHash>(
-      `select u.id, u.username, u.display_name as "displayName", u.role, u.password_hash as "passwordHash", u.is_active as "isActive",
-              u.must_change_password as "mustChangePassword", ${WARD_IDS}
-         from app_user u where u.id = $1`,
-      [userId],
-    );
+    const [row] = await this.db.orm.select(withHashColumns).from(appUser).where(eq(appUser.id, userId));
     return row ?? null;
   }
 
   /** Every user, for the administration page, by username. */
   async listForAdmin(): Promise<AdminUserRow[]> {
-    return this.db.query<AdminUserRow>(`${ADMIN_SELECT} order by u.username`);
+    return this.db.orm.select(adminColumns).from(appUser).orderBy(appUser.username);
   }
 
   async findForAdmin(userId: string): Promise<AdminUserRow | null> {
-    const [row] = await this.db.query<AdminUserRow>(`${ADMIN_SELECT} where u.id = $1`, [userId]);
+    const [row] = await this.db.orm.select(adminColumns).from(appUser).where(eq(appUser.id, userId));
     return row ?? null;
   }
 
   /** Active it_admin accounts (the server warns at start when there is none). */
   async countActiveAdmins(): Promise<number> {
-    const [row] = await this.db.query<{ n: number }>(`select count(*)::int as n from app_user where role = 'it_admin' and is_active`);
-    return row!.n;
+    return this.db.orm.$count(appUser, and(eq(appUser.role, 'it_admin'), eq(appUser.isActive, true)));
   }
 
   /**
@@ -96,100 +127,96 @@ export class UserRepository {
    * their wards, in one transaction. Throws UsernameTakenError when the username exists.
    */
   async create(user: { username: string; displayName: string; role: Role; passwordHash: string; wardIds: string[] }): Promise<string> {
-    return this.db.transaction(async (query) => {
-      const [row] = await query<{ id: string }>(
-        `insert into app_user (username, display_name, role, password_hash, must_change_password) values ($1, $2, $3, $4, true)
-         on conflict (username) do nothing returning id`,
-        [user.username, user.displayName, user.role, user.passwordHash],
-      );
+    return this.db.orm.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(appUser)
+        .values({
+          username: user.username,
+          displayName: user.displayName,
+          role: user.role,
+          passwordHash: user.passwordHash,
+          mustChangePassword: true,
+        })
+        .onConflictDoNothing({ target: appUser.username })
+        .returning({ id: appUser.id });
       if (!row) throw new UsernameTakenError(`The username ${user.username} is taken`);
-      for (const wardId of user.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [row.id, wardId]);
+      await insertUserWards(tx, row.id, user.wardIds);
       return row.id;
     });
   }
 
   /** Changes name and role, and replaces the ward set when `wardIds` is given, in one transaction. */
   async update(userId: string, change: { displayName?: string; role?: Role; wardIds?: string[] }): Promise<void> {
-    await this.db.transaction(async (query) => {
+    await this.db.orm.transaction(async (tx) => {
       if (change.displayName !== undefined) {
-        await query(`update app_user set display_name = $2 where id = $1`, [userId, change.displayName]);
+        await tx.update(appUser).set({ displayName: change.displayName }).where(eq(appUser.id, userId));
       }
-      if (change.role !== undefined) await query(`update app_user set role = $2 where id = $1`, [userId, change.role]);
-      if (change.wardIds !== undefined) {
-        await query(`delete from user_ward where user_id = $1`, [userId]);
-        for (const wardId of change.wardIds) await query(`insert into user_ward (user_id, ward_id) values ($1, $2)`, [userId, wardId]);
-      }
+      if (change.role !== undefined) await tx.update(appUser).set({ role: change.role }).where(eq(appUser.id, userId));
+      if (change.wardIds !== undefined) await replaceUserWards(tx, userId, change.wardIds);
     });
   }
 
   /** Sets a new password hash; `mustChange` true after an administrator's reset, false after the user's own change. */
   async setPassword(userId: string, passwordHash: string, mustChange: boolean): Promise<void> {
-    await this.db.query(`update app_user set password_hash = $2, must_change_password = $3 where id = $1`, [
-      userId,
-      passwordHash,
-      mustChange,
-    ]);
+    await this.db.orm.update(appUser).set({ passwordHash, mustChangePassword: mustChange }).where(eq(appUser.id, userId));
   }
 
   async setActive(userId: string, isActive: boolean): Promise<void> {
-    await this.db.query(`update app_user set is_active = $2 where id = $1`, [userId, isActive]);
+    await this.db.orm.update(appUser).set({ isActive }).where(eq(appUser.id, userId));
   }
 
   /** Ends the user's sessions (all of them, or all but the one whose token hash is kept); returns how many. */
   async deleteSessionsOf(userId: string, keepTokenHash?: string): Promise<number> {
-    const rows = await this.db.query(`delete from session where user_id = $1 and token_hash <> $2 returning token_hash`, [
-      userId,
-      keepTokenHash ?? '',
-    ]);
+    const rows = await this.db.orm
+      .delete(session)
+      .where(and(eq(session.userId, userId), ne(session.tokenHash, keepTokenHash ?? '')))
+      .returning({ tokenHash: session.tokenHash });
     return rows.length;
   }
 
   /** Demo and test seeding: creates the user or overwrites name, role and password. */
   async upsert(user: { username: string; displayName: string; role: Role; passwordHash: string }): Promise<string> {
-    const [row] = await this.db.query<{ id: string }>(
-      `insert into app_user (username, display_name, role, password_hash) values ($1, $2, $3, $4)
-       on conflict (username) do update set display_name = excluded.display_name, role = excluded.role, password_hash = excluded.password_hash
-       returning id`,
-      [user.username, user.displayName, user.role, user.passwordHash],
-    );
+    const [row] = await this.db.orm
+      .insert(appUser)
+      .values(user)
+      .onConflictDoUpdate({
+        target: appUser.username,
+        set: { displayName: user.displayName, role: user.role, passwordHash: user.passwordHash },
+      })
+      .returning({ id: appUser.id });
     return row!.id;
   }
 
   /** Adds wards to a user's assignment (existing assignments stay). */
   async addWards(userId: string, wardIds: string[]): Promise<void> {
     for (const wardId of wardIds) {
-      await this.db.query(`insert into user_ward (user_id, ward_id) values ($1, $2) on conflict do nothing`, [userId, wardId]);
+      await this.db.orm.insert(userWard).values({ userId, wardId }).onConflictDoNothing();
     }
   }
 
   async recordSignIn(userId: string, at: Date): Promise<void> {
-    await this.db.query(`update app_user set last_sign_in_at = $2 where id = $1`, [userId, at.toISOString()]);
+    await this.db.orm.update(appUser).set({ lastSignInAt: at }).where(eq(appUser.id, userId));
   }
 
   async createSession(tokenHash: string, userId: string, expiresAt: Date): Promise<void> {
-    await this.db.query(`insert into session (token_hash, user_id, expires_at) values ($1, $2, $3)`, [
-      tokenHash,
-      userId,
-      expiresAt.toISOString(),
-    ]);
+    await this.db.orm.insert(session).values({ tokenHash, userId, expiresAt });
   }
 
   async findSessionUser(tokenHash: string, now: Date): Promise<UserRow | null> {
-    const [row] = await this.db.query<UserRow>(
-      `select u.id, u.username, u.display_name as "displayName", u.role, u.must_change_password as "mustChangePassword", ${WARD_IDS}
-         from session s join app_user u on u.id = s.user_id
-        where s.token_hash = $1 and s.expires_at > $2 and u.is_active`,
-      [tokenHash, now.toISOString()],
-    );
+    const [row] = await this.db.orm
+      .select({ ...userColumns, mustChangePassword: appUser.mustChangePassword })
+      .from(session)
+      .innerJoin(appUser, eq(appUser.id, session.userId))
+      .where(and(eq(session.tokenHash, tokenHash), gt(session.expiresAt, now), eq(appUser.isActive, true)));
     return row ?? null;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {
-    await this.db.query(`delete from session where token_hash = $1`, [tokenHash]);
+    await this.db.orm.delete(session).where(eq(session.tokenHash, tokenHash));
   }
 
   async deleteExpiredSessions(now: Date): Promise<number> {
-    const rows = await this.db.query(`delete from session where expires_at <= $1 returning token_hash`, [now.toISOString()]);
+    const rows = await this.db.orm.delete(session).where(lte(session.expiresAt, now)).returning({ tokenHash: session.tokenHash });
     return rows.length;
   }
 }

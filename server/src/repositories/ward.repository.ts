@@ -1,5 +1,6 @@
-import type { Database } from '@attune/db';
+import { bed, device, patient, stay, ward, type Database } from '@attune/db';
 import type { SourceState } from '@attune/protocol';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 
 export interface BedRow {
   bedId: string;
@@ -13,50 +14,66 @@ export interface BedRow {
   sources: { camera: SourceState; wearable: SourceState } | null;
 }
 
+const wardColumns = { id: ward.id, name: ward.name };
+
 export class WardRepository {
   constructor(private readonly db: Database) {}
 
   async list(): Promise<{ id: string; name: string; bedCount: number }[]> {
-    return this.db.query(
-      `select w.id, w.name, count(b.id)::int as "bedCount" from ward w left join bed b on b.ward_id = w.id group by w.id, w.name order by w.name`,
-    );
+    return this.db.orm
+      .select({ ...wardColumns, bedCount: count(bed.id) })
+      .from(ward)
+      .leftJoin(bed, eq(bed.wardId, ward.id))
+      .groupBy(ward.id, ward.name)
+      .orderBy(asc(ward.name));
   }
 
   async find(wardId: string): Promise<{ id: string; name: string } | null> {
-    const [row] = await this.db.query<{ id: string; name: string }>(`select id, name from ward where id = $1`, [wardId]);
+    const [row] = await this.db.orm.select(wardColumns).from(ward).where(eq(ward.id, wardId));
     return row ?? null;
   }
 
   async findByName(name: string): Promise<{ id: string; name: string } | null> {
-    const [row] = await this.db.query<{ id: string; name: string }>(`select id, name from ward where name = $1`, [name]);
+    const [row] = await this.db.orm.select(wardColumns).from(ward).where(eq(ward.name, name));
     return row ?? null;
   }
 
   async create(name: string): Promise<string> {
-    const [row] = await this.db.query<{ id: string }>(`insert into ward (name) values ($1) returning id`, [name]);
+    const [row] = await this.db.orm.insert(ward).values({ name }).returning({ id: ward.id });
     return row!.id;
   }
 
   async addBed(wardId: string, label: string, position: number): Promise<string> {
-    const [row] = await this.db.query<{ id: string }>(`insert into bed (ward_id, label, position) values ($1, $2, $3) returning id`, [
-      wardId,
-      label,
-      position,
-    ]);
+    const [row] = await this.db.orm.insert(bed).values({ wardId, label, position }).returning({ id: bed.id });
     return row!.id;
   }
 
   /** One row per bed with its active stay and (first active) device. */
   async beds(wardId: string): Promise<BedRow[]> {
-    return this.db.query<BedRow>(
-      `select b.id as "bedId", b.label, s.id as "stayId", p.display_name as "patientName", s.admitted_at as "admittedAt",
-              d.id as "deviceId", d.state as "deviceState", d.last_seen_at as "lastSeenAt", d.sources
-         from bed b
-         left join stay s on s.bed_id = b.id and s.discharged_at is null
-         left join patient p on p.id = s.patient_id
-         left join lateral (select * from device where bed_id = b.id and is_active order by id limit 1) d on true
-        where b.ward_id = $1 order by b.position`,
-      [wardId],
-    );
+    const firstDevice = this.db.orm
+      .select({ id: device.id, state: device.state, lastSeenAt: device.lastSeenAt, sources: device.sources })
+      .from(device)
+      .where(and(eq(device.bedId, bed.id), eq(device.isActive, true)))
+      .orderBy(asc(device.id))
+      .limit(1)
+      .as('d');
+    return this.db.orm
+      .select({
+        bedId: bed.id,
+        label: bed.label,
+        stayId: stay.id,
+        patientName: patient.displayName,
+        admittedAt: stay.admittedAt,
+        deviceId: firstDevice.id,
+        deviceState: firstDevice.state,
+        lastSeenAt: firstDevice.lastSeenAt,
+        sources: firstDevice.sources,
+      })
+      .from(bed)
+      .leftJoin(stay, and(eq(stay.bedId, bed.id), isNull(stay.dischargedAt)))
+      .leftJoin(patient, eq(patient.id, stay.patientId))
+      .leftJoinLateral(firstDevice, sql`true`)
+      .where(eq(bed.wardId, wardId))
+      .orderBy(asc(bed.position));
   }
 }
