@@ -19,42 +19,18 @@
  * those are refused and everything else is stored, so one device's poison can never hold up
  * another's. Only failures to reach the database are retried (with backoff, as long as it takes).
  */
-import { databaseErrorCode, isTransientDatabaseError } from '@attune/db';
+import { databaseErrorCode } from '@attune/db';
 import { decodePayload, parseTopic, type ParsedTopic, type ScoreWindow } from '@attune/protocol';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { ScoreRepository, ScoreToStore } from '../repositories/score.repository.ts';
 import type { AlertService } from './alert.service.ts';
-import { consentAt } from '../domain/consent-ledger.ts';
+import { NotStoredError, retryTransient } from './database-retry.ts';
+import { clockRefusal, consentRefusal, type DeviceRejection, type RejectReason } from '../domain/window-admission.ts';
 import { stayInBedDuring, type DeviceContextCache, type DeviceIngestContext } from './device-context.ts';
 import type { DeviceStatusService } from './device-status.service.ts';
 import { renderDrivers } from '../domain/driver-words.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
-
-export type RejectReason =
-  | 'bad_topic'
-  | 'oversized'
-  | 'not_json'
-  | 'schema'
-  | 'device_mismatch'
-  | 'future_window'
-  | 'stale_window'
-  | 'unknown_device'
-  | 'inactive_device'
-  | 'no_active_stay'
-  | 'no_consent'
-  | 'outside_consent'
-  | 'erased'
-  | 'storage_refused'
-  | 'server_error';
-
-/** The last time a device's input was refused, and why (monitoring shows it on the bed's tile). */
-export interface DeviceRejection {
-  reason: RejectReason;
-  at: Date;
-  /** For clock rejections: how far the window's end was from the server's clock, seconds (+ ahead, - behind). */
-  skewS?: number;
-}
 
 interface PendingRow extends ScoreToStore {
   context: Pick<DeviceIngestContext, 'wardId' | 'bedId'>;
@@ -89,12 +65,6 @@ export interface IngestOptions {
  * database and this process work in parallel); beyond this many, receiving waits (backpressure).
  */
 const MAX_BATCHES_IN_FLIGHT = 2;
-/** Backoff ceiling for database retries, and how often a step is tried once shutdown has begun. */
-const RETRY_MAX_DELAY_MS = 5000;
-const CLOSING_ATTEMPTS = 3;
-
-/** Thrown to the transport when shutdown stops a message from being stored: it must not be acknowledged. */
-export class NotStoredError extends Error {}
 
 export class IngestService {
   /** Receive chain: decode, check, collect — serialised so per-device order is kept. */
@@ -189,31 +159,9 @@ export class IngestService {
     return this.lastRejection.get(deviceId) ?? null;
   }
 
-  /**
-   * Runs a database step, retrying only failures to reach the database (with backoff, as long as
-   * it takes: nothing is acknowledged meanwhile, so backpressure reaches the broker, which queues
-   * for our persistent session). Any other error is thrown at once. Once shutdown has begun it
-   * gives up after a few attempts, so a dead database cannot hang a stop.
-   */
-  private async retryTransient<T>(step: string, run: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await run();
-      } catch (error) {
-        if (!isTransientDatabaseError(error)) throw error;
-        if (this.closing && attempt >= CLOSING_ATTEMPTS) throw new NotStoredError(`database unreachable during shutdown: ${String(error)}`);
-        const delayMs = Math.min(RETRY_MAX_DELAY_MS, 100 * 2 ** (attempt - 1));
-        this.deps.metrics.ingestRetries.inc({ step });
-        this.deps.logger.warn('ingest database step failed; retrying', {
-          step,
-          attempt,
-          delayMs,
-          code: databaseErrorCode(error),
-          error: String(error),
-        });
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
-      }
-    }
+  /** A database step, retried while the database cannot be reached (database-retry.ts). */
+  private retryTransient<T>(step: string, run: () => Promise<T>): Promise<T> {
+    return retryTransient(step, run, { closing: () => this.closing, metrics: this.deps.metrics, logger: this.deps.logger });
   }
 
   /** Shutdown: stop retrying a dead database forever, then write what is pending. */
@@ -264,17 +212,10 @@ export class IngestService {
     const window = decoded.value;
     if (window.deviceId !== parsed.deviceId) return this.reject('device_mismatch', parsed.deviceId, payload.byteLength);
 
-    // Time at the door, against the server's own clock: a window from the future (a clock jumped
-    // ahead) or older than any outbox legitimately holds is refused before it can reach a patient's
-    // record, the board or the alert rule.
     const windowEnd = new Date(window.windowEnd);
     const skewMs = windowEnd.getTime() - receivedAt.getTime();
-    if (skewMs > this.options.maxClockSkewMs) {
-      return this.reject('future_window', window.deviceId, payload.byteLength, undefined, Math.round(skewMs / 1000));
-    }
-    if (-skewMs > this.options.maxAgeMs) {
-      return this.reject('stale_window', window.deviceId, payload.byteLength, undefined, Math.round(skewMs / 1000));
-    }
+    const clock = clockRefusal(skewMs, this.options);
+    if (clock) return this.reject(clock.reason, window.deviceId, payload.byteLength, undefined, clock.skewS);
 
     const context = await this.retryTransient('load_device', () => this.deps.contexts.get(window.deviceId));
     if (!context) return this.reject('unknown_device', window.deviceId, payload.byteLength);
@@ -283,27 +224,19 @@ export class IngestService {
     // hands neither the old bed's later windows nor the new bed's earlier ones to the patient).
     const stay = stayInBedDuring(context, new Date(window.windowStart), windowEnd);
     if (!stay) return this.reject('no_active_stay', window.deviceId, payload.byteLength);
-    // Consent and erasure are judged at the earlier of windowEnd and the receive time: a device
-    // clock running ahead cannot carry a window past a withdrawal or an erasure.
-    const consentTime = skewMs > 0 ? receivedAt : windowEnd;
-    // The patient asked to delete what was recorded: nothing measured up to then may come back.
-    if (stay.dataErasedAt && consentTime.getTime() <= stay.dataErasedAt.getTime()) {
-      return this.reject('erased', window.deviceId, payload.byteLength);
-    }
-    const consent = consentAt(stay.consent, consentTime);
-    if (!consent || (!consent.camera && !consent.wearable)) return this.reject('no_consent', window.deviceId, payload.byteLength);
-    const outside = [...(window.face && !consent.camera ? ['camera'] : []), ...(window.wearable && !consent.wearable ? ['wearable'] : [])];
-    if (outside.length > 0) {
+    const refusal = consentRefusal(window, stay, skewMs > 0 ? receivedAt : windowEnd);
+    if (refusal?.reason === 'outside_consent') {
       this.reject('outside_consent', window.deviceId, payload.byteLength);
       await this.retryTransient('consent_violation', () =>
         this.deps.alerts.raiseConsentViolation(
           { deviceId: window.deviceId, stayId: stay.id, bedId: context.bedId, wardId: context.wardId },
-          outside,
+          refusal.outside,
           receivedAt,
         ),
       );
       return;
     }
+    if (refusal) return this.reject(refusal.reason, window.deviceId, payload.byteLength);
 
     this.deps.metrics.ingestLag.observe(Math.max(0, -skewMs / 1000));
     let settle!: Settle;
