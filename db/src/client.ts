@@ -55,6 +55,9 @@ function throwDriverErrors(): void {
   };
   if (prototype.driverErrors) return;
   const queryWithCache = prototype.queryWithCache;
+  // A drizzle upgrade that renames this must stop the server at start, not leak parameters into logs.
+  if (typeof queryWithCache !== 'function')
+    throw new Error('drizzle-orm changed: PgPreparedQuery.queryWithCache is gone (db/src/client.ts)');
   prototype.queryWithCache = async function (...args) {
     try {
       return await queryWithCache.apply(this, args);
