@@ -17,7 +17,12 @@ import type { MonitoringEvent } from '@attune/protocol/api';
 import type { DeviceRepository, MonitoredDevice } from '../repositories/device.repository.ts';
 import type { AlertService } from './alert.service.ts';
 import type { Explanation } from '../domain/alert-types.ts';
-import { describeInterruption, explainMonitoringInterrupted, explainSignalLost, type InterruptionReason } from '../domain/technical-explanation.ts';
+import {
+  describeInterruption,
+  explainMonitoringInterrupted,
+  explainSignalLost,
+  type InterruptionReason,
+} from '../domain/technical-explanation.ts';
 import { formatDuration } from '../domain/driver-words.ts';
 import type { IngestService } from './ingest.service.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
