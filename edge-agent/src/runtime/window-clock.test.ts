@@ -79,15 +79,30 @@ describe('WindowClock', () => {
     expect(r.windows.at(-1)).toBe('3.5-4.5');
   });
 
-  it('restartWindow starts the current window from now, and the windows after it follow on', async () => {
+  it('restartWindow starts the current window from now and closes it a whole window later, never early', async () => {
     const r = startedClock();
     await elapse(0.5);
     r.clock.restartWindow();
-    await elapse(0.5);
+    await elapse(0.9);
+    expect(r.windows).toEqual([]); // the old window's timer (due at 1.0) must not close the new one
+    await elapse(0.1);
     expect(r.windows).toEqual(['0.5-1.5']);
     await r.settleLast();
-    await elapse(1.5);
+    await elapse(1);
     expect(r.windows.at(-1)).toBe('1.5-2.5');
+  });
+
+  it('restartWindow while a window is being closed: the next window starts from the restart', async () => {
+    const r = startedClock();
+    await elapse(1);
+    expect(r.windows).toEqual(['0-1']);
+    await elapse(0.25);
+    r.clock.restartWindow();
+    await r.settleLast();
+    await elapse(0.9);
+    expect(r.windows).toEqual(['0-1']);
+    await elapse(0.1);
+    expect(r.windows.at(-1)).toBe('1.25-2.25');
   });
 
   it('carries on after a window fails, reporting the error', async () => {

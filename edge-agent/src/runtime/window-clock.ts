@@ -33,6 +33,13 @@ export class WindowClock {
   /** Starts the current window again from now (what was measured in it is discarded by the caller). */
   restartWindow(): void {
     this.windowStartMs = this.now();
+    // The timer set for the old window would close this one early, with its end still in the
+    // future (and, on the wearable, too few samples: read as "off the wrist"). Re-arm it. While a
+    // window is being closed, the next timer is set from the new start once it settles.
+    if (this.timer && !this.closing && !this.stopped) {
+      clearTimeout(this.timer);
+      this.schedule();
+    }
   }
 
   /** No further window is closed; resolves when one being closed has settled. */
