@@ -37,7 +37,10 @@ describe('agent: why a modality was not observed (quality.unobservedReasons)', (
     const dataDir = tempDir('attune-reasons-');
     const server = await connectClient(broker.url, 'test-server');
     const received = await recordScoreWindows(server, deviceId);
-    agent = await startAgent(simulatedAgentConfig({ deviceId, mqttUrl: broker.url, dataDir, seed: 2 }), { log: silentLogger });
+    // 500 ms windows: the wristband's skin conductance and temperature come at 4 Hz, so a shorter
+    // window can hold neither, and a window without them cannot tell on the wrist from off it.
+    const config = { ...simulatedAgentConfig({ deviceId, mqttUrl: broker.url, dataDir, seed: 2 }), windowMs: 500 };
+    agent = await startAgent(config, { log: silentLogger });
     await waitFor(() => agent!.status().connected, 5000, 'agent connected');
 
     await server.publishAsync(topics.consent(deviceId), JSON.stringify(consent(1, { camera: true, wearable: true })), {
