@@ -14,6 +14,7 @@ import type { StayRepository } from '../repositories/stay.repository.ts';
 import type { UserRepository } from '../repositories/user.repository.ts';
 import type { WardRepository } from '../repositories/ward.repository.ts';
 import type { ConsentService } from '../services/consent.service.ts';
+import type { ConsentChoice } from '../domain/consent-ledger.ts';
 import { hashPassword, randomSecret } from '../security/passwords.ts';
 
 export const DEMO_WARD_NAME = 'Demo ward';
@@ -23,14 +24,10 @@ export const DEMO_USERS = [
   { username: 'demo-it', displayName: 'Demo IT Admin', role: 'it_admin' },
 ] as const;
 
-const PATIENTS: (null | {
-  name: string;
-  camera: boolean;
-  wearable: boolean;
-  actorKind: 'patient' | 'proxy';
-  proxyName?: string;
-  proxyRelationship?: string;
-})[] = [
+/** Each bed's patient and the consent recorded at admission (null: an empty bed). */
+const PATIENTS: (
+  null | ({ name: string } & Pick<ConsentChoice, 'camera' | 'wearable' | 'actorKind' | 'proxyName' | 'proxyRelationship'>)
+)[] = [
   { name: 'Margaret O.', camera: true, wearable: true, actorKind: 'proxy', proxyName: 'Helen O.', proxyRelationship: 'daughter' },
   { name: 'Arthur B.', camera: true, wearable: true, actorKind: 'patient' },
   { name: 'Nkechi A.', camera: true, wearable: true, actorKind: 'patient' },
@@ -80,20 +77,10 @@ export async function seedDemo(deps: {
     devices.push({ deviceId, password, bedId, bedLabel: label, wardId });
     const p = PATIENTS[i];
     if (!p || (await deps.stays.activeStayForBed(bedId))) continue;
-    const stayId = await deps.stays.admit({ displayName: p.name }, bedId, admittedAt);
-    if (p.camera || p.wearable) {
-      await deps.consent.record(
-        stayId,
-        {
-          camera: p.camera,
-          wearable: p.wearable,
-          actorKind: p.actorKind,
-          proxyName: p.proxyName ?? null,
-          proxyRelationship: p.proxyRelationship ?? null,
-          language: 'en',
-        },
-        new Date(admittedAt.getTime() + 60_000),
-      );
+    const { name, ...choice } = p;
+    const stayId = await deps.stays.admit({ displayName: name }, bedId, admittedAt);
+    if (choice.camera || choice.wearable) {
+      await deps.consent.record(stayId, { ...choice, language: 'en' }, new Date(admittedAt.getTime() + 60_000));
     }
   }
   writeFileSync(secretsFile, JSON.stringify(devices, null, 2), { mode: 0o600 });
