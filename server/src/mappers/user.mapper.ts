@@ -18,14 +18,9 @@ export function userToApi(u: UserRow): User {
 /** A user as administration lists it; `wardNames` names the wards, `lockedUntilMs` is the sign-in lockout (null: none). */
 export function adminUserToApi(u: AdminUserRow, wardNames: ReadonlyMap<string, string>, lockedUntilMs: number | null): AdminUser {
   return {
-    id: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    role: u.role,
-    wardIds: u.wardIds,
+    ...userToApi(u),
     wards: u.wardIds.map((id) => ({ id, name: wardNames.get(id) ?? null })),
     isActive: u.isActive,
-    mustChangePassword: u.mustChangePassword,
     lastSignInAt: isoOrNull(u.lastSignInAt),
     createdAt: u.createdAt.toISOString(),
     signsInWith: { password: u.hasPassword, directory: u.hasDirectoryIdentity },

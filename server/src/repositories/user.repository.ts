@@ -19,14 +19,8 @@ export interface UserWithHash extends UserRow {
 }
 
 /** A user as the administration page lists it (never the password hash). */
-export interface AdminUserRow {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  wardIds: string[];
+export interface AdminUserRow extends UserRow {
   isActive: boolean;
-  mustChangePassword: boolean;
   lastSignInAt: Date | null;
   createdAt: Date;
   /** Has a password (signs in with username and password). */
