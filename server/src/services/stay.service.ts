@@ -6,7 +6,7 @@
  */
 import type { AlertSensitivitySetting, Stay } from '@attune/protocol/api';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import { isUniqueViolation, type StayRepository } from '../repositories/stay.repository.ts';
+import { isUniqueViolation, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AlertService } from './alert.service.ts';
 import type { AlertSensitivity } from '../domain/distress-rule.ts';
@@ -29,8 +29,7 @@ export class StayService {
 
   /** A stay in API shape; consent is null when none was recorded or the stay is discharged (discharge ends it). */
   async view(stayId: string, now = new Date()): Promise<Stay> {
-    const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new DomainError('not_found', 'No such stay');
+    const stay = await this.find(stayId);
     const consent = stay.dischargedAt ? null : currentConsentToApi(await this.deps.stays.consentEvents(stayId), now);
     return stayToApi(stay, consent);
   }
@@ -39,20 +38,11 @@ export class StayService {
     const bed = await this.deps.stays.findBed(input.bedId);
     if (!bed) throw new DomainError('not_found', 'No such bed');
     if (await this.deps.stays.activeStayForBed(input.bedId)) throw new DomainError('conflict', 'This bed already has a patient');
-    let stayId: string;
-    try {
-      stayId = await this.deps.stays.admit({ displayName: input.displayName, externalId: input.externalId ?? null }, input.bedId, at);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainError('conflict', 'This bed already has a patient');
-      throw error;
-    }
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'stay.admit',
-      subjectType: 'stay',
-      subjectId: stayId,
-      detail: { bedId: bed.id },
-    });
+    const stayId = await intoFreeBed(
+      () => this.deps.stays.admit({ displayName: input.displayName, externalId: input.externalId ?? null }, input.bedId, at),
+      'This bed already has a patient',
+    );
+    await this.audit(userId, 'stay.admit', stayId, { bedId: bed.id });
     // A new stay has no consent: the bed's agent is told "all off" for this stay.
     await this.deps.consent.bedChanged(bed.id);
     this.deps.live.publish('stay', bed.wardId, { wardId: bed.wardId, bedId: bed.id, stayId, change: 'admitted' });
@@ -60,26 +50,13 @@ export class StayService {
   }
 
   async transfer(stayId: string, toBedId: string, userId: string, at: Date): Promise<Stay> {
-    const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new DomainError('not_found', 'No such stay');
-    if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
+    const stay = await this.findActive(stayId);
     const bed = await this.deps.stays.findBed(toBedId);
     if (!bed) throw new DomainError('not_found', 'No such bed');
     if (stay.bedId === toBedId) throw new DomainError('conflict', 'The patient is already in this bed');
     if (await this.deps.stays.activeStayForBed(toBedId)) throw new DomainError('conflict', 'The target bed already has a patient');
-    try {
-      await this.deps.stays.transfer(stayId, toBedId, at);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DomainError('conflict', 'The target bed already has a patient');
-      throw error;
-    }
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'stay.transfer',
-      subjectType: 'stay',
-      subjectId: stayId,
-      detail: { fromBedId: stay.bedId, toBedId },
-    });
+    await intoFreeBed(() => this.deps.stays.transfer(stayId, toBedId, at), 'The target bed already has a patient');
+    await this.audit(userId, 'stay.transfer', stayId, { fromBedId: stay.bedId, toBedId });
     // Consent follows the patient: the new bed's agent gets it, the old bed's agent gets none.
     await this.deps.consent.bedChanged(toBedId);
     await this.deps.consent.bedChanged(stay.bedId);
@@ -90,12 +67,11 @@ export class StayService {
   }
 
   async discharge(stayId: string, userId: string, at: Date): Promise<Stay> {
-    const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new DomainError('not_found', 'No such stay');
+    const stay = await this.find(stayId);
     if (stay.dischargedAt || !(await this.deps.stays.discharge(stayId, at))) {
       throw new DomainError('conflict', 'The patient has already been discharged');
     }
-    await this.deps.audit.write({ actorUserId: userId, action: 'stay.discharge', subjectType: 'stay', subjectId: stayId });
+    await this.audit(userId, 'stay.discharge', stayId);
     // Discharge ends consent: the bed's agent is told "all off", later windows are dropped.
     await this.deps.consent.bedChanged(stay.bedId);
     // Windows accepted before the discharge are written and evaluated; only then is the stay's alert state forgotten.
@@ -115,16 +91,12 @@ export class StayService {
     userId: string,
     at: Date,
   ): Promise<AlertSensitivitySetting> {
-    const stay = await this.deps.stays.find(stayId);
-    if (!stay) throw new DomainError('not_found', 'No such stay');
-    if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
+    const stay = await this.findActive(stayId);
     const setting = await this.deps.alerts.setSensitivity(stayId, input.sensitivity, input.reason, userId, at);
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'stay.alert_sensitivity.set',
-      subjectType: 'stay',
-      subjectId: stayId,
-      detail: { sensitivity: setting.sensitivity, reason: setting.reason, expiresAt: setting.expiresAt.toISOString() },
+    await this.audit(userId, 'stay.alert_sensitivity.set', stayId, {
+      sensitivity: setting.sensitivity,
+      reason: setting.reason,
+      expiresAt: setting.expiresAt.toISOString(),
     });
     const view = sensitivityToApi(setting);
     this.deps.live.publish('stay', stay.wardId, {
@@ -139,7 +111,7 @@ export class StayService {
 
   /** The stay's alert sensitivity in force now, or null (standard). */
   async alertSensitivity(stayId: string, now: Date): Promise<AlertSensitivitySetting | null> {
-    if (!(await this.deps.stays.find(stayId))) throw new DomainError('not_found', 'No such stay');
+    await this.find(stayId);
     const setting = await this.deps.alerts.currentSensitivity(stayId, now);
     return setting ? sensitivityToApi(setting) : null;
   }
@@ -148,5 +120,36 @@ export class StayService {
   async staffStop(stayId: string, userId: string, at: Date): Promise<Stay> {
     await this.deps.consent.record(stayId, { camera: false, wearable: false, actorKind: 'staff', recordedByUserId: userId }, at, 'board');
     return this.view(stayId, at);
+  }
+
+  private async find(stayId: string): Promise<StayRow> {
+    const stay = await this.deps.stays.find(stayId);
+    if (!stay) throw new DomainError('not_found', 'No such stay');
+    return stay;
+  }
+
+  /** A stay that can still change: found and not discharged. */
+  private async findActive(stayId: string): Promise<StayRow> {
+    const stay = await this.find(stayId);
+    if (stay.dischargedAt) throw new DomainError('conflict', 'The patient has been discharged');
+    return stay;
+  }
+
+  private async audit(userId: string, action: string, stayId: string, detail?: Record<string, unknown>): Promise<void> {
+    await this.deps.audit.write({ actorUserId: userId, action, subjectType: 'stay', subjectId: stayId, detail });
+  }
+}
+
+/**
+ * Runs a write that puts the patient in a bed. The database allows one active stay per bed, so a
+ * concurrent admission that took the bed first fails the write: that is the same conflict as a bed
+ * found taken beforehand.
+ */
+async function intoFreeBed<T>(write: () => Promise<T>, takenMessage: string): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('conflict', takenMessage);
+    throw error;
   }
 }
