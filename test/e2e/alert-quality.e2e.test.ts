@@ -6,22 +6,23 @@
  * Runs the built dashboard served by the real server, in the system Chromium (skipped locally
  * without /usr/bin/chromium, failing under CI).
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
-import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hasChromium, requireChromium } from '../support/browser.ts';
+import { setUpBrowserSuite } from '../support/browser-suite.ts';
+import { startTestSystem } from '../support/system.ts';
 
 requireChromium('browser e2e tests (alert sensitivity and quality)');
 
 describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browser', () => {
-  let system: TestSystem;
-  let browser: BrowserSession;
-  let page: Page;
+  const suite = setUpBrowserSuite({
+    screenshotPrefix: 'quality',
+    viewport: { width: 1440, height: 1000 },
+    startSystem: () => startTestSystem({ beds: [{ consent: { camera: false, wearable: true } }, { consent: null }] }),
+  });
+  const { step } = suite;
 
   beforeAll(async () => {
-    await ensureDashboardBuilt();
-    system = await startTestSystem({ beds: [{ consent: { camera: false, wearable: true } }, { consent: null }] });
+    const { system } = suite;
     // Two resolved alerts on the ward in the last day: one false alarm answered in 2 min, one intervention in 4 min.
     const device = system.devices[0]!;
     const [nurse] = await system.server.db.query<{ id: string }>(`select id from app_user where username = 'demo-nurse'`);
@@ -46,21 +47,13 @@ describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browse
         ],
       );
     }
-    browser = await openBrowser({ width: 1440, height: 1000 });
-    page = browser.page;
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
-  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `quality-${name}`, fn);
 
   it('lets a charge nurse set a stay to higher sensitivity with a reason, and shows it on the tile', async () => {
+    const { page, system } = suite;
     const device = system.devices[0]!;
     const tile = page.locator(`article[data-bed-id="${device.bedId}"]`);
-    await step('sign-in', () => signInToWard(page, system.baseUrl, 'demo-charge', system.wardId));
+    await step('sign-in', () => suite.signInToWard('demo-charge'));
     await step('open-dialog', async () => {
       await tile.getByRole('button', { name: /Alert sensitivity/ }).click();
       await page.getByTestId('sensitivity-dialog').waitFor({ state: 'visible' });
@@ -92,6 +85,7 @@ describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browse
   });
 
   it('shows the alert quality page with charts and a readable table', async () => {
+    const { page, system, browser } = suite;
     await step('open-quality', async () => {
       await page.getByRole('link', { name: 'Alert quality' }).click();
       await page.waitForURL(/\/alerts\/quality$/);

@@ -6,35 +6,20 @@
  * served by the real server, in the system Chromium. Without /usr/bin/chromium the suite is
  * skipped locally and fails under CI.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
-import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, requireChromium } from '../support/browser.ts';
+import { setUpBrowserSuite } from '../support/browser-suite.ts';
 import { encodePayload, PROTOCOL_VERSION, topics } from '@attune/protocol';
-import { makeEpisode, makeWindow, startTestSystem, type TestSystem } from '../support/system.ts';
+import { makeEpisode, makeWindow, startTestSystem } from '../support/system.ts';
 
 requireChromium('browser e2e tests (ward board)');
 
 describe.skipIf(!hasChromium)('ward board in the browser', () => {
-  let system: TestSystem;
-  let browser: BrowserSession;
-  let page: Page;
-
-  beforeAll(async () => {
-    await ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await openBrowser({ width: 1440, height: 1000 });
-    page = browser.page;
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
-  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `board-${name}`, fn);
+  const suite = setUpBrowserSuite({ screenshotPrefix: 'board', viewport: { width: 1440, height: 1000 } });
+  const { step } = suite;
 
   it('sends a signed-out visitor to sign in, and rejects a wrong password in words', async () => {
+    const { page, system } = suite;
     await step('signed-out', async () => {
       await page.goto(`${system.baseUrl}/`);
       await page.waitForURL(/\/login/);
@@ -46,6 +31,7 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
   });
 
   it('shows a live alert, explains it, and lets the nurse acknowledge and resolve it', async () => {
+    const { page, system, browser } = suite;
     const device = system.devices[0];
     if (!device) throw new Error('the test system seeded no devices');
     const tileSelector = `article[data-bed-id="${device.bedId}"]`;
@@ -131,23 +117,17 @@ describe.skipIf(!hasChromium)('ward board in the browser', () => {
 });
 
 describe.skipIf(!hasChromium)('a bed whose monitoring is interrupted, in the browser', () => {
-  let system: TestSystem;
-  let browser: BrowserSession;
-
-  beforeAll(async () => {
-    await ensureDashboardBuilt();
-    system = await startTestSystem({ env: { INGEST_STALL_S: '5' } });
-    browser = await openBrowser({ width: 1440, height: 1000 });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
+  const suite = setUpBrowserSuite({
+    screenshotPrefix: 'board-interrupted',
+    viewport: { width: 1440, height: 1000 },
+    startSystem: () => startTestSystem({ env: { INGEST_STALL_S: '5' } }),
   });
 
   it('says "Monitoring interrupted" with the reason on the tile, live, and stops showing the last score as current', async () => {
+    const { system } = suite;
     const device = system.devices[1]!;
-    const { page, pageErrors } = browser;
-    await signInToWard(page, system.baseUrl, 'demo-nurse', device.wardId);
+    const { page, pageErrors } = suite.browser;
+    await suite.signInToWard('demo-nurse', device.wardId);
     const tile = page.locator(`article[data-bed-id="${device.bedId}"]`);
     await tile.waitFor({ timeout: 15_000 });
     await page.locator('[data-live-status="live"]').waitFor({ timeout: 15_000 });

@@ -7,28 +7,22 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
-import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure, signInToWard } from '../support/browser.ts';
-import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
-import { startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
+import { hasChromium, requireChromium, screenshotOnFailure } from '../support/browser.ts';
+import { setUpBrowserSuite } from '../support/browser-suite.ts';
+import { waitFor } from '../support/system.ts';
 
 requireChromium('browser e2e tests (cross-site request forgery)');
 
 describe.skipIf(!hasChromium)('cross-site request forgery in the browser', () => {
-  let system: TestSystem;
-  let browser: BrowserSession;
-  let page: Page;
+  const suite = setUpBrowserSuite({ screenshotPrefix: 'csrf', viewport: { width: 1280, height: 900 } });
   let attacker: Server;
   let attackerUrl: string;
   const refused: number[] = [];
 
   beforeAll(async () => {
-    await ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await openBrowser({ width: 1280, height: 900 });
-    page = browser.page;
+    const { page, system } = suite;
     page.on('response', (r) => {
       if (r.url().endsWith('/consent/stop') && r.request().method() === 'POST') refused.push(r.status());
     });
@@ -50,20 +44,20 @@ describe.skipIf(!hasChromium)('cross-site request forgery in the browser', () =>
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
     await new Promise<void>((r) => (attacker ? attacker.close(() => r()) : r()));
   });
 
   const consentOf = async () => {
+    const { system } = suite;
     const cookie = await system.login('demo-nurse');
     const res = await call(system.baseUrl, 'GET', `/api/stays/${system.devices[0]!.stayId}`, { cookie });
     return res.body.stay.consent as { camera: boolean; wearable: boolean } | null;
   };
 
   it("a same-site page cannot stop a patient's monitoring with the nurse's cookie; the dashboard itself can", async () => {
+    const { page, system } = suite;
     await screenshotOnFailure(page, 'csrf', async () => {
-      await signInToWard(page, system.baseUrl, 'demo-nurse', system.wardId);
+      await suite.signInToWard('demo-nurse');
       expect(await consentOf()).toMatchObject({ camera: true, wearable: true });
 
       await page.goto(attackerUrl);

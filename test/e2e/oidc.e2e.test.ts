@@ -7,19 +7,10 @@
  * the callback must work for the dashboard's own requests afterwards. No CSP violation on the way.
  * A refused sign-in shows the reason in words.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure } from '../support/browser.ts';
-import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
-import {
-  freePort,
-  startTestDirectory,
-  TEST_CLIENT_ID,
-  TEST_CLIENT_SECRET,
-  type DirectoryPerson,
-  type TestDirectory,
-} from '../support/oidc-directory.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { hasChromium, requireChromium } from '../support/browser.ts';
+import { setUpBrowserSuite } from '../support/browser-suite.ts';
+import { startSsoTestSystem, type DirectoryPerson, type SsoTestSystem, type TestDirectory } from '../support/oidc-directory.ts';
 
 requireChromium('browser e2e tests (single sign-on)');
 
@@ -29,49 +20,44 @@ const accounts: Record<string, DirectoryPerson> = {
 };
 
 describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
-  let system: TestSystem;
+  let sso: SsoTestSystem;
+  const suite = setUpBrowserSuite({
+    screenshotPrefix: 'sso',
+    viewport: { width: 1280, height: 900 },
+    startSystem: async () => {
+      // The browser reaches Attune as localhost and the directory as 127.0.0.1: two sites.
+      sso = await startSsoTestSystem({
+        attuneHost: 'localhost',
+        roleMap: { 'attune-test-ward-nurses': 'nurse' },
+        wardMap: { 'attune-test-ward-nurses': 'Ward 7B' },
+      });
+      return sso.system;
+    },
+  });
+  const { step } = suite;
   let directory: TestDirectory;
-  let browser: BrowserSession;
-  let page: Page;
   let publicUrl: string;
   let wardOfNina: string;
   const cspViolations: string[] = [];
 
   beforeAll(async () => {
-    await ensureDashboardBuilt();
-    const attunePort = await freePort();
-    const directoryPort = await freePort();
-    // The browser reaches Attune as localhost and the directory as 127.0.0.1: two sites.
-    publicUrl = `http://localhost:${attunePort}`;
-    system = await startTestSystem({
-      env: {
-        PORT: String(attunePort),
-        PUBLIC_URL: publicUrl,
-        OIDC_ISSUER: `http://127.0.0.1:${directoryPort}`,
-        OIDC_CLIENT_ID: TEST_CLIENT_ID,
-        OIDC_CLIENT_SECRET: TEST_CLIENT_SECRET,
-        OIDC_ROLE_MAP: JSON.stringify({ 'attune-test-ward-nurses': 'nurse' }),
-        OIDC_WARD_MAP: JSON.stringify({ 'attune-test-ward-nurses': 'Ward 7B' }),
-      },
-    });
+    publicUrl = sso.publicUrl;
+    const { system, page } = suite;
     // The ward map is read at start and names wards; this one is created with that name afterwards.
     wardOfNina = await system.server.repositories.wards.create('Ward 7B');
     await system.server.repositories.wards.addBed(wardOfNina, 'Bed 1', 1);
-    directory = await startTestDirectory({ port: directoryPort, redirectUri: `${publicUrl}/api/auth/oidc/callback`, accounts });
-    browser = await openBrowser({ width: 1280, height: 900 });
-    page = browser.page;
+    directory = await sso.startDirectory(accounts);
     page.on('console', (m) => {
       if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
     });
   });
 
   afterAll(async () => {
-    await browser?.close();
     await directory?.stop();
-    await system?.stop();
   });
 
   async function signInAtDirectory(login: string): Promise<void> {
+    const { page } = suite;
     await page.getByRole('link', { name: 'Sign in with the hospital account' }).click();
     await page.waitForURL((url) => url.origin === directory.issuer, { timeout: 15_000 });
     await page.locator('input[name="login"]').fill(login);
@@ -87,7 +73,8 @@ describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
   }
 
   it('a refused sign-in says why on the sign-in page, and opens nothing', async () => {
-    await screenshotOnFailure(page, 'sso-refused', async () => {
+    const { page } = suite;
+    await step('refused', async () => {
       await page.goto(`${publicUrl}/login`);
       await signInAtDirectory('vera');
       await page.waitForURL(`${publicUrl}/login?error=sso_no_role`);
@@ -98,7 +85,8 @@ describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
   });
 
   it('a nurse signs in with the hospital account and lands on the board she asked for', async () => {
-    await screenshotOnFailure(page, 'sso-board', async () => {
+    const { page, browser } = suite;
+    await step('board', async () => {
       // Another person at this computer: the directory would otherwise sign the previous one in again
       // without asking (its own session; ending it is the directory's sign-out, docs/single-sign-on.md).
       await browser.context.clearCookies();

@@ -6,34 +6,18 @@
  * Runs the built dashboard served by the real server, in the system Chromium. Without
  * /usr/bin/chromium the suite is skipped locally and fails under CI.
  */
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, openBrowser, type BrowserSession, requireChromium, screenshotOnFailure } from '../support/browser.ts';
-import { ensureDashboardBuilt } from '../support/dashboard-build.ts';
-import { startTestSystem, type TestSystem } from '../support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { hasChromium, requireChromium } from '../support/browser.ts';
+import { setUpBrowserSuite } from '../support/browser-suite.ts';
 
 requireChromium('browser e2e tests (user administration)');
 
 describe.skipIf(!hasChromium)('user administration in the browser', () => {
-  let system: TestSystem;
-  let browser: BrowserSession;
-  let page: Page;
-
-  beforeAll(async () => {
-    await ensureDashboardBuilt();
-    system = await startTestSystem();
-    browser = await openBrowser({ width: 1440, height: 1000 });
-    page = browser.page;
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await system?.stop();
-  });
-
-  const step = <T>(name: string, fn: () => Promise<T>): Promise<T> => screenshotOnFailure(page, `users-${name}`, fn);
+  const suite = setUpBrowserSuite({ screenshotPrefix: 'users', viewport: { width: 1440, height: 1000 }, startTimeoutMs: 300_000 });
+  const { step } = suite;
 
   const signIn = async (username: string, password: string) => {
+    const { page, system } = suite;
     await page.goto(`${system.baseUrl}/login`);
     await page.getByLabel('Username').fill(username);
     await page.getByLabel('Password', { exact: true }).fill(password);
@@ -41,6 +25,7 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
   };
 
   it('an IT admin adds a nurse, who must choose a new password and then sees their ward', async () => {
+    const { page, system } = suite;
     const oneTimePassword = await step('create', async () => {
       await signIn('demo-it', 'demo-it');
       await page.waitForURL(/\/devices$/, { timeout: 15_000 });
@@ -89,6 +74,7 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
   }, 180_000);
 
   it('an IT admin deactivates a user after confirming', async () => {
+    const { page, system, browser } = suite;
     await step('deactivate', async () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL(/\/login/);

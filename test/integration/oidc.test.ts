@@ -8,15 +8,8 @@
  * PostgreSQL + Mosquitto.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePort,
-  startTestDirectory,
-  TEST_CLIENT_ID,
-  TEST_CLIENT_SECRET,
-  type DirectoryPerson,
-  type TestDirectory,
-} from '../support/oidc-directory.ts';
-import { backends, startTestSystem, type TestSystem } from '../support/system.ts';
+import { startSsoTestSystem, type DirectoryPerson, type SsoTestSystem, type TestDirectory } from '../support/oidc-directory.ts';
+import { backends, type TestSystem } from '../support/system.ts';
 
 /** The directory's accounts: sub -> claims. Tests change groups between sign-ins, as a directory administrator would. */
 const accounts: Record<string, DirectoryPerson> = {
@@ -102,30 +95,16 @@ class CookieJar {
 }
 
 describe.each(backends())('single sign-on (OpenID Connect) on $label', (backend) => {
+  let sso: SsoTestSystem;
   let sys: TestSystem;
   let directory: TestDirectory | null = null;
   let publicUrl: string;
-  let directoryPort: number;
   let ward7bId: string;
   let ward9Id: string;
 
   beforeAll(async () => {
-    // PUBLIC_URL must be the server's own address, known before it starts: choose the port first.
-    const attunePort = await freePort();
-    directoryPort = await freePort();
-    publicUrl = `http://127.0.0.1:${attunePort}`;
-    sys = await startTestSystem({
-      backend,
-      env: {
-        PORT: String(attunePort),
-        PUBLIC_URL: publicUrl,
-        OIDC_ISSUER: `http://127.0.0.1:${directoryPort}`,
-        OIDC_CLIENT_ID: TEST_CLIENT_ID,
-        OIDC_CLIENT_SECRET: TEST_CLIENT_SECRET,
-        OIDC_ROLE_MAP: JSON.stringify(ROLE_MAP),
-        OIDC_WARD_MAP: JSON.stringify(WARD_MAP),
-      },
-    });
+    sso = await startSsoTestSystem({ attuneHost: '127.0.0.1', roleMap: ROLE_MAP, wardMap: WARD_MAP, backend });
+    ({ system: sys, publicUrl } = sso);
     ward7bId = await sys.server.repositories.wards.create('Ward 7B');
     ward9Id = await sys.server.repositories.wards.create('Ward 9');
     await sys.server.repositories.wards.addBed(ward7bId, 'Bed 1', 1);
@@ -215,7 +194,7 @@ describe.each(backends())('single sign-on (OpenID Connect) on $label', (backend)
     expect(clicked.headers.get('location')).toBe('/login?error=sso_unavailable');
 
     // The directory comes up; the next sign-in discovers it without a restart.
-    directory = await startTestDirectory({ port: directoryPort, redirectUri: `${publicUrl}/api/auth/oidc/callback`, accounts });
+    directory = await sso.startDirectory(accounts);
     const up = await fetch(`${publicUrl}/api/auth/oidc/start`, { redirect: 'manual' });
     expect(up.status).toBe(303);
     const authorize = new URL(up.headers.get('location')!);

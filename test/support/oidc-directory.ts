@@ -9,6 +9,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 // @ts-expect-error -- oidc-provider ships no type declarations; the little used here is typed below.
 import Provider from 'oidc-provider';
+import { startTestSystem, type Backend, type TestSystem } from './system.ts';
 
 export interface DirectoryPerson {
   name: string;
@@ -89,5 +90,47 @@ export async function startTestDirectory(options: {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+  };
+}
+
+/** Attune configured for single sign-on against a test directory that is not started yet. */
+export interface SsoTestSystem {
+  system: TestSystem;
+  /** Attune's address as browsers reach it (its PUBLIC_URL). */
+  publicUrl: string;
+  /** Starts the directory on the port Attune expects it on, with Attune's callback as the only redirect URI. */
+  startDirectory(accounts: Record<string, DirectoryPerson>): Promise<TestDirectory>;
+}
+
+/**
+ * Starts Attune with OIDC_* pointing at a directory on 127.0.0.1. PUBLIC_URL and the issuer are read
+ * at start, so both ports are chosen first. `attuneHost` localhost puts Attune on another site than
+ * the directory, as in a hospital.
+ */
+export async function startSsoTestSystem(options: {
+  attuneHost: '127.0.0.1' | 'localhost';
+  roleMap: Record<string, string>;
+  wardMap: Record<string, string>;
+  backend?: Backend;
+}): Promise<SsoTestSystem> {
+  const attunePort = await freePort();
+  const directoryPort = await freePort();
+  const publicUrl = `http://${options.attuneHost}:${attunePort}`;
+  const system = await startTestSystem({
+    backend: options.backend,
+    env: {
+      PORT: String(attunePort),
+      PUBLIC_URL: publicUrl,
+      OIDC_ISSUER: `http://127.0.0.1:${directoryPort}`,
+      OIDC_CLIENT_ID: TEST_CLIENT_ID,
+      OIDC_CLIENT_SECRET: TEST_CLIENT_SECRET,
+      OIDC_ROLE_MAP: JSON.stringify(options.roleMap),
+      OIDC_WARD_MAP: JSON.stringify(options.wardMap),
+    },
+  });
+  return {
+    system,
+    publicUrl,
+    startDirectory: (accounts) => startTestDirectory({ port: directoryPort, redirectUri: `${publicUrl}/api/auth/oidc/callback`, accounts }),
   };
 }
