@@ -49,15 +49,9 @@ export const PasswordChangeBodySchema = named(
 export const AdminUserSchema = named(
   'AdminUser',
   'A user as administration lists it. lockedOutUntil: sign-in locked after repeated wrong passwords until then, null when not locked.',
-  z.object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string(),
-    role: RoleSchema,
-    wardIds: z.array(z.string()),
+  UserSchema.extend({
     wards: z.array(z.object({ id: z.string(), name: z.string().nullable() })),
     isActive: z.boolean(),
-    mustChangePassword: z.boolean(),
     lastSignInAt: IsoTime.nullable(),
     createdAt: IsoTime,
     signsInWith: z.object({ password: z.boolean(), directory: z.boolean() }),
