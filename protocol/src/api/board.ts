@@ -1,7 +1,7 @@
 /** Wards, the live ward board and the device fleet (docs/api.md "Wards and board", "Devices"). */
 import { z } from 'zod';
 import { AlertSummarySchema } from './alerts.ts';
-import { DeviceStateSchema, DriverSchema, IsoTime, named, SourcesSchema, SourceStateSchema } from './common.ts';
+import { DeviceStateSchema, IsoTime, named, SourcesSchema, SourceStateSchema, WindowScoreSchema } from './common.ts';
 import { AlertSensitivitySettingSchema } from './quality.ts';
 
 export const WardSummarySchema = named(
@@ -43,7 +43,7 @@ export const BedTileSchema = named(
       .object({ id: z.string(), state: DeviceStateSchema, lastSeenAt: IsoTime.nullable(), sources: SourcesSchema.nullable() })
       .nullable(),
     monitoring: BedMonitoringSchema,
-    latest: z.object({ windowEnd: IsoTime, distress: z.number(), confidence: z.number(), drivers: z.array(DriverSchema) }).nullable(),
+    latest: WindowScoreSchema.nullable(),
     sparkline: z.array(z.object({ t: IsoTime, distress: z.number() })),
     /** Highest-priority open alert of the stay. */
     openAlert: AlertSummarySchema.nullable(),

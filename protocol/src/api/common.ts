@@ -90,3 +90,12 @@ export const DriverSchema = named(
   }),
 );
 export type Driver = z.infer<typeof DriverSchema>;
+
+/** A bed's distress score for one window: the board's latest score, the timeline's and the live stream's carry these fields. */
+export const WindowScoreSchema = z.object({
+  windowEnd: IsoTime,
+  distress: z.number(),
+  confidence: z.number(),
+  drivers: z.array(DriverSchema),
+});
+export type WindowScore = z.infer<typeof WindowScoreSchema>;

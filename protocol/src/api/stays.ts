@@ -1,7 +1,7 @@
 /** Stays: admit, transfer, discharge, the consent record and the stay timeline (docs/api.md "Stays"). */
 import { z } from 'zod';
 import { AlertSchema } from './alerts.ts';
-import { DriverSchema, IsoTime, named } from './common.ts';
+import { IsoTime, named, WindowScoreSchema } from './common.ts';
 
 export const ConsentActorSchema = z.enum(['patient', 'proxy', 'staff']);
 export type ConsentActor = z.infer<typeof ConsentActorSchema>;
@@ -59,21 +59,14 @@ export const TimelineQuerySchema = z.object({ hours: z.coerce.number().int().min
 export const ConsentRecordSchema = named(
   'Consent',
   'One consent event of a stay, as its timeline lists it.',
-  z.object({ at: IsoTime, camera: z.boolean(), wearable: z.boolean(), actor: ConsentActorSchema, proxyName: z.string().nullable() }),
+  z.object({ at: IsoTime, ...CurrentConsentSchema.pick({ camera: true, wearable: true, actor: true, proxyName: true }).shape }),
 );
 export type Consent = z.infer<typeof ConsentRecordSchema>;
 
 export const TimelineScoreSchema = named(
   'TimelineScore',
   'One stored score window of a stay.',
-  z.object({
-    windowEnd: IsoTime,
-    distress: z.number(),
-    confidence: z.number(),
-    drivers: z.array(DriverSchema),
-    hrBpm: z.number().nullable(),
-    negativeAffect: z.number().nullable(),
-  }),
+  WindowScoreSchema.extend({ hrBpm: z.number().nullable(), negativeAffect: z.number().nullable() }),
 );
 export type TimelineScore = z.infer<typeof TimelineScoreSchema>;
 
@@ -81,14 +74,7 @@ export const TimelineSchema = named(
   'Timeline',
   'GET /api/stays/{stayId}/timeline: scores of the last hours, every alert and the consent history.',
   z.object({
-    stay: z.object({
-      id: z.string(),
-      patientName: z.string(),
-      bedLabel: z.string(),
-      wardId: z.string(),
-      admittedAt: IsoTime,
-      dischargedAt: IsoTime.nullable(),
-    }),
+    stay: StaySchema.pick({ id: true, patientName: true, bedLabel: true, wardId: true, admittedAt: true, dischargedAt: true }),
     consent: z.array(ConsentRecordSchema),
     scores: z.array(TimelineScoreSchema),
     alerts: z.array(AlertSchema),
