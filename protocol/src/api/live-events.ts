@@ -4,22 +4,17 @@
  */
 import { z } from 'zod';
 import { AlertSchema } from './alerts.ts';
-import { DeviceStateSchema, DriverSchema, IsoTime, named, SourcesSchema } from './common.ts';
-import { BedMonitoringSchema } from './board.ts';
+import { named, WindowScoreSchema } from './common.ts';
+import { BedMonitoringSchema, DeviceSchema } from './board.ts';
 import { AlertSensitivitySettingSchema } from './quality.ts';
+
+/** Which stay, in which bed of which ward, an event is about. */
+const StayAddress = { wardId: z.string(), bedId: z.string(), stayId: z.string() };
 
 export const ScoreEventSchema = named(
   'ScoreEvent',
   'event: score. A stored score window of a bed.',
-  z.object({
-    wardId: z.string(),
-    bedId: z.string(),
-    stayId: z.string(),
-    windowEnd: IsoTime,
-    distress: z.number(),
-    confidence: z.number(),
-    drivers: z.array(DriverSchema),
-  }),
+  z.object({ ...StayAddress, ...WindowScoreSchema.shape }),
 );
 export type ScoreEvent = z.infer<typeof ScoreEventSchema>;
 
@@ -28,12 +23,7 @@ export const DeviceEventSchema = named(
   'event: device. A device came online or went offline.',
   z.object({
     deviceId: z.string(),
-    wardId: z.string().nullable(),
-    bedId: z.string().nullable(),
-    state: DeviceStateSchema,
-    lastSeenAt: IsoTime.nullable(),
-    sources: SourcesSchema.nullable(),
-    clockOffsetMs: z.number().nullable(),
+    ...DeviceSchema.pick({ wardId: true, bedId: true, state: true, lastSeenAt: true, sources: true, clockOffsetMs: true }).shape,
   }),
 );
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
@@ -48,7 +38,7 @@ export type MonitoringEvent = z.infer<typeof MonitoringEventSchema>;
 export const ConsentEventSchema = named(
   'ConsentEvent',
   "event: consent. A stay's consent changed.",
-  z.object({ wardId: z.string(), bedId: z.string(), stayId: z.string(), camera: z.boolean(), wearable: z.boolean() }),
+  z.object({ ...StayAddress, camera: z.boolean(), wearable: z.boolean() }),
 );
 export type ConsentEvent = z.infer<typeof ConsentEventSchema>;
 
@@ -56,9 +46,7 @@ export const StayEventSchema = named(
   'StayEvent',
   'event: stay. fromBedId: the bed a transferred patient left; alertSensitivity: the new setting (change alert_sensitivity).',
   z.object({
-    wardId: z.string(),
-    bedId: z.string(),
-    stayId: z.string(),
+    ...StayAddress,
     change: z.enum(['admitted', 'transferred', 'discharged', 'alert_sensitivity']),
     fromBedId: z.string().optional(),
     alertSensitivity: AlertSensitivitySettingSchema.optional(),
