@@ -17,7 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { e4ToOffsetSamples, loadWearableWeights, readE4Recording } from '@attune/models';
-import { argOption, DataDirError, resolveDataDir, listSubjects, loadDataset, parseLabelsCsv } from '@attune/models/training';
+import { argOption, dataDirForCommand, DataDirError, listSubjects, loadDataset, parseLabelsCsv } from '@attune/models/training';
 import { ALERT_SENSITIVITIES, distressRuleFor } from '@attune/server/distress-rule';
 import { evaluateWindows, type AlertEvaluation } from './evaluation.ts';
 import { modelsForSubjects } from './fold-models.ts';
@@ -87,16 +87,8 @@ export async function replayFolder(dataDir: string, options: { windowMs: number;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let dataDir: string;
-  try {
-    dataDir = resolveDataDir(argv, process.env, process.cwd(), 'alerts:eval');
-  } catch (err) {
-    if (err instanceof DataDirError) {
-      console.error(`alerts:eval: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const dataDir = dataDirForCommand(argv, 'alerts:eval');
+  if (dataDir === null) return 2;
   const resolveAfterS = Number(argOption(argv, 'resolve-after-s') ?? 600);
   const started = performance.now();
   const replayed = await replayFolder(dataDir, { windowMs: 5000, baselineWindows: 24 });

@@ -42,3 +42,20 @@ export function resolveDataDir(
   }
   return dir;
 }
+
+/**
+ * The data folder for a command-line tool (`command` names it, e.g. 'models:eval'), or null when
+ * there is none: the reason is then printed to stderr as `<command>: <reason>` and the tool exits
+ * with code 2.
+ */
+export function dataDirForCommand(argv: readonly string[], command: string): string | null {
+  try {
+    return resolveDataDir(argv, process.env, process.cwd(), command);
+  } catch (err) {
+    if (err instanceof DataDirError) {
+      console.error(`${command}: ${err.message}`);
+      return null;
+    }
+    throw err;
+  }
+}

@@ -4,21 +4,13 @@
  * {"auc", "balancedAccuracy", "subjects", "windows", ...}. Progress goes to stderr.
  */
 import { pathToFileURL } from 'node:url';
-import { DataDirError, resolveDataDir } from './data-dir.ts';
+import { dataDirForCommand } from './data-dir.ts';
 import { loadDataset } from './dataset.ts';
 import { evaluateCommittedModel } from './evaluate.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let dataDir: string;
-  try {
-    dataDir = resolveDataDir(argv, process.env, process.cwd(), 'models:eval');
-  } catch (err) {
-    if (err instanceof DataDirError) {
-      console.error(`models:eval: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const dataDir = dataDirForCommand(argv, 'models:eval');
+  if (dataDir === null) return 2;
   const dataset = loadDataset(dataDir, { log: (m) => console.error(m) });
   const r = await evaluateCommittedModel(dataset);
   const round = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -14,7 +14,7 @@ export {
   type PlattCalibration,
   type ReliabilityBin,
 } from './calibration.ts';
-export { argOption, DATA_ENV, DataDirError, resolveDataDir } from './data-dir.ts';
+export { argOption, DATA_ENV, DataDirError, dataDirForCommand, resolveDataDir } from './data-dir.ts';
 export { listSubjects, loadDataset, loadSubject, parseLabelsCsv, windowLabel, type Dataset, type SubjectWindows } from './dataset.ts';
 export { auc, balancedAccuracy, confusion, summarise, type Confusion, type Summary } from './metrics.ts';
 export { DEFAULT_TRAIN_OPTIONS, leaveOneSubjectOut, trainModel, type TrainedModel, type TrainOptions } from './train-model.ts';

@@ -6,22 +6,14 @@
  */
 import { relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { argOption, DataDirError, resolveDataDir } from './data-dir.ts';
+import { argOption, dataDirForCommand } from './data-dir.ts';
 import { loadDataset } from './dataset.ts';
 import { evaluationFile, weightsFile, writeWearableArtifacts } from './export.ts';
 import { DEFAULT_TRAIN_OPTIONS, leaveOneSubjectOut, trainModel, type TrainOptions } from './train-model.ts';
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let dataDir: string;
-  try {
-    dataDir = resolveDataDir(argv);
-  } catch (err) {
-    if (err instanceof DataDirError) {
-      console.error(`models:train: ${err.message}`);
-      return 2;
-    }
-    throw err;
-  }
+  const dataDir = dataDirForCommand(argv, 'models:train');
+  if (dataDir === null) return 2;
   const seed = argOption(argv, 'seed');
   const options: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, ...(seed !== undefined ? { seed: Number(seed) } : {}) };
   const log = (m: string) => console.error(m);
