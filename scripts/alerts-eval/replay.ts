@@ -1,15 +1,17 @@
 /**
  * Replays one recording through the production code: the agent's wearable pipeline and fusion
- * (`scoreRecording`, the code the agent runs) and the server's sustained-distress rule (the pure
- * state machine the server runs), on recording time. A simulated nurse resolves each alert a fixed
+ * (`scoreRecording`, the code the agent runs), the score window message it publishes, and the
+ * server's reading of that message and sustained-distress rule (the pure state machine the server
+ * runs), on recording time. A simulated nurse resolves each alert a fixed
  * time after it opened, as the ward would; a resolution resets the rule exactly as on the server.
  */
 import type { OffsetSample } from '@attune/models';
-import { scoreRecording, type DistressPredictor, type OfflineWindowScore } from '@attune/edge-agent/score-recording';
+import { scoreRecording, scoreWindowMessage, type DistressPredictor, type OfflineWindowScore } from '@attune/edge-agent/score-recording';
 import {
   evaluateDistressWindow,
   initialDistressState,
   resetAfterResolution,
+  toRuleWindow,
   type DistressRuleConfig,
   type RuleWindow,
 } from '@attune/server/distress-rule';
@@ -32,27 +34,14 @@ export async function replayRecording(
 ): Promise<ReplayedWindow[]> {
   const scored: OfflineWindowScore[] = await scoreRecording(predictor, samples, { ...options, weights });
   return scored.map((w, seq) => {
-    const f = w.fusion;
-    const windowEnd = new Date(w.endS * 1000);
+    // The message the agent would publish, read by the server's rule as if received at the window's end.
+    const header = { deviceId: 'replay', seq, windowStartMs: w.startS * 1000, windowEndMs: w.endS * 1000, consentVersion: 0, models: {} };
     return {
       startS: w.startS,
       endS: w.endS,
-      wearableDistress: f.wearable?.distress ?? null,
-      baselineReady: f.wearable?.baselineReady ?? false,
-      rule: {
-        deviceId: 'replay',
-        seq,
-        windowStart: new Date(w.startS * 1000),
-        windowEnd,
-        receivedAt: windowEnd,
-        distress: f.fused.distress,
-        confidence: f.fused.confidence,
-        drivers: f.fused.drivers,
-        ...(f.wearable ? { wearable: f.wearable } : {}),
-        ...(f.face ? { face: f.face } : {}),
-        quality: f.quality,
-        models: {},
-      },
+      wearableDistress: w.fusion.wearable?.distress ?? null,
+      baselineReady: w.fusion.wearable?.baselineReady ?? false,
+      rule: toRuleWindow(scoreWindowMessage(w.fusion, header), new Date(header.windowEndMs)),
     };
   });
 }

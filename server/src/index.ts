@@ -9,4 +9,4 @@ export { StayRepository } from './repositories/stay.repository.ts';
 export { verifyAllChains, verifyStayChain, type ChainVerdict } from './services/consent-verification.ts';
 export type { DeviceRepository } from './repositories/device.repository.ts';
 // The mapping from a stored window to what the alert rules read (alert evaluation tools and benchmarks replay it).
-export { toRuleWindow } from './services/alert.service.ts';
+export { toRuleWindow } from './domain/distress-rule.ts';

@@ -10,6 +10,7 @@ import { fuse, type FusionOutput } from '../fusion/fuse.ts';
 import { WearableScorer, type DistressPredictor } from './wearable-scorer.ts';
 
 export type { DistressPredictor };
+export { scoreWindowMessage, type ScoreWindowHeader } from './score-window-message.ts';
 
 export interface OfflineWindowScore {
   startS: number;

@@ -4,13 +4,14 @@
  * without a consent that allows something, nothing is measured and nothing is sent; a window whose
  * consent changed while it was being scored is dropped.
  */
-import { encodePayload, PROTOCOL_VERSION, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
+import { encodePayload, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
 import type { ConsentSourcesController } from '../consent/consent-sources-controller.ts';
 import type { FacePipeline } from '../face/face-pipeline.ts';
 import { summariseFaceWindow, type FrameAnalysis } from '../face/face-window.ts';
 import { fuse } from '../fusion/fuse.ts';
 import type { SignPersistence } from '../fusion/sign-persistence.ts';
 import type { AgentLogger } from '../log.ts';
+import { scoreWindowMessage } from '../pipeline/score-window-message.ts';
 import type { WearableScorer } from '../pipeline/wearable-scorer.ts';
 import type { DurableOutbox } from '../publisher/durable-outbox.ts';
 import type { SeqStore } from '../publisher/seq-store.ts';
@@ -81,19 +82,14 @@ export class ScoreWindowProducer {
       cameraSource: sources.cameraState(),
       wearableSource: sources.wearableState(),
     });
-    const window: ScoreWindow = {
-      v: PROTOCOL_VERSION,
+    const window = scoreWindowMessage(fused, {
       deviceId: this.o.deviceId,
       seq: this.o.seqStore.peek(),
-      windowStart: new Date(startMs).toISOString(),
-      windowEnd: new Date(endMs).toISOString(),
+      windowStartMs: startMs,
+      windowEndMs: endMs,
       consentVersion: consent.version,
-      fused: fused.fused,
-      ...(fused.face ? { face: fused.face } : {}),
-      ...(fused.wearable ? { wearable: fused.wearable } : {}),
-      quality: fused.quality,
       models: this.o.models,
-    };
+    });
     // Validates against the wire schema before a seq is spent or anything is stored.
     const payload = encodePayload('scores', window);
     this.o.seqStore.take(); // persists seq + 1 before the window can leave; equals window.seq (single-threaded)

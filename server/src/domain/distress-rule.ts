@@ -40,6 +40,7 @@
  * exactly like a gap. Decisions are stamped with the server's receive time. The state is plain
  * JSON (times as milliseconds) so it can be stored between windows.
  */
+import type { ScoreWindow } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
 import { explainDistress, type DistressEpisodeContext, type DistressObservation } from './explanation.ts';
 import { placeOnRuleClock } from './rule-clock.ts';
@@ -105,6 +106,24 @@ export interface RuleWindow extends DistressObservation {
   windowEnd: Date;
   /** When the server received the window (its own clock); decisions are stamped with it. */
   receivedAt: Date;
+}
+
+/** A score window as the agent sent it, in the form the alert rules read. */
+export function toRuleWindow(w: ScoreWindow, receivedAt: Date): RuleWindow {
+  return {
+    deviceId: w.deviceId,
+    seq: w.seq,
+    windowStart: new Date(w.windowStart),
+    windowEnd: new Date(w.windowEnd),
+    receivedAt,
+    distress: w.fused.distress,
+    confidence: w.fused.confidence,
+    drivers: w.fused.drivers,
+    ...(w.face ? { face: w.face } : {}),
+    ...(w.wearable ? { wearable: w.wearable } : {}),
+    quality: w.quality,
+    models: w.models,
+  };
 }
 
 export type DistressDecisionType = 'open' | 'escalate' | 'update' | 'clear';

@@ -28,10 +28,10 @@ import {
   evaluateDistressWindow,
   initialDistressState,
   resetAfterResolution,
+  toRuleWindow,
   type AlertSensitivity,
   type DistressDecision,
   type DistressRuleState,
-  type RuleWindow,
 } from '../domain/distress-rule.ts';
 import { explainConsentViolation, explainDeviceOffline } from '../domain/technical-explanation.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
@@ -55,23 +55,6 @@ const VIOLATION_REFRESH_MS = 60_000;
 
 /** How far back the rule state is rebuilt from stored windows after a restart. */
 const REBUILD_WINDOW_MS = 15 * 60 * 1000;
-
-export function toRuleWindow(w: ScoreWindow, receivedAt: Date): RuleWindow {
-  return {
-    deviceId: w.deviceId,
-    seq: w.seq,
-    windowStart: new Date(w.windowStart),
-    windowEnd: new Date(w.windowEnd),
-    receivedAt,
-    distress: w.fused.distress,
-    confidence: w.fused.confidence,
-    drivers: w.fused.drivers,
-    ...(w.face ? { face: w.face } : {}),
-    ...(w.wearable ? { wearable: w.wearable } : {}),
-    quality: w.quality,
-    models: w.models,
-  };
-}
 
 /** A decision of either clinical rule, as the alert service records it. */
 type ClinicalDecision = DistressDecision | PossiblePainDecision;
