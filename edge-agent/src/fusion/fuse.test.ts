@@ -4,38 +4,21 @@ import { describe, expect, it } from 'vitest';
 import type { WindowFeatures } from '@attune/models';
 import { summariseFaceWindow, type FaceObservation } from '../face/face-window.ts';
 import { testFrame, testNeutral } from '../../test/test-landmarks.ts';
+import { wearableObservation, type WearablePatient } from '../../test/wearable-observations.ts';
 import { FACE_MAX_ADD, fuse, type WearableObservation } from './fuse.ts';
 import { SignPersistence } from './sign-persistence.ts';
 
 const weights = loadWearableWeights().weights.map((w) => w.weight);
 
-function observation(over: Partial<WindowFeatures> = {}, rest: Partial<WearableObservation> = {}): WearableObservation {
-  const features: WindowFeatures = {
-    windowStartMs: 0,
-    windowEndMs: 5000,
-    hrBpm: 96,
-    sdnnMs: 30,
-    rmssdMs: 18,
-    sclUs: 6,
-    scrPerMin: 7,
-    tempC: 33,
-    activityG: 0.01,
-    coverage: 1,
-    onWrist: true,
-    sampleCount: 200,
-    ibiAccepted: 30,
-    ibiRejected: 0,
-    ...over,
-  };
-  return {
-    features,
-    z: { hrBpm: 6, rmssdMs: -2, sclUs: 2, scrPerMin: 3, tempC: 0, activityG: 0 },
-    distress: 0.97,
-    baselineReady: true,
-    baseline: { hrBpm: 72, rmssdMs: 38, sclUs: 4, scrPerMin: 1.5, tempC: 33.2, activityG: 0.01 },
-    ...rest,
-  };
-}
+/** A distressed patient: heart rate 96 against a baseline of 72, skin conductance responses up. */
+const distressed: WearablePatient = {
+  readings: { hrBpm: 96, sdnnMs: 30, rmssdMs: 18, sclUs: 6, scrPerMin: 7, tempC: 33, activityG: 0.01 },
+  z: { hrBpm: 6, rmssdMs: -2, sclUs: 2, scrPerMin: 3, tempC: 0, activityG: 0 },
+  distress: 0.97,
+  baseline: { hrBpm: 72, rmssdMs: 38, sclUs: 4, scrPerMin: 1.5, tempC: 33.2, activityG: 0.01 },
+};
+const observation = (over: Partial<WindowFeatures> = {}, rest: Partial<WearableObservation> = {}) =>
+  wearableObservation(distressed, over, rest);
 
 const asWindow = (out: ReturnType<typeof fuse>) =>
   ScoreWindowSchema.parse({

@@ -5,39 +5,20 @@
 import { describe, expect, it } from 'vitest';
 import { EDA_FLAT_RANGE_US, loadWearableWeights, WEARABLE_FEATURE_ORDER, type WindowFeatures } from '@attune/models';
 import { fuseWearable, wearableConfidence, type WearableObservation } from './wearable-part.ts';
+import { wearableObservation, type WearablePatient } from '../../test/wearable-observations.ts';
 
 const weights = loadWearableWeights().weights.map((w) => w.weight);
 
 /** A clean, confident window of a patient with a mature baseline. */
-function observation(over: Partial<WindowFeatures> = {}, rest: Partial<WearableObservation> = {}): WearableObservation {
-  const features: WindowFeatures = {
-    windowStartMs: 0,
-    windowEndMs: 5000,
-    hrBpm: 80,
-    sdnnMs: 40,
-    rmssdMs: 35,
-    sclUs: 4,
-    scrPerMin: 2,
-    tempC: 33,
-    activityG: 0.01,
-    edaRangeUs: 0.08,
-    coverage: 1,
-    onWrist: true,
-    sampleCount: 200,
-    ibiAccepted: 30,
-    ibiRejected: 0,
-    ...over,
-  };
-  return {
-    features,
-    z: { hrBpm: 1, rmssdMs: 0, sclUs: 0.5, scrPerMin: 0.5, tempC: 0, activityG: 0 },
-    distress: 0.4,
-    baselineReady: true,
-    baselineMaturity: 1,
-    baseline: { hrBpm: 76, rmssdMs: 38, sclUs: 3.8, scrPerMin: 1.8, tempC: 33.1, activityG: 0.01 },
-    ...rest,
-  };
-}
+const settled: WearablePatient = {
+  readings: { hrBpm: 80, sdnnMs: 40, rmssdMs: 35, sclUs: 4, scrPerMin: 2, tempC: 33, activityG: 0.01, edaRangeUs: 0.08 },
+  z: { hrBpm: 1, rmssdMs: 0, sclUs: 0.5, scrPerMin: 0.5, tempC: 0, activityG: 0 },
+  distress: 0.4,
+  baselineMaturity: 1,
+  baseline: { hrBpm: 76, rmssdMs: 38, sclUs: 3.8, scrPerMin: 1.8, tempC: 33.1, activityG: 0.01 },
+};
+const observation = (over: Partial<WindowFeatures> = {}, rest: Partial<WearableObservation> = {}) =>
+  wearableObservation(settled, over, rest);
 
 const clean = wearableConfidence(observation());
 
