@@ -6,7 +6,8 @@
  */
 import type { FaceBlock, ScoreWindow } from '@attune/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, getJson, startTestSystem, storeWindowsUnevaluated, waitFor, type TestSystem } from '../support/system.ts';
+import { CALM_WEARABLE } from '../../server/test/wearable-blocks.ts';
+import { backends, getJson, startTestSystem, storeWindowsUnevaluated, waitFor, windowFrame, type TestSystem } from '../support/system.ts';
 
 type Face = 'grimace' | 'relaxed';
 
@@ -30,31 +31,10 @@ function faceWindow(deviceId: string, seq: number, end: Date, face: Face, withWe
     },
   };
   return {
-    v: 2,
-    deviceId,
-    seq,
-    windowStart: new Date(end.getTime() - 5000).toISOString(),
-    windowEnd: end.toISOString(),
-    consentVersion: 1,
+    ...windowFrame(deviceId, seq, end),
     fused: { distress: grimace ? 0.6 : 0.2, confidence: withWearable ? 0.8 : 0.45, drivers: [] }, // a confident wearable is counted by the distress rule
     face: block,
-    ...(withWearable
-      ? {
-          wearable: {
-            hrBpm: 74,
-            hrBaselineBpm: 72,
-            sdnnMs: 45,
-            rmssdMs: 35,
-            sclUs: 3,
-            scrPerMin: 2,
-            tempC: 33,
-            activityG: 0.02,
-            distress: 0.3,
-            baselineReady: true,
-            onWrist: true,
-          },
-        }
-      : {}),
+    ...(withWearable ? { wearable: CALM_WEARABLE } : {}),
     quality: { wearableCoverage: withWearable ? 1 : null, faceCoverage: 0.9, unobserved: [] },
     models: { 'face-expression': '1.0.0' },
   };

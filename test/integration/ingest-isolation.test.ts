@@ -3,7 +3,6 @@
  * database refuses is isolated and refused alone, and windows from the future or from long ago are
  * refused at the door, on the embedded defaults and (in CI) on PostgreSQL + Mosquitto.
  */
-import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePayload, topics, type ScoreWindow } from '@attune/protocol';
 import { readMetric } from '../support/metrics.ts';
@@ -102,14 +101,7 @@ describe.each(backends())('ingest isolation on $label', (backend) => {
 
   it('acknowledges a refused window too (it is handled), so a device is never stuck resending it', async () => {
     const device = sys.devices[DEVICES + 1]!;
-    const client = await mqtt.connectAsync(sys.mqttUrl, {
-      protocolVersion: 4,
-      clientId: device.deviceId,
-      username: device.deviceId,
-      password: device.password,
-      clean: true,
-      reconnectPeriod: 0,
-    });
+    const client = await sys.connectDevice(device.deviceId);
     const bad = Buffer.from(JSON.stringify({ ...makeWindow(device.deviceId, 1, new Date(), { distress: 0.2, confidence: 0.9 }), v: 1 }));
     await client.publishAsync(topics.scores(device.deviceId), bad, { qos: 1 });
     await client.endAsync();

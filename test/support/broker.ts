@@ -3,8 +3,21 @@
  * external Mosquitto with the dynamic-security plugin gets each device provisioned by the server.
  */
 import { randomUUID } from 'node:crypto';
-import mqtt from 'mqtt';
+import mqtt, { type IClientOptions } from 'mqtt';
 import type { RunningServer } from '@attune/server';
+
+/** A device's own MQTT connection: its credentials, clientId = deviceId, MQTT 3.1.1, clean session, no reconnecting. */
+export function deviceConnectOptions(device: { deviceId: string; password: string }, extra: IClientOptions = {}): IClientOptions {
+  return {
+    protocolVersion: 4,
+    clientId: device.deviceId,
+    username: device.deviceId,
+    password: device.password,
+    clean: true,
+    reconnectPeriod: 0,
+    ...extra,
+  };
+}
 
 export async function provisionBrokerDevice(server: RunningServer, deviceId: string, password: string): Promise<void> {
   await server.services.brokerAccounts?.provisionDevice(deviceId, password);

@@ -9,6 +9,7 @@ import mqtt, { type IClientOptions } from 'mqtt';
 import { generate } from 'selfsigned';
 import { encodePayload, topics } from '@attune/protocol';
 import type { RunningServer } from '@attune/server';
+import { deviceConnectOptions } from './broker.ts';
 import { makeWindow, type TestDevice } from './system.ts';
 
 export interface TestCertificate {
@@ -48,16 +49,7 @@ export async function selfSignedCertificate(): Promise<TestCertificate> {
 }
 
 export function deviceOptions(device: TestDevice, extra: IClientOptions = {}): IClientOptions {
-  return {
-    protocolVersion: 4,
-    clientId: device.deviceId,
-    username: device.deviceId,
-    password: device.password,
-    clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: 10_000,
-    ...extra,
-  };
+  return deviceConnectOptions(device, { connectTimeout: 10_000, ...extra });
 }
 
 /** Connects over TLS trusting `ca`, publishes one window (QoS 1, waits for its PUBACK), and reports the TLS version used. */

@@ -12,7 +12,7 @@ import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testin
 import { encodePayload, topics, type ScoreWindow } from '@attune/protocol';
 import { createLogger, hashPassword, loadConfig, randomSecret, startServer, type RunningServer } from '@attune/server';
 
-import { discardBrokerSession, externalBrokerIdentity, provisionBrokerDevice } from './broker.ts';
+import { deviceConnectOptions, discardBrokerSession, externalBrokerIdentity, provisionBrokerDevice } from './broker.ts';
 
 export type ScoreWindowInput = ScoreWindow;
 
@@ -118,14 +118,11 @@ export async function startTestSystem(
   const clients: MqttClient[] = [];
   const connectDevice = async (deviceId: string, options: { password?: string; clientId?: string } = {}) => {
     const device = devices.find((d) => d.deviceId === deviceId);
-    const client = await mqtt.connectAsync(server.mqttUrl, {
-      protocolVersion: 4,
-      clientId: options.clientId ?? deviceId,
-      username: deviceId,
-      password: options.password ?? device?.password ?? '',
-      clean: true,
-      reconnectPeriod: 0,
-    });
+    const password = options.password ?? device?.password ?? '';
+    const client = await mqtt.connectAsync(
+      server.mqttUrl,
+      deviceConnectOptions({ deviceId, password }, { clientId: options.clientId ?? deviceId }),
+    );
     clients.push(client);
     return client;
   };
@@ -225,6 +222,22 @@ export async function seedTestWard(
   return { wardId, devices };
 }
 
+/** What every test window starts with: the protocol version, the device, its seq, 5 s ending at `end`, and consent version 1. */
+export function windowFrame(
+  deviceId: string,
+  seq: number,
+  end: Date,
+): Pick<ScoreWindow, 'v' | 'deviceId' | 'seq' | 'windowStart' | 'windowEnd' | 'consentVersion'> {
+  return {
+    v: 2,
+    deviceId,
+    seq,
+    windowStart: new Date(end.getTime() - 5000).toISOString(),
+    windowEnd: end.toISOString(),
+    consentVersion: 1,
+  };
+}
+
 /** Builds a valid wearable-only score window ending at `end`. */
 export function makeWindow(
   deviceId: string,
@@ -234,12 +247,7 @@ export function makeWindow(
   overrides: Partial<ScoreWindow> = {},
 ): ScoreWindow {
   return {
-    v: 2,
-    deviceId,
-    seq,
-    windowStart: new Date(end.getTime() - 5000).toISOString(),
-    windowEnd: end.toISOString(),
-    consentVersion: 1,
+    ...windowFrame(deviceId, seq, end),
     fused: { ...fused, drivers: fused.distress >= 0.7 ? [{ code: 'heart_rate_high', value: 96, unit: 'bpm', baseline: 72 }] : [] },
     wearable: {
       hrBpm: fused.distress >= 0.7 ? 96 : 72,

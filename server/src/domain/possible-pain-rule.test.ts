@@ -1,5 +1,6 @@
 import type { FaceBlock } from '@attune/protocol';
 import { describe, expect, it } from 'vitest';
+import { CALM_WEARABLE } from '../../test/wearable-blocks.ts';
 import { UNOBSERVED_PAINAD_TEXT } from './unobserved.ts';
 import { FACE_ALONE_TEXT } from './possible-pain-explanation.ts';
 import {
@@ -68,23 +69,7 @@ function win(startS: number, signs: FaceSigns, opts: WinOpts = {}): PossiblePain
     confidence: opts.wearable ? 0.8 : 0.45,
     drivers: [],
     face,
-    ...(opts.wearable
-      ? {
-          wearable: {
-            hrBpm: 74,
-            hrBaselineBpm: 72,
-            sdnnMs: 45,
-            rmssdMs: 35,
-            sclUs: 3,
-            scrPerMin: 2,
-            tempC: 33,
-            activityG: 0.02,
-            distress: 0.3,
-            baselineReady: true,
-            onWrist: true,
-          },
-        }
-      : {}),
+    ...(opts.wearable ? { wearable: CALM_WEARABLE } : {}),
     quality: {
       wearableCoverage: opts.wearable ? 1 : null,
       faceCoverage: f.faceVisibleFraction,

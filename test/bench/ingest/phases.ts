@@ -4,6 +4,7 @@ import { encodePayload, subscriptions, topics } from '@attune/protocol';
 import { toRuleWindow } from '@attune/server';
 import { evaluateDistressWindow, initialDistressState } from '@attune/server/distress-rule';
 import { readMetric } from '../../support/metrics.ts';
+import { deviceConnectOptions } from '../../support/broker.ts';
 import { makeEpisode } from '../../support/system.ts';
 import { Child, childFile, quantile, sleep, type DeviceCredential, type Msg, type ThroughputWorkload } from './common.ts';
 import { openAlertStream } from './sse.ts';
@@ -19,6 +20,17 @@ export interface RefBroker {
   /** Processes whose CPU is accounted. */
   pids: Record<string, number | undefined>;
   method: string;
+}
+
+/** What the burst publisher reports at 'done': its counts, when its last PUBACK came, and its CPU. */
+function publisherReport(done: Msg, firstPublishAt: number) {
+  return {
+    published: done.published,
+    acked: done.acked,
+    failed: done.failed,
+    lastAckAfterS: round((Number(done.lastAckAt) - firstPublishAt) / 1000, 3),
+    cpuS: cpuOf(done),
+  };
 }
 
 export async function runPassthrough(ref: RefBroker, devices: DeviceCredential[], workload: ThroughputWorkload) {
@@ -60,13 +72,7 @@ export async function runPassthrough(ref: RefBroker, devices: DeviceCredential[]
       payloadBytes: ready.payloadBytes,
       seconds: round(seconds, 3),
       msgPerS: round(received === N ? N / seconds : NaN, 1),
-      publisher: {
-        published: done.published,
-        acked: done.acked,
-        failed: done.failed,
-        lastAckAfterS: round((Number(done.lastAckAt) - firstPublishAt) / 1000, 3),
-        cpuS: cpuOf(done),
-      },
+      publisher: publisherReport(done, firstPublishAt),
       cpu: cpuDelta(before, after),
     };
   } finally {
@@ -145,13 +151,7 @@ export async function runEndToEnd(server: ServerHandle, extraPids: Record<string
       redeliveriesSeenByServer: (await readMetric(server.baseUrl, 'attune_ingest_duplicates_total')) - dupBase,
       seconds: round(seconds, 3),
       storedPerS: round(N / seconds, 1),
-      publisher: {
-        published: done.published,
-        acked: done.acked,
-        failed: done.failed,
-        lastAckAfterS: round((Number(done.lastAckAt) - firstPublishAt) / 1000, 3),
-        cpuS: cpuOf(done),
-      },
+      publisher: publisherReport(done, firstPublishAt),
       /** [seconds since first publish, rows stored] as observed by the poller. */
       progress: progress.map(([t, v]) => [round((t - firstPublishAt) / 1000, 2), v]),
       cpu: cpuDelta(before, after),
@@ -174,18 +174,7 @@ export async function runAlertLatency(server: ServerHandle, loadRate: number) {
   const episodeDevices = server.devices.slice(0, CONFIG.episodeDevices);
   const loadDevices = server.devices.slice(CONFIG.episodeDevices);
   const clients: MqttClient[] = [];
-  for (const d of episodeDevices) {
-    clients.push(
-      await mqtt.connectAsync(server.mqttUrl, {
-        protocolVersion: 4,
-        clientId: d.deviceId,
-        username: d.deviceId,
-        password: d.password,
-        clean: true,
-        reconnectPeriod: 0,
-      }),
-    );
-  }
+  for (const d of episodeDevices) clients.push(await mqtt.connectAsync(server.mqttUrl, deviceConnectOptions(d)));
 
   // Which of the 15 windows crosses the open threshold: ask the rule itself.
   const sample = makeEpisode('probe', 1, 15, new Date(), { distress: 0.9, confidence: 0.8 });

@@ -13,6 +13,7 @@
  */
 import { encodePayload } from '@attune/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import { deviceConnectOptions } from '../../support/broker.ts';
 import { makeWindow } from '../../support/system.ts';
 import {
   CALM,
@@ -46,19 +47,7 @@ const clients: MqttClient[] = [];
 for (let i = 0; i < job.devices.length; i += 20) {
   const batch = job.devices.slice(i, i + 20);
   clients.push(
-    ...(await Promise.all(
-      batch.map((d) =>
-        mqtt.connectAsync(job.mqttUrl, {
-          protocolVersion: 4,
-          clientId: d.deviceId,
-          username: d.deviceId,
-          password: d.password,
-          clean: true,
-          reconnectPeriod: 0,
-          connectTimeout: 30_000,
-        }),
-      ),
-    )),
+    ...(await Promise.all(batch.map((d) => mqtt.connectAsync(job.mqttUrl, deviceConnectOptions(d, { connectTimeout: 30_000 }))))),
   );
 }
 let closing = false;
