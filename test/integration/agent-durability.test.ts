@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
+import { bedsideAgentConfig } from '../support/bedside-agent.ts';
 import { backends, getJson, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 // The outage is the embedded broker stopping with the server, so this runs on the embedded broker
@@ -37,15 +38,7 @@ describe.each([backend, ...withPostgres])('agent outbox and server de-duplicatio
 
   it('replays everything in order after a broker outage and an agent restart, storing each window once', async () => {
     const device = sys.devices[0]!;
-    const agentConfig = {
-      deviceId: device.deviceId,
-      mqtt: { url: sys.mqttUrl, username: device.deviceId, password: device.password, reconnectMs: 200 },
-      dataDir: agentDir,
-      windowMs: 200,
-      baselineWindows: 3,
-      wearable: { kind: 'simulator' as const, seed: 7, episodes: [] },
-      camera: { kind: 'none' as const },
-    };
+    const agentConfig = bedsideAgentConfig(device, { mqttUrl: sys.mqttUrl, dataDir: agentDir, windowMs: 200, baselineWindows: 3, seed: 7 });
     let agent: RunningAgent = await startAgent(agentConfig, { log: silentLogger });
     try {
       await waitFor(async () => (await storedSeqs(device.deviceId)).length >= 5, 'windows before the outage', 15_000);
@@ -87,17 +80,9 @@ describe.each([backend, ...withPostgres])('agent outbox and server de-duplicatio
 
   it("measures its clock against the server's and reports the offset, which the devices page shows", async () => {
     const device = sys.devices[0]!;
-    const agent = await startAgent(
-      {
-        deviceId: device.deviceId,
-        mqtt: { url: sys.mqttUrl, username: device.deviceId, password: device.password, reconnectMs: 200 },
-        dataDir: agentDir,
-        windowMs: 1000,
-        wearable: { kind: 'simulator' as const, seed: 7, episodes: [] },
-        camera: { kind: 'none' as const },
-      },
-      { log: silentLogger },
-    );
+    const agent = await startAgent(bedsideAgentConfig(device, { mqttUrl: sys.mqttUrl, dataDir: agentDir, windowMs: 1000, seed: 7 }), {
+      log: silentLogger,
+    });
     try {
       // The server publishes its clock every 10 s; the agent re-announces its status once it has measured.
       const offset = await waitFor(async () => agent.status().clockOffsetMs ?? null, 'the agent to measure its clock', 15_000);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
 import { encodePayload, topics, type ConsentMessage, type ScoreWindow } from '@attune/protocol';
 import { call, cookieFrom, type Json } from '../support/api.ts';
+import { bedsideAgentConfig } from '../support/bedside-agent.ts';
 import { readMetric } from '../support/metrics.ts';
 import { backends, makeEpisode, makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
@@ -336,16 +337,10 @@ describe.each(backends())('bedside tablet on $label', (backend) => {
   it('stops the real bedside agent: its wearable stream closes within the bound after one tablet tap (measured)', async () => {
     const bed = sys.devices[1]!;
     agent = await startAgent(
+      bedsideAgentConfig(bed, { mqttUrl: sys.mqttUrl, dataDir: agentDir, windowMs: 500, baselineWindows: 3, seed: 3 }),
       {
-        deviceId: bed.deviceId,
-        mqtt: { url: sys.mqttUrl, username: bed.deviceId, password: bed.password, reconnectMs: 200 },
-        dataDir: agentDir,
-        windowMs: 500,
-        baselineWindows: 3,
-        wearable: { kind: 'simulator' as const, seed: 3, episodes: [] },
-        camera: { kind: 'none' as const },
+        log: silentLogger,
       },
-      { log: silentLogger },
     );
     await waitFor(async () => agent!.status().sources.wearable === 'streaming', 'the wearable streaming under consent', 15_000);
     const { cookie } = await pairTablet(sys.baseUrl, nurse, bed.bedId);

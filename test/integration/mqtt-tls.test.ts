@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentLogger, type RunningAgent } from '@attune/edge-agent';
 import { ConfigError, createLogger, loadConfig, randomSecret, startServer, type RunningServer } from '@attune/server';
+import { bedsideAgentConfig } from '../support/bedside-agent.ts';
 import { readMetric } from '../support/metrics.ts';
 import {
   connectionError,
@@ -132,14 +133,8 @@ describe('MQTT over TLS on the embedded broker', () => {
     const agentDir = mkdtempSync(join(tmpdir(), 'attune-tls-agent-'));
     const warnings: { msg: string; fields?: Record<string, unknown> }[] = [];
     const log: AgentLogger = { info: () => {}, error: () => {}, warn: (msg, fields) => void warnings.push({ msg, fields }) };
-    const agentConfig = (caFile: string | undefined, dataDir: string) => ({
-      deviceId: device.deviceId,
-      mqtt: { url: tlsUrl, username: device.deviceId, password: device.password, reconnectMs: 200, ...(caFile ? { caFile } : {}) },
-      dataDir,
-      windowMs: 1000,
-      baselineWindows: 1,
-      wearable: { kind: 'simulator' as const, seed: 3, episodes: [] },
-    });
+    const agentConfig = (caFile: string | undefined, dataDir: string) =>
+      bedsideAgentConfig(device, { mqttUrl: tlsUrl, caFile, dataDir, windowMs: 1000, baselineWindows: 1, seed: 3 });
     let untrusting: RunningAgent | null = null;
     let trusting: RunningAgent | null = null;
     try {
