@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { appUser } from './app-user.ts';
+import { requiredReference } from './columns.ts';
 import { stay } from './stay.ts';
 import { bed, ward } from './ward.ts';
 
@@ -17,9 +18,7 @@ export const alert = pgTable(
     state: text().$type<'firing' | 'acknowledged' | 'resolved'>().notNull().default('firing'),
     /** False once the condition cleared with hysteresis; the alert stays until a person resolves it. */
     conditionActive: boolean().notNull().default(true),
-    wardId: uuid()
-      .notNull()
-      .references(() => ward.id),
+    wardId: requiredReference(() => ward.id),
     bedId: uuid().references(() => bed.id),
     stayId: uuid().references(() => stay.id),
     deviceId: text(),
@@ -50,9 +49,7 @@ export const alertEvent = pgTable(
   'alert_event',
   {
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    alertId: uuid()
-      .notNull()
-      .references(() => alert.id, { onDelete: 'cascade' }),
+    alertId: requiredReference(() => alert.id, { onDelete: 'cascade' }),
     at: timestamp({ withTimezone: true }).notNull(),
     /** 'opened' | 'escalated' | 'updated' | 'condition_cleared' | 'reactivated' | 'acknowledged' | 'resolved' */
     type: text().notNull(),

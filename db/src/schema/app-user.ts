@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { requiredReference } from './columns.ts';
 import { ward } from './ward.ts';
 
 export const appUser = pgTable(
@@ -33,12 +34,8 @@ export const appUser = pgTable(
 export const userWard = pgTable(
   'user_ward',
   {
-    userId: uuid()
-      .notNull()
-      .references(() => appUser.id, { onDelete: 'cascade' }),
-    wardId: uuid()
-      .notNull()
-      .references(() => ward.id, { onDelete: 'cascade' }),
+    userId: requiredReference(() => appUser.id, { onDelete: 'cascade' }),
+    wardId: requiredReference(() => ward.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.userId, t.wardId] }), index().on(t.wardId)],
 );

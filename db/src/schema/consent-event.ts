@@ -1,4 +1,5 @@
 import { bigint, boolean, index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { requiredReference } from './columns.ts';
 import { stay } from './stay.ts';
 
 /**
@@ -10,9 +11,7 @@ export const consentEvent = pgTable(
   'consent_event',
   {
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    stayId: uuid()
-      .notNull()
-      .references(() => stay.id),
+    stayId: requiredReference(() => stay.id),
     effectiveAt: timestamp({ withTimezone: true }).notNull(),
     camera: boolean().notNull(),
     wearable: boolean().notNull(),

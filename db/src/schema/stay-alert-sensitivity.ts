@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { appUser } from './app-user.ts';
+import { requiredReference } from './columns.ts';
 import { stay } from './stay.ts';
 
 /**
@@ -17,9 +18,7 @@ export const stayAlertSensitivity = pgTable(
     /** 'lower' | 'standard' | 'higher' (server/src/services/distress-rule.ts ALERT_SENSITIVITIES) */
     sensitivity: text().$type<'lower' | 'standard' | 'higher'>().notNull(),
     reason: text().notNull(),
-    setByUserId: uuid()
-      .notNull()
-      .references(() => appUser.id),
+    setByUserId: requiredReference(() => appUser.id),
     setAt: timestamp({ withTimezone: true }).notNull(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
   },

@@ -1,4 +1,5 @@
-import { bigint, index, pgTable, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, timestamp } from 'drizzle-orm/pg-core';
+import { requiredReference } from './columns.ts';
 import { stay } from './stay.ts';
 import { bed } from './ward.ts';
 
@@ -11,12 +12,8 @@ export const stayBed = pgTable(
   'stay_bed',
   {
     id: bigint({ mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    stayId: uuid()
-      .notNull()
-      .references(() => stay.id),
-    bedId: uuid()
-      .notNull()
-      .references(() => bed.id),
+    stayId: requiredReference(() => stay.id),
+    bedId: requiredReference(() => bed.id),
     fromAt: timestamp({ withTimezone: true }).notNull(),
     /** Null while the stay is in this bed; the transfer or discharge time afterwards. */
     untilAt: timestamp({ withTimezone: true }),

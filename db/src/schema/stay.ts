@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { requiredReference } from './columns.ts';
 import { patient } from './patient.ts';
 import { bed } from './ward.ts';
 
@@ -8,12 +9,8 @@ export const stay = pgTable(
   'stay',
   {
     id: uuid().primaryKey().defaultRandom(),
-    patientId: uuid()
-      .notNull()
-      .references(() => patient.id),
-    bedId: uuid()
-      .notNull()
-      .references(() => bed.id),
+    patientId: requiredReference(() => patient.id),
+    bedId: requiredReference(() => bed.id),
     admittedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     dischargedAt: timestamp({ withTimezone: true }),
     /** Set when the patient asked to delete what was recorded: windows measured up to then are refused, even when replayed later. */

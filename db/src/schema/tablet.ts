@@ -1,5 +1,6 @@
 import { index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { appUser } from './app-user.ts';
+import { requiredReference } from './columns.ts';
 import { stay } from './stay.ts';
 import { bed } from './ward.ts';
 
@@ -9,12 +10,8 @@ export const tabletPairing = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     codeHash: text().notNull(),
-    bedId: uuid()
-      .notNull()
-      .references(() => bed.id),
-    stayId: uuid()
-      .notNull()
-      .references(() => stay.id),
+    bedId: requiredReference(() => bed.id),
+    stayId: requiredReference(() => stay.id),
     createdByUserId: uuid().references(() => appUser.id),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp({ withTimezone: true }).notNull(),
@@ -32,9 +29,7 @@ export const tabletSession = pgTable(
   'tablet_session',
   {
     tokenHash: text().primaryKey(),
-    stayId: uuid()
-      .notNull()
-      .references(() => stay.id),
+    stayId: requiredReference(() => stay.id),
     pairingId: uuid().references(() => tabletPairing.id, { onDelete: 'set null' }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,4 +1,5 @@
 import { integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { requiredReference } from './columns.ts';
 
 export const ward = pgTable('ward', {
   id: uuid().primaryKey().defaultRandom(),
@@ -8,9 +9,7 @@ export const ward = pgTable('ward', {
 
 export const bed = pgTable('bed', {
   id: uuid().primaryKey().defaultRandom(),
-  wardId: uuid()
-    .notNull()
-    .references(() => ward.id),
+  wardId: requiredReference(() => ward.id),
   /** What nurses call the bed, e.g. "Bed 3". */
   label: text().notNull(),
   /** Order on the ward board. */
