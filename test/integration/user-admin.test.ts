@@ -36,6 +36,9 @@ describe.each(backends())('user administration on $label', (backend) => {
     secrets.push(res.body.oneTimePassword);
     return res.body as { user: Json; oneTimePassword: string };
   };
+  /** A nurse on the test system's ward. */
+  const createNurse = (username: string, displayName: string) =>
+    createUser({ username, displayName, role: 'nurse', wardIds: [sys.wardId] });
   const listed = async (id: string) => (await api('GET', '/api/users', { cookie: admin })).body.users.find((u: Json) => u.id === id);
 
   it('requires a session (401) and the it_admin role (403 for nurses, charge nurses and a tablet)', async () => {
@@ -76,12 +79,7 @@ describe.each(backends())('user administration on $label', (backend) => {
   });
 
   it('a new user signs in with the one-time password, can open nothing but /me, /password and /logout, then changes it', async () => {
-    const { user, oneTimePassword } = await createUser({
-      username: '  New.Nurse ',
-      displayName: 'New Nurse',
-      role: 'nurse',
-      wardIds: [sys.wardId],
-    });
+    const { user, oneTimePassword } = await createNurse('  New.Nurse ', 'New Nurse');
     expect(user).toMatchObject({
       username: 'new.nurse',
       role: 'nurse',
@@ -142,7 +140,7 @@ describe.each(backends())('user administration on $label', (backend) => {
   });
 
   it('role and ward changes apply to the next request of a live session', async () => {
-    const { user, oneTimePassword } = await createUser({ username: 'mover', displayName: 'Mo Ver', role: 'nurse', wardIds: [sys.wardId] });
+    const { user, oneTimePassword } = await createNurse('mover', 'Mo Ver');
     const { cookie } = await signIn('mover', oneTimePassword);
     await api('POST', '/api/auth/password', { cookie, body: { currentPassword: oneTimePassword, newPassword: 'moving between wards' } });
     secrets.push('moving between wards');
@@ -209,12 +207,7 @@ describe.each(backends())('user administration on $label', (backend) => {
   });
 
   it('a reset lifts a sign-in lockout, ends sessions and forces a new password', async () => {
-    const { user, oneTimePassword } = await createUser({
-      username: 'forgetful',
-      displayName: 'For Getful',
-      role: 'nurse',
-      wardIds: [sys.wardId],
-    });
+    const { user, oneTimePassword } = await createNurse('forgetful', 'For Getful');
     const { cookie: live } = await signIn('forgetful', oneTimePassword);
     for (let i = 0; i < 6; i++) expect((await signIn('forgetful', `wrong-${i}`)).status).toBe(401);
     const locked = await signIn('forgetful', oneTimePassword);

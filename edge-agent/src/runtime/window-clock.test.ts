@@ -22,14 +22,21 @@ function startedClock({ failing = false } = {}) {
     onError: (err) => errors.push((err as Error).message),
   });
   clock.start();
+  /** Lets the window being closed finish, and its promise chain run. */
+  const settleLast = async () => {
+    settle.shift()?.();
+    await vi.advanceTimersByTimeAsync(0);
+  };
   return {
     clock,
     windows,
     errors,
-    /** Lets the window being closed finish, and its promise chain run. */
-    settleLast: async () => {
-      settle.shift()?.();
-      await vi.advanceTimersByTimeAsync(0);
+    settleLast,
+    /** Settles the window being closed, lets one more window pass, and returns the last window closed by then. */
+    nextWindow: async () => {
+      await settleLast();
+      await elapse(1);
+      return windows.at(-1);
     },
   };
 }
@@ -51,10 +58,8 @@ describe('WindowClock', () => {
     expect(r.windows).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(r.windows).toEqual(['0-1']);
-    await r.settleLast();
-    await elapse(1);
-    await r.settleLast();
-    await elapse(1);
+    await r.nextWindow();
+    await r.nextWindow();
     expect(r.windows).toEqual(['0-1', '1-2', '2-3']);
   });
 
@@ -74,9 +79,7 @@ describe('WindowClock', () => {
     await r.settleLast();
     // Now is 3.5W: the window 1-2 is more than a window late, so the clock takes the last windowMs instead.
     expect(r.windows).toEqual(['0-1', '2.5-3.5']);
-    await r.settleLast();
-    await elapse(1);
-    expect(r.windows.at(-1)).toBe('3.5-4.5');
+    expect(await r.nextWindow()).toBe('3.5-4.5');
   });
 
   it('restartWindow starts the current window from now and closes it a whole window later, never early', async () => {
@@ -87,9 +90,7 @@ describe('WindowClock', () => {
     expect(r.windows).toEqual([]); // the old window's timer (due at 1.0) must not close the new one
     await elapse(0.1);
     expect(r.windows).toEqual(['0.5-1.5']);
-    await r.settleLast();
-    await elapse(1);
-    expect(r.windows.at(-1)).toBe('1.5-2.5');
+    expect(await r.nextWindow()).toBe('1.5-2.5');
   });
 
   it('restartWindow while a window is being closed: the next window starts from the restart', async () => {
