@@ -105,4 +105,24 @@ describe('AlertDialog', () => {
     expect((await screen.findByRole('alert')).textContent).toContain('The server did not answer');
     expect(screen.getByRole('heading', { name: 'Alert explanation' })).toBeTruthy();
   });
+
+  it('on closing hands focus back to the element that opened it, or to the page heading when that is gone', async () => {
+    api.getAlert.mockResolvedValue({ alert: alert(), events: EVENTS });
+    const heading = document.body.appendChild(document.createElement('main')).appendChild(document.createElement('h1'));
+    heading.tabIndex = -1;
+    const opener = document.body.appendChild(document.createElement('button'));
+    const onClose = vi.fn();
+    const { rerender } = render(AlertDialog, { alertId: 'alert-1', trigger: opener, onClose });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Close' }));
+    expect(onClose).toHaveBeenCalledOnce();
+    expect(document.activeElement).toBe(opener);
+
+    // The page clears the id on close, as the pages do; the alert opens again after its opener went away.
+    await rerender({ alertId: null, trigger: opener, onClose });
+    opener.remove();
+    await rerender({ alertId: 'alert-1', trigger: opener, onClose });
+    await fireEvent.click(await screen.findByRole('button', { name: 'Close' }));
+    expect(onClose).toHaveBeenCalledTimes(2);
+    expect(document.activeElement).toBe(heading);
+  });
 });
