@@ -121,8 +121,12 @@ export function isLang(value: unknown): value is Lang {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
+/** `template` with each {placeholder} that `params` names filled in; the others stay as written. */
+export function fillPlaceholders(template: string, params: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
 /** The message for `key` in `lang` with {placeholders} filled; English when a language lacks it. */
 export function translate(lang: Lang, key: MessageKey, params: Record<string, string | number> = {}): string {
-  const template = MESSAGES[lang][key] ?? MESSAGES.en[key];
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return fillPlaceholders(MESSAGES[lang][key] ?? MESSAGES.en[key], params);
 }

@@ -7,11 +7,14 @@ import { tick } from 'svelte';
 import { ApiError, getTabletState, getTabletTexts, getTabletWards, pairTablet, stopFromTablet, submitTabletConsent } from '$lib/api/client';
 import type { ConsentTexts, TabletState, TabletWard } from '$lib/api/types';
 import { translate, type Lang, type MessageKey } from '$lib/i18n';
+import { noChoice, type ConsentChoice } from './consent-choice';
 import { isPairingWordKey, pairingWord, type PairingWordKey } from './pairing-words';
 import { rememberPaired, setStoredLang, setStoredWard, storedLang, storedWard, wasPaired, type TabletWardChoice } from './tablet-storage';
 
 export type Screen = 'loading' | 'pair' | 'explain' | 'choose' | 'confirm' | 'status' | 'error';
 export type Field = 'who' | 'proxyName' | 'proxyRelationship' | 'typedName' | 'code' | 'ward';
+/** Each field's message, in words, for the step that shows the field. */
+export type FieldErrors = Partial<Record<Field, string>>;
 /** What the last action told the patient on the status screen. */
 export type StatusNotice = { kind: 'saved' } | { kind: 'stopped'; deleted: { scoreWindows: number; alerts: number } | null };
 
@@ -49,11 +52,7 @@ export class TabletFlow {
   wardChoice = $state('');
   /** Minutes a paused ward asks to wait (from Retry-After). */
   pausedMinutes = $state(0);
-  camera = $state(false);
-  wearable = $state(false);
-  actor = $state<'patient' | 'proxy' | null>(null);
-  proxyName = $state('');
-  proxyRelationship = $state('');
+  choice = $state<ConsentChoice>(noChoice());
   typedName = $state('');
   /** Per field: a chrome message key, or 'mismatch' for the server's own typed-name wording. */
   errors = $state<Partial<Record<Field, MessageKey | PairingWordKey | 'mismatch'>>>({});
@@ -74,7 +73,7 @@ export class TabletFlow {
   readonly monitoring = $derived(!!this.consent && (this.consent.camera || this.consent.wearable));
   /** Each field's message in the chosen language, for the step that shows the field. */
   readonly fieldErrors = $derived.by(() => {
-    const out: Partial<Record<Field, string>> = {};
+    const out: FieldErrors = {};
     for (const [field, e] of Object.entries(this.errors) as [Field, MessageKey | PairingWordKey | 'mismatch'][]) {
       if (e === 'mismatch') out[field] = this.texts?.confirm.nameMismatch ?? '';
       else out[field] = isPairingWordKey(e) ? pairingWord(this.lang, e, { minutes: this.pausedMinutes }) : translate(this.lang, e);
@@ -241,11 +240,7 @@ export class TabletFlow {
   }
 
   private resetChoices(): void {
-    this.camera = false;
-    this.wearable = false;
-    this.actor = null;
-    this.proxyName = '';
-    this.proxyRelationship = '';
+    this.choice = noChoice();
     this.typedName = '';
     this.errors = {};
   }
@@ -307,11 +302,12 @@ export class TabletFlow {
   }
 
   toConfirm(): void {
+    const { actor, proxyName, proxyRelationship } = this.choice;
     const next: Partial<Record<Field, MessageKey>> = {};
-    if (!this.actor) next.who = 'tablet.choose.whoMissing';
-    if (this.actor === 'proxy') {
-      if (!this.proxyName.trim()) next.proxyName = 'tablet.choose.proxyNameMissing';
-      if (!this.proxyRelationship.trim()) next.proxyRelationship = 'tablet.choose.proxyRelationshipMissing';
+    if (!actor) next.who = 'tablet.choose.whoMissing';
+    if (actor === 'proxy') {
+      if (!proxyName.trim()) next.proxyName = 'tablet.choose.proxyNameMissing';
+      if (!proxyRelationship.trim()) next.proxyRelationship = 'tablet.choose.proxyRelationshipMissing';
     }
     this.errors = next;
     const first = next.who ? 'who-patient' : next.proxyName ? 'proxy-name' : next.proxyRelationship ? 'proxy-relationship' : null;
@@ -324,7 +320,8 @@ export class TabletFlow {
   }
 
   async submitConsent(): Promise<void> {
-    const { texts, actor } = this;
+    const { texts, choice } = this;
+    const { actor } = choice;
     if (this.busy || !texts || !actor) return;
     if (!this.typedName.trim()) {
       this.errors = { typedName: 'tablet.confirm.typedMissing' };
@@ -336,10 +333,10 @@ export class TabletFlow {
     this.errorKey = null;
     try {
       const state = await submitTabletConsent({
-        camera: this.camera,
-        wearable: this.wearable,
+        camera: choice.camera,
+        wearable: choice.wearable,
         actor,
-        ...(actor === 'proxy' ? { proxyName: this.proxyName.trim(), proxyRelationship: this.proxyRelationship.trim() } : {}),
+        ...(actor === 'proxy' ? { proxyName: choice.proxyName.trim(), proxyRelationship: choice.proxyRelationship.trim() } : {}),
         typedName: this.typedName.trim(),
         language: texts.language,
         textHash: texts.hash,

@@ -4,7 +4,7 @@
  * $lib/i18n.ts (each language typed against English, {placeholders}); the browser test checks
  * them with the rest. Plain TypeScript with no SvelteKit imports, so tests can load it directly.
  */
-import type { Lang } from '../../lib/i18n.ts';
+import { fillPlaceholders, type Lang } from '../../lib/i18n.ts';
 
 const en = {
   'tablet.ward.question': 'Which ward is this tablet on?',
@@ -46,5 +46,5 @@ export function isPairingWordKey(key: string): key is PairingWordKey {
 
 /** The words for `key` in `lang` with {placeholders} filled. */
 export function pairingWord(lang: Lang, key: PairingWordKey, params: Record<string, string | number> = {}): string {
-  return PAIRING_WORDS[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  return fillPlaceholders(PAIRING_WORDS[lang][key], params);
 }

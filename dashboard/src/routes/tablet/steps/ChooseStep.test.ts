@@ -1,23 +1,10 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import ChooseStep from './ChooseStep.svelte';
-import { TEXTS } from './test-texts';
+import { IN_ENGLISH, reactiveChoice, spies } from './test-step.svelte';
 
 function props(overrides: Record<string, unknown> = {}) {
-  return {
-    lang: 'en' as const,
-    texts: TEXTS,
-    camera: false,
-    wearable: false,
-    actor: null,
-    proxyName: '',
-    proxyRelationship: '',
-    errors: {},
-    onActorChange: vi.fn(),
-    onBack: vi.fn(),
-    onContinue: vi.fn(),
-    ...overrides,
-  };
+  return { ...IN_ENGLISH, choice: reactiveChoice(), errors: {}, ...spies('onActorChange', 'onBack', 'onContinue'), ...overrides };
 }
 
 describe('ChooseStep', () => {

@@ -1,24 +1,12 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { noChoice, type ConsentChoice } from '../consent-choice';
 import ConfirmStep from './ConfirmStep.svelte';
-import { TEXTS } from './test-texts';
+import { IN_ENGLISH, spies } from './test-step.svelte';
 
-function props(overrides: Record<string, unknown> = {}) {
-  return {
-    lang: 'en' as const,
-    texts: TEXTS,
-    camera: true,
-    wearable: false,
-    actor: 'patient' as const,
-    proxyName: '',
-    proxyRelationship: '',
-    typedName: '',
-    error: undefined,
-    busy: false,
-    onBack: vi.fn(),
-    onConfirm: vi.fn(),
-    ...overrides,
-  };
+function props(chosen: Partial<ConsentChoice> = {}, overrides: Record<string, unknown> = {}) {
+  const choice = { ...noChoice(), camera: true, actor: 'patient' as const, ...chosen };
+  return { ...IN_ENGLISH, choice, typedName: '', error: undefined, busy: false, ...spies('onBack', 'onConfirm'), ...overrides };
 }
 
 describe('ConfirmStep', () => {
@@ -42,7 +30,7 @@ describe('ConfirmStep', () => {
   });
 
   it('shows a refused name as an alert and a busy button while saving', () => {
-    render(ConfirmStep, props({ error: 'The name does not match.', busy: true }));
+    render(ConfirmStep, props({}, { error: 'The name does not match.', busy: true }));
     expect(screen.getByRole('alert').textContent).toContain('The name does not match.');
     expect(screen.getByLabelText('Type your full name').getAttribute('aria-invalid')).toBe('true');
     const saving = screen.getByRole('button', { name: 'Saving…' }) as HTMLButtonElement;

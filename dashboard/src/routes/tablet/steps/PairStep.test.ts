@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import PairStep from './PairStep.svelte';
+import { spies } from './test-step.svelte';
 
 const WARDS = [
   { id: 'w1', name: 'Ward 1' },
@@ -18,10 +19,7 @@ function props(overrides: Record<string, unknown> = {}) {
     code: '',
     busy: false,
     errors: {},
-    onRetryWards: vi.fn(),
-    onChooseWard: vi.fn(),
-    onChangeWard: vi.fn(),
-    onPair: vi.fn(),
+    ...spies('onRetryWards', 'onChooseWard', 'onChangeWard', 'onPair'),
     ...overrides,
   };
 }

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import StatusStep from './StatusStep.svelte';
-import { TEXTS } from './test-texts';
+import { IN_ENGLISH } from './test-step.svelte';
 
 const CONSENT = {
   camera: true,
@@ -16,7 +16,7 @@ describe('StatusStep', () => {
   it('says what is measured and offers one Stop button that names its trigger', async () => {
     const onStop = vi.fn();
     const onChange = vi.fn();
-    render(StatusStep, { lang: 'en', texts: TEXTS, consent: CONSENT, notice: null, onStop, onChange });
+    render(StatusStep, { ...IN_ENGLISH, consent: CONSENT, notice: null, onStop, onChange });
     const status = screen.getByTestId('tablet-status');
     expect(status.textContent).toContain('Monitoring is on.');
     expect(status.textContent).toContain('Camera is on');
@@ -31,8 +31,7 @@ describe('StatusStep', () => {
 
   it('has no Stop button when nothing is measured, and reports what stopping erased', () => {
     render(StatusStep, {
-      lang: 'en',
-      texts: TEXTS,
+      ...IN_ENGLISH,
       consent: { ...CONSENT, camera: false },
       notice: { kind: 'stopped', deleted: { scoreWindows: 12, alerts: 1 } },
       onStop: vi.fn(),

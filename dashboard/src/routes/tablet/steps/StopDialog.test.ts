@@ -1,14 +1,13 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { expect, it, vi } from 'vitest';
 import StopDialog from './StopDialog.svelte';
-import { TEXTS } from './test-texts';
+import { IN_ENGLISH } from './test-step.svelte';
 
 it('asks before stopping, offers erasure, and confirms or cancels', async () => {
   const onConfirm = vi.fn();
   const onClose = vi.fn();
   render(StopDialog, {
-    lang: 'en',
-    texts: TEXTS,
+    ...IN_ENGLISH,
     open: true,
     trigger: null,
     alsoDelete: false,
