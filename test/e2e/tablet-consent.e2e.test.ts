@@ -21,26 +21,12 @@ import { hasChromium, requireChromium } from '../support/browser.ts';
 import { waitFor } from '../support/system.ts';
 import { expectAllSpanish } from './tablet/spanish.ts';
 import { closeDialog, pairingCode, tile } from './tablet/board.ts';
-import {
-  bed,
-  charge,
-  newTablet,
-  nurse,
-  pageErrors,
-  serverTexts,
-  setUpTabletSuite,
-  staffGet,
-  startBedAgent,
-  step,
-  sys,
-  tempDir,
-  watch,
-} from './tablet/suite.ts';
+import * as suite from './tablet/suite.ts';
 
 requireChromium('browser e2e tests (bedside tablet: consent)');
 
 describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consents', () => {
-  setUpTabletSuite();
+  suite.setUpTabletSuite();
 
   let wearableTablet: Page;
   let esTexts: Record<string, unknown>;
@@ -48,29 +34,29 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
   let wearableAgent: RunningAgent;
 
   it('pairs a tablet from the board, reads the explanation, and renders completely in Spanish', async () => {
-    const d = bed(0);
-    watch(nurse);
+    const d = suite.bed(0);
+    suite.watch(suite.nurse);
     // Nurses see pairing and "patient asked to stop" but not admit/transfer/discharge.
     expect(
-      await tile(nurse, d)
+      await tile(suite.nurse, d)
         .getByRole('button', { name: /Discharge/ })
         .count(),
     ).toBe(0);
-    const code = await step('nurse-shows-pairing-code', () => pairingCode(nurse, d));
-    await closeDialog(nurse);
+    const code = await suite.step('nurse-shows-pairing-code', () => pairingCode(suite.nurse, d));
+    await closeDialog(suite.nurse);
 
-    wearableAgent = await startBedAgent(d);
-    wearableTablet = await newTablet();
+    wearableAgent = await suite.startBedAgent(d);
+    wearableTablet = await suite.newTablet();
     const tablet = wearableTablet;
-    watch(tablet);
-    const wardName = await step('tablet-pairing-screen', async () => {
-      await tablet.goto(`${sys.baseUrl}/tablet`);
+    suite.watch(tablet);
+    const wardName = await suite.step('tablet-pairing-screen', async () => {
+      await tablet.goto(`${suite.sys.baseUrl}/tablet`);
       await tablet.getByRole('heading', { level: 1, name: 'Connect this tablet to a bed' }).waitFor({ timeout: 10_000 });
       // A new tablet asks once which ward it is on (the public ward list), before any code.
       const wards = tablet.getByRole('group', { name: 'Which ward is this tablet on?' });
       await wards.waitFor({ timeout: 10_000 });
-      const listed = (await (await fetch(`${sys.baseUrl}/api/tablet/wards`)).json()) as { wards: { id: string; name: string }[] };
-      const name = listed.wards.find((w) => w.id === sys.wardId)!.name;
+      const listed = (await (await fetch(`${suite.sys.baseUrl}/api/tablet/wards`)).json()) as { wards: { id: string; name: string }[] };
+      const name = listed.wards.find((w) => w.id === suite.sys.wardId)!.name;
       expect(await wards.getByRole('radio', { name }).count()).toBe(1);
       expect(await tablet.getByLabel('Pairing code (6 digits)').count()).toBe(0);
       // No staff header, no links anywhere.
@@ -90,7 +76,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       return name;
     });
 
-    await step('tablet-chooses-ward', async () => {
+    await suite.step('tablet-chooses-ward', async () => {
       await tablet.getByRole('radio', { name: wardName }).check();
       await tablet.getByRole('button', { name: 'Continue' }).tap();
       await tablet.getByLabel('Pairing code (6 digits)').waitFor({ timeout: 10_000 });
@@ -102,18 +88,18 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       expect(await tablet.getByRole('group', { name: 'Which ward is this tablet on?' }).count()).toBe(0);
     });
 
-    await step('tablet-wrong-code', async () => {
+    await suite.step('tablet-wrong-code', async () => {
       await tablet.getByLabel('Pairing code (6 digits)').tap();
       await tablet.getByLabel('Pairing code (6 digits)').fill(code === '000000' ? '111111' : '000000');
       await tablet.getByRole('button', { name: 'Connect' }).tap();
       await expect.poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 }).toMatch(/did not work/);
     });
 
-    await step('tablet-pairs-and-explains', async () => {
+    await suite.step('tablet-pairs-and-explains', async () => {
       await tablet.getByLabel('Pairing code (6 digits)').fill(code);
       await tablet.getByRole('button', { name: 'Connect' }).tap();
       await tablet.getByTestId('consent-text').waitFor({ timeout: 10_000 });
-      enTexts = await serverTexts(tablet, 'en');
+      enTexts = await suite.serverTexts(tablet, 'en');
       await tablet.getByRole('heading', { level: 1, name: enTexts.title as string }).waitFor();
       expect(await tablet.getByTestId('tablet-for').textContent()).toBe(`For Patient 1, Bed 1`);
       const sections = enTexts.sections as { heading: string }[];
@@ -129,8 +115,8 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       expect(smallest).toBeGreaterThanOrEqual(48);
     });
 
-    await step('tablet-switches-to-spanish', async () => {
-      esTexts = await serverTexts(tablet, 'es');
+    await suite.step('tablet-switches-to-spanish', async () => {
+      esTexts = await suite.serverTexts(tablet, 'es');
       await tablet.getByRole('button', { name: 'Español' }).tap();
       await tablet.getByRole('heading', { level: 1, name: esTexts.title as string }).waitFor({ timeout: 10_000 });
       expect(await tablet.title()).toBe(esTexts.title);
@@ -140,10 +126,10 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
   });
 
   it('opts in to the wearable only; the agent streams only the wearable; stopping on the tablet stops it within 5 s', async () => {
-    const d = bed(0);
+    const d = suite.bed(0);
     const tablet = wearableTablet;
     const agent = wearableAgent;
-    watch(tablet);
+    suite.watch(tablet);
     const es = esTexts as { choices: { camera: { label: string }; wearable: { label: string } }; who: { patient: string } };
     const statusEs = esTexts.status as Record<string, string>;
     const stopEs = esTexts.stop as Record<string, string>;
@@ -153,7 +139,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
     // Admitted without consent: the agent measures nothing.
     expect(agent.status().sources).toMatchObject({ wearable: 'no_consent' });
 
-    await step('tablet-choices-es', async () => {
+    await suite.step('tablet-choices-es', async () => {
       await tablet.getByRole('button', { name: MESSAGES.es['tablet.explain.continue'] }).tap();
       await tablet
         .getByRole('heading', { level: 1 })
@@ -175,22 +161,24 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       await tablet.getByRole('button', { name: MESSAGES.es['tablet.choose.continue'] }).tap();
     });
 
-    await step('tablet-confirm-es', async () => {
+    await suite.step('tablet-confirm-es', async () => {
       await tablet.getByRole('heading', { level: 1, name: confirmEs.heading! }).waitFor();
       const summary = (await tablet.locator('main').textContent()) ?? '';
       expect(summary).toContain(statusEs.wearableOn);
       expect(summary).toContain(statusEs.cameraOff);
       await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
       // A name that does not match is refused in words.
-      await tablet.getByLabel(confirmEs.typedNamePatient!).fill('Somebody Else');
-      await tablet.getByRole('button', { name: confirmEs.button }).tap();
-      await expect.poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 }).toContain(confirmEs.nameMismatch);
-      await tablet.getByLabel(confirmEs.typedNamePatient!).fill('Patient 1');
-      await tablet.getByRole('button', { name: confirmEs.button }).tap();
-      await tablet.getByRole('heading', { level: 1, name: statusEs.heading! }).waitFor({ timeout: 10_000 });
+      await suite.confirmAfterRefusedName(tablet, {
+        label: confirmEs.typedNamePatient!,
+        button: confirmEs.button!,
+        nameMismatch: confirmEs.nameMismatch!,
+        wrongName: 'Somebody Else',
+        rightName: 'Patient 1',
+        statusHeading: statusEs.heading!,
+      });
     });
 
-    await step('tablet-status-es', async () => {
+    await suite.step('tablet-status-es', async () => {
       const status = (await tablet.getByTestId('tablet-status').textContent()) ?? '';
       expect(status).toContain(statusEs.wearableOn);
       expect(status).toContain(statusEs.cameraOff);
@@ -199,7 +187,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
     });
 
     // Recorded for the stay, as the patient, with the Spanish text's hash.
-    const { body } = await staffGet(`/api/stays/${d.stayId}`);
+    const { body } = await suite.staffGet(`/api/stays/${d.stayId}`);
     expect(body.stay.consent).toMatchObject({ camera: false, wearable: true, actor: 'patient', proxyName: null });
 
     // The agent starts the wearable only (the camera is not configured on this agent, and not consented).
@@ -209,12 +197,12 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
     expect(agent.status().sources.camera).not.toBe('streaming');
     // Let a few windows reach the server so erasure has something to delete.
     await waitFor(
-      async () => (await staffGet(`/api/stays/${d.stayId}/timeline?hours=1`)).body.scores.length >= 2,
+      async () => (await suite.staffGet(`/api/stays/${d.stayId}/timeline?hours=1`)).body.scores.length >= 2,
       'stored windows',
       20_000,
     );
 
-    await step('tablet-stop-dialog-es', async () => {
+    await suite.step('tablet-stop-dialog-es', async () => {
       await tablet.getByRole('button', { name: stopEs.button }).tap();
       const dialog = tablet.locator('dialog[open][data-testid="stop-dialog"]');
       await dialog.getByRole('heading', { name: stopEs.confirmHeading }).waitFor();
@@ -231,7 +219,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
     expect(stopMs).toBeLessThan(5000);
     expect(agent.status().bufferedWearableSamples).toBe(0);
 
-    await step('tablet-stopped-es', async () => {
+    await suite.step('tablet-stopped-es', async () => {
       const notice = tablet.getByTestId('tablet-notice');
       await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain(stopEs.done);
       const words = (await notice.textContent()) ?? '';
@@ -242,31 +230,31 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       expect(await tablet.getByTestId('tablet-status').textContent()).toContain(statusEs.none);
       await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
     });
-    const after = await staffGet(`/api/stays/${d.stayId}`);
+    const after = await suite.staffGet(`/api/stays/${d.stayId}`);
     expect(after.body.stay.consent).toMatchObject({ camera: false, wearable: false });
   });
 
   it('keeps the tablet out of everything else', async () => {
     const tablet = wearableTablet;
-    watch(tablet);
+    suite.watch(tablet);
     for (const path of [
       '/api/wards',
       '/api/alerts',
       '/api/devices',
       '/api/events',
-      `/api/wards/${sys.wardId}/board`,
-      `/api/stays/${bed(1).stayId}`,
+      `/api/wards/${suite.sys.wardId}/board`,
+      `/api/stays/${suite.bed(1).stayId}`,
       '/api/auth/me',
     ]) {
-      const res = await tablet.request.get(`${sys.baseUrl}${path}`, { timeout: 5000 });
+      const res = await tablet.request.get(`${suite.sys.baseUrl}${path}`, { timeout: 5000 });
       expect(res.status(), path).toBe(403);
     }
-    const res = await tablet.request.post(`${sys.baseUrl}/api/beds/${bed(1).bedId}/tablet-pairing`);
+    const res = await tablet.request.post(`${suite.sys.baseUrl}/api/beds/${suite.bed(1).bedId}/tablet-pairing`);
     expect(res.status()).toBe(403);
 
-    for (const path of ['/', `/wards/${sys.wardId}`, `/stays/${bed(1).stayId}`, '/alerts', '/devices']) {
-      await step(`tablet-opens-${path}`, async () => {
-        await tablet.goto(`${sys.baseUrl}${path}`);
+    for (const path of ['/', `/wards/${suite.sys.wardId}`, `/stays/${suite.bed(1).stayId}`, '/alerts', '/devices']) {
+      await suite.step(`tablet-opens-${path}`, async () => {
+        await tablet.goto(`${suite.sys.baseUrl}${path}`);
         await tablet.waitForLoadState('networkidle');
         await expect.poll(() => tablet.locator('body').textContent(), { timeout: 10_000 }).toMatch(/paired as a bedside tablet|Sign in/);
         const text = (await tablet.locator('body').textContent()) ?? '';
@@ -276,28 +264,30 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       });
     }
     // Back on /tablet it is still paired (the staff pages did not end its session).
-    await tablet.goto(`${sys.baseUrl}/tablet`);
+    await tablet.goto(`${suite.sys.baseUrl}/tablet`);
     await tablet.getByTestId('tablet-status').waitFor({ timeout: 10_000 });
   });
 
   it('verifies the consent record and exports it as FHIR from the stay timeline', async () => {
-    watch(charge);
-    const d = bed(0);
-    await step('timeline-consent-history', async () => {
-      await charge.goto(`${sys.baseUrl}/stays/${d.stayId}`);
-      await charge.getByRole('heading', { name: 'Consent history' }).waitFor({ timeout: 10_000 });
-      await expect.poll(() => charge.getByTestId('current-consent').textContent(), { timeout: 10_000 }).toMatch(/camera off, wearable off/);
-    });
-    await step('timeline-verify', async () => {
-      await charge.getByRole('button', { name: 'Verify consent record' }).click();
+    suite.watch(suite.charge);
+    const d = suite.bed(0);
+    await suite.step('timeline-consent-history', async () => {
+      await suite.charge.goto(`${suite.sys.baseUrl}/stays/${d.stayId}`);
+      await suite.charge.getByRole('heading', { name: 'Consent history' }).waitFor({ timeout: 10_000 });
       await expect
-        .poll(() => charge.getByTestId('consent-record-result').textContent(), { timeout: 10_000 })
+        .poll(() => suite.charge.getByTestId('current-consent').textContent(), { timeout: 10_000 })
+        .toMatch(/camera off, wearable off/);
+    });
+    await suite.step('timeline-verify', async () => {
+      await suite.charge.getByRole('button', { name: 'Verify consent record' }).click();
+      await expect
+        .poll(() => suite.charge.getByTestId('consent-record-result').textContent(), { timeout: 10_000 })
         .toMatch(/intact: \d+\s+events checked/);
     });
-    await step('timeline-export', async () => {
+    await suite.step('timeline-export', async () => {
       const [download] = await Promise.all([
-        charge.waitForEvent('download'),
-        charge.getByRole('button', { name: 'Export consent (FHIR)' }).click(),
+        suite.charge.waitForEvent('download'),
+        suite.charge.getByRole('button', { name: 'Export consent (FHIR)' }).click(),
       ]);
       expect(download.suggestedFilename()).toBe(`consent-${d.stayId}.fhir.json`);
       const file = await download.path();
@@ -307,25 +297,25 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
   });
 
   it('starts only the camera when the patient opts in to the camera only', async () => {
-    const d = bed(2);
-    const imageDir = tempDir('attune-tablet-frames-');
+    const d = suite.bed(2);
+    const imageDir = suite.tempDir('attune-tablet-frames-');
     const camera = { kind: 'image-folder', dir: imageDir, fps: 2 };
     // ffmpeg (the one on the PATH, else the agent's bundled one) makes the test frame.
     makeTestImages(imageDir, 1);
-    const agent = await startBedAgent(d, camera);
+    const agent = await suite.startBedAgent(d, camera);
     await waitFor(async () => agent.status().connected, 'the camera agent to connect', 15_000);
-    watch(nurse);
-    await nurse.goto(`${sys.baseUrl}/wards/${sys.wardId}`);
-    const code = await pairingCode(nurse, d);
-    await closeDialog(nurse);
+    suite.watch(suite.nurse);
+    await suite.nurse.goto(`${suite.sys.baseUrl}/wards/${suite.sys.wardId}`);
+    const code = await pairingCode(suite.nurse, d);
+    await closeDialog(suite.nurse);
     // The first tablet is re-paired to this bed from the QR address.
     const tablet = wearableTablet;
-    watch(tablet);
+    suite.watch(tablet);
     const choices = enTexts.choices as Record<string, { label: string }>;
     const confirm = enTexts.confirm as Record<string, string>;
     const status = enTexts.status as Record<string, string>;
-    await step('camera-only-consent', async () => {
-      await tablet.goto(`${sys.baseUrl}/tablet?ward=${sys.wardId}&code=${code}`);
+    await suite.step('camera-only-consent', async () => {
+      await tablet.goto(`${suite.sys.baseUrl}/tablet?ward=${suite.sys.wardId}&code=${code}`);
       await tablet.getByRole('button', { name: 'English' }).tap();
       await tablet.getByRole('button', { name: 'Continue to my choices' }).tap();
       await tablet.getByRole('switch', { name: choices.camera!.label }).tap();
@@ -346,6 +336,6 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
   });
 
   it('had no uncaught page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(suite.pageErrors).toEqual([]);
   });
 });

@@ -14,55 +14,41 @@ import { describe, expect, it } from 'vitest';
 import { pairFrom } from '../support/api.ts';
 import { hasChromium, requireChromium } from '../support/browser.ts';
 import { closeDialog, pairingCode, tile } from './tablet/board.ts';
-import {
-  bed,
-  charge,
-  chargeCookie,
-  keepScreenshot,
-  newTablet,
-  nurse,
-  pageErrors,
-  serverTexts,
-  setUpTabletSuite,
-  staffGet,
-  step,
-  sys,
-  watch,
-} from './tablet/suite.ts';
+import * as suite from './tablet/suite.ts';
 
 requireChromium('browser e2e tests (bedside tablet: representative and staff)');
 
 describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, and staff around the tablet', () => {
-  setUpTabletSuite();
+  suite.setUpTabletSuite();
 
   let enTexts: Record<string, unknown>;
   let proxyTablet: Page;
 
   it('records consent by a legal representative, opened from the QR address', async () => {
-    const d = bed(1);
-    watch(nurse);
-    const code = await step('nurse-pairs-bed-2', () => pairingCode(nurse, d));
-    const qrHref = await nurse.locator('dialog[open] .address').textContent();
-    expect(qrHref).toBe(`${sys.baseUrl}/tablet?ward=${sys.wardId}&code=${code}`);
-    await closeDialog(nurse);
+    const d = suite.bed(1);
+    suite.watch(suite.nurse);
+    const code = await suite.step('nurse-pairs-bed-2', () => pairingCode(suite.nurse, d));
+    const qrHref = await suite.nurse.locator('dialog[open] .address').textContent();
+    expect(qrHref).toBe(`${suite.sys.baseUrl}/tablet?ward=${suite.sys.wardId}&code=${code}`);
+    await closeDialog(suite.nurse);
 
-    proxyTablet = await newTablet();
+    proxyTablet = await suite.newTablet();
     const tablet = proxyTablet;
-    watch(tablet);
-    await step('proxy-opens-qr-link', async () => {
+    suite.watch(tablet);
+    await suite.step('proxy-opens-qr-link', async () => {
       // A brand-new tablet: the link alone (ward and code) pairs it, no ward question.
       await tablet.goto(qrHref!);
       await tablet.getByTestId('consent-text').waitFor({ timeout: 10_000 });
-      expect(tablet.url()).toBe(`${sys.baseUrl}/tablet`);
+      expect(tablet.url()).toBe(`${suite.sys.baseUrl}/tablet`);
       expect(await tablet.getByTestId('tablet-for').textContent()).toBe('For Patient 2, Bed 2');
       await tablet.getByRole('button', { name: 'Continue to my choices' }).tap();
     });
-    enTexts = await serverTexts(tablet, 'en');
+    enTexts = await suite.serverTexts(tablet, 'en');
     const who = enTexts.who as Record<string, string>;
     const confirm = enTexts.confirm as Record<string, string>;
     const status = enTexts.status as Record<string, string>;
     const choices = enTexts.choices as Record<string, { label: string }>;
-    await step('proxy-choices', async () => {
+    await suite.step('proxy-choices', async () => {
       await tablet.getByRole('switch', { name: choices.camera!.label }).tap();
       await tablet.getByRole('switch', { name: choices.wearable!.label }).tap();
       await tablet.getByRole('radio', { name: who.proxy }).tap();
@@ -74,21 +60,23 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
       await tablet.getByRole('button', { name: 'Continue' }).tap();
       await tablet.getByRole('heading', { level: 1, name: confirm.heading! }).waitFor();
     });
-    await step('proxy-confirms', async () => {
+    await suite.step('proxy-confirms', async () => {
       expect(await tablet.locator('main').textContent()).toContain('Maria Lopez (daughter)');
       // The representative types their own name, not the patient's.
-      await tablet.getByLabel(confirm.typedNameProxy!).fill('Patient 2');
-      await tablet.getByRole('button', { name: confirm.button }).tap();
-      await expect.poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 }).toContain(confirm.nameMismatch);
-      await tablet.getByLabel(confirm.typedNameProxy!).fill('maria lopez');
-      await tablet.getByRole('button', { name: confirm.button }).tap();
-      await tablet.getByRole('heading', { level: 1, name: status.heading! }).waitFor({ timeout: 10_000 });
+      await suite.confirmAfterRefusedName(tablet, {
+        label: confirm.typedNameProxy!,
+        button: confirm.button!,
+        nameMismatch: confirm.nameMismatch!,
+        wrongName: 'Patient 2',
+        rightName: 'maria lopez',
+        statusHeading: status.heading!,
+      });
       const text = (await tablet.getByTestId('tablet-status').textContent()) ?? '';
       expect(text).toContain(status.cameraOn);
       expect(text).toContain(status.wearableOn);
       expect(text).toContain('Maria Lopez (daughter)');
     });
-    const { body } = await staffGet(`/api/stays/${d.stayId}`);
+    const { body } = await suite.staffGet(`/api/stays/${d.stayId}`);
     expect(body.stay.consent).toMatchObject({
       camera: true,
       wearable: true,
@@ -99,112 +87,112 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
   });
 
   it('lets a nurse record "patient asked to stop" in one tap plus a confirmation; the tablet follows', async () => {
-    const d = bed(1);
-    watch(nurse);
-    await step('nurse-asked-to-stop', async () => {
-      await nurse.goto(`${sys.baseUrl}/wards/${sys.wardId}`);
-      const stop = tile(nurse, d).getByRole('button', { name: /Patient asked to stop/ });
+    const d = suite.bed(1);
+    suite.watch(suite.nurse);
+    await suite.step('nurse-asked-to-stop', async () => {
+      await suite.nurse.goto(`${suite.sys.baseUrl}/wards/${suite.sys.wardId}`);
+      const stop = tile(suite.nurse, d).getByRole('button', { name: /Patient asked to stop/ });
       await stop.waitFor({ timeout: 10_000 });
-      await keepScreenshot(nurse, 'nurse-board-monitored-bed');
+      await suite.keepScreenshot(suite.nurse, 'nurse-board-monitored-bed');
       await stop.click();
-      const dialog = nurse.locator('dialog[open][data-testid="stay-action-dialog"]');
+      const dialog = suite.nurse.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('button', { name: 'Yes, stop monitoring' }).waitFor();
-      await keepScreenshot(nurse, 'nurse-asked-to-stop-confirm');
+      await suite.keepScreenshot(suite.nurse, 'nurse-asked-to-stop-confirm');
       await dialog.getByRole('button', { name: 'Yes, stop monitoring' }).click();
-      await expect.poll(() => nurse.getByTestId('board-action-message').textContent(), { timeout: 10_000 }).toMatch(/asked to stop/);
-      await expect.poll(() => tile(nurse, d).textContent(), { timeout: 10_000 }).toMatch(/No consent — not monitored/);
+      await expect.poll(() => suite.nurse.getByTestId('board-action-message').textContent(), { timeout: 10_000 }).toMatch(/asked to stop/);
+      await expect.poll(() => tile(suite.nurse, d).textContent(), { timeout: 10_000 }).toMatch(/No consent — not monitored/);
     });
-    const { body } = await staffGet(`/api/stays/${d.stayId}`);
+    const { body } = await suite.staffGet(`/api/stays/${d.stayId}`);
     expect(body.stay.consent).toMatchObject({ camera: false, wearable: false, actor: 'staff' });
 
-    watch(proxyTablet);
+    suite.watch(proxyTablet);
     const status = enTexts.status as Record<string, string>;
-    await step('tablet-follows-nurse-stop', async () => {
+    await suite.step('tablet-follows-nurse-stop', async () => {
       await expect.poll(() => proxyTablet.getByTestId('tablet-status').textContent(), { timeout: 15_000 }).toContain(status.byStaff);
       expect(await proxyTablet.getByTestId('tablet-status').textContent()).toContain(status.none);
     });
   });
 
   it('lets a charge nurse admit, transfer and discharge; discharge ends the tablet session in words', async () => {
-    watch(charge);
-    const empty = bed(3);
-    const target = bed(4);
-    await step('charge-admits', async () => {
-      await tile(charge, empty)
+    suite.watch(suite.charge);
+    const empty = suite.bed(3);
+    const target = suite.bed(4);
+    await suite.step('charge-admits', async () => {
+      await tile(suite.charge, empty)
         .getByRole('button', { name: /Admit patient/ })
         .click();
-      const dialog = charge.locator('dialog[open][data-testid="stay-action-dialog"]');
+      const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('button', { name: /Admit to/ }).click();
       await expect.poll(() => dialog.textContent()).toContain("Type the patient's name.");
       await dialog.getByLabel(/Patient name/).fill('Ana Admitted');
       await dialog.getByLabel(/Hospital number/).fill('MRN-42');
       await dialog.getByRole('button', { name: /Admit to/ }).click();
       await expect
-        .poll(() => charge.getByTestId('board-action-message').textContent(), { timeout: 10_000 })
+        .poll(() => suite.charge.getByTestId('board-action-message').textContent(), { timeout: 10_000 })
         .toMatch(/Ana Admitted admitted/);
-      await expect.poll(() => tile(charge, empty).textContent()).toContain('Ana Admitted');
+      await expect.poll(() => tile(suite.charge, empty).textContent()).toContain('Ana Admitted');
     });
-    await step('charge-transfers', async () => {
-      await tile(charge, empty)
+    await suite.step('charge-transfers', async () => {
+      await tile(suite.charge, empty)
         .getByRole('button', { name: /Transfer/ })
         .click();
-      const dialog = charge.locator('dialog[open][data-testid="stay-action-dialog"]');
+      const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('radio', { name: 'Bed 5' }).check();
       await dialog.getByRole('button', { name: 'Transfer' }).click();
       await expect
-        .poll(() => charge.getByTestId('board-action-message').textContent(), { timeout: 10_000 })
+        .poll(() => suite.charge.getByTestId('board-action-message').textContent(), { timeout: 10_000 })
         .toMatch(/moved from Bed 4 to Bed 5/);
-      await expect.poll(() => tile(charge, target).textContent()).toContain('Ana Admitted');
-      expect(await tile(charge, empty).textContent()).toContain('No patient');
+      await expect.poll(() => tile(suite.charge, target).textContent()).toContain('Ana Admitted');
+      expect(await tile(suite.charge, empty).textContent()).toContain('No patient');
     });
-    await step('charge-discharges-transferred', async () => {
-      await tile(charge, target)
+    await suite.step('charge-discharges-transferred', async () => {
+      await tile(suite.charge, target)
         .getByRole('button', { name: /Discharge/ })
         .click();
-      const dialog = charge.locator('dialog[open][data-testid="stay-action-dialog"]');
+      const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('button', { name: /Discharge Ana Admitted/ }).click();
-      await expect.poll(() => tile(charge, target).textContent(), { timeout: 10_000 }).toContain('No patient');
+      await expect.poll(() => tile(suite.charge, target).textContent(), { timeout: 10_000 }).toContain('No patient');
     });
 
     // Discharging bed 2 ends the proxy tablet's session: it says so in words.
-    await step('charge-discharges-bed-2', async () => {
-      await tile(charge, bed(1))
+    await suite.step('charge-discharges-bed-2', async () => {
+      await tile(suite.charge, suite.bed(1))
         .getByRole('button', { name: /Discharge/ })
         .click();
-      const dialog = charge.locator('dialog[open][data-testid="stay-action-dialog"]');
+      const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('button', { name: /Discharge Patient 2/ }).click();
-      await expect.poll(() => tile(charge, bed(1)).textContent(), { timeout: 10_000 }).toContain('No patient');
+      await expect.poll(() => tile(suite.charge, suite.bed(1)).textContent(), { timeout: 10_000 }).toContain('No patient');
     });
-    watch(proxyTablet);
-    await step('tablet-session-ended', async () => {
+    suite.watch(proxyTablet);
+    await suite.step('tablet-session-ended', async () => {
       await proxyTablet.getByTestId('tablet-ended').waitFor({ timeout: 15_000 });
       expect(await proxyTablet.getByTestId('tablet-ended').textContent()).toBe('Ask a nurse to pair this tablet again.');
       expect(await proxyTablet.getByLabel('Pairing code (6 digits)').count()).toBe(1);
     });
-    const stays = await staffGet(`/api/stays/${bed(1).stayId}`, chargeCookie);
+    const stays = await suite.staffGet(`/api/stays/${suite.bed(1).stayId}`, suite.chargeCookie);
     expect(stays.body.stay.dischargedAt).toBeTruthy();
   });
 
   it('tells the tablet in words when pairing on its ward is paused after too many wrong codes', async () => {
-    const d = bed(2);
-    watch(nurse);
-    await nurse.goto(`${sys.baseUrl}/wards/${sys.wardId}`);
-    const code = await pairingCode(nurse, d);
-    await closeDialog(nurse);
+    const d = suite.bed(2);
+    suite.watch(suite.nurse);
+    await suite.nurse.goto(`${suite.sys.baseUrl}/wards/${suite.sys.wardId}`);
+    const code = await pairingCode(suite.nurse, d);
+    await closeDialog(suite.nurse);
     // Someone guesses from many addresses, each under its own limit, until the ward's budget
     // (TABLET_PAIR_FAILURES_PER_WARD_PER_10MIN, 30) is spent.
     const statuses: number[] = [];
     for (let i = 0; i < 40 && statuses.at(-1) !== 429; i++) {
       const guess = String(100_000 + i * 17).padStart(6, '0');
       if (guess === code) continue;
-      statuses.push((await pairFrom(sys.baseUrl, `127.0.9.${i + 1}`, { wardId: sys.wardId, code: guess })).status);
+      statuses.push((await pairFrom(suite.sys.baseUrl, `127.0.9.${i + 1}`, { wardId: suite.sys.wardId, code: guess })).status);
     }
     expect(statuses.at(-1)).toBe(429);
 
-    const tablet = await newTablet();
-    watch(tablet);
-    await step('tablet-ward-paused', async () => {
-      await tablet.goto(`${sys.baseUrl}/tablet?ward=${sys.wardId}&code=${code}`);
+    const tablet = await suite.newTablet();
+    suite.watch(tablet);
+    await suite.step('tablet-ward-paused', async () => {
+      await tablet.goto(`${suite.sys.baseUrl}/tablet?ward=${suite.sys.wardId}&code=${code}`);
       // Even the right code waits; the tablet says why and for how long, and keeps the code field.
       await expect
         .poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 })
@@ -215,6 +203,6 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
   });
 
   it('had no uncaught page errors', () => {
-    expect(pageErrors).toEqual([]);
+    expect(suite.pageErrors).toEqual([]);
   });
 });

@@ -2,9 +2,9 @@
  * What the bedside tablet's browser suites share: the built dashboard served by a test system whose
  * ward has five beds, one Chromium with a nurse's and a charge nurse's window signed in on the ward's
  * board, tablets opened as a test needs them, and the steps they take. Each suite file starts
- * its own: call setUpTabletSuite() inside the file's describe. The state lives in this module, which
- * Vitest loads afresh for each test file; `sys`, `nurse` and `charge` are live bindings, set once the
- * suite has started.
+ * its own: import this module as a namespace (`import * as suite`) and call suite.setUpTabletSuite()
+ * inside the file's describe. The state lives in this module, which Vitest loads afresh for each test
+ * file; `suite.sys`, `suite.nurse` and `suite.charge` are live bindings, set once the suite has started.
  *
  * ATTUNE_E2E_SCREENSHOTS=1 keeps a screenshot of every step in test/e2e/artifacts/ (failures always do).
  */
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
+import { bedsideAgentConfig } from '../../support/bedside-agent.ts';
 import { CHROMIUM_LAUNCH, E2E_ARTIFACTS, screenshotOnFailure, signInToWard } from '../../support/browser.ts';
 import { ensureDashboardBuilt } from '../../support/dashboard-build.ts';
 import { startTestSystem, type TestDevice, type TestSystem } from '../../support/system.ts';
@@ -129,18 +130,30 @@ export function tempDir(prefix: string): string {
 
 /** A real edge agent for a bed: the simulated wearable, and a camera if given. Stopped after the suite. */
 export async function startBedAgent(d: TestDevice, camera: Record<string, unknown> = { kind: 'none' }): Promise<RunningAgent> {
-  const agent = await startAgent(
-    {
-      deviceId: d.deviceId,
-      mqtt: { url: sys.mqttUrl, username: d.deviceId, password: d.password, reconnectMs: 200 },
-      dataDir: tempDir('attune-tablet-agent-'),
-      windowMs: 500,
-      baselineWindows: 3,
-      wearable: { kind: 'simulator', seed: 1, episodes: [] },
-      camera: camera as { kind: 'none' },
-    },
-    { log: silentLogger },
-  );
+  const config = bedsideAgentConfig(d, {
+    mqttUrl: sys.mqttUrl,
+    dataDir: tempDir('attune-tablet-agent-'),
+    windowMs: 500,
+    seed: 1,
+    baselineWindows: 3,
+  });
+  const agent = await startAgent({ ...config, camera: camera as { kind: 'none' } }, { log: silentLogger });
   agents.push(agent);
   return agent;
+}
+
+/**
+ * The tablet's confirmation: a typed name that does not match is refused in words (the alert says
+ * `nameMismatch`), then the right name confirms and the status screen opens.
+ */
+export async function confirmAfterRefusedName(
+  tablet: Page,
+  o: { label: string; button: string; nameMismatch: string; wrongName: string; rightName: string; statusHeading: string },
+): Promise<void> {
+  await tablet.getByLabel(o.label).fill(o.wrongName);
+  await tablet.getByRole('button', { name: o.button }).tap();
+  await expect.poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 }).toContain(o.nameMismatch);
+  await tablet.getByLabel(o.label).fill(o.rightName);
+  await tablet.getByRole('button', { name: o.button }).tap();
+  await tablet.getByRole('heading', { level: 1, name: o.statusHeading }).waitFor({ timeout: 10_000 });
 }
