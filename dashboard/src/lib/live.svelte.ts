@@ -19,6 +19,8 @@ const EVENT_NAMES = Object.keys({
   monitoring: true,
   consent: true,
   stay: true,
+  escalation: true,
+  heartbeat: true,
   reset: true,
 } satisfies Record<keyof LiveEventMap, true>) as (keyof LiveEventMap)[];
 

@@ -32,6 +32,11 @@ export const AlertSummarySchema = named(
     state: AlertStateSchema,
     summary: z.string(),
     openedAt: IsoTime,
+    /** When the alert last started firing (opened, or reactivated): "unacknowledged N min" counts from here. */
+    firingSince: IsoTime,
+    acknowledgedAt: IsoTime.nullable(),
+    /** 0 until unacknowledged for ALERT_ESCALATE_AFTER_S; then 1, 2, … one level per further period. */
+    escalationLevel: z.number().int().min(0),
   }),
 );
 export type AlertSummary = z.infer<typeof AlertSummarySchema>;
@@ -90,6 +95,12 @@ export const AlertSchema = named(
     patientName: z.string().nullable(),
     deviceId: z.string().nullable(),
     openedAt: IsoTime,
+    /** When the alert last started firing (opened, or reactivated): "unacknowledged N min" counts from here. */
+    firingSince: IsoTime,
+    /** 0 until unacknowledged for ALERT_ESCALATE_AFTER_S; then 1, 2, … one level per further period. */
+    escalationLevel: z.number().int().min(0),
+    /** When the last escalation level was reached; null when never escalated. */
+    escalatedAt: IsoTime.nullable(),
     updatedAt: IsoTime,
     conditionClearedAt: IsoTime.nullable(),
     acknowledgedAt: IsoTime.nullable(),
@@ -118,7 +129,7 @@ export type AlertEventType = z.infer<typeof AlertEventTypeSchema>;
 
 export const AlertEventSchema = named(
   'AlertEvent',
-  "One step of an alert's history; `actor` is a display name.",
+  "One step of an alert's history; `actor` is a display name. escalated: detail { from, to } when the priority rose, { level, unacknowledgedS } when nobody acknowledged it in time.",
   z.object({
     id: z.string(),
     at: IsoTime,
@@ -142,11 +153,24 @@ export type AlertWithHistory = z.infer<typeof AlertWithHistorySchema>;
 export const AlertAnswerSchema = named('AlertAnswer', 'An alert after acknowledging or resolving it.', z.object({ alert: AlertSchema }));
 export type AlertAnswer = z.infer<typeof AlertAnswerSchema>;
 
-export const AlertStateFilterSchema = z.enum(['open', 'firing', 'acknowledged', 'resolved']);
+export const AlertStateFilterSchema = z.enum(['open', 'firing', 'acknowledged', 'resolved', 'all']);
 export type AlertStateFilter = z.infer<typeof AlertStateFilterSchema>;
 
-/** GET /api/alerts: `open` (the default) is firing and acknowledged together. */
-export const AlertListQuerySchema = z.object({ state: AlertStateFilterSchema.default('open'), wardId: z.uuid().optional() });
+/**
+ * GET /api/alerts: `open` (the default) is firing and acknowledged together, `all` every state.
+ * from/to bound when the alert opened (from inclusive, to exclusive); newest first beyond `limit`.
+ */
+export const AlertListQuerySchema = z.object({
+  state: AlertStateFilterSchema.default('open'),
+  wardId: z.uuid().optional(),
+  kind: AlertKindSchema.optional(),
+  priority: PrioritySchema.optional(),
+  bedId: z.uuid().optional(),
+  from: IsoTime.optional(),
+  to: IsoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(200),
+});
+export type AlertListQuery = z.input<typeof AlertListQuerySchema>;
 
 export const ResolveAlertBodySchema = named(
   'ResolveAlertBody',

@@ -3,8 +3,8 @@
  * declared once. The server publishes through it and the dashboard handles events typed by it.
  */
 import { z } from 'zod';
-import { AlertSchema } from './alerts.ts';
-import { named, WindowScoreSchema } from './common.ts';
+import { AlertKindSchema, AlertSchema, PrioritySchema } from './alerts.ts';
+import { IsoTime, named, WindowScoreSchema } from './common.ts';
 import { BedMonitoringSchema, DeviceSchema } from './board.ts';
 import { AlertSensitivitySettingSchema } from './quality.ts';
 
@@ -60,6 +60,29 @@ export const ResetEventSchema = named(
   z.object({}).strict(),
 );
 
+export const EscalationEventSchema = named(
+  'EscalationEvent',
+  'event: escalation. An alert stayed unacknowledged past ALERT_ESCALATE_AFTER_S: sent to the charge nurses of its ward (every board gets the alert itself, marked escalated).',
+  z.object({
+    alertId: z.string(),
+    wardId: z.string(),
+    bedId: z.string().nullable(),
+    bedLabel: z.string().nullable(),
+    kind: AlertKindSchema,
+    priority: PrioritySchema,
+    level: z.number().int().min(1),
+    unacknowledgedS: z.number(),
+  }),
+);
+export type EscalationEvent = z.infer<typeof EscalationEventSchema>;
+
+export const HeartbeatEventSchema = named(
+  'HeartbeatEvent',
+  'event: heartbeat. Sent on every open stream every 10 s, without an id (never replayed): a board that hears nothing for 25 s shows itself stale.',
+  z.object({ at: IsoTime }).strict(),
+);
+export type HeartbeatEvent = z.infer<typeof HeartbeatEventSchema>;
+
 /** Event name -> payload schema: the one list of live event names. */
 export const LIVE_EVENT_SCHEMAS = {
   score: ScoreEventSchema,
@@ -68,6 +91,8 @@ export const LIVE_EVENT_SCHEMAS = {
   monitoring: MonitoringEventSchema,
   consent: ConsentEventSchema,
   stay: StayEventSchema,
+  escalation: EscalationEventSchema,
+  heartbeat: HeartbeatEventSchema,
   reset: ResetEventSchema,
 } as const;
 
