@@ -79,8 +79,17 @@ export async function signInToWard(page: Page, baseUrl: string, username: string
   await page.locator(`article[data-bed-id]`).first().waitFor({ timeout: 15_000 });
 }
 
-/** Where browser tests keep screenshots of failed steps. */
+/** Where browser tests keep their screenshots (failed steps, and the screens each suite records); not committed. */
 export const E2E_ARTIFACTS = fileURLToPath(new URL('../e2e/artifacts/', import.meta.url));
+
+/**
+ * A full-page screenshot of what the test just checked, kept in test/e2e/artifacts/<name>.png (a
+ * re-run overwrites it): the reviewable record of each screen the browser suites walk through.
+ */
+export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(E2E_ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(E2E_ARTIFACTS, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+}
 
 /** Runs one browser step; on failure keeps a full-page screenshot in test/e2e/artifacts/ and names it. */
 export async function screenshotOnFailure<T>(page: Page, name: string, fn: () => Promise<T>): Promise<T> {

@@ -5,21 +5,17 @@
  * its own: import this module as a namespace (`import * as suite`) and call suite.setUpTabletSuite()
  * inside the file's describe. The state lives in this module, which Vitest loads afresh for each test
  * file; `suite.sys`, `suite.nurse` and `suite.charge` are live bindings, set once the suite has started.
- *
- * ATTUNE_E2E_SCREENSHOTS=1 keeps a screenshot of every step in test/e2e/artifacts/ (failures always do).
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { silentLogger, startAgent, type RunningAgent } from '@attune/edge-agent';
 import { bedsideAgentConfig } from '../../support/bedside-agent.ts';
-import { CHROMIUM_LAUNCH, E2E_ARTIFACTS, screenshotOnFailure, signInToWard } from '../../support/browser.ts';
+import { CHROMIUM_LAUNCH, keepScreenshot as keepAnyScreenshot, screenshotOnFailure, signInToWard } from '../../support/browser.ts';
 import { ensureDashboardBuilt } from '../../support/dashboard-build.ts';
 import { startTestSystem, type TestDevice, type TestSystem } from '../../support/system.ts';
-
-const KEEP_SCREENSHOTS = process.env.ATTUNE_E2E_SCREENSHOTS === '1';
 
 // Bed 1: wearable path with a real agent. Bed 2: proxy path. Bed 3: camera-only path.
 // Beds 4 and 5: empty, for admit and transfer.
@@ -31,13 +27,8 @@ const BEDS = [
   { consent: null },
 ];
 
-/** With ATTUNE_E2E_SCREENSHOTS=1, a full-page screenshot in test/e2e/artifacts/ named after the screen. */
-export async function keepScreenshot(page: Page, name: string): Promise<void> {
-  if (!KEEP_SCREENSHOTS) return;
-  mkdirSync(E2E_ARTIFACTS, { recursive: true });
-  const file = join(E2E_ARTIFACTS, `tablet-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-}
+/** A screenshot of a tablet screen in test/e2e/artifacts/tablet-<name>.png. */
+export const keepScreenshot = (page: Page, name: string): Promise<void> => keepAnyScreenshot(page, `tablet-${name}`);
 
 /** The system under test, once the suite has started (a live binding: read it in tests and later hooks). */
 export let sys: TestSystem;
