@@ -18,6 +18,7 @@ import type { DeviceRepository } from './repositories/device.repository.ts';
 import type { StayRepository } from './repositories/stay.repository.ts';
 import type { UserRepository } from './repositories/user.repository.ts';
 import type { WardRepository } from './repositories/ward.repository.ts';
+import { AlertEscalationService } from './services/alert-escalation.service.ts';
 import { AlertService } from './services/alert.service.ts';
 import { BoardService } from './services/board.service.ts';
 import { ConsentService } from './services/consent.service.ts';
@@ -137,6 +138,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       [
         { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
         { name: 'monitoring', everyMs: 5_000, run: (now) => monitoring.check(now) },
+        new AlertEscalationService({ alerts, live, metrics, logger }, config.ALERT_ESCALATE_AFTER_S).job(),
         { name: 'session-cleanup', everyMs: 3600_000, run: async (now) => void (await users.deleteExpiredSessions(now)) },
         { name: 'retention', everyMs: config.RETENTION_JOB_EVERY_MIN * 60_000, run: async (now) => void (await retention.run(now)) },
       ],

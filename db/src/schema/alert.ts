@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { appUser } from './app-user.ts';
 import { requiredReference } from './columns.ts';
 import { stay } from './stay.ts';
@@ -23,6 +23,12 @@ export const alert = pgTable(
     stayId: uuid().references(() => stay.id),
     deviceId: text(),
     openedAt: timestamp({ withTimezone: true }).notNull(),
+    /** When the current unacknowledged stretch began: opened, or fired again after an acknowledgement. Escalation counts from here. */
+    firingSince: timestamp({ withTimezone: true }).notNull(),
+    /** 0, then one level per ALERT_ESCALATE_AFTER_S unacknowledged since firingSince (capped); back to 0 when it fires again after an acknowledgement. */
+    escalationLevel: integer().notNull().default(0),
+    /** When escalationLevel was last raised; null while 0. */
+    escalatedAt: timestamp({ withTimezone: true }),
     updatedAt: timestamp({ withTimezone: true }).notNull(),
     conditionClearedAt: timestamp({ withTimezone: true }),
     acknowledgedAt: timestamp({ withTimezone: true }),
@@ -42,6 +48,7 @@ export const alert = pgTable(
       .on(t.deviceId, t.kind)
       .where(sql`${t.state} <> 'resolved' and ${t.stayId} is null`),
     index().on(t.wardId, t.state),
+    check('alert_escalation_level', sql`${t.escalationLevel} >= 0`),
   ],
 );
 

@@ -156,9 +156,14 @@ export type AlertAnswer = z.infer<typeof AlertAnswerSchema>;
 export const AlertStateFilterSchema = z.enum(['open', 'firing', 'acknowledged', 'resolved', 'all']);
 export type AlertStateFilter = z.infer<typeof AlertStateFilterSchema>;
 
+/** A time in a query string: ISO-8601 with Z or an offset (e.g. `new Date().toISOString()`); anything else is a 400. */
+const QueryTime = z.iso.datetime({ offset: true }).meta({ format: 'date-time' });
+
 /**
  * GET /api/alerts: `open` (the default) is firing and acknowledged together, `all` every state.
- * from/to bound when the alert opened (from inclusive, to exclusive); newest first beyond `limit`.
+ * from/to bound when the alert opened (from inclusive, to exclusive; from must be before to).
+ * Order: open, firing and acknowledged as on the board (firing first, then high priority first,
+ * then newest first); resolved and all newest first (by openedAt). At most `limit` alerts, the first in that order.
  */
 export const AlertListQuerySchema = z.object({
   state: AlertStateFilterSchema.default('open'),
@@ -166,8 +171,8 @@ export const AlertListQuerySchema = z.object({
   kind: AlertKindSchema.optional(),
   priority: PrioritySchema.optional(),
   bedId: z.uuid().optional(),
-  from: IsoTime.optional(),
-  to: IsoTime.optional(),
+  from: QueryTime.optional(),
+  to: QueryTime.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(200),
 });
 export type AlertListQuery = z.input<typeof AlertListQuerySchema>;

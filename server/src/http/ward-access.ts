@@ -20,11 +20,14 @@ export function assertWard(user: UserRow, wardId: string | null | undefined, not
 
 /**
  * The live stream's filter, applied on the server for each connection: nurses and charge nurses
- * get their wards' events; it_admin gets device and monitoring states of every ward and technical
+ * get their wards' events (escalations: charge nurses only); it_admin gets device and monitoring states of every ward and technical
  * alerts without patient details. Returns the event as this user may see it, or null.
  */
 export function liveEventFor(user: UserRow, event: LiveEvent): LiveEvent | null {
   if (event.type === 'reset') return event;
+  // The charge nurse answers for the ward when an alert goes unanswered: only they are told. Every
+  // board still gets the alert itself, marked with its escalation level.
+  if (event.type === 'escalation') return user.role === 'charge_nurse' && worksOnWard(user, event.wardId) ? event : null;
   if (user.role !== 'it_admin') return worksOnWard(user, event.wardId) ? event : null;
   if (event.type === 'device' || event.type === 'monitoring') return event;
   if (event.type === 'alert') {

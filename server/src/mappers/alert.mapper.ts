@@ -28,6 +28,9 @@ export function alertToApi(a: AlertRow): Alert {
     patientName: a.patientName,
     deviceId: a.deviceId,
     openedAt: a.openedAt.toISOString(),
+    firingSince: a.firingSince.toISOString(),
+    escalationLevel: a.escalationLevel,
+    escalatedAt: isoOrNull(a.escalatedAt),
     updatedAt: a.updatedAt.toISOString(),
     conditionClearedAt: isoOrNull(a.conditionClearedAt),
     acknowledgedAt: isoOrNull(a.acknowledgedAt),
@@ -65,6 +68,9 @@ export function alertSummaryToApi(a: AlertRow): AlertSummary {
     state: a.state,
     summary: a.explanation.summary,
     openedAt: a.openedAt.toISOString(),
+    firingSince: a.firingSince.toISOString(),
+    acknowledgedAt: isoOrNull(a.acknowledgedAt),
+    escalationLevel: a.escalationLevel,
   };
 }
 

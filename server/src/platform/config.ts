@@ -1,6 +1,7 @@
 /** Environment, validated once at start; a bad value fails fast naming the variable. */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_ESCALATE_AFTER_S, type EscalateAfterS } from '../domain/alert-escalation.ts';
 import { ROLES } from '../domain/users.ts';
 
 const booleanFromEnv = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -38,6 +39,41 @@ function groupMapFromEnv<V extends string>(allowed?: readonly V[]) {
       }
       return map;
     });
+}
+
+const ESCALATE_AFTER_MAX_S = 86_400;
+
+/**
+ * ALERT_ESCALATE_AFTER_S: one number of seconds for high and medium alike (`90`), or per priority
+ * (`high=120,medium=300`; a priority left out keeps its default). Low priority never escalates, so
+ * naming it is an error rather than a setting that would be silently ignored.
+ */
+export function parseEscalateAfterS(text: string, ctx: z.RefinementCtx): EscalateAfterS {
+  const seconds = (value: string, what: string): number | null => {
+    const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+    if (Number.isFinite(n) && n >= 1 && n <= ESCALATE_AFTER_MAX_S) return n;
+    ctx.addIssue({ code: 'custom', message: `${what} must be a number of seconds from 1 to ${ESCALATE_AFTER_MAX_S}, got "${value}"` });
+    return null;
+  };
+  const trimmed = text.trim();
+  if (trimmed === '') return { ...DEFAULT_ESCALATE_AFTER_S };
+  if (!trimmed.includes('=')) {
+    const n = seconds(trimmed, 'the period');
+    return n === null ? z.NEVER : { high: n, medium: n };
+  }
+  const result = { ...DEFAULT_ESCALATE_AFTER_S };
+  for (const part of trimmed.split(',')) {
+    const [name = '', value = '', ...extra] = part.split('=').map((p) => p.trim());
+    if (extra.length > 0 || (name !== 'high' && name !== 'medium')) {
+      const hint = name === 'low' ? ' (low priority never escalates)' : '';
+      ctx.addIssue({ code: 'custom', message: `"${part.trim()}" is not high=<seconds> or medium=<seconds>${hint}` });
+      return z.NEVER;
+    }
+    const n = seconds(value, name);
+    if (n === null) return z.NEVER;
+    result[name] = n;
+  }
+  return result;
 }
 
 export const ConfigSchema = z.object({
@@ -109,6 +145,12 @@ export const ConfigSchema = z.object({
     .default(64 * 1024),
   /** Session lifetime. */
   SESSION_TTL_HOURS: z.coerce.number().positive().max(168).default(12),
+  /**
+   * An alert still firing (unacknowledged) this long after it began firing escalates one level, and
+   * one more per further period, up to level 3: seconds for high and medium (`90`), or
+   * `high=120,medium=300` (the default). Low priority never escalates.
+   */
+  ALERT_ESCALATE_AFTER_S: z.string().default('').transform(parseEscalateAfterS),
   /** A device is offline after this long without a message (and at once on its Last Will). */
   DEVICE_OFFLINE_AFTER_S: z.coerce.number().int().positive().default(60),
   /** Ingest batching: rows per insert, and how long a partial batch may wait. */

@@ -1,5 +1,5 @@
 import { alert, alertEvent, appUser, bed, patient, stay, stayAlertSensitivity, type Database } from '@attune/db';
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, ne, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { AlertKind, AlertState, Explanation, Outcome, Priority } from '../domain/alert-types.ts';
 import type { StaySensitivity } from '../domain/alert-sensitivity.ts';
@@ -22,6 +22,9 @@ export interface AlertRow {
   patientName: string | null;
   deviceId: string | null;
   openedAt: Date;
+  firingSince: Date;
+  escalationLevel: number;
+  escalatedAt: Date | null;
   updatedAt: Date;
   conditionClearedAt: Date | null;
   acknowledgedAt: Date | null;
@@ -69,6 +72,9 @@ const alertColumns = {
   patientName: patient.displayName,
   deviceId: alert.deviceId,
   openedAt: alert.openedAt,
+  firingSince: alert.firingSince,
+  escalationLevel: alert.escalationLevel,
+  escalatedAt: alert.escalatedAt,
   updatedAt: alert.updatedAt,
   conditionClearedAt: alert.conditionClearedAt,
   acknowledgedAt: alert.acknowledgedAt,
@@ -88,6 +94,25 @@ const boardOrder = [
   sql`case ${alert.priority} when 'high' then 0 when 'medium' then 1 else 2 end`,
   desc(alert.openedAt),
 ];
+/** History's order: the newest alert first. */
+const newestFirst = [desc(alert.openedAt), desc(alert.id)];
+
+/** What GET /api/alerts narrows by; every field left out does not narrow. */
+export interface AlertListFilter {
+  states: AlertState[];
+  /** null: every ward. */
+  wardIds: string[] | null;
+  category?: 'clinical' | 'technical' | undefined;
+  kind?: AlertKind | undefined;
+  priority?: Priority | undefined;
+  bedId?: string | undefined;
+  /** Bounds on openedAt: from inclusive, to exclusive. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+  /** board: firing, then acknowledged, then resolved, high priority first, newest first; newest: by openedAt only. */
+  order: 'board' | 'newest';
+  limit: number;
+}
 
 export class AlertRepository {
   constructor(private readonly db: Database) {}
@@ -120,21 +145,21 @@ export class AlertRepository {
     return row ?? null;
   }
 
-  /** Alerts in the given states on the given wards (null: every ward), of one category or both. */
-  async list(filter: {
-    states: AlertState[];
-    wardIds: string[] | null;
-    category?: 'clinical' | 'technical' | undefined;
-    limit: number;
-  }): Promise<AlertRow[]> {
+  /** Alerts as the filter narrows them, the first `limit` in its order. */
+  async list(filter: AlertListFilter): Promise<AlertRow[]> {
     return this.select(
       and(
         inArray(alert.state, filter.states),
         filter.wardIds ? inArray(alert.wardId, filter.wardIds) : undefined,
         filter.category ? eq(alert.category, filter.category) : undefined,
+        filter.kind ? eq(alert.kind, filter.kind) : undefined,
+        filter.priority ? eq(alert.priority, filter.priority) : undefined,
+        filter.bedId ? eq(alert.bedId, filter.bedId) : undefined,
+        filter.from ? gte(alert.openedAt, filter.from) : undefined,
+        filter.to ? lt(alert.openedAt, filter.to) : undefined,
       ),
     )
-      .orderBy(...boardOrder)
+      .orderBy(...(filter.order === 'board' ? boardOrder : newestFirst))
       .limit(filter.limit);
   }
 
@@ -168,6 +193,7 @@ export class AlertRepository {
         stayId: a.stayId,
         deviceId: a.deviceId,
         openedAt: a.at,
+        firingSince: a.at,
         updatedAt: a.at,
         explanation: a.explanation,
       })
@@ -184,6 +210,10 @@ export class AlertRepository {
       conditionClearedAt?: Date | null;
       explanation?: Explanation;
       state?: AlertState;
+      /** A new unacknowledged stretch: escalation starts again from level 0. */
+      firingSince?: Date;
+      escalationLevel?: number;
+      escalatedAt?: Date | null;
       at: Date;
     },
   ): Promise<void> {
@@ -212,6 +242,48 @@ export class AlertRepository {
       .where(and(eq(alert.id, id), isOpen))
       .returning({ id: alert.id });
     return rows.length === 1;
+  }
+
+  /**
+   * Firing alerts of the given priorities below `maxLevel`: the ones escalation may still raise.
+   * (Few at any time; the (ward, state) index finds them.)
+   */
+  async escalationCandidates(priorities: Priority[], maxLevel: number): Promise<AlertRow[]> {
+    if (priorities.length === 0) return [];
+    return this.select(and(eq(alert.state, 'firing'), inArray(alert.priority, priorities), lt(alert.escalationLevel, maxLevel))).orderBy(
+      asc(alert.firingSince),
+    );
+  }
+
+  /**
+   * Raises an alert from level `fromLevel` to the next and records the `escalated` event, in one
+   * transaction. Only while the alert is still firing, at `fromLevel`, in the same unacknowledged
+   * stretch (`firingSince`): a second server, a repeated run or an acknowledgement in between makes
+   * it a no-op (false), so no level is ever recorded twice.
+   */
+  async escalate(
+    id: string,
+    expected: { fromLevel: number; firingSince: Date },
+    at: Date,
+    detail: { level: number; unacknowledgedS: number },
+  ): Promise<boolean> {
+    return this.db.orm.transaction(async (tx) => {
+      const rows = await tx
+        .update(alert)
+        .set({ escalationLevel: expected.fromLevel + 1, escalatedAt: at, updatedAt: at })
+        .where(
+          and(
+            eq(alert.id, id),
+            eq(alert.state, 'firing'),
+            eq(alert.escalationLevel, expected.fromLevel),
+            eq(alert.firingSince, expected.firingSince),
+          ),
+        )
+        .returning({ id: alert.id });
+      if (rows.length !== 1) return false;
+      await tx.insert(alertEvent).values({ alertId: id, at, type: 'escalated', actorUserId: null, detail });
+      return true;
+    });
   }
 
   async addEvent(alertId: string, type: string, at: Date, actorUserId: string | null, detail: Record<string, unknown> = {}): Promise<void> {

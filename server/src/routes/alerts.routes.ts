@@ -8,8 +8,10 @@ import {
   type AlertAnswer,
   type AlertList,
   type AlertQuality,
+  type AlertStateFilter,
   type AlertWithHistory,
 } from '@attune/protocol/api';
+import type { AlertState } from '../domain/alert-types.ts';
 import { alertToApi, technicalAlertView } from '../mappers/alert.mapper.ts';
 import type { AlertRow } from '../repositories/alert.repository.ts';
 import type { UserRow } from '../repositories/user.repository.ts';
@@ -19,6 +21,14 @@ import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { parseJsonBody, parseParam, parseQuery } from '../http/validation.ts';
 import { assertWard, worksOnWard } from '../http/ward-access.ts';
+
+const STATES_OF: Record<AlertStateFilter, AlertState[]> = {
+  open: ['firing', 'acknowledged'],
+  firing: ['firing'],
+  acknowledged: ['acknowledged'],
+  resolved: ['resolved'],
+  all: ['firing', 'acknowledged', 'resolved'],
+};
 
 export function alertRoutes(deps: { desk: AlertDeskService }) {
   const app = new Hono<AppEnv>();
@@ -39,17 +49,31 @@ export function alertRoutes(deps: { desk: AlertDeskService }) {
     return row;
   };
 
-  /** Alerts by state (default: open = firing + acknowledged), highest priority first. */
+  /**
+   * Alerts by state (default: open = firing + acknowledged; all: every state), kind, priority, bed
+   * and when they opened. Open states come in board order (firing first, highest priority first),
+   * resolved and all newest first; at most `limit`.
+   */
   app.get('/', async (c) => {
     const q = parseQuery(c, AlertListQuerySchema);
     const user = c.get('user');
     const it = user.role === 'it_admin';
     if (q.wardId && !it) assertWard(user, q.wardId, 'No such ward');
+    const from = q.from === undefined ? undefined : new Date(q.from);
+    const to = q.to === undefined ? undefined : new Date(q.to);
+    if (from && to && from >= to) throw new ApiError(400, 'validation_failed', 'Query is invalid', { from: 'must be before to' });
+    const history = q.state === 'resolved' || q.state === 'all';
     const rows = await deps.desk.list({
-      states: q.state === 'open' ? ['firing', 'acknowledged'] : [q.state],
+      states: STATES_OF[q.state],
       wardIds: q.wardId ? [q.wardId] : it ? null : user.wardIds,
       technicalOnly: it,
-      resolved: q.state === 'resolved',
+      kind: q.kind,
+      priority: q.priority,
+      bedId: q.bedId,
+      from,
+      to,
+      order: history ? 'newest' : 'board',
+      limit: q.limit,
     });
     return c.json({ alerts: rows.map((row) => view(user, row)) } satisfies AlertList);
   });

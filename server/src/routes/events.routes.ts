@@ -1,6 +1,7 @@
 /** Server-Sent Events: board and alert changes within a second, resumable with Last-Event-ID. */
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import type { HeartbeatEvent } from '@attune/protocol/api';
 import type { Metrics } from '../platform/metrics.ts';
 import type { LiveEvent, LiveEvents } from '../platform/live-events.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -9,7 +10,13 @@ import { requireRole, sessionTokenHash } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { liveEventFor } from '../http/ward-access.ts';
 
-const HEARTBEAT_MS = 15_000;
+/**
+ * Every open stream gets `event: heartbeat` this often, whatever else it carries. The board marks
+ * itself stale after 25 s without one (two missed beats and some slack), so a stream frozen behind
+ * a proxy never looks live. Heartbeats have no id: they are never replayed, and a client's
+ * Last-Event-ID stays the last real event's.
+ */
+const HEARTBEAT_MS = 10_000;
 /**
  * How often an open stream re-reads its session: a deactivated user, a reset password or a signed
  * out session closes the stream within this time, and changed wards or role apply to it.
@@ -67,6 +74,7 @@ export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics; users: U
         }
       }
       await stream.write(': connected\n\n');
+      let nextHeartbeatAtMs = Date.now() + HEARTBEAT_MS;
       try {
         while (!closed) {
           if (!(await sessionStillValid())) break;
@@ -75,12 +83,21 @@ export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics; users: U
             await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) });
           }
           if (closed) break;
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, HEARTBEAT_MS);
-          });
-          wake = null;
-          if (queue.length === 0 && !closed) await stream.write(': heartbeat\n\n');
+          const waitMs = nextHeartbeatAtMs - Date.now();
+          if (waitMs > 0) {
+            let timer: NodeJS.Timeout | undefined;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              timer = setTimeout(resolve, waitMs);
+            });
+            clearTimeout(timer);
+            wake = null;
+          }
+          if (!closed && Date.now() >= nextHeartbeatAtMs) {
+            const beat: HeartbeatEvent = { at: new Date().toISOString() };
+            await stream.writeSSE({ event: 'heartbeat', data: JSON.stringify(beat) });
+            nextHeartbeatAtMs = Date.now() + HEARTBEAT_MS;
+          }
         }
       } finally {
         unsubscribe();

@@ -5,9 +5,9 @@
  */
 import type { AlertEvent, AlertQuality, QualityPeriod } from '@attune/protocol/api';
 import { QUALITY_PERIOD_HOURS } from '@attune/protocol/api';
-import type { AlertState, Outcome } from '../domain/alert-types.ts';
+import type { Outcome } from '../domain/alert-types.ts';
 import { alertEventToApi, alertQualityToApi } from '../mappers/alert.mapper.ts';
-import type { AlertRepository, AlertRow } from '../repositories/alert.repository.ts';
+import type { AlertListFilter, AlertRepository, AlertRow } from '../repositories/alert.repository.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
 import type { AlertService } from './alert.service.ts';
 
@@ -18,14 +18,10 @@ export class AlertDeskService {
     return this.deps.alerts.get(alertId);
   }
 
-  /** Alerts in `states`, on `wardIds` (null: every ward), highest priority first; technical ones only for technical staff. */
-  list(filter: { states: AlertState[]; wardIds: string[] | null; technicalOnly: boolean; resolved: boolean }): Promise<AlertRow[]> {
-    return this.deps.alerts.list({
-      states: filter.states,
-      wardIds: filter.wardIds,
-      category: filter.technicalOnly ? 'technical' : undefined,
-      limit: filter.resolved ? 200 : 500,
-    });
+  /** Alerts as the filter narrows them (wardIds null: every ward); technical ones only for technical staff. */
+  list(filter: Omit<AlertListFilter, 'category'> & { technicalOnly: boolean }): Promise<AlertRow[]> {
+    const { technicalOnly, ...rest } = filter;
+    return this.deps.alerts.list({ ...rest, category: technicalOnly ? 'technical' : undefined });
   }
 
   /** An alert's history. Audited. */

@@ -33,6 +33,7 @@ import {
   type DistressDecision,
   type DistressRuleState,
 } from '../domain/distress-rule.ts';
+import { firingAgain } from '../domain/alert-escalation.ts';
 import { explainConsentViolation, explainDeviceOffline } from '../domain/technical-explanation.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 import { alertToApi } from '../mappers/alert.mapper.ts';
@@ -208,6 +209,7 @@ export class AlertService {
           conditionClearedAt: null,
           explanation: d.explanation,
           state: 'firing',
+          ...firingAgain(open.state, d.at),
           at: d.at,
         });
         await this.record(open.id, 'reactivated', d.at, null, { priority });
@@ -231,7 +233,13 @@ export class AlertService {
     if (!open) return; // resolved by a nurse meanwhile; the rule was reset then
     if (d.type === 'escalate') {
       // A higher priority re-alerts even if the previous level was acknowledged.
-      await this.alerts.update(open.id, { priority: d.priority, explanation: d.explanation, state: 'firing', at: d.at });
+      await this.alerts.update(open.id, {
+        priority: d.priority,
+        explanation: d.explanation,
+        state: 'firing',
+        ...firingAgain(open.state, d.at),
+        at: d.at,
+      });
       await this.record(open.id, 'escalated', d.at, null, { from: open.priority, to: d.priority });
     } else if (d.type === 'update') {
       await this.alerts.update(open.id, { explanation: d.explanation, at: d.at });
@@ -297,7 +305,14 @@ export class AlertService {
         await this.record(open.id, 'updated', at, null, {});
         return;
       }
-      await this.alerts.update(open.id, { conditionActive: true, conditionClearedAt: null, explanation, state: 'firing', at });
+      await this.alerts.update(open.id, {
+        conditionActive: true,
+        conditionClearedAt: null,
+        explanation,
+        state: 'firing',
+        ...firingAgain(open.state, at),
+        at,
+      });
       await this.record(open.id, 'reactivated', at, null, {});
       return;
     }

@@ -27,7 +27,7 @@ export class BoardService {
       this.consent.current(stayIds, now),
       this.scores.latest(stayIds),
       this.scores.sparklines(stayIds, new Date(now.getTime() - SPARKLINE_MS)),
-      this.alerts.list({ states: ['firing', 'acknowledged'], wardIds: [wardId], limit: 500 }),
+      this.alerts.list({ states: ['firing', 'acknowledged'], wardIds: [wardId], order: 'board', limit: 500 }),
       this.alerts.sensitivitiesInForce(now, stayIds),
     ]);
     return {
