@@ -3,8 +3,10 @@
  * shows a pairing code, a fresh browser pairs with it, reads the server's consent text, switches to
  * Spanish (every visible string Spanish, no raw i18n keys), opts in to one modality and confirms with
  * the typed name; a real edge agent for that bed starts only that modality and stops it within 5 s of
- * "Stop monitoring" on the tablet. Also: the tablet cannot open anything else, the consent record's
- * verify and FHIR export, and the camera-only path on a re-paired tablet.
+ * one tap on "Stop monitoring" (nothing to confirm first); deleting what was recorded is offered after
+ * the stop, with its own confirmation. axe finds nothing on every screen, in both languages. Also: the
+ * tablet cannot open anything else, the consent record's verify and FHIR export, and the camera-only
+ * path on a re-paired tablet.
  *
  * Runs the built dashboard served by the real server in the system Chromium, like board.e2e.test.ts:
  * skipped locally without /usr/bin/chromium, a failure under CI. The suite's start and its shared
@@ -17,6 +19,7 @@ import type { RunningAgent } from '@attune/edge-agent';
 import { makeTestImages } from '@attune/edge-agent/testing';
 import { MESSAGES } from '@attune/dashboard/i18n';
 import { PAIRING_WORDS } from '@attune/dashboard/pairing-words';
+import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, requireChromium } from '../support/browser.ts';
 import { waitFor } from '../support/system.ts';
 import { expectAllSpanish } from './tablet/spanish.ts';
@@ -24,6 +27,9 @@ import { closeDialog, pairingCode, tile } from './tablet/board.ts';
 import * as suite from './tablet/suite.ts';
 
 requireChromium('browser e2e tests (bedside tablet: consent)');
+
+/** Data on the Spanish screens: the patient's name (the bed is said in Spanish, its number is digits). */
+const SPANISH_DATA = ['Patient 1'];
 
 describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consents', () => {
   suite.setUpTabletSuite();
@@ -71,8 +77,10 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       await tablet.getByRole('heading', { level: 1, name: MESSAGES.es['tablet.pair.heading'] }).waitFor();
       await tablet.getByRole('group', { name: PAIRING_WORDS.es['tablet.ward.question'] }).waitFor();
       await expectAllSpanish(tablet, {}, [name]);
+      await expectNoAxeViolations(tablet, 'the tablet asking for its ward, in Spanish');
       await tablet.getByRole('group', { name: 'Idioma' }).getByRole('button', { name: 'English' }).tap();
       await tablet.getByRole('heading', { level: 1, name: 'Connect this tablet to a bed' }).waitFor();
+      await expectNoAxeViolations(tablet, 'the tablet asking for its ward');
       return name;
     });
 
@@ -86,6 +94,13 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       await tablet.getByLabel('Pairing code (6 digits)').waitFor({ timeout: 10_000 });
       expect(await tablet.getByTestId('tablet-ward').textContent()).toContain(`Ward: ${wardName}`);
       expect(await tablet.getByRole('group', { name: 'Which ward is this tablet on?' }).count()).toBe(0);
+      await expectNoAxeViolations(tablet, 'the tablet asking for the pairing code');
+      await tablet.getByRole('button', { name: 'Español' }).tap();
+      await tablet.getByLabel(MESSAGES.es['tablet.pair.codeLabel']).waitFor();
+      await expectAllSpanish(tablet, {}, [wardName]);
+      await expectNoAxeViolations(tablet, 'the tablet asking for the pairing code, in Spanish');
+      await tablet.getByRole('button', { name: 'English' }).tap();
+      await tablet.getByLabel('Pairing code (6 digits)').waitFor();
     });
 
     await suite.step('tablet-wrong-code', async () => {
@@ -93,6 +108,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       await tablet.getByLabel('Pairing code (6 digits)').fill(code === '000000' ? '111111' : '000000');
       await tablet.getByRole('button', { name: 'Connect' }).tap();
       await expect.poll(() => tablet.getByRole('alert').first().textContent(), { timeout: 10_000 }).toMatch(/did not work/);
+      await expectNoAxeViolations(tablet, 'the tablet refusing a wrong code');
     });
 
     await suite.step('tablet-pairs-and-explains', async () => {
@@ -113,6 +129,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
         `Math.min(...[...document.querySelectorAll('button')].filter((b) => b.checkVisibility()).map((b) => b.getBoundingClientRect().height))`,
       );
       expect(smallest).toBeGreaterThanOrEqual(48);
+      await expectNoAxeViolations(tablet, 'the explanation');
     });
 
     await suite.step('tablet-switches-to-spanish', async () => {
@@ -121,7 +138,10 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       await tablet.getByRole('heading', { level: 1, name: esTexts.title as string }).waitFor({ timeout: 10_000 });
       expect(await tablet.title()).toBe(esTexts.title);
       expect(await tablet.getByRole('group', { name: 'Idioma' }).count()).toBe(1);
-      await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
+      // The ward's "Bed 1" is said in Spanish: no sentence mixes languages.
+      expect(await tablet.getByTestId('tablet-for').textContent()).toBe('Para Patient 1, cama 1');
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the explanation, in Spanish');
     });
   });
 
@@ -157,7 +177,8 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       expect(await wear.isChecked()).toBe(true);
       expect(await cam.isChecked()).toBe(false);
       await tablet.getByRole('radio', { name: es.who.patient }).tap();
-      await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the choices, in Spanish');
       await tablet.getByRole('button', { name: MESSAGES.es['tablet.choose.continue'] }).tap();
     });
 
@@ -166,7 +187,8 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       const summary = (await tablet.locator('main').textContent()) ?? '';
       expect(summary).toContain(statusEs.wearableOn);
       expect(summary).toContain(statusEs.cameraOff);
-      await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the confirmation, in Spanish');
       // A name that does not match is refused in words.
       await suite.confirmAfterRefusedName(tablet, {
         label: confirmEs.typedNamePatient!,
@@ -183,7 +205,8 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       expect(status).toContain(statusEs.wearableOn);
       expect(status).toContain(statusEs.cameraOff);
       expect(await tablet.getByRole('button', { name: stopEs.button }).count()).toBe(1);
-      await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the status, in Spanish');
     });
 
     // Recorded for the stay, as the patient, with the Spanish text's hash.
@@ -202,36 +225,55 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       20_000,
     );
 
-    await suite.step('tablet-stop-dialog-es', async () => {
-      await tablet.getByRole('button', { name: stopEs.button }).tap();
-      const dialog = tablet.locator('dialog[open][data-testid="stop-dialog"]');
-      await dialog.getByRole('heading', { name: stopEs.confirmHeading }).waitFor();
-      await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
-      await dialog.getByRole('checkbox', { name: stopEs.alsoDelete }).tap();
-    });
-
-    const stopButton = tablet.locator('dialog[open]').getByRole('button', { name: stopEs.confirmButton });
+    // One tap stops: no question, no checkbox, no dialog.
     const clickedAt = Date.now();
-    await stopButton.tap();
+    await tablet.getByRole('button', { name: stopEs.button }).tap();
     await waitFor(async () => agent.status().sources.wearable !== 'streaming', 'the wearable to stop after "Stop monitoring"', 5000);
     const stopMs = Date.now() - clickedAt;
     console.log(`tablet "Stop monitoring" tap -> agent wearable left streaming: ${stopMs} ms (bound 5000 ms)`);
     expect(stopMs).toBeLessThan(5000);
     expect(agent.status().bufferedWearableSamples).toBe(0);
+    const stored = (await suite.staffGet(`/api/stays/${d.stayId}/timeline?hours=1`)).body;
 
     await suite.step('tablet-stopped-es', async () => {
       const notice = tablet.getByTestId('tablet-notice');
       await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toContain(stopEs.done);
-      const words = (await notice.textContent()) ?? '';
-      const m = /Borrado: (\d+) mediciones y los detalles de (\d+) avisos/.exec(words);
-      expect(m, `deleted counts in words: ${words}`).not.toBeNull();
-      expect(Number(m![1])).toBeGreaterThan(0);
+      expect(await notice.textContent()).toContain(MESSAGES.es['tablet.stop.kept']);
+      expect(await tablet.locator('dialog[open]').count()).toBe(0);
       expect(await tablet.getByRole('button', { name: stopEs.button }).count()).toBe(0);
       expect(await tablet.getByTestId('tablet-status').textContent()).toContain(statusEs.none);
-      await expectAllSpanish(tablet, esTexts, ['Patient 1', 'Bed 1']);
+      // Deleting is offered now, as a choice of its own; nothing was deleted by stopping.
+      expect(await tablet.getByTestId('delete-offer').textContent()).toContain(stopEs.alsoDeleteDescription);
+      expect(stored.scores.length).toBeGreaterThan(0);
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the stopped status with the offer to delete, in Spanish');
     });
-    const after = await suite.staffGet(`/api/stays/${d.stayId}`);
-    expect(after.body.stay.consent).toMatchObject({ camera: false, wearable: false });
+    expect((await suite.staffGet(`/api/stays/${d.stayId}`)).body.stay.consent).toMatchObject({ camera: false, wearable: false });
+
+    await suite.step('tablet-delete-dialog-es', async () => {
+      await tablet.getByRole('button', { name: stopEs.alsoDelete }).tap();
+      const dialog = tablet.locator('dialog[open][data-testid="delete-dialog"]');
+      await dialog.getByRole('heading', { name: stopEs.confirmHeading }).waitFor();
+      expect(await dialog.textContent()).toContain(stopEs.confirmBody);
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the confirmation of deleting, in Spanish');
+      await dialog.getByRole('button', { name: stopEs.confirmButton }).tap();
+    });
+
+    await suite.step('tablet-deleted-es', async () => {
+      const notice = tablet.getByTestId('tablet-notice');
+      await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/Borrado: \d+ mediciones/);
+      const deleted = /Borrado: (\d+) mediciones/.exec((await notice.textContent()) ?? '')![1];
+      expect(Number(deleted)).toBeGreaterThanOrEqual(stored.scores.length);
+      expect(await tablet.getByTestId('delete-offer').count()).toBe(0);
+      await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
+      await expectNoAxeViolations(tablet, 'the status after deleting, in Spanish');
+    });
+    const erased = (await suite.staffGet(`/api/stays/${d.stayId}/timeline?hours=1`)).body;
+    expect(erased.scores).toEqual([]);
+    // One withdrawal in the ledger: deleting afterwards recorded no second one.
+    const withdrawals = (erased.consent as { camera: boolean; wearable: boolean }[]).filter((c) => !c.camera && !c.wearable);
+    expect(withdrawals).toHaveLength(1);
   });
 
   it('keeps the tablet out of everything else', async () => {
@@ -328,11 +370,27 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
     await waitFor(async () => agent.status().sources.camera === 'streaming', 'the camera to stream after consent', 5000);
     expect(agent.status().sources.wearable).not.toBe('streaming');
     const stop = enTexts.stop as Record<string, string>;
-    await tablet.getByRole('button', { name: stop.button }).tap();
+    await expectNoAxeViolations(tablet, 'the status');
     const clickedAt = Date.now();
-    await tablet.locator('dialog[open]').getByRole('button', { name: stop.confirmButton }).tap();
+    await tablet.getByRole('button', { name: stop.button }).tap();
     await waitFor(async () => agent.status().sources.camera !== 'streaming', 'the camera to stop', 5000);
     console.log(`tablet "Stop monitoring" tap -> agent camera left streaming: ${Date.now() - clickedAt} ms (bound 5000 ms)`);
+    await suite.step('tablet-stopped', async () => {
+      await expect.poll(() => tablet.getByTestId('tablet-notice').textContent(), { timeout: 10_000 }).toContain(stop.done);
+      expect(await tablet.getByTestId('tablet-notice').textContent()).toContain('What was recorded so far is kept.');
+      await tablet.getByTestId('delete-offer').waitFor();
+      await expectNoAxeViolations(tablet, 'the stopped status with the offer to delete');
+    });
+    await suite.step('tablet-delete-dialog', async () => {
+      await tablet.getByRole('button', { name: stop.alsoDelete }).tap();
+      const dialog = tablet.locator('dialog[open][data-testid="delete-dialog"]');
+      await dialog.getByRole('heading', { name: stop.confirmHeading }).waitFor();
+      await expectNoAxeViolations(tablet, 'the confirmation of deleting');
+      // Keeping is as easy: the dialog closes, focus is back on the offer, the data stays.
+      await dialog.getByRole('button', { name: stop.cancel }).last().tap();
+      await tablet.locator('dialog[open]').waitFor({ state: 'detached' });
+      await expect.poll(() => tablet.evaluate('document.activeElement?.textContent')).toBe(stop.alsoDelete);
+    });
   });
 
   it('had no uncaught page errors', () => {

@@ -3,7 +3,8 @@
  * representative consents on a tablet opened from the pairing QR address, a nurse records "patient
  * asked to stop" and the tablet follows, a charge nurse admits, transfers and discharges (discharge
  * ends the tablet session, in words), and a ward whose pairing is paused after too many wrong codes
- * says so on the tablet.
+ * says so on the tablet. axe finds nothing on any tablet screen; the Spanish header says the bed in
+ * Spanish.
  *
  * Runs the built dashboard served by the real server in the system Chromium, like board.e2e.test.ts:
  * skipped locally without /usr/bin/chromium, a failure under CI. The suite's start and its shared
@@ -12,7 +13,9 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { pairFrom } from '../support/api.ts';
+import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, requireChromium } from '../support/browser.ts';
+import { expectAllSpanish } from './tablet/spanish.ts';
 import { closeDialog, pairingCode, tile } from './tablet/board.ts';
 import * as suite from './tablet/suite.ts';
 
@@ -41,6 +44,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
       await tablet.getByTestId('consent-text').waitFor({ timeout: 10_000 });
       expect(tablet.url()).toBe(`${suite.sys.baseUrl}/tablet`);
       expect(await tablet.getByTestId('tablet-for').textContent()).toBe('For Patient 2, Bed 2');
+      await expectNoAxeViolations(tablet, 'the explanation (opened from the QR address)');
       await tablet.getByRole('button', { name: 'Continue to my choices' }).tap();
     });
     enTexts = await suite.serverTexts(tablet, 'en');
@@ -55,6 +59,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
       // Name and relationship are required for a representative.
       await tablet.getByRole('button', { name: 'Continue' }).tap();
       await expect.poll(() => tablet.locator('main').textContent()).toContain('Type the full name of the legal representative.');
+      await expectNoAxeViolations(tablet, 'the choices, with what is missing');
       await tablet.getByLabel(who.proxyName!).fill('Maria Lopez');
       await tablet.getByLabel(who.proxyRelationship!).fill('daughter');
       await tablet.getByRole('button', { name: 'Continue' }).tap();
@@ -62,6 +67,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
     });
     await suite.step('proxy-confirms', async () => {
       expect(await tablet.locator('main').textContent()).toContain('Maria Lopez (daughter)');
+      await expectNoAxeViolations(tablet, 'the confirmation by a representative');
       // The representative types their own name, not the patient's.
       await suite.confirmAfterRefusedName(tablet, {
         label: confirm.typedNameProxy!,
@@ -75,6 +81,17 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
       expect(text).toContain(status.cameraOn);
       expect(text).toContain(status.wearableOn);
       expect(text).toContain('Maria Lopez (daughter)');
+      await expectNoAxeViolations(tablet, 'the status');
+    });
+    await suite.step('proxy-status-es', async () => {
+      const esTexts = await suite.serverTexts(tablet, 'es');
+      await tablet.getByRole('button', { name: 'Español' }).tap();
+      await tablet.getByRole('heading', { level: 1, name: (esTexts.status as Record<string, string>).heading! }).waitFor();
+      expect(await tablet.getByTestId('tablet-for').textContent()).toBe('Para Patient 2, cama 2');
+      await expectAllSpanish(tablet, esTexts, ['Patient 2', 'Maria Lopez', 'daughter']);
+      await expectNoAxeViolations(tablet, 'the status by a representative, in Spanish');
+      await tablet.getByRole('button', { name: 'English' }).tap();
+      await tablet.getByRole('heading', { level: 1, name: status.heading! }).waitFor();
     });
     const { body } = await suite.staffGet(`/api/stays/${d.stayId}`);
     expect(body.stay.consent).toMatchObject({
@@ -110,6 +127,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
     await suite.step('tablet-follows-nurse-stop', async () => {
       await expect.poll(() => proxyTablet.getByTestId('tablet-status').textContent(), { timeout: 15_000 }).toContain(status.byStaff);
       expect(await proxyTablet.getByTestId('tablet-status').textContent()).toContain(status.none);
+      await expectNoAxeViolations(proxyTablet, 'the status after a nurse recorded the stop');
     });
   });
 
@@ -168,6 +186,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
       await proxyTablet.getByTestId('tablet-ended').waitFor({ timeout: 15_000 });
       expect(await proxyTablet.getByTestId('tablet-ended').textContent()).toBe('Ask a nurse to pair this tablet again.');
       expect(await proxyTablet.getByLabel('Pairing code (6 digits)').count()).toBe(1);
+      await expectNoAxeViolations(proxyTablet, 'the tablet whose session ended');
     });
     const stays = await suite.staffGet(`/api/stays/${suite.bed(1).stayId}`, suite.chargeCookie);
     expect(stays.body.stay.dischargedAt).toBeTruthy();
@@ -199,6 +218,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
         .toMatch(/^Pairing on this ward is paused for (10|9) minutes after too many wrong codes; this has been reported\. Ask a nurse\.$/);
       expect(await tablet.getByLabel('Pairing code (6 digits)').count()).toBe(1);
       expect(await tablet.getByTestId('consent-text').count()).toBe(0);
+      await expectNoAxeViolations(tablet, 'the tablet on a ward whose pairing is paused');
     });
   });
 

@@ -17,7 +17,8 @@ export const LANGUAGE_NAMES: Record<Lang, string> = { en: 'English', es: 'Españ
 const en = {
   'tablet.appName': 'Attune bedside tablet',
   'tablet.language.label': 'Language',
-  'tablet.forPatient': 'For {name}, {bed}',
+  'tablet.forPatient': 'For {name}, Bed {bed}',
+  'tablet.forPatientBedLabel': 'For {name} · bed: {bed}',
   'tablet.loading': 'Loading…',
   'tablet.retry': 'Try again',
   'tablet.back': 'Back',
@@ -60,6 +61,7 @@ const en = {
 
   'tablet.stop.busy': 'Stopping…',
   'tablet.stop.kept': 'What was recorded so far is kept.',
+  'tablet.erase.busy': 'Deleting…',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -67,7 +69,8 @@ export type MessageKey = keyof typeof en;
 const es: Record<MessageKey, string> = {
   'tablet.appName': 'Tableta de cabecera Attune',
   'tablet.language.label': 'Idioma',
-  'tablet.forPatient': 'Para {name}, {bed}',
+  'tablet.forPatient': 'Para {name}, cama {bed}',
+  'tablet.forPatientBedLabel': 'Para {name} · cama: {bed}',
   'tablet.loading': 'Cargando…',
   'tablet.retry': 'Intentar de nuevo',
   'tablet.back': 'Volver',
@@ -113,6 +116,7 @@ const es: Record<MessageKey, string> = {
 
   'tablet.stop.busy': 'Parando…',
   'tablet.stop.kept': 'Lo registrado hasta ahora se conserva.',
+  'tablet.erase.busy': 'Borrando…',
 };
 
 export const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, es };
@@ -124,6 +128,24 @@ export function isLang(value: unknown): value is Lang {
 /** `template` with each {placeholder} that `params` names filled in; the others stay as written. */
 export function fillPlaceholders(template: string, params: Record<string, string | number>): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/**
+ * A bed label the tablet can say in any language: "Bed 8", "Cama 8" or just "8" (digits, maybe one
+ * letter: "12b"). Ward data is written in the ward's language; only this common form is reworded.
+ */
+const NUMBERED_BED = /^\s*(?:(?:bed|cama)\s*)?(\d+[a-z]?)\s*$/i;
+
+/**
+ * Whom the tablet is for, in one language: a numbered bed label is said in that language ("Para Ana,
+ * cama 8" for "Bed 8"); any other label is shown as the ward wrote it, as a labelled value ("Para Ana
+ * · cama: UCI-3") rather than inside the sentence, so no sentence mixes languages.
+ */
+export function forPatient(lang: Lang, name: string, bedLabel: string): string {
+  const numbered = NUMBERED_BED.exec(bedLabel);
+  return numbered
+    ? translate(lang, 'tablet.forPatient', { name, bed: numbered[1]! })
+    : translate(lang, 'tablet.forPatientBedLabel', { name, bed: bedLabel.trim() });
 }
 
 /** The message for `key` in `lang` with {placeholders} filled; English when a language lacks it. */

@@ -2,7 +2,7 @@ import type { ConsentTextBody } from './types.ts';
 
 export const en = (retentionDays: number): ConsentTextBody => ({
   language: 'en',
-  version: '1.0',
+  version: '1.1',
   languageName: 'English',
   title: 'Monitoring of your well-being',
   intro:
@@ -30,7 +30,7 @@ export const en = (retentionDays: number): ConsentTextBody => ({
     },
     {
       heading: 'You can stop at any time',
-      body: 'Press "Stop monitoring" on this screen, or tell any nurse. Monitoring stops within seconds. You can also ask to delete what was recorded. Saying no or stopping does not change your care in any way.',
+      body: 'Press "Stop monitoring" on this screen once, or tell any nurse. Monitoring stops within seconds. Afterwards you can also delete what was recorded. Saying no or stopping does not change your care in any way.',
     },
     {
       heading: 'Nurses remain responsible',
@@ -79,12 +79,14 @@ export const en = (retentionDays: number): ConsentTextBody => ({
   },
   stop: {
     button: 'Stop monitoring',
-    confirmHeading: 'Stop all monitoring?',
-    confirmBody: 'The camera and the wristband will be switched off within seconds.',
+    // After stopping: the confirmation of deleting what was recorded (stopping itself asks nothing).
+    confirmHeading: 'Delete what was recorded?',
+    confirmBody:
+      'The stored measurements and the details of any alerts are deleted for good. The record of your choices is kept. Monitoring stays stopped.',
     alsoDelete: 'Also delete what was recorded',
     alsoDeleteDescription: 'Deletes the stored measurements and the details of any alerts. The record of your choices is kept.',
-    confirmButton: 'Yes, stop',
-    cancel: 'Cancel',
+    confirmButton: 'Yes, delete',
+    cancel: 'No, keep it',
     done: 'Monitoring is stopped.',
     deleted: 'Deleted: {scoreWindows} measurements and the details of {alerts} alerts.',
   },

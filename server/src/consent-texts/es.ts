@@ -2,7 +2,7 @@ import type { ConsentTextBody } from './types.ts';
 
 export const es = (retentionDays: number): ConsentTextBody => ({
   language: 'es',
-  version: '1.0',
+  version: '1.1',
   languageName: 'Español',
   title: 'Vigilancia de su bienestar',
   intro:
@@ -30,7 +30,7 @@ export const es = (retentionDays: number): ConsentTextBody => ({
     },
     {
       heading: 'Puede parar en cualquier momento',
-      body: 'Pulse «Parar la vigilancia» en esta pantalla, o dígaselo a cualquier enfermera. La vigilancia se para en unos segundos. También puede pedir que se borre lo registrado. Decir que no o parar no cambia en nada su atención.',
+      body: 'Pulse una vez «Parar la vigilancia» en esta pantalla, o dígaselo a cualquier enfermera. La vigilancia se para en unos segundos. Después también puede borrar lo registrado. Decir que no o parar no cambia en nada su atención.',
     },
     {
       heading: 'Las enfermeras siguen siendo responsables',
@@ -79,12 +79,14 @@ export const es = (retentionDays: number): ConsentTextBody => ({
   },
   stop: {
     button: 'Parar la vigilancia',
-    confirmHeading: '¿Parar toda la vigilancia?',
-    confirmBody: 'La cámara y la pulsera se apagarán en unos segundos.',
+    // After stopping: the confirmation of deleting what was recorded (stopping itself asks nothing).
+    confirmHeading: '¿Borrar lo registrado?',
+    confirmBody:
+      'Las mediciones guardadas y los detalles de los avisos se borran definitivamente. El registro de sus decisiones se conserva. La vigilancia sigue parada.',
     alsoDelete: 'Borrar también lo registrado',
     alsoDeleteDescription: 'Borra las mediciones guardadas y los detalles de los avisos. El registro de sus decisiones se conserva.',
-    confirmButton: 'Sí, parar',
-    cancel: 'Cancelar',
+    confirmButton: 'Sí, borrar',
+    cancel: 'No, conservarlo',
     done: 'La vigilancia está parada.',
     deleted: 'Borrado: {scoreWindows} mediciones y los detalles de {alerts} avisos.',
   },

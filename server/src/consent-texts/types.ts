@@ -42,6 +42,11 @@ export interface ConsentTextBody {
     since: string;
     change: string;
   };
+  /**
+   * `button` stops at once (one tap, no question). After the stop the tablet offers `alsoDelete`
+   * (explained by `alsoDeleteDescription`); `confirmHeading`, `confirmBody`, `confirmButton` and
+   * `cancel` are that deletion's own confirmation. `deleted` has {scoreWindows} and {alerts}.
+   */
   stop: {
     button: string;
     confirmHeading: string;

@@ -2,7 +2,7 @@
  * The bedside tablet: paired to a bed by a short-lived single-use code, it then holds a session
  * scoped to that bed's stay (it follows the patient on transfer; discharge ends it). Through it the
  * patient or their legal representative reads the consent text, chooses per modality, confirms by
- * typing their name, and can stop (and erase) with one tap.
+ * typing their name, stops with one tap, and may then also erase what was recorded.
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { ConsentLanguage, ConsentText } from '../consent-texts/index.ts';
@@ -18,6 +18,7 @@ import type { AlertService } from './alert.service.ts';
 import type { Explanation } from '../domain/alert-types.ts';
 import type { ConsentService } from './consent.service.ts';
 import { currentConsentToApi } from '../mappers/stay.mapper.ts';
+import { eventInForce } from '../domain/consent-ledger.ts';
 
 export const PAIRING_TTL_MS = 10 * 60_000;
 
@@ -232,26 +233,32 @@ export class TabletService {
   }
 
   /**
-   * Stops everything at once. The withdrawal is attributed to whoever gave the consent in force
-   * (patient or representative). With `alsoDelete` the stay's score windows and its alerts'
-   * evidence are erased, and windows measured until now are refused if an agent replays them.
+   * Stops everything at once (one tap on the tablet). The withdrawal is attributed to whoever gave
+   * the consent in force (patient or representative); when nothing is on any more (an earlier stop)
+   * none is recorded again, so the ledger holds one withdrawal per stop. With `alsoDelete` (the
+   * tablet offers it after stopping, as a choice of its own) the stay's score windows and its
+   * alerts' evidence are erased, and windows measured until now are refused if an agent replays them.
    */
   async stop(session: TabletSessionRef, alsoDelete: boolean, now: Date): Promise<TabletStopResult> {
     const events = await this.deps.stays.consentEvents(session.stayId);
-    const last = events.at(-1);
-    const byProxy = last?.actorKind === 'proxy';
-    await this.deps.consent.record(
-      session.stayId,
-      {
-        camera: false,
-        wearable: false,
-        actorKind: byProxy ? 'proxy' : 'patient',
-        proxyName: byProxy ? last.proxyName : null,
-        proxyRelationship: byProxy ? last.proxyRelationship : null,
-      },
-      now,
-      'tablet',
-    );
+    const inForce = eventInForce(events, now);
+    const withdraw = !inForce || inForce.camera || inForce.wearable;
+    if (withdraw) {
+      const last = events.at(-1);
+      const byProxy = last?.actorKind === 'proxy';
+      await this.deps.consent.record(
+        session.stayId,
+        {
+          camera: false,
+          wearable: false,
+          actorKind: byProxy ? 'proxy' : 'patient',
+          proxyName: byProxy ? last.proxyName : null,
+          proxyRelationship: byProxy ? last.proxyRelationship : null,
+        },
+        now,
+        'tablet',
+      );
+    }
     let deleted: ErasureCounts = { scoreWindows: 0, alerts: 0 };
     if (alsoDelete) {
       // Order matters: mark the stay erased and drop ingest's cached view of it, so no later
@@ -262,7 +269,8 @@ export class TabletService {
       deleted = await this.deps.lifecycle.eraseStay(session.stayId, ERASED_EXPLANATION as unknown as Record<string, unknown>);
       this.deps.alerts.forgetStay(session.stayId);
     }
-    await this.audit(session, alsoDelete ? 'tablet.stop_and_erase' : 'tablet.stop', alsoDelete ? { ...deleted } : {});
+    const action = !alsoDelete ? 'tablet.stop' : withdraw ? 'tablet.stop_and_erase' : 'tablet.erase';
+    await this.audit(session, action, alsoDelete ? { ...deleted } : {});
     return { tablet: await this.state(session.stayId, now), deleted };
   }
 

@@ -57,9 +57,9 @@ export class TabletFlow {
   /** Per field: a chrome message key, or 'mismatch' for the server's own typed-name wording. */
   errors = $state<Partial<Record<Field, MessageKey | PairingWordKey | 'mismatch'>>>({});
 
-  stopOpen = $state(false);
-  stopTrigger = $state<HTMLElement | null>(null);
-  alsoDelete = $state(false);
+  /** The confirmation of "also delete what was recorded", offered after a stop. */
+  deleteOpen = $state(false);
+  deleteTrigger = $state<HTMLElement | null>(null);
   notice = $state<StatusNotice | null>(null);
   noticeEl = $state<HTMLElement | undefined>();
 
@@ -70,7 +70,6 @@ export class TabletFlow {
   private readonly paired = $derived(!!this.tablet);
 
   readonly consent = $derived(this.tablet?.consent ?? null);
-  readonly monitoring = $derived(!!this.consent && (this.consent.camera || this.consent.wearable));
   /** Each field's message in the chosen language, for the step that shows the field. */
   readonly fieldErrors = $derived.by(() => {
     const out: FieldErrors = {};
@@ -231,7 +230,7 @@ export class TabletFlow {
     const hadSession = this.tablet !== null || wasPaired();
     this.tablet = null;
     this.texts = null;
-    this.stopOpen = false;
+    this.deleteOpen = false;
     this.ended = hadSession;
     rememberPaired(false);
     this.code = '';
@@ -365,23 +364,28 @@ export class TabletFlow {
     }
   }
 
-  openStop(trigger: HTMLElement): void {
-    this.stopTrigger = trigger;
-    this.alsoDelete = false;
+  /** After a stop: offers deleting what was recorded, as a choice of its own with its own confirmation. */
+  openDelete(trigger: HTMLElement): void {
+    this.deleteTrigger = trigger;
     this.errorKey = null;
-    this.stopOpen = true;
+    this.deleteOpen = true;
   }
 
-  async confirmStop(): Promise<void> {
+  /**
+   * Stops everything now, keeping what was recorded: one tap, nothing to tick or confirm first. With
+   * `erase` (offered after the stop, confirmed on its own) it deletes what was recorded: monitoring is
+   * already off then, so the server records no second withdrawal and only erases (audited).
+   */
+  async stop(erase: boolean): Promise<void> {
     if (this.busy) return;
     this.busy = true;
+    this.errorKey = null;
     try {
-      const erase = this.alsoDelete;
       const res = await stopFromTablet(erase);
       this.tablet = res.tablet;
-      // Counts are reported only when erasure was asked for (the server may answer zeros otherwise).
-      this.notice = { kind: 'stopped', deleted: erase ? (res.deleted ?? { scoreWindows: 0, alerts: 0 }) : null };
-      this.stopOpen = false;
+      // Counts are reported only when erasure was asked for (the server answers zeros otherwise).
+      this.notice = { kind: 'stopped', deleted: erase ? res.deleted : null };
+      this.deleteOpen = false;
       await tick();
       this.noticeEl?.focus();
     } catch (err) {

@@ -1,9 +1,9 @@
 /**
  * The tablet's interface words, $lib/i18n.ts and ./pairing-words.ts: every key in every language,
- * none empty, with English's placeholders.
+ * none empty, with English's placeholders; and the header's "for whom", one language per sentence.
  */
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES, MESSAGES, type Lang } from '$lib/i18n';
+import { forPatient, LANGUAGES, MESSAGES, type Lang } from '$lib/i18n';
 import { PAIRING_WORDS } from './pairing-words';
 
 /** Placeholders ({name}) of a message, sorted. */
@@ -39,5 +39,24 @@ describe('tablet interface strings (dashboard/src/lib/i18n.ts)', () => {
     expectInEveryLanguage(PAIRING_WORDS, 'pairing words', (lang, key) => {
       expect(Object.keys(MESSAGES[lang]), `${key} is not also an i18n key`).not.toContain(key);
     });
+  });
+});
+
+describe('whom the tablet is for (forPatient): the bed said in the chosen language', () => {
+  it('says a numbered bed in each language, whether the ward wrote "Bed 8", "Cama 8" or "8"', () => {
+    for (const label of ['Bed 8', 'bed 8', 'Cama 8', '8', ' Bed  8 ']) {
+      expect(forPatient('en', 'Ana Ruiz', label), label).toBe('For Ana Ruiz, Bed 8');
+      expect(forPatient('es', 'Ana Ruiz', label), label).toBe('Para Ana Ruiz, cama 8');
+    }
+    expect(forPatient('es', 'Ana Ruiz', 'Bed 12b')).toBe('Para Ana Ruiz, cama 12b');
+  });
+
+  it('shows any other label as the ward wrote it, as a labelled value outside the sentence', () => {
+    expect(forPatient('es', 'Ana Ruiz', 'UCI-3')).toBe('Para Ana Ruiz · cama: UCI-3');
+    expect(forPatient('en', 'Ana Ruiz', 'Bay 2 window')).toBe('For Ana Ruiz · bed: Bay 2 window');
+  });
+
+  it('never puts the English word "Bed" into a Spanish sentence for a numbered bed', () => {
+    for (let n = 1; n <= 24; n++) expect(forPatient('es', 'X', `Bed ${n}`)).not.toMatch(/\bbed\b/i);
   });
 });
