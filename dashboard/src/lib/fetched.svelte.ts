@@ -8,18 +8,22 @@ export class Fetched<T> {
   value = $state<T | null>(null);
   error = $state<string | null>(null);
   readonly #request: () => Promise<T>;
+  #latest = 0;
 
   constructor(request: () => Promise<T>) {
     this.#request = request;
   }
 
-  /** Asks the server again. */
+  /** Asks the server again; only the latest request's answer counts (a slower earlier one is dropped). */
   async load(): Promise<void> {
+    const mine = ++this.#latest;
     try {
-      this.value = await this.#request();
+      const value = await this.#request();
+      if (mine !== this.#latest) return;
+      this.value = value;
       this.error = null;
     } catch (err) {
-      this.error = describeError(err);
+      if (mine === this.#latest) this.error = describeError(err);
     }
   }
 }

@@ -9,10 +9,10 @@ import type {
   Alert,
   AlertAnswer,
   AlertList,
+  AlertListQuery,
   AlertQuality,
   AlertSensitivity,
   AlertSensitivitySetting,
-  AlertStateFilter,
   AlertWithHistory,
   ApiErrorBody,
   ApiErrorCode,
@@ -195,10 +195,13 @@ export const getBoard = (wardId: string) => request<Board>(`/api/wards/${encodeU
 
 // --- Alerts ---
 
-export function getAlerts(filter: { state?: AlertStateFilter; wardId?: string } = {}): Promise<Alert[]> {
+/**
+ * Alerts matching a filter (docs/api.md GET /api/alerts): by state (`open` when none is given),
+ * ward, kind, priority, bed, and when they opened (`from` inclusive, `to` exclusive, ISO times).
+ */
+export function getAlerts(filter: AlertListQuery = {}): Promise<Alert[]> {
   const q = new URLSearchParams();
-  if (filter.state) q.set('state', filter.state);
-  if (filter.wardId) q.set('wardId', filter.wardId);
+  for (const [name, value] of Object.entries(filter)) if (value !== undefined && value !== '') q.set(name, String(value));
   const qs = q.toString();
   return request<AlertList>(`/api/alerts${qs ? `?${qs}` : ''}`).then((r) => r.alerts);
 }

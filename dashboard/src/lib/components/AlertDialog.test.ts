@@ -27,6 +27,9 @@ function alert(overrides: Partial<Alert> = {}): Alert {
     patientName: 'Ada Lovelace',
     deviceId: 'dev-1',
     openedAt: '2026-03-02T09:54:00Z',
+    firingSince: '2026-03-02T09:54:00Z',
+    escalationLevel: 0,
+    escalatedAt: null,
     updatedAt: '2026-03-02T09:54:00Z',
     conditionClearedAt: null,
     acknowledgedAt: null,
@@ -67,12 +70,69 @@ describe('AlertDialog', () => {
     expect(screen.getByRole('heading', { name: 'Evidence' })).toBeTruthy();
     expect(screen.getByRole('table').textContent).toContain("patient's baseline");
     expect(screen.getByText('Breathing (no chest view)')).toBeTruthy();
-    expect(screen.getByText('History (1)')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'History' })).toBeTruthy();
+    expect(screen.getByTestId('alert-history').textContent).toContain('Opened');
+  });
+
+  it('puts Acknowledge and where the alert stands first, the summary next, the evidence after and the history last', async () => {
+    const firingSince = new Date(Date.now() - 4 * 60_000 - 10_000).toISOString();
+    api.getAlert.mockResolvedValue({ alert: alert({ firingSince }), events: EVENTS });
+    render(AlertDialog, { alertId: 'alert-1', onClose: vi.fn() });
+    const acknowledge = await screen.findByRole('button', { name: 'Acknowledge' });
+    expect(screen.getByTestId('alert-standing').textContent).toContain('Unacknowledged 4 min');
+    const inOrder = [
+      acknowledge,
+      screen.getByText('Distress high for 6 minutes'),
+      screen.getByRole('heading', { name: 'Evidence' }),
+      screen.getByRole('heading', { name: 'Not observed' }),
+      screen.getByRole('heading', { name: 'History' }),
+    ];
+    for (const [i, el] of inOrder.entries()) {
+      if (i > 0) expect(inOrder[i - 1]!.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    }
+    // While it fires, resolving waits behind a button, so Acknowledge stays on the first screen.
+    expect(screen.queryByRole('radio', { name: 'Comforted' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Resolve…' }));
+    expect(screen.getByRole('radio', { name: 'Comforted' })).toBeTruthy();
+  });
+
+  it('says how long ago and by whom a handled alert was acknowledged, its escalation level, and each escalation in its history', async () => {
+    const acknowledgedAt = new Date(Date.now() - 3 * 60_000).toISOString();
+    const handled = alert({
+      state: 'acknowledged',
+      acknowledgedAt,
+      acknowledgedBy: 'Nurse Joy',
+      escalationLevel: 2,
+      escalatedAt: new Date(Date.now() - 5 * 60_000).toISOString(),
+    });
+    const events = [
+      ...EVENTS,
+      { id: 'ev-2', at: '2026-03-02T09:56:00Z', type: 'escalated', actor: null, detail: { from: 'medium', to: 'high' } },
+      { id: 'ev-3', at: '2026-03-02T09:58:00Z', type: 'escalated', actor: null, detail: { level: 1, unacknowledgedS: 120 } },
+      { id: 'ev-4', at: '2026-03-02T10:00:00Z', type: 'escalated', actor: null, detail: { level: 2, unacknowledgedS: 240 } },
+      { id: 'ev-5', at: acknowledgedAt, type: 'acknowledged', actor: 'Nurse Joy', detail: {} },
+    ] as AlertEvent[];
+    api.getAlert.mockResolvedValue({ alert: handled, events });
+    render(AlertDialog, { alertId: 'alert-1', onClose: vi.fn() });
+    const standing = await screen.findByTestId('alert-standing');
+    expect(standing.textContent).toContain('Acknowledged 3 min ago by Nurse Joy');
+    expect(standing.textContent).toContain('Escalated to level 2');
+    expect(screen.queryByRole('button', { name: 'Acknowledge' })).toBeNull();
+    // Acknowledged: resolving is the next step, its form open.
+    expect(screen.getByRole('radio', { name: 'Comforted' })).toBeTruthy();
+    const history = screen.getByTestId('alert-history').textContent ?? '';
+    expect(history).toContain('Priority rose from medium to high');
+    expect(history).toContain('Escalated to level 1: unacknowledged 2 min');
+    expect(history).toContain('Escalated to level 2: unacknowledged 4 min');
+    expect(history).toContain('Acknowledged by Nurse Joy');
+    // The priority badge of a handled alert is drawn calm.
+    expect(document.querySelector('.alert-badge')?.classList.contains('handled')).toBe(true);
   });
 
   it('acknowledges through the API, tells the parent and says who acknowledged', async () => {
-    api.getAlert.mockResolvedValue({ alert: alert(), events: EVENTS });
     const acknowledged = alert({ state: 'acknowledged', acknowledgedAt: '2026-03-02T09:56:00Z', acknowledgedBy: 'Nurse Joy' });
+    // The dialog reloads the alert (and its history) after acknowledging it.
+    api.getAlert.mockResolvedValueOnce({ alert: alert(), events: EVENTS }).mockResolvedValue({ alert: acknowledged, events: EVENTS });
     api.acknowledgeAlert.mockResolvedValue(acknowledged);
     const onChange = vi.fn();
     render(AlertDialog, { alertId: 'alert-1', onClose: vi.fn(), onChange });
