@@ -47,7 +47,7 @@ describe('AlarmStore', () => {
       alertId: 'a1',
       wardId: 'w1',
       bedId: 'b',
-      bedLabel: '5',
+      bedLabel: 'Bed 5',
       kind: 'sustained_distress',
       priority: 'high',
       level: 1,
@@ -101,8 +101,8 @@ describe('AlarmStore', () => {
     alarms.start(NURSE, (w) => opened.push(w));
     await settle();
     world.live!.alert(firingAlert('a1', { priority: 'low' }));
-    world.live!.alert(firingAlert('a2', { priority: 'medium', bedLabel: '7', wardId: 'w2' }));
-    world.live!.alert(firingAlert('a2', { priority: 'medium', bedLabel: '7', wardId: 'w2' }));
+    world.live!.alert(firingAlert('a2', { priority: 'medium', bedLabel: 'Bed 7', wardId: 'w2' }));
+    world.live!.alert(firingAlert('a2', { priority: 'medium', bedLabel: 'Bed 7', wardId: 'w2' }));
     world.live!.alert(firingAlert('a3', { priority: 'high' }));
     expect(world.notified.map((n) => [n.text.title, n.requireInteraction])).toEqual([
       ['Bed 7: medium priority alert', false],
@@ -122,7 +122,7 @@ describe('AlarmStore', () => {
       alertId: 'a9',
       wardId: 'w1',
       bedId: 'b',
-      bedLabel: '5',
+      bedLabel: 'Bed 5',
       kind: 'sustained_distress',
       priority: 'high',
       level: 1,
@@ -159,7 +159,7 @@ describe('AlarmStore', () => {
     expect(alarms.count).toBe(1);
     expect(world.notified).toEqual([]);
 
-    world.nextLoad = [firingAlert('a1'), firingAlert('a2', { bedLabel: '8' })];
+    world.nextLoad = [firingAlert('a1'), firingAlert('a2', { bedLabel: 'Bed 8' })];
     world.live!.reset();
     await settle();
     expect(world.loads).toBe(3);

@@ -9,8 +9,9 @@ export type NotificationPermissionState = NotificationPermission | 'unsupported'
 
 const PRIORITY_WORD: Record<Priority, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
+/** Bed labels are whole names ("Bed 5"); an alert without a bed is about the ward. */
 function where(bedLabel: string | null): string {
-  return bedLabel ? `Bed ${bedLabel}` : 'Ward';
+  return bedLabel ?? 'Ward';
 }
 
 /** "5 min", "45 s": elapsed time in the words the board uses. */

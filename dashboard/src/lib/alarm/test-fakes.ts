@@ -68,7 +68,7 @@ export function firingAlert(id: string, overrides: Partial<Alert> = {}): Alert {
     conditionActive: true,
     wardId: 'w1',
     bedId: `bed-${id}`,
-    bedLabel: '5',
+    bedLabel: 'Bed 5',
     stayId: 's1',
     patientName: 'A. Patient',
     deviceId: 'd1',
