@@ -3,14 +3,13 @@
  * shows a pairing code, a fresh browser pairs with it, reads the server's consent text, switches to
  * Spanish (every visible string Spanish, no raw i18n keys), opts in to one modality and confirms with
  * the typed name; a real edge agent for that bed starts only that modality and stops it within 5 s of
- * one tap on "Stop monitoring" (nothing to confirm first); deleting what was recorded is offered after
- * the stop, with its own confirmation. axe finds nothing on every screen, in both languages. Also: the
- * tablet cannot open anything else, the consent record's verify and FHIR export, and the camera-only
- * path on a re-paired tablet.
+ * one tap on "Stop monitoring"; deleting what was recorded is offered after the stop, confirmed on its
+ * own. axe finds nothing on any screen, in either language. Also: the tablet cannot open anything else,
+ * the consent record's verify and FHIR export, and the camera-only path on a re-paired tablet.
  *
  * Runs the built dashboard served by the real server in the system Chromium, like board.e2e.test.ts:
  * skipped locally without /usr/bin/chromium, a failure under CI. The suite's start and its shared
- * steps: tablet/suite.ts; ATTUNE_E2E_SCREENSHOTS=1 keeps a screenshot of every screen.
+ * steps, each kept as a screenshot in test/e2e/artifacts/: tablet/suite.ts.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -257,10 +256,10 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       expect(await dialog.textContent()).toContain(stopEs.confirmBody);
       await expectAllSpanish(tablet, esTexts, SPANISH_DATA);
       await expectNoAxeViolations(tablet, 'the confirmation of deleting, in Spanish');
-      await dialog.getByRole('button', { name: stopEs.confirmButton }).tap();
     });
 
     await suite.step('tablet-deleted-es', async () => {
+      await tablet.locator('dialog[open]').getByRole('button', { name: stopEs.confirmButton }).tap();
       const notice = tablet.getByTestId('tablet-notice');
       await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/Borrado: \d+ mediciones/);
       const deleted = /Borrado: (\d+) mediciones/.exec((await notice.textContent()) ?? '')![1];
@@ -386,6 +385,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: the patient consen
       const dialog = tablet.locator('dialog[open][data-testid="delete-dialog"]');
       await dialog.getByRole('heading', { name: stop.confirmHeading }).waitFor();
       await expectNoAxeViolations(tablet, 'the confirmation of deleting');
+      await suite.keepScreenshot(tablet, 'delete-dialog-open');
       // Keeping is as easy: the dialog closes, focus is back on the offer, the data stays.
       await dialog.getByRole('button', { name: stop.cancel }).last().tap();
       await tablet.locator('dialog[open]').waitFor({ state: 'detached' });

@@ -8,7 +8,7 @@
  *
  * Runs the built dashboard served by the real server in the system Chromium, like board.e2e.test.ts:
  * skipped locally without /usr/bin/chromium, a failure under CI. The suite's start and its shared
- * steps: tablet/suite.ts; ATTUNE_E2E_SCREENSHOTS=1 keeps a screenshot of every screen.
+ * steps, each kept as a screenshot in test/e2e/artifacts/: tablet/suite.ts.
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';

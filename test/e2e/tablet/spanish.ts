@@ -16,11 +16,13 @@ function stringLeaves(value: unknown, out: string[] = []): string[] {
 }
 
 // Browser-side: visible text and accessible names, except the language switch (each language in
-// itself, marked with lang="…") and <time> (a date formatted by the browser for that language).
+// itself, marked with lang="…"), <time> (a date formatted by the browser for that language) and
+// SvelteKit's route announcer (it keeps the page title it spoke at the last navigation, e.g. opening
+// the QR link before the language was switched; it speaks again only at the next navigation).
 const COLLECT_VISIBLE_TEXT = `(() => {
   const out = [];
   const skip = (el) => !!el.closest('[lang]:not(html)') && el.closest('[lang]:not(html)').getAttribute('lang') !== document.documentElement.lang
-    || !!el.closest('time') || !!el.closest('script,style,svg');
+    || !!el.closest('time') || !!el.closest('script,style,svg,#svelte-announcer');
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const text = n.textContent.replace(/\\s+/g, ' ').trim();

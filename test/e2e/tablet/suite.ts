@@ -83,7 +83,7 @@ export function watch(page: Page): void {
 
 export const bed = (i: number): TestDevice => sys.devices[i]!;
 
-/** Runs one named step; on failure (and with ATTUNE_E2E_SCREENSHOTS=1 always) keeps a screenshot. */
+/** Runs one named step and keeps a screenshot of the screen it ends on (on failure, one named FAILED too). */
 export async function step<T>(name: string, fn: () => Promise<T>, page: Page = current): Promise<T> {
   const result = await screenshotOnFailure(page, `tablet-FAILED-${name}`, fn);
   await keepScreenshot(page, name).catch(() => {});
