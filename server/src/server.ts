@@ -55,6 +55,7 @@ export interface RunningServer {
     retention: RetentionService;
     ingest: IngestService;
     alerts: AlertService;
+    escalation: AlertEscalationService;
     deviceStatus: DeviceStatusService;
     monitoring: MonitoringService;
     brokerAccounts: BrokerAccounts | null;
@@ -134,11 +135,12 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     }
 
     // 6. Jobs (a job that stops completing fails readiness)
+    const escalation = new AlertEscalationService({ alerts, live, metrics, logger }, config.ALERT_ESCALATE_AFTER_S);
     const jobs = startJobs(
       [
         { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
         { name: 'monitoring', everyMs: 5_000, run: (now) => monitoring.check(now) },
-        new AlertEscalationService({ alerts, live, metrics, logger }, config.ALERT_ESCALATE_AFTER_S).job(),
+        escalation.job(),
         { name: 'session-cleanup', everyMs: 3600_000, run: async (now) => void (await users.deleteExpiredSessions(now)) },
         { name: 'retention', everyMs: config.RETENTION_JOB_EVERY_MIN * 60_000, run: async (now) => void (await retention.run(now)) },
       ],
@@ -184,7 +186,18 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       dataDir: config.dataDir,
       databaseUrl: config.DATABASE_URL,
       demoDevices,
-      services: { consent, stays: stayService, tablets, retention, ingest, alerts: alertService, deviceStatus, monitoring, brokerAccounts },
+      services: {
+        consent,
+        stays: stayService,
+        tablets,
+        retention,
+        ingest,
+        alerts: alertService,
+        escalation,
+        deviceStatus,
+        monitoring,
+        brokerAccounts,
+      },
       repositories: { users, wards, stays, devices },
       routes: [
         ...new Map(
