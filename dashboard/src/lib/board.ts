@@ -1,5 +1,5 @@
 /** Pure helpers that apply live events to board tiles. */
-import type { Alert, AlertSummary, BedTile } from './api/types';
+import type { Alert, AlertSummary, BedTile, Driver } from './api/types';
 import { PRIORITY_ORDER } from './format';
 
 const SPARK_WINDOW_MS = 30 * 60_000;
@@ -25,7 +25,17 @@ export function isMonitored(tile: BedTile): boolean {
 }
 
 function toSummary(a: Alert): AlertSummary {
-  return { id: a.id, kind: a.kind, priority: a.priority, state: a.state, summary: a.explanation.summary, openedAt: a.openedAt };
+  return {
+    id: a.id,
+    kind: a.kind,
+    priority: a.priority,
+    state: a.state,
+    summary: a.explanation.summary,
+    openedAt: a.openedAt,
+    firingSince: a.firingSince,
+    acknowledgedAt: a.acknowledgedAt,
+    escalationLevel: a.escalationLevel,
+  };
 }
 
 /** Whether an alert belongs on a tile: same stay, or same bed for alerts without a stay. */
@@ -54,4 +64,31 @@ export function pickOpenAlert(alerts: Alert[], tile: BedTile): AlertSummary | nu
 export function upsertOpenAlert(alerts: Alert[], a: Alert): Alert[] {
   const rest = alerts.filter((x) => x.id !== a.id);
   return a.state === 'resolved' ? rest : [a, ...rest];
+}
+
+/** A score below this confidence adds no evidence to an alert (the server's distress rule, minConfidence). */
+export const LOW_CONFIDENCE = 0.5;
+
+/** A bed whose device has sent no score for this long shows its last score greyed, with its age. */
+export const DEVICE_SILENT_MS = 30_000;
+
+/** Quality codes of a score's drivers, in the words a low-confidence score is explained with. */
+const QUALITY_WORDS: Partial<Record<Driver['code'], string>> = {
+  face_turned_away: 'face turned away',
+  face_too_dark: 'too dark to see the face',
+  face_unsteady: 'face moving a lot',
+  face_baseline_learning: "still learning the patient's face",
+  wristband_off: 'wristband off the wrist',
+};
+
+/** Why a score is of low confidence, in a few words: its quality drivers first, then a source without signal. */
+export function lowConfidenceReason(tile: BedTile): string {
+  const fromDrivers = (tile.latest?.drivers ?? []).map((d) => QUALITY_WORDS[d.code]).filter((w): w is string => !!w);
+  if (fromDrivers.length > 0) return fromDrivers.join(', ');
+  const sources = tile.device?.sources;
+  if (tile.consent?.camera && sources && sources.camera !== 'streaming') return 'face not visible';
+  if (tile.consent?.wearable && sources && sources.wearable !== 'streaming') return 'no wristband signal';
+  if (tile.consent && !tile.consent.camera) return 'wristband only';
+  if (tile.consent && !tile.consent.wearable) return 'camera only';
+  return 'signals unclear';
 }

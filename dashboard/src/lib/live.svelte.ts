@@ -3,11 +3,25 @@
  * its own reconnects, so the server replays what we missed or sends `reset`. When the stream is
  * closed for good (e.g. the server answered an error), we check the session and open a fresh
  * stream; a fresh stream has no Last-Event-ID, so subscribers are told to refetch.
+ *
+ * Never pretend to be live: the server sends a heartbeat every 10 s, so a stream that says nothing
+ * for STALE_AFTER_MS is stalled (a frozen proxy, a half-open connection) even though it is still
+ * open. It is then shown as stale and replaced by a fresh one.
  */
 import { getMe, redirectToLogin } from './api/client';
 import type { LiveEventMap } from './api/types';
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'stopped';
+/**
+ * connecting: first connection; live: events or heartbeats arriving; stale: open but silent past
+ * STALE_AFTER_MS; reconnecting: the connection dropped; signed_out: the session ended (only when
+ * the page asked to stay, see `stayOnSignOut`); stopped: closed on purpose.
+ */
+export type LiveStatus = 'connecting' | 'live' | 'stale' | 'reconnecting' | 'signed_out' | 'stopped';
+
+/** Two missed heartbeats (every 10 s) and a margin: after this silence nothing shown is current. */
+export const STALE_AFTER_MS = 25_000;
+/** How often a signed-out page checks whether someone has signed in again in this browser. */
+const SIGNED_OUT_RECHECK_MS = 30_000;
 
 type Handlers = { [K in keyof LiveEventMap]?: (data: LiveEventMap[K]) => void };
 
@@ -24,14 +38,25 @@ const EVENT_NAMES = Object.keys({
   reset: true,
 } satisfies Record<keyof LiveEventMap, true>) as (keyof LiveEventMap)[];
 
+/** Whether what a page shows from the stream may be presented as current. */
+export function isCurrent(status: LiveStatus): boolean {
+  return status === 'live' || status === 'connecting';
+}
+
 class LiveStream {
   status = $state<LiveStatus>('stopped');
-  /** When the last event or successful (re)connection was seen. */
+  /** When the last event, heartbeat or successful (re)connection was seen. */
   lastEventAt = $state<Date | null>(null);
+  /**
+   * The wall display sets this: when the session ends it keeps its last state (greyed) with a banner
+   * and waits for a new sign-in, instead of going to the sign-in page.
+   */
+  stayOnSignOut = false;
 
   #source: EventSource | null = null;
   #subscribers = new Set<Handlers>();
   #retryTimer: ReturnType<typeof setTimeout> | null = null;
+  #staleTimer: ReturnType<typeof setTimeout> | null = null;
   #retryDelayMs = 1000;
   #hasConnectedBefore = false;
   #replacesClosedStream = false;
@@ -47,12 +72,40 @@ class LiveStream {
 
   /** Close the stream (on sign-out). */
   stop(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
+    this.#clearTimers();
     this.#source?.close();
     this.#source = null;
     this.#hasConnectedBefore = false;
     this.status = 'stopped';
+  }
+
+  #clearTimers(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    if (this.#staleTimer) clearTimeout(this.#staleTimer);
+    this.#retryTimer = null;
+    this.#staleTimer = null;
+  }
+
+  /** Something arrived (or the stream opened): restart the silence countdown. */
+  #heard(): void {
+    this.lastEventAt = new Date();
+    this.#watchForSilence();
+  }
+
+  #watchForSilence(): void {
+    if (this.#staleTimer) clearTimeout(this.#staleTimer);
+    this.#staleTimer = setTimeout(() => this.#onSilence(), STALE_AFTER_MS);
+  }
+
+  /** Nothing for STALE_AFTER_MS: say so, and replace the stream (the new one may get through). */
+  #onSilence(): void {
+    this.#staleTimer = null;
+    if (!this.#source) return;
+    this.status = 'stale';
+    this.#source.close();
+    this.#source = null;
+    this.#replacesClosedStream = true;
+    this.#open();
   }
 
   #dispatch<K extends keyof LiveEventMap>(name: K, data: LiveEventMap[K]): void {
@@ -66,15 +119,19 @@ class LiveStream {
   }
 
   #open(): void {
-    this.status = this.#hasConnectedBefore ? 'reconnecting' : 'connecting';
+    // A stale stream stays "stale" until the new one hears something: it is no less stale for trying.
+    if (this.status !== 'stale') this.status = this.#hasConnectedBefore ? 'reconnecting' : 'connecting';
     const source = new EventSource('/api/events', { withCredentials: true });
     this.#source = source;
+    // A connection that never opens is as silent as one that stalls.
+    this.#watchForSilence();
 
     source.onopen = () => {
+      if (this.#source !== source) return;
       this.#retryDelayMs = 1000;
       this.#hasConnectedBefore = true;
       this.status = 'live';
-      this.lastEventAt = new Date();
+      this.#heard();
       // A replacement EventSource carries no Last-Event-ID: anything missed while away is gone.
       if (this.#replacesClosedStream) this.#dispatch('reset', {});
       this.#replacesClosedStream = false;
@@ -84,19 +141,22 @@ class LiveStream {
       if (this.#source !== source) return;
       if (source.readyState === EventSource.CONNECTING) {
         // The browser reconnects by itself and resends Last-Event-ID.
-        this.status = 'reconnecting';
+        if (this.status !== 'stale') this.status = 'reconnecting';
         return;
       }
       // CLOSED: the server refused the stream. Find out whether the session is gone.
       source.close();
       this.#source = null;
-      this.status = 'reconnecting';
+      if (this.#staleTimer) clearTimeout(this.#staleTimer);
+      this.#staleTimer = null;
+      if (this.status !== 'stale') this.status = 'reconnecting';
       void this.#retryAfterClose();
     };
 
     for (const name of EVENT_NAMES) {
       source.addEventListener(name, (ev) => {
-        this.lastEventAt = new Date();
+        if (this.#source !== source) return;
+        this.#heard();
         if (this.status !== 'live') this.status = 'live';
         let data: unknown = {};
         try {
@@ -110,12 +170,16 @@ class LiveStream {
   }
 
   async #retryAfterClose(): Promise<void> {
+    let signedOut = false;
     try {
       const me = await getMe();
       if (!me) {
-        this.stop();
-        redirectToLogin();
-        return;
+        if (!this.stayOnSignOut) {
+          this.stop();
+          redirectToLogin();
+          return;
+        }
+        signedOut = true;
       }
     } catch {
       // Server unreachable: keep retrying below.
@@ -124,6 +188,16 @@ class LiveStream {
       this.status = 'stopped';
       return;
     }
+    if (signedOut) {
+      // Keep the last state on screen and look again later: someone may sign in in this browser.
+      this.status = 'signed_out';
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = null;
+        void this.#retryAfterClose();
+      }, SIGNED_OUT_RECHECK_MS);
+      return;
+    }
+    if (this.status === 'signed_out') this.status = 'reconnecting';
     const delay = this.#retryDelayMs;
     this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, 30_000);
     this.#retryTimer = setTimeout(() => {
