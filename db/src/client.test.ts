@@ -107,23 +107,11 @@ describe('array literals', () => {
   });
 });
 
-describe.each(targets)('the protocol v2 migration on $name', ({ open }) => {
+describe.each(targets)('migrations of stored data on $name', ({ open }) => {
   it('turns stored v1 text drivers and PAINAD face bases into codes, keeping every measured value', async () => {
     const db = await open();
-    // Migrate to just before 0003 from a copy of the migrations folder whose journal stops there.
-    const before = mkdtempSync(join(tmpdir(), 'attune-migrations-'));
     try {
-      cpSync(MIGRATIONS_DIR, before, { recursive: true });
-      const journalPath = join(before, 'meta', '_journal.json');
-      const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
-      const v2 = journal.entries.findIndex((e) => e.tag.startsWith('0003_'));
-      writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, v2) }));
-      const migrateTo = (folder: string) =>
-        db.kind === 'pglite'
-          ? migratePglite(db.orm as never, { migrationsFolder: folder })
-          : migratePostgres(db.orm as never, { migrationsFolder: folder });
-      await migrateTo(before);
-
+      await migrateBefore(db, '0003_');
       const [w] = await db.query<{ id: string }>(`insert into ward (name) values ('V1 ward') returning id`);
       const [b] = await db.query<{ id: string }>(`insert into bed (ward_id, label, position) values ($1, 'Bed 1', 1) returning id`, [
         w!.id,
@@ -159,8 +147,63 @@ describe.each(targets)('the protocol v2 migration on $name', ({ open }) => {
       ]);
       expect(rows[0]!.face!.pspi).toBe(5.5);
     } finally {
-      rmSync(before, { recursive: true, force: true });
+      await db.close();
+    }
+  });
+
+  it('starts existing alerts firing at their opening or last reactivation, and fills firing_since for writers that leave it out', async () => {
+    const db = await open();
+    try {
+      await migrateBefore(db, '0006_');
+      const [w] = await db.query<{ id: string }>(`insert into ward (name) values ('Escalation ward') returning id`);
+      const insertAlert = (deviceId: string) =>
+        db.query<{ id: string }>(
+          `insert into alert (kind, category, priority, ward_id, device_id, opened_at, updated_at, explanation)
+           values ('signal_lost', 'technical', 'low', $1, $2, '2026-01-01T10:00:00Z', '2026-01-01T10:00:00Z', '{}') returning id`,
+          [w!.id, deviceId],
+        );
+      const [plain] = await insertAlert('d1');
+      const [reactivated] = await insertAlert('d2');
+      for (const [type, at] of [
+        ['reactivated', '2026-01-01T10:05:00Z'],
+        ['reactivated', '2026-01-01T10:09:00Z'],
+        ['acknowledged', '2026-01-01T10:10:00Z'],
+      ])
+        await db.query(`insert into alert_event (alert_id, at, type) values ($1, $2, $3)`, [reactivated!.id, at, type]);
+
+      await db.migrate();
+      const firing = async (id: string) =>
+        (
+          await db.query<{ firingSince: Date; level: number; escalatedAt: Date | null }>(
+            `select firing_since as "firingSince", escalation_level as level, escalated_at as "escalatedAt" from alert where id = $1`,
+            [id],
+          )
+        )[0];
+      expect(await firing(plain!.id)).toEqual({ firingSince: new Date('2026-01-01T10:00:00Z'), level: 0, escalatedAt: null });
+      expect(await firing(reactivated!.id)).toEqual({ firingSince: new Date('2026-01-01T10:09:00Z'), level: 0, escalatedAt: null });
+      const [fixture] = await insertAlert('d3');
+      expect((await firing(fixture!.id))!.firingSince).toEqual(new Date('2026-01-01T10:00:00Z'));
+      await expect(db.query(`update alert set escalation_level = -1 where id = $1`, [plain!.id])).rejects.toThrow(/alert_escalation_level/);
+    } finally {
       await db.close();
     }
   });
 });
+
+/** Migrates `db` up to just before the migration whose tag starts with `tagPrefix`, from a copy of the folder whose journal stops there. */
+async function migrateBefore(db: Database, tagPrefix: string): Promise<void> {
+  const before = mkdtempSync(join(tmpdir(), 'attune-migrations-'));
+  try {
+    cpSync(MIGRATIONS_DIR, before, { recursive: true });
+    const journalPath = join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+    const stop = journal.entries.findIndex((e) => e.tag.startsWith(tagPrefix));
+    if (stop < 0) throw new Error(`no migration ${tagPrefix}`);
+    writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, stop) }));
+    await (db.kind === 'pglite'
+      ? migratePglite(db.orm as never, { migrationsFolder: before })
+      : migratePostgres(db.orm as never, { migrationsFolder: before }));
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
+}

@@ -131,8 +131,8 @@ describe.each(backends())('alert escalation on $label', (backend) => {
   it('beats every 10 s without an id, and resumption by Last-Event-ID is undisturbed', async () => {
     const beats = await waitFor(
       async () => {
-        const found = nurseStream.events.filter((e) => e.event === 'heartbeat');
-        return found.length >= 2 ? found : null;
+        const found = nurseStream.heartbeats;
+        return found.length >= 2 ? [...found] : null;
       },
       'two heartbeats',
       35_000,

@@ -6,7 +6,10 @@ export interface SseEvent {
 }
 
 export interface SseClient {
+  /** Every event but heartbeats, in order. */
   events: SseEvent[];
+  /** `event: heartbeat` frames, kept apart: they carry no id and say only that the stream is alive. */
+  heartbeats: SseEvent[];
   /** Settles when the server ends the stream (or close() is called). */
   ended: Promise<void>;
   waitFor(predicate: (e: SseEvent) => boolean, what: string, timeoutMs?: number): Promise<SseEvent>;
@@ -55,13 +58,15 @@ export async function openSse(url: string, cookie: string, lastEventId?: string)
   });
   if (res.status !== 200 || !res.body) throw new Error(`SSE connect failed: ${res.status}`);
   const events: SseEvent[] = [];
+  const heartbeats: SseEvent[] = [];
   const waiters = new Set<() => void>();
   const ended = readSseFrames(res.body, (frame) => {
-    events.push({ id: frame.id, event: frame.event, data: JSON.parse(frame.data) });
+    (frame.event === 'heartbeat' ? heartbeats : events).push({ id: frame.id, event: frame.event, data: JSON.parse(frame.data) });
     waiters.forEach((w) => w());
   });
   return {
     events,
+    heartbeats,
     ended,
     close: () => controller.abort(),
     waitFor(predicate, what, timeoutMs = 10_000) {
