@@ -13,7 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, keepScreenshot, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
-import { makeEpisode } from '../support/system.ts';
+import type { BrowserContext } from 'playwright-core';
+import { makeEpisode, startTestSystem } from '../support/system.ts';
 
 requireChromium('browser e2e tests (alarms)');
 
@@ -21,20 +22,31 @@ requireChromium('browser e2e tests (alarms)');
  * Runs in the page before the app: keeps every AudioContext the app creates where the test can read
  * its state, and applies Chrome's desktop autoplay policy, which this headless Chromium does not
  * (its AudioContexts run without a gesture even with --autoplay-policy=user-gesture-required): a
- * context created without a user activation starts suspended, and resume() needs one.
+ * context created outside a click or key press starts suspended, and resume() works only inside
+ * one. A gesture is a trusted input event (Playwright's clicks are; its evaluate calls, which
+ * count as user activation, are not).
  */
 const WATCH_AUDIO = `(() => {
   const Original = window.AudioContext;
-  const activated = () => navigator.userActivation.isActive;
+  let gestureAt = -Infinity;
+  for (const type of ['pointerdown', 'mousedown', 'click', 'keydown']) {
+    window.addEventListener(type, (e) => { if (e.isTrusted) gestureAt = performance.now(); }, true);
+  }
+  const inGesture = () => performance.now() - gestureAt < 1000;
   window.__audioContexts = [];
   window.AudioContext = class extends Original {
     constructor(...args) {
       super(...args);
       window.__audioContexts.push(this);
-      if (!activated()) void Original.prototype.suspend.call(this);
-    }
-    resume() {
-      return activated() ? super.resume() : Promise.resolve();
+      let allowed = inGesture();
+      // The context starts itself asynchronously: hold it back whenever it gets there unallowed.
+      const holdBack = () => { if (!allowed && this.state === 'running') void Original.prototype.suspend.call(this); };
+      this.addEventListener('statechange', holdBack);
+      holdBack();
+      this.resume = () => {
+        if (inGesture()) allowed = true;
+        return allowed ? Original.prototype.resume.call(this) : Promise.resolve();
+      };
     }
   };
 })();`;
@@ -55,17 +67,22 @@ const WATCH_NOTIFICATIONS = `(() => {
 
 const AUDIO_STATES = 'JSON.stringify((window.__audioContexts || []).map((c) => c.state))';
 
+/** Watches the pages of the context: their AudioContexts, and each notification shown, into `shown`. */
+async function watchPages(context: BrowserContext, shown: { title: string; body: string }[]): Promise<void> {
+  await context.exposeFunction('__recordNotification', (title: string, body: string) => void shown.push({ title, body }));
+  await context.addInitScript(WATCH_AUDIO);
+  await context.addInitScript(WATCH_NOTIFICATIONS);
+}
+
+/** 40 windows of 5 s at distress 0.97: evidence well past what makes the alert high priority. */
+const highDistress = (deviceId: string) => makeEpisode(deviceId, 1, 40, new Date(), { distress: 0.97, confidence: 0.9 });
+
 describe.skipIf(!hasChromium)('alarms in the browser', () => {
   const suite = setUpBrowserSuite({ screenshotPrefix: 'alarms', viewport: { width: 1440, height: 900 } });
   const { step } = suite;
   const notifications: { title: string; body: string }[] = [];
 
-  beforeAll(async () => {
-    const { context } = suite.browser;
-    await context.exposeFunction('__recordNotification', (title: string, body: string) => void notifications.push({ title, body }));
-    await context.addInitScript(WATCH_AUDIO);
-    await context.addInitScript(WATCH_NOTIFICATIONS);
-  });
+  beforeAll(() => watchPages(suite.browser.context, notifications));
 
   it('is blocked until a click, sounds a firing high alert with title, favicon and notification, and stops when it is acknowledged', async () => {
     const { page, system, browser } = suite;
@@ -104,8 +121,7 @@ describe.skipIf(!hasChromium)('alarms in the browser', () => {
       await expectNoAxeViolations(page, 'the staff header with sound on', header);
     });
 
-    // 40 windows of 5 s at distress 0.97: evidence well past what makes the alert high priority.
-    await system.publishScores(device.deviceId, makeEpisode(device.deviceId, 1, 40, new Date(), { distress: 0.97, confidence: 0.9 }));
+    await system.publishScores(device.deviceId, highDistress(device.deviceId));
 
     const alertId = await step('high-alert-sounds', async () => {
       await expect.poll(() => control.getAttribute('data-alarm-playing'), { timeout: 20_000 }).toBe('high');
@@ -156,6 +172,43 @@ describe.skipIf(!hasChromium)('alarms in the browser', () => {
       expect(JSON.parse(await page.evaluate<string>(AUDIO_STATES))).toEqual(['running']);
     });
 
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasChromium)('escalation alarms for a charge nurse in the browser', () => {
+  const suite = setUpBrowserSuite({
+    screenshotPrefix: 'alarms-escalation',
+    viewport: { width: 1440, height: 900 },
+    startSystem: () => startTestSystem({ env: { ALERT_ESCALATE_AFTER_S: '3' } }),
+  });
+  const notifications: { title: string; body: string }[] = [];
+  beforeAll(async () => {
+    await watchPages(suite.browser.context, notifications);
+    await suite.browser.context.grantPermissions(['notifications'], { origin: suite.system.baseUrl });
+  });
+
+  it('notifies the charge nurse of an unacknowledged alert in words with its elapsed time, and repeats the alarm escalated', async () => {
+    const { page, system, browser, step } = suite;
+    const device = system.devices[0]!;
+    const control = page.getByTestId('alarm-control');
+    await step('sign-in', async () => {
+      await suite.signInToWard('demo-charge', device.wardId);
+      await page.locator('[data-live-status="live"]').waitFor({ timeout: 15_000 });
+      await control.getByText('Notifications on').waitFor({ timeout: 10_000 });
+    });
+    await system.publishScores(device.deviceId, highDistress(device.deviceId));
+
+    await step('escalated', async () => {
+      await expect.poll(() => control.getAttribute('data-alarm-escalated'), { timeout: 30_000 }).toBe('true');
+      expect(await control.getAttribute('data-alarm-playing')).toBe('high');
+      const escalations = () => notifications.filter((n) => /unacknowledged/.test(n.title));
+      await expect.poll(() => escalations().length, { timeout: 15_000 }).toBeGreaterThan(0);
+      for (const n of escalations()) expect(n.title).toMatch(/^Bed 1: (medium|high) priority unacknowledged \d+ s$/);
+      expect(escalations()[0]!.body).toMatch(/^Escalation level \d: nobody has acknowledged this alert yet\.$/);
+      await keepScreenshot(page, 'alarms-escalated-charge-nurse');
+      await expectNoAxeViolations(page, 'the staff header with an escalated alarm', 'header.app-header');
+    });
     expect(browser.pageErrors).toEqual([]);
   });
 });

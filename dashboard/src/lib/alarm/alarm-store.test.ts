@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ALARM_PATTERNS, burstPeriodMs } from './patterns';
-import { CHARGE, FakeWorld, firingAlert, IT, NURSE } from './test-fakes';
+import { CHARGE, escalation, FakeWorld, firingAlert, IT, NURSE } from './test-fakes';
 
 /** Lets the store's awaited load finish under fake timers. */
 const settle = () => vi.advanceTimersByTimeAsync(0);
@@ -43,16 +43,7 @@ describe('AlarmStore', () => {
     const t0 = Date.now();
     const normal = burstPeriodMs(ALARM_PATTERNS.high, false);
     await vi.advanceTimersByTimeAsync(normal);
-    world.live!.escalation({
-      alertId: 'a1',
-      wardId: 'w1',
-      bedId: 'b',
-      bedLabel: 'Bed 5',
-      kind: 'sustained_distress',
-      priority: 'high',
-      level: 1,
-      unacknowledgedS: 120,
-    });
+    world.live!.escalation(escalation('a1', 120));
     await vi.advanceTimersByTimeAsync(burstPeriodMs(ALARM_PATTERNS.high, true));
     expect(world.voice!.bursts(t0).map(([at]) => at)).toEqual([0, normal, normal + burstPeriodMs(ALARM_PATTERNS.high, true)]);
     // A nurse is not a charge nurse: the escalation notification is not for them.
@@ -118,16 +109,7 @@ describe('AlarmStore', () => {
     const alarms = world.store();
     alarms.start(CHARGE, (w) => opened.push(w));
     await settle();
-    world.live!.escalation({
-      alertId: 'a9',
-      wardId: 'w1',
-      bedId: 'b',
-      bedLabel: 'Bed 5',
-      kind: 'sustained_distress',
-      priority: 'high',
-      level: 1,
-      unacknowledgedS: 125,
-    });
+    world.live!.escalation(escalation('a9', 125));
     expect(world.notified.map((n) => n.text.title)).toEqual(['Bed 5: high priority unacknowledged 2 min']);
     world.notified[0]!.click();
     expect(opened).toEqual(['w1']);

@@ -1,5 +1,5 @@
 /** Fakes for the alarm's unit tests: a recording voice, and the store's outside world. */
-import type { Alert, Priority, User } from '$lib/api/types';
+import type { Alert, EscalationEvent, Priority, User } from '$lib/api/types';
 import { AlarmStore, type AlarmDeps, type AlarmLiveHandlers } from './alarm-store.svelte';
 import type { NotificationPermissionState, NotificationText } from './notifications';
 import type { AlarmPattern } from './patterns';
@@ -87,6 +87,11 @@ export function firingAlert(id: string, overrides: Partial<Alert> = {}): Alert {
     explanation: { summary: 'Distress high for 75 s.', evidence: [], painad: [], unobserved: [], models: {} },
     ...overrides,
   };
+}
+
+/** The first escalation of a high alert on bed 5, after `unacknowledgedS`. */
+export function escalation(alertId: string, unacknowledgedS: number): EscalationEvent {
+  return { alertId, wardId: 'w1', bedId: 'b5', bedLabel: 'Bed 5', kind: 'sustained_distress', priority: 'high', level: 1, unacknowledgedS };
 }
 
 /** The store's outside world, recorded: what it loaded, notified and badged, and a live stream to push events into. */
