@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, type Json } from '../support/api.ts';
+import { readMetric } from '../support/metrics.ts';
 import { openSse, type SseClient, type SseEvent } from '../support/sse.ts';
 import { backends, getJson, makeEpisode, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
@@ -114,6 +115,9 @@ describe.each(backends())('alert escalation on $label', (backend) => {
     );
     expect(escalationEvents(nurseStream)).toEqual([]);
     expect(escalationEvents(itStream)).toEqual([]);
+    for (const level of ['1', '2']) {
+      expect(await readMetric(sys.baseUrl, 'attune_alert_escalations_total', { priority: first.priority, level })).toBe(1);
+    }
   });
 
   it('stops escalating once acknowledged', async () => {
