@@ -6,34 +6,25 @@ import type { AlertRepository, AlertRow } from '../repositories/alert.repository
 import { AlertEscalationService } from './alert-escalation.service.ts';
 
 const openedAt = new Date('2026-12-02T10:00:00Z');
-const row = (id: string, over: Partial<AlertRow> = {}): AlertRow => ({
-  id,
-  kind: 'sustained_distress',
-  category: 'clinical',
-  priority: 'high',
-  state: 'firing',
-  conditionActive: true,
-  wardId: 'ward-a',
-  bedId: `bed-${id}`,
-  bedLabel: `Bed ${id}`,
-  stayId: `stay-${id}`,
-  patientName: 'P',
-  deviceId: null,
-  openedAt,
-  firingSince: openedAt,
-  escalationLevel: 0,
-  escalatedAt: null,
-  updatedAt: openedAt,
-  conditionClearedAt: null,
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  resolvedAt: null,
-  resolvedBy: null,
-  outcome: null,
-  note: null,
-  explanation: { summary: 's', evidence: [], painad: [], unobserved: [], models: {} } as unknown as AlertRow['explanation'],
-  ...over,
-});
+/** What escalation reads of an alert; the rest of the row is null (alertToApi copies it as it is). */
+const row = (id: string, over: Partial<AlertRow> = {}): AlertRow =>
+  ({
+    id,
+    kind: 'sustained_distress',
+    category: 'clinical',
+    priority: 'high',
+    state: 'firing',
+    wardId: 'ward-a',
+    bedId: `bed-${id}`,
+    bedLabel: `Bed ${id}`,
+    openedAt,
+    firingSince: openedAt,
+    escalationLevel: 0,
+    escalatedAt: null,
+    updatedAt: openedAt,
+    explanation: { summary: 's' },
+    ...over,
+  }) as unknown as AlertRow;
 
 /** An alert store in memory whose conditional update behaves as the SQL one; `failing` ids throw. */
 function fakeAlerts(rows: AlertRow[], failing = new Set<string>()) {
