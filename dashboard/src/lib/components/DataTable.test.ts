@@ -1,4 +1,4 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import { createRawSnippet } from 'svelte';
 import { describe, expect, it } from 'vitest';
 import DataTable from './DataTable.svelte';
@@ -14,5 +14,18 @@ describe('DataTable', () => {
     expect(within(table).getByRole('columnheader').textContent).toBe('Device');
     expect(within(table).getByRole('rowheader').textContent).toBe('dev-1');
     expect(table.querySelector('thead tr th')).not.toBeNull();
+  });
+
+  it('names each body cell after its column, for the card layout on a narrow screen; a visually hidden column name shows none', async () => {
+    render(DataTable, { caption: 'Devices', head, children: rows });
+    const cell = screen.getByRole('rowheader');
+    await waitFor(() => expect(cell.dataset.label).toBe('Device'));
+
+    // A raw snippet draws one element: one header cell per table here.
+    const hidden = createRawSnippet(() => ({ render: () => '<th scope="col"><span class="visually-hidden">Actions</span></th>' }));
+    const action = createRawSnippet(() => ({ render: () => '<tr><td>Edit</td></tr>' }));
+    render(DataTable, { caption: 'Users', head: hidden, children: action });
+    const button = screen.getByRole('cell', { name: 'Edit' });
+    await waitFor(() => expect(button.dataset.label).toBe(''));
   });
 });

@@ -4,7 +4,7 @@
  * local "YYYY-MM-DDTHH:mm" in the form's inputs.
  */
 import type { AlertKind, AlertListQuery, AlertStateFilter, Priority } from '$lib/api/types';
-import { ALERT_KIND_LABEL, PRIORITY_LABEL } from '$lib/format';
+import { ALERT_KIND_LABEL, formatDateTime, PRIORITY_LABEL } from '$lib/format';
 
 export type AlertFilter = {
   state: AlertStateFilter;
@@ -16,7 +16,7 @@ export type AlertFilter = {
 };
 
 export const STATE_FILTER_LABEL: Record<AlertStateFilter, string> = {
-  open: 'Open (needs attention or acknowledged)',
+  open: 'Open',
   firing: 'Needs attention',
   acknowledged: 'Acknowledged',
   resolved: 'Resolved',
@@ -27,6 +27,17 @@ const oneOf = <T extends string>(labels: Record<T, string>, value: string | null
   value !== null && Object.hasOwn(labels, value) ? (value as T) : null;
 
 const isoOrNull = (value: string | null): string | null => (value && !Number.isNaN(Date.parse(value)) ? value : null);
+
+/** The filter in words: "open alerts · sustained distress · high priority · Bed 1 · opened from 2 Dec, 21:00". */
+export function describeFilter(filter: AlertFilter, bedLabel: (bedId: string) => string): string {
+  const parts = [filter.state === 'all' ? 'alerts in any state' : `${STATE_FILTER_LABEL[filter.state].toLowerCase()} alerts`];
+  if (filter.kind) parts.push(ALERT_KIND_LABEL[filter.kind].toLowerCase());
+  if (filter.priority) parts.push(`${PRIORITY_LABEL[filter.priority].toLowerCase()} priority`);
+  if (filter.bedId) parts.push(bedLabel(filter.bedId));
+  if (filter.from) parts.push(`opened from ${formatDateTime(filter.from)}`);
+  if (filter.to) parts.push(`opened before ${formatDateTime(filter.to)}`);
+  return parts.join(' · ');
+}
 
 /** The filter a URL asks for; anything unknown in it is ignored (the default: open alerts, any kind). */
 export function filterFromUrl(params: URLSearchParams): AlertFilter {
