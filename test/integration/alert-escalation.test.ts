@@ -68,6 +68,8 @@ describe.each(backends())('alert escalation on $label', (backend) => {
       `escalation level ${level}`,
       20_000,
     );
+  const list = async (query: string, cookie = nurse): Promise<Json[]> =>
+    (await getJson(sys.baseUrl, `/api/alerts?${query}`, cookie)).alerts;
   const escalationEvents = (s: SseClient) => s.events.filter((e) => e.event === 'escalation');
 
   let chargeStream: SseClient;
@@ -188,8 +190,6 @@ describe.each(backends())('alert escalation on $label', (backend) => {
       new Date(),
     );
     await sys.server.services.escalation.check(new Date(Date.now() + 3600_000));
-    const list = async (query: string, cookie = nurse): Promise<Json[]> =>
-      (await getJson(sys.baseUrl, `/api/alerts?${query}`, cookie)).alerts;
     const ids = (alerts: Json[]) => alerts.map((a) => a.id);
     const all = await list('state=all');
     const offline = all.find((a) => a.kind === 'device_offline');
@@ -226,5 +226,31 @@ describe.each(backends())('alert escalation on $label', (backend) => {
     for (const bad of ['from=yesterday', 'to=2026-12-02', `from=${at}&to=${at}`, 'state=everything', 'kind=fever', 'limit=0', 'bedId=7']) {
       expect((await call(sys.baseUrl, 'GET', `/api/alerts?${bad}`, { cookie: nurse })).status, bad).toBe(400);
     }
+  });
+
+  it('keeps firingSince while an alert fires again unacknowledged, and starts it over once it was acknowledged', async () => {
+    const device = sys.devices[2]!;
+    const scope = { deviceId: device.deviceId, bedId: device.bedId, wardId: sys.wardId, stayId: null };
+    const { alerts } = sys.server.services;
+    const offline = async (): Promise<Json> => (await list(`state=open&kind=device_offline&bedId=${device.bedId}`))[0];
+    const before = await offline();
+    await alerts.deviceBack(device.deviceId, new Date());
+    await alerts.deviceOffline(scope, null, new Date());
+    // Fired again while nobody had acknowledged it: the clock keeps running.
+    expect(await offline()).toMatchObject({ id: before.id, state: 'firing', firingSince: before.firingSince });
+
+    expect((await call(sys.baseUrl, 'POST', `/api/alerts/${before.id}/acknowledge`, { cookie: nurse })).status).toBe(200);
+    await alerts.deviceBack(device.deviceId, new Date());
+    const again = new Date();
+    await alerts.deviceOffline(scope, null, again);
+    // Fired again after an acknowledgement: a new unacknowledged stretch from now, escalation from 0.
+    expect(await offline()).toMatchObject({
+      id: before.id,
+      state: 'firing',
+      firingSince: again.toISOString(),
+      escalationLevel: 0,
+      escalatedAt: null,
+    });
+    expect(Date.parse(before.firingSince)).toBeLessThan(again.getTime());
   });
 });
