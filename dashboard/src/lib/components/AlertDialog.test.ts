@@ -11,33 +11,16 @@ vi.mock('$lib/api/client', () => ({
 vi.mock('$lib/live.svelte', () => ({ live: { subscribe: () => () => {} } }));
 
 const { default: AlertDialog } = await import('./AlertDialog.svelte');
+const { firingAlert } = await import('$lib/alarm/test-fakes');
 
+/** Bed 3's firing high alert with evidence, a model and what was not observed. */
 function alert(overrides: Partial<Alert> = {}): Alert {
-  return {
-    id: 'alert-1',
-    kind: 'sustained_distress',
-    category: 'clinical',
-    priority: 'high',
-    state: 'firing',
-    conditionActive: true,
-    wardId: 'ward-1',
+  return firingAlert('alert-1', {
     bedId: 'bed-3',
     bedLabel: 'Bed 3',
-    stayId: 'stay-1',
     patientName: 'Ada Lovelace',
-    deviceId: 'dev-1',
     openedAt: '2026-03-02T09:54:00Z',
     firingSince: '2026-03-02T09:54:00Z',
-    escalationLevel: 0,
-    escalatedAt: null,
-    updatedAt: '2026-03-02T09:54:00Z',
-    conditionClearedAt: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-    resolvedBy: null,
-    outcome: null,
-    note: null,
     explanation: {
       summary: 'Distress high for 6 minutes',
       evidence: [{ signal: 'heart_rate', text: 'above baseline', value: 96, unit: 'bpm', threshold: null, baseline: 72, durationS: 360 }],
@@ -46,7 +29,7 @@ function alert(overrides: Partial<Alert> = {}): Alert {
       models: { distress: '1.2.0' },
     },
     ...overrides,
-  } as Alert;
+  });
 }
 
 const EVENTS: AlertEvent[] = [{ id: 'ev-1', at: '2026-03-02T09:54:00Z', type: 'opened', actor: null, detail: {} }] as AlertEvent[];

@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Alert } from '$lib/api/types';
 import AlertList from './AlertList.svelte';
 
-const alert = (id: string, summary: string) => ({ id, priority: 'high', state: 'firing', explanation: { summary } }) as unknown as Alert;
+const alert = (id: string, summary: string, state = 'firing') =>
+  ({ id, priority: 'high', state, explanation: { summary } }) as unknown as Alert;
 const lines = createRawSnippet((a: () => Alert) => ({ render: () => `<span>${a().explanation.summary}</span>` }));
 
 describe('AlertList', () => {
@@ -25,5 +26,21 @@ describe('AlertList', () => {
     render(AlertList, { alerts: [alert('a1', 'Distress high')], onOpen: vi.fn(), lines, ordered: true, cards: true });
     expect(screen.getByRole('list').tagName).toBe('OL');
     expect(screen.getByRole('button').classList.contains('card')).toBe(true);
+  });
+
+  it('draws what the caller adds in `more` after the button, outside its name, and a handled alert’s badge calm', () => {
+    const more = createRawSnippet((a: () => Alert) => ({ render: () => `<p>Note for ${a().id}</p>` }));
+    render(AlertList, {
+      alerts: [alert('a1', 'Distress high'), alert('a2', 'Resolved one', 'resolved')],
+      onOpen: vi.fn(),
+      lines,
+      more,
+      cards: true,
+    });
+    const [firing, resolved] = screen.getAllByRole('listitem');
+    expect(firing!.textContent).toContain('Note for a1');
+    expect(screen.getAllByRole('button')[0]!.textContent).not.toContain('Note for a1');
+    expect(firing!.querySelector('.alert-badge')!.classList.contains('handled')).toBe(false);
+    expect(resolved!.querySelector('.alert-badge')!.classList.contains('handled')).toBe(true);
   });
 });
