@@ -140,6 +140,9 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       expect(history).toMatch(/Escalated to level 1: unacknowledged \d+ s/);
       expect(history).toMatch(/Escalated to level 2: unacknowledged \d+ s/);
       await shot('dialog-phone-firing');
+      // The evidence, further down the dialog, in the phone's width.
+      await dialog().getByRole('heading', { name: 'Evidence' }).scrollIntoViewIfNeeded();
+      await shot('dialog-phone-evidence');
       await expectNoAxeViolations(page, 'the alert dialog of a firing alert on a phone', STAFF_CONTENT);
     });
     await step('acknowledge', async () => {
@@ -147,7 +150,10 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       await expect
         .poll(() => dialog().getByTestId('alert-standing').textContent(), { timeout: 10_000 })
         .toMatch(/Acknowledged (just now|\d+ min ago) by Demo Nurse/);
-      expect(await dialog().getByTestId('alert-history').textContent()).toMatch(/Acknowledged by Demo Nurse/);
+      // The history is asked for again after acknowledging.
+      await expect
+        .poll(() => dialog().getByTestId('alert-history').textContent(), { timeout: 10_000 })
+        .toMatch(/Acknowledged by Demo Nurse/);
       await shot('dialog-phone-acknowledged');
       await expectNoAxeViolations(page, 'the alert dialog of an acknowledged alert on a phone', STAFF_CONTENT);
       await page.keyboard.press('Escape');
