@@ -19,7 +19,8 @@ describe.skipIf(!hasChromium)('the ward board at 1440x900 and the wall display',
   const suite = setUpBrowserSuite({
     screenshotPrefix: 'ward-station-wall',
     viewport: { width: 1440, height: 900 },
-    startSystem: () => startTestSystem({ beds: BEDS }),
+    // Escalation after 10 s, so the alert is escalated by the time the screens are checked.
+    startSystem: () => startTestSystem({ beds: BEDS, env: { ALERT_ESCALATE_AFTER_S: '10' } }),
     startTimeoutMs: 180_000,
   });
   const { step } = suite;
@@ -34,15 +35,18 @@ describe.skipIf(!hasChromium)('the ward board at 1440x900 and the wall display',
     });
   });
 
-  it('shows all 8 beds on a 1440x900 desk screen and links to the wall display', async () => {
+  it('shows all 8 beds on a 1440x900 desk screen, an unacknowledged alert escalated with its level, and links to the wall display', async () => {
     const { page, system } = suite;
     const alerting = system.devices[0]!;
     await system.publishScores(alerting.deviceId, makeEpisode(alerting.deviceId, 1, 15, new Date(), { distress: 0.9, confidence: 0.8 }));
     await suite.signInToWard('demo-nurse');
     await step('desk-8-beds', async () => {
-      await tileOf(page, alerting.bedId)
-        .getByRole('button', { name: /priority/ })
-        .waitFor({ timeout: 15_000 });
+      const alertButton = tileOf(page, alerting.bedId).getByRole('button', { name: /priority/ });
+      await alertButton.waitFor({ timeout: 15_000 });
+      await tileOf(page, alerting.bedId).locator('[data-escalation-level]').waitFor({ timeout: 30_000 });
+      expect(await alertButton.textContent()).toMatch(/Escalated, level \d/);
+      expect(await tileOf(page, alerting.bedId).getAttribute('class')).toMatch(/escalated/);
+      expect(await page.locator('#open-alerts').textContent()).toMatch(/Escalated to level \d/);
       expect(await page.locator('article[data-bed-id]').count()).toBe(8);
       await expectTilesWithinViewport(page, { width: 1440, height: 900 });
       await keepScreenshot(page, 'ward-station-8-beds-1440x900');
@@ -64,7 +68,7 @@ describe.skipIf(!hasChromium)('the ward board at 1440x900 and the wall display',
       expect(await wall.getByRole('button').count()).toBe(0);
       expect(await wall.getByRole('link').count()).toBe(0);
       expect(await tileOf(page, system.devices[0]!.bedId).textContent()).toMatch(
-        /(High|Medium|Low) priority.*Needs attention.*Unacknowledged/s,
+        /(High|Medium|Low) priority.*Escalated, level \d.*Unacknowledged/s,
       );
       // Every size on the tiles is in rem: the root font size is the wall's type size.
       const rootFontPx = Number.parseFloat(String(await page.evaluate('getComputedStyle(document.documentElement).fontSize')));

@@ -19,8 +19,8 @@ const isEventStream = (req: IncomingMessage) => (req.url ?? '').startsWith('/api
 export async function startFreezableProxy(targetUrl: string): Promise<FreezableProxy> {
   const target = new URL(targetUrl);
   let frozen = false;
-  /** Event streams held while frozen: upstream responses paused, new requests not yet forwarded. */
-  const paused = new Set<IncomingMessage>();
+  /** The server's answers on open event streams (paused while frozen), and event requests held back while frozen. */
+  const streams = new Set<IncomingMessage>();
   const waiting: (() => void)[] = [];
   const open = new Set<ServerResponse>();
 
@@ -33,8 +33,8 @@ export async function startFreezableProxy(targetUrl: string): Promise<FreezableP
         if (isEventStream(req)) {
           res.flushHeaders();
           if (frozen) answer.pause();
-          paused.add(answer);
-          answer.on('close', () => paused.delete(answer));
+          streams.add(answer);
+          answer.on('close', () => streams.delete(answer));
         }
         answer.pipe(res);
       },
@@ -57,11 +57,11 @@ export async function startFreezableProxy(targetUrl: string): Promise<FreezableP
     url: `http://127.0.0.1:${port}`,
     freeze() {
       frozen = true;
-      for (const answer of paused) answer.pause();
+      for (const answer of streams) answer.pause();
     },
     thaw() {
       frozen = false;
-      for (const answer of paused) answer.resume();
+      for (const answer of streams) answer.resume();
       for (const go of waiting.splice(0)) go();
     },
     async close() {

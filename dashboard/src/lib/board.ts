@@ -25,17 +25,8 @@ export function isMonitored(tile: BedTile): boolean {
 }
 
 function toSummary(a: Alert): AlertSummary {
-  return {
-    id: a.id,
-    kind: a.kind,
-    priority: a.priority,
-    state: a.state,
-    summary: a.explanation.summary,
-    openedAt: a.openedAt,
-    firingSince: a.firingSince,
-    acknowledgedAt: a.acknowledgedAt,
-    escalationLevel: a.escalationLevel,
-  };
+  const { id, kind, priority, state, openedAt, firingSince, acknowledgedAt, escalationLevel } = a;
+  return { id, kind, priority, state, summary: a.explanation.summary, openedAt, firingSince, acknowledgedAt, escalationLevel };
 }
 
 /** Whether an alert belongs on a tile: same stay, or same bed for alerts without a stay. */
