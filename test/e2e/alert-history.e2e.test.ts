@@ -19,11 +19,6 @@ import { getJson, makeEpisode, makeWindow, startTestSystem, waitFor, type TestDe
 
 requireChromium('browser e2e tests (alert dialog and alert history)');
 
-/**
- * Axe checks a staff page's content and its dialogs, not the staff header: while the browser
- * blocks sound the header's alarm controls can be wider than a phone (their own suite covers them).
- */
-const STAFF_CONTENT = 'main';
 const PHONE = { width: 390, height: 844 };
 const TABLET = { width: 820, height: 1180 };
 const DESK = { width: 1440, height: 900 };
@@ -31,11 +26,11 @@ const DESK = { width: 1440, height: 900 };
 type ApiAlert = { id: string; bedId: string | null; kind: string; priority: string; state: string; escalationLevel: number };
 
 /**
- * Whether the page's content is wider than the screen (what a phone must never do): measured on
- * `main`, whose width is the screen's. A string: the root tsconfig has no DOM types.
+ * Whether the page, header included, is wider than the screen (what a phone must never do). A
+ * string: the root tsconfig has no DOM types.
  */
-const mainOverflows = (page: Page) =>
-  page.evaluate("(() => { const m = document.querySelector('main'); return m.scrollWidth > m.clientWidth; })()") as Promise<boolean>;
+const pageOverflows = (page: Page) =>
+  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 
 describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', () => {
   const suite = setUpBrowserSuite({
@@ -129,7 +124,7 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
         ].map(async (l) => (await l.boundingBox())!.y),
       );
       expect(ys).toEqual([...ys].sort((a, b) => a - b));
-      expect(await mainOverflows(page)).toBe(false);
+      expect(await pageOverflows(page)).toBe(false);
       expect(
         await page.evaluate("(() => { const d = document.querySelector('dialog[open]'); return d.scrollWidth <= d.clientWidth; })()"),
       ).toBe(true);
@@ -143,7 +138,7 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       // The evidence, further down the dialog, in the phone's width.
       await dialog().getByRole('heading', { name: 'Evidence' }).scrollIntoViewIfNeeded();
       await shot('dialog-phone-evidence');
-      await expectNoAxeViolations(page, 'the alert dialog of a firing alert on a phone', STAFF_CONTENT);
+      await expectNoAxeViolations(page, 'the alert dialog of a firing alert on a phone');
     });
     await step('acknowledge', async () => {
       await dialog().getByRole('button', { name: 'Acknowledge' }).click();
@@ -155,7 +150,7 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
         .poll(() => dialog().getByTestId('alert-history').textContent(), { timeout: 10_000 })
         .toMatch(/Acknowledged by Demo Nurse/);
       await shot('dialog-phone-acknowledged');
-      await expectNoAxeViolations(page, 'the alert dialog of an acknowledged alert on a phone', STAFF_CONTENT);
+      await expectNoAxeViolations(page, 'the alert dialog of an acknowledged alert on a phone');
       await page.keyboard.press('Escape');
       await dialog()
         .waitFor({ state: 'detached', timeout: 5_000 })
@@ -193,7 +188,7 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
         await form.getByRole('button', { name: 'Show alerts' }).click();
         const ids = expected.map((a) => a!.id).sort();
         await expect.poll(async () => ((await listed()) as string[]).sort(), { timeout: 10_000 }).toEqual(ids);
-        expect(await mainOverflows(page)).toBe(false);
+        expect(await pageOverflows(page)).toBe(false);
         await shot(`filter-${name}`);
       });
     };
@@ -202,7 +197,7 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       await page.goto(`${system.baseUrl}/alerts`);
       // Open alerts only, the one still firing first.
       await expect.poll(listed, { timeout: 10_000 }).toEqual([raised.firing!.id, raised.acknowledged!.id]);
-      await expectNoAxeViolations(page, 'the Alerts page on a phone', STAFF_CONTENT);
+      await expectNoAxeViolations(page, 'the Alerts page on a phone');
       await shot('open-phone');
     });
     await filterTo('resolved', { State: 'Resolved' }, [raised.resolved]);
@@ -256,8 +251,8 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
         await page.setViewportSize(viewport);
         await page.goto(`${system.baseUrl}/alerts?state=all`);
         await expect.poll(async () => ((await listed()) as string[]).length, { timeout: 10_000 }).toBe(3);
-        expect(await mainOverflows(page)).toBe(false);
-        await expectNoAxeViolations(page, `the Alerts page on a ${name}`, STAFF_CONTENT);
+        expect(await pageOverflows(page)).toBe(false);
+        await expectNoAxeViolations(page, `the Alerts page on a ${name}`);
         await shot(`all-${name}`);
       });
     }
@@ -273,8 +268,8 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       await expect.poll(() => alerts.textContent(), { timeout: 10_000 }).toMatch(/Resolved by Demo Nurse at \d\d:\d\d: Comforted/);
       expect(await alerts.textContent()).toContain('Note: “Repositioned; settled within minutes.”');
       expect(await alerts.textContent()).toMatch(/Escalated to level \d/);
-      expect(await mainOverflows(page)).toBe(false);
-      await expectNoAxeViolations(page, 'the stay timeline on a phone', STAFF_CONTENT);
+      expect(await pageOverflows(page)).toBe(false);
+      await expectNoAxeViolations(page, 'the stay timeline on a phone');
       await shot('stay-resolved');
     });
     await step('stay-acknowledged', async () => {
@@ -296,21 +291,21 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       await signIn('demo-it');
       await page.waitForURL(/\/devices$/);
       await page.getByRole('table', { name: 'Enrolled bedside devices' }).waitFor();
-      expect(await mainOverflows(page)).toBe(false);
-      await expectNoAxeViolations(page, 'the devices page on a phone', STAFF_CONTENT);
+      expect(await pageOverflows(page)).toBe(false);
+      await expectNoAxeViolations(page, 'the devices page on a phone');
       await shot('devices-phone');
     });
     await step('devices-tablet', async () => {
       await page.setViewportSize(TABLET);
-      expect(await mainOverflows(page)).toBe(false);
+      expect(await pageOverflows(page)).toBe(false);
       await shot('devices-tablet');
       await page.setViewportSize(PHONE);
     });
     await step('users-phone', async () => {
       await page.goto(`${system.baseUrl}/users`);
       await page.getByTestId('user-row-demo-nurse').waitFor();
-      expect(await mainOverflows(page)).toBe(false);
-      await expectNoAxeViolations(page, 'the users page on a phone', STAFF_CONTENT);
+      expect(await pageOverflows(page)).toBe(false);
+      await expectNoAxeViolations(page, 'the users page on a phone');
       await shot('users-phone');
     });
     await step('quality-phone', async () => {
@@ -318,8 +313,8 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
       await signIn('demo-charge');
       await page.goto(`${system.baseUrl}/alerts/quality`);
       await page.getByTestId('quality-range').waitFor({ timeout: 10_000 });
-      expect(await mainOverflows(page)).toBe(false);
-      await expectNoAxeViolations(page, 'the alert quality page on a phone', STAFF_CONTENT);
+      expect(await pageOverflows(page)).toBe(false);
+      await expectNoAxeViolations(page, 'the alert quality page on a phone');
       await shot('quality-phone');
     });
     expect(suite.browser.pageErrors).toEqual([]);
