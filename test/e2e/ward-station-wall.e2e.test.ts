@@ -97,6 +97,28 @@ describe.skipIf(!hasChromium)('the ward board at 1440x900 and the wall display',
     });
   });
 
+  it('fills itself in once the server is back when its first load failed', async () => {
+    const { page, system } = suite;
+    await suite.signInToWard('demo-nurse');
+    // The board's request fails as if the server were away; the stream itself stays up.
+    await page.route('**/api/wards/*/board', (route) => route.abort('connectionrefused'));
+    try {
+      await step('wall-first-load-failed', async () => {
+        await page.getByRole('link', { name: 'Wall display' }).click();
+        await expect.poll(() => page.getByTestId('wall').textContent(), { timeout: 15_000 }).toMatch(/could not be reached.*Trying again/s);
+        await keepScreenshot(page, 'ward-station-wall-first-load-failed');
+      });
+    } finally {
+      await page.unroute('**/api/wards/*/board');
+    }
+    // The stream drops and comes back with the server: the wall loads the board by itself.
+    await system.restartServer(1000);
+    await step('wall-filled-in', async () => {
+      await expect.poll(() => page.locator('[data-testid="wall"] article[data-bed-id]').count(), { timeout: 30_000 }).toBe(8);
+      await expect.poll(wallStatus, { timeout: 15_000 }).toBe('live');
+    });
+  });
+
   it('keeps the last state greyed under a clear banner when the sign-in ends', async () => {
     const { page, system } = suite;
     const nurse = await system.server.repositories.users.findByUsername('demo-nurse');

@@ -34,6 +34,11 @@ export class WardBoard {
       untrack(() => void this.load(id));
     });
     $effect(() => live.subscribe(this.#handlers));
+    // A load that failed (the server was away) is tried again as soon as the stream is back: a wall
+    // display started while the server was down fills itself in without anyone touching it.
+    $effect(() => {
+      if (live.status === 'live' && untrack(() => this.loadError !== null)) untrack(() => void this.load());
+    });
     $effect(() => () => {
       if (this.#refetchTimer) clearTimeout(this.#refetchTimer);
     });
