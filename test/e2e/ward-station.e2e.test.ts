@@ -78,6 +78,24 @@ describe.skipIf(!hasChromium)('the nurse station: a 24-bed ward', () => {
     });
   });
 
+  it("holds the whole ward for a charge nurse too, with five actions on every occupied bed's tile", async () => {
+    const { page, system } = suite;
+    await page.context().clearCookies();
+    await signInToWard(page, system.baseUrl, 'demo-charge', system.wardId);
+    await step('24-beds-charge-nurse', async () => {
+      await tileOf(page, system.devices[0]!.bedId)
+        .getByRole('button', { name: /Discharge/ })
+        .waitFor({ timeout: 15_000 });
+      expect(await page.locator('article[data-bed-id]').count()).toBe(24);
+      await expectTilesWithinViewport(page, { width: 1920, height: 1080 });
+      await keepScreenshot(page, 'ward-station-24-beds-charge-nurse');
+      await expectNoAxeViolations(page, 'the 24-bed board as a charge nurse');
+    });
+    // The rest of the suite watches as the nurse, through the proxy.
+    await page.context().clearCookies();
+    await signInToWard(page, proxy.url, 'demo-nurse', system.wardId);
+  });
+
   for (const viewport of [
     { name: 'phone', width: 390, height: 844 },
     { name: 'tablet', width: 820, height: 1180 },
