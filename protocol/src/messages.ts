@@ -1,6 +1,13 @@
 /** Topic-to-payload map and the one decoding path every receiver uses. */
 import type { z } from 'zod';
-import { ConsentMessageSchema, DeviceStatusSchema, MAX_PAYLOAD_BYTES, ScoreWindowSchema, ServerTimeSchema } from './schemas.ts';
+import {
+  ConsentMessageSchema,
+  DeviceConfigSchema,
+  DeviceStatusSchema,
+  MAX_PAYLOAD_BYTES,
+  ScoreWindowSchema,
+  ServerTimeSchema,
+} from './schemas.ts';
 import type { TopicKind } from './topics.ts';
 
 /** Each kind of message: the three device topic kinds and the server's clock. */
@@ -10,6 +17,7 @@ export const payloadSchemas = {
   scores: ScoreWindowSchema,
   status: DeviceStatusSchema,
   consent: ConsentMessageSchema,
+  config: DeviceConfigSchema,
   serverTime: ServerTimeSchema,
 } as const satisfies Record<MessageKind, z.ZodType>;
 

@@ -215,6 +215,51 @@ export const ScoreWindowSchema = z
  */
 export const SOURCE_STATES = ['streaming', 'stopped', 'no_consent', 'no_signal', 'error', 'not_configured'] as const;
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Why an agent refused a remote configuration: a closed set the server words for IT staff. */
+export const CONFIG_REFUSALS = [
+  /** the message failed validation (the agent's copy of this schema) */
+  'invalid',
+  /** it names another device */
+  'wrong_device',
+  /** a model the agent runs is not in modelVersionsAllowed */
+  'model_not_allowed',
+  /** camera.device does not exist on this machine, or the camera is not an ffmpeg camera */
+  'camera_unavailable',
+  /** a source is enabled that this machine has no local configuration for */
+  'source_not_configured',
+  /** applying it failed (the source could not be restarted) */
+  'apply_failed',
+] as const;
+
+export const RemoteConfigResultSchema = z.strictObject({
+  /** The configuration's version; 0 when the message was too broken to read one. */
+  version: z.int().min(0),
+  state: z.enum(['applied', 'refused']),
+  /** Why it was refused; null when applied. */
+  reason: z.enum(CONFIG_REFUSALS).nullable(),
+  /** The first offending field (e.g. `camera.device`), when there is one. */
+  field: patternString(64, /^[A-Za-z0-9.]{1,64}$/, 'field must be a dotted path').nullable(),
+});
+
+/** Checks of `attune-agent doctor`, each one code; the server words them for IT staff. */
+export const DOCTOR_CHECKS = ['config', 'models', 'data_dir', 'ffmpeg', 'camera', 'wearable', 'broker', 'clock'] as const;
+
+export const DoctorReportSchema = z.strictObject({
+  at: isoUtc,
+  checks: z
+    .array(
+      z.strictObject({
+        name: z.enum(DOCTOR_CHECKS),
+        result: z.enum(['ok', 'warn', 'fail', 'skipped']),
+        /** A lowercase code for what was found (`model_hash_mismatch`, `no_frames`, ...); null when ok. */
+        code: patternString(48, /^[a-z0-9_]{1,48}$/, 'code must be a lowercase snake_case word').nullable(),
+      }),
+    )
+    .max(DOCTOR_CHECKS.length),
+});
+
 /** The largest clock offset a status can report, ms (about 30 years: any real clock error fits). */
 export const MAX_CLOCK_OFFSET_MS = 1e12;
 
@@ -235,6 +280,67 @@ export const DeviceStatusSchema = z.strictObject({
    * (`attune/v2/server/time`); null until one arrived. Positive: the agent's clock is ahead.
    */
   clockOffsetMs: z.int().min(-MAX_CLOCK_OFFSET_MS).max(MAX_CLOCK_OFFSET_MS).nullable(),
+  // Fleet health (optional: agents older than these fields still report): the Devices page reads them.
+  /** Windows waiting in the agent's durable outbox (not yet acknowledged by the broker). */
+  outboxBacklog: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  /** The agent process's CPU use since the previous status, percent of one core (two busy cores = 200). */
+  cpuPercent: z.number().min(0).max(6400).optional(),
+  /** The agent process's resident memory, bytes. */
+  memoryRssBytes: z
+    .int()
+    .min(0)
+    .max(2 ** 44)
+    .optional(),
+  /** sha256 (hex) of each loaded model file, by model name, as the models manifest pins them. */
+  modelSha256: z
+    .record(
+      patternString(32, MODEL_NAME, 'model name must be a lowercase slug'),
+      patternString(64, SHA256_HEX, 'sha256 must be 64 lowercase hex digits'),
+    )
+    .refine((m) => Object.keys(m).length <= 8, { message: 'at most 8 models' })
+    .optional(),
+  /** The last remote configuration (topic `config`) the agent handled, and whether it applied it. */
+  config: RemoteConfigResultSchema.optional(),
+  /** The last `attune-agent doctor` checklist run on this machine (the agent runs it at start). */
+  doctor: DoctorReportSchema.optional(),
+});
+
+/**
+ * The server's configuration for one device, retained on the device's `config` topic (QoS 1). The
+ * agent validates it and applies it without a restart, or refuses it and says why in its status
+ * (`config`). Consent still decides what runs: `sources` only says which of the sources the agent
+ * has configured locally it may run at all. What is not here (broker, credentials, data folder,
+ * wearable and camera kinds) stays in the agent's local file.
+ */
+export const DeviceConfigSchema = z.strictObject({
+  v: z.literal(PROTOCOL_VERSION),
+  deviceId: DeviceIdSchema,
+  /** Monotonic per device; the agent ignores a configuration older than the one it holds. */
+  version: z.int().min(1),
+  issuedAt: isoUtc,
+  /** Length of one score window, ms. */
+  windowMs: z.int().min(1000).max(60_000),
+  /** Which locally configured sources may run (consent still gates each). */
+  sources: z.strictObject({ camera: z.boolean(), wearable: z.boolean() }),
+  camera: z.strictObject({
+    /** A V4L2 device to read instead of the local file's input; null keeps the local input. Only /dev/videoN: no URL or file path can be pushed. */
+    device: patternString(16, /^\/dev\/video[0-9]{1,2}$/, 'camera device must be /dev/video0 to /dev/video99').nullable(),
+    /** Frames per second handed to the face pipeline. */
+    fps: z.number().gt(0).max(30),
+  }),
+  /**
+   * Model versions the agent may run, by model name; a model not listed may run any version. An
+   * agent whose loaded model is not allowed refuses the configuration (`model_not_allowed`).
+   */
+  modelVersionsAllowed: z
+    .record(
+      patternString(32, MODEL_NAME, 'model name must be a lowercase slug'),
+      z
+        .array(patternString(24, VERSION, 'version must be 1-24 of [0-9A-Za-z.+-]'))
+        .min(1)
+        .max(8),
+    )
+    .refine((m) => Object.keys(m).length <= 8, { message: 'at most 8 models' }),
 });
 
 export const ConsentMessageSchema = z.strictObject({
@@ -266,3 +372,8 @@ export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
 export type SourceState = (typeof SOURCE_STATES)[number];
 export type ConsentMessage = z.infer<typeof ConsentMessageSchema>;
 export type ServerTime = z.infer<typeof ServerTimeSchema>;
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+export type RemoteConfigResult = z.infer<typeof RemoteConfigResultSchema>;
+export type ConfigRefusal = (typeof CONFIG_REFUSALS)[number];
+export type DoctorReport = z.infer<typeof DoctorReportSchema>;
+export type DoctorCheckName = (typeof DOCTOR_CHECKS)[number];

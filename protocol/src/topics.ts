@@ -5,7 +5,7 @@
  */
 export const TOPIC_PREFIX = 'attune/v2';
 
-export const TOPIC_KINDS = ['scores', 'status', 'consent'] as const;
+export const TOPIC_KINDS = ['scores', 'status', 'consent', 'config'] as const;
 export type TopicKind = (typeof TOPIC_KINDS)[number];
 
 /** Device ids are human-readable slugs (`bed-07-agent`); they appear in topics, logs and the board. */
@@ -27,6 +27,8 @@ export const topics = {
   status: (deviceId: string) => deviceTopic(deviceId, 'status'),
   /** server -> agent, QoS 1, retained: the consent currently in force for the device's bed. */
   consent: (deviceId: string) => deviceTopic(deviceId, 'consent'),
+  /** server -> agent, QoS 1, retained: the device's remote configuration (IT staff set it on the Devices page). */
+  config: (deviceId: string) => deviceTopic(deviceId, 'config'),
   /** the device's whole subtree, for broker ACLs. */
   deviceSubtree: (deviceId: string) => `${TOPIC_PREFIX}/devices/${deviceId}/#`,
   /** server -> every agent, QoS 0, not retained: the server's clock, every SERVER_TIME_EVERY_MS. */
