@@ -35,8 +35,8 @@ if [ -n "${MOSQUITTO_TLS_CERT:-}${MOSQUITTO_TLS_KEY:-}" ]; then
 fi
 # Started as root, Mosquitto drops to its own user, which must own its state.
 if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown -R mosquitto: "$STATE_DIR"; fi
-# The Attune server's role (subscribe to every device's scores and status, publish consent and
-# the server's clock). Granted here, not by the server: dynamic security disconnects a client
+# The Attune server's role (subscribe to every device's scores and status, publish consent,
+# remote configuration and the server's clock). Granted here, not by the server: dynamic security disconnects a client
 # whose roles change. Safe to run again: an ACL or role that exists already is left as it is.
 provision_server_role() {
   local ctrl=(mosquitto_ctrl -h 127.0.0.1 -p "$MQTT_PORT" -u attune-server -P "$SERVER_PASSWORD" dynsec)
@@ -44,6 +44,7 @@ provision_server_role() {
   "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v2/devices/+/scores' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v2/devices/+/status' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/devices/+/consent' allow >/dev/null 2>&1 || true
+  "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/devices/+/config' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/server/time' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addClientRole attune-server attune-server >/dev/null 2>&1 || true
 }

@@ -2,7 +2,7 @@
  * The embedded MQTT broker (aedes, MQTT 3.1.1) used when MQTT_URL is unset. It authenticates
  * every client: the server with its own generated secret, each device with its enrolled
  * credential (scrypt hash in the database). A device may publish and subscribe only under its
- * own topics (publish scores and status, subscribe to its consent and to the server's clock), and
+ * own topics (publish scores and status, subscribe to its consent, its remote configuration and the server's clock), and
  * its client id must equal its username, so the topic names the authenticated device.
  *
  * Device messages go to ingest in-process, and the broker acknowledges them to the device (PUBACK)
@@ -73,7 +73,7 @@ function mayPublish(deviceId: string, topic: string): boolean {
   return topic === topics.scores(deviceId) || topic === topics.status(deviceId);
 }
 function maySubscribe(deviceId: string, topic: string): boolean {
-  return topic === topics.consent(deviceId) || topic === topics.serverTime;
+  return topic === topics.consent(deviceId) || topic === topics.config(deviceId) || topic === topics.serverTime;
 }
 
 export async function startEmbeddedBroker(options: {

@@ -1,7 +1,7 @@
 /**
  * Device accounts on an external Mosquitto through its dynamic-security plugin: one client and
  * one role per device, the role allowing publishes only to the device's own scores and status
- * topics and subscriptions only to its own consent topic and to the server's clock. The broker therefore refuses a device that
+ * topics and subscriptions only to its own consent and config topics and to the server's clock. The broker therefore refuses a device that
  * publishes as another, before Attune ever sees the message. The server's own role (ingest and
  * consent) is ensured at start. See docs/deploy.md for the broker configuration.
  */
@@ -75,20 +75,20 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
   return {
     async provisionDevice(deviceId, password) {
       const rolename = `device-${deviceId}`;
-      await run(
-        {
-          command: 'createRole',
-          rolename,
-          acls: [
-            { acltype: 'publishClientSend', topic: topics.scores(deviceId), allow: true },
-            { acltype: 'publishClientSend', topic: topics.status(deviceId), allow: true },
-            { acltype: 'subscribeLiteral', topic: topics.consent(deviceId), allow: true },
-            { acltype: 'subscribeLiteral', topic: topics.serverTime, allow: true },
-          ],
-        },
-        ['already exists'],
-      );
+      // Re-created, not kept: a role made by an older server lacks ACLs added since (the config topic).
       await run({ command: 'deleteClient', username: deviceId }, ['not found']);
+      await run({ command: 'deleteRole', rolename }, ['not found']);
+      await run({
+        command: 'createRole',
+        rolename,
+        acls: [
+          { acltype: 'publishClientSend', topic: topics.scores(deviceId), allow: true },
+          { acltype: 'publishClientSend', topic: topics.status(deviceId), allow: true },
+          { acltype: 'subscribeLiteral', topic: topics.consent(deviceId), allow: true },
+          { acltype: 'subscribeLiteral', topic: topics.config(deviceId), allow: true },
+          { acltype: 'subscribeLiteral', topic: topics.serverTime, allow: true },
+        ],
+      });
       await run({ command: 'createClient', username: deviceId, password, clientid: deviceId, roles: [{ rolename }] });
     },
     async disableDevice(deviceId) {
