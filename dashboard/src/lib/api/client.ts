@@ -191,7 +191,9 @@ export const reactivateUser = (id: string) =>
 
 export const getWards = () => request<WardList>('/api/wards').then((r) => r.wards);
 
-export const getBoard = (wardId: string) => request<Board>(`/api/wards/${encodeURIComponent(wardId)}/board`);
+/** `redirectOn401: false` for a screen that must stay up when the session ends (the wall display). */
+export const getBoard = (wardId: string, opts: { redirectOn401?: boolean } = {}) =>
+  request<Board>(`/api/wards/${encodeURIComponent(wardId)}/board`, opts);
 
 // --- Alerts ---
 
@@ -199,11 +201,11 @@ export const getBoard = (wardId: string) => request<Board>(`/api/wards/${encodeU
  * Alerts matching a filter (docs/api.md GET /api/alerts): by state (`open` when none is given),
  * ward, kind, priority, bed, and when they opened (`from` inclusive, `to` exclusive, ISO times).
  */
-export function getAlerts(filter: AlertListQuery = {}): Promise<Alert[]> {
+export function getAlerts(filter: AlertListQuery = {}, opts: { redirectOn401?: boolean } = {}): Promise<Alert[]> {
   const q = new URLSearchParams();
   for (const [name, value] of Object.entries(filter)) if (value !== undefined && value !== '') q.set(name, String(value));
   const qs = q.toString();
-  return request<AlertList>(`/api/alerts${qs ? `?${qs}` : ''}`).then((r) => r.alerts);
+  return request<AlertList>(`/api/alerts${qs ? `?${qs}` : ''}`, opts).then((r) => r.alerts);
 }
 
 export const getAlert = (id: string) => request<AlertWithHistory>(`/api/alerts/${encodeURIComponent(id)}`);

@@ -21,12 +21,15 @@ export class WardBoard {
   readonly #wardId: () => string;
   /** Runs before each load; false skips it (the wall display, once signed out, keeps what it shows). */
   readonly #mayLoad: () => Promise<boolean>;
+  /** False on the wall display: a session ending between mayLoad and the load must not blank the screen. */
+  readonly #redirectOn401: boolean;
   #loadSeq = 0;
   #refetchTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(wardId: () => string, options: { mayLoad?: () => Promise<boolean> } = {}) {
+  constructor(wardId: () => string, options: { mayLoad?: () => Promise<boolean>; redirectOn401?: boolean } = {}) {
     this.#wardId = wardId;
     this.#mayLoad = options.mayLoad ?? (() => Promise.resolve(true));
+    this.#redirectOn401 = options.redirectOn401 ?? true;
 
     // Only the ward id is a dependency: what load() reads must not start another load.
     $effect(() => {
@@ -80,7 +83,8 @@ export class WardBoard {
     }
     try {
       if (!(await this.#mayLoad())) return;
-      const [b, a] = await Promise.all([getBoard(id), getAlerts({ state: 'open', wardId: id })]);
+      const opts = { redirectOn401: this.#redirectOn401 };
+      const [b, a] = await Promise.all([getBoard(id, opts), getAlerts({ state: 'open', wardId: id }, opts)]);
       if (seq !== this.#loadSeq) return;
       this.board = b;
       this.alerts = a;
