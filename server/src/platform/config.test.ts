@@ -29,6 +29,7 @@ describe('ALERT_ESCALATE_AFTER_S', () => {
     ['high=60;medium=300', /not high=<seconds>/],
     ['high=', /high must be a number/],
     ['urgent=30', /not high=<seconds>/],
+    ['high=120,high=30', /high is given twice/],
   ])('refuses %s, naming the variable', (value, message) => {
     expect(() => escalateAfter(value)).toThrow(ConfigError);
     expect(() => escalateAfter(value)).toThrow(/ALERT_ESCALATE_AFTER_S/);

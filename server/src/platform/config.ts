@@ -62,6 +62,7 @@ export function parseEscalateAfterS(text: string, ctx: z.RefinementCtx): Escalat
     return n === null ? z.NEVER : { high: n, medium: n };
   }
   const result = { ...DEFAULT_ESCALATE_AFTER_S };
+  const named = new Set<string>();
   for (const part of trimmed.split(',')) {
     const [name = '', value = '', ...extra] = part.split('=').map((p) => p.trim());
     if (extra.length > 0 || (name !== 'high' && name !== 'medium')) {
@@ -69,6 +70,12 @@ export function parseEscalateAfterS(text: string, ctx: z.RefinementCtx): Escalat
       ctx.addIssue({ code: 'custom', message: `"${part.trim()}" is not high=<seconds> or medium=<seconds>${hint}` });
       return z.NEVER;
     }
+    // Two values for one priority is a typo whose winner nobody could guess: refused, not last-wins.
+    if (named.has(name)) {
+      ctx.addIssue({ code: 'custom', message: `${name} is given twice` });
+      return z.NEVER;
+    }
+    named.add(name);
     const n = seconds(value, name);
     if (n === null) return z.NEVER;
     result[name] = n;
