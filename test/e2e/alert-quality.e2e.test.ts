@@ -7,6 +7,7 @@
  * without /usr/bin/chromium, failing under CI).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
 import { startTestSystem } from '../support/system.ts';
@@ -63,6 +64,7 @@ describe.skipIf(!hasChromium)('alert sensitivity and alert quality in the browse
       await dialog.getByRole('radio', { name: /Higher/ }).check();
       await dialog.getByRole('button', { name: 'Set to higher' }).click();
       await expect.poll(() => dialog.locator('#sensitivity-reason-error').textContent()).toMatch(/Say why/);
+      await expectNoAxeViolations(page, 'the sensitivity dialog asking for a reason');
     });
     await step('save', async () => {
       await dialog.getByLabel(/Reason/).fill('post-operative, cannot call for help');

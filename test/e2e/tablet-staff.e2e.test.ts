@@ -142,6 +142,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
       const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('button', { name: /Admit to/ }).click();
       await expect.poll(() => dialog.textContent()).toContain("Type the patient's name.");
+      await expectNoAxeViolations(suite.charge, 'the admission dialog saying what is missing');
       await dialog.getByLabel(/Patient name/).fill('Ana Admitted');
       await dialog.getByLabel(/Hospital number/).fill('MRN-42');
       await dialog.getByRole('button', { name: /Admit to/ }).click();
@@ -156,6 +157,7 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
         .click();
       const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
       await dialog.getByRole('radio', { name: 'Bed 5' }).check();
+      await expectNoAxeViolations(suite.charge, 'the transfer dialog');
       await dialog.getByRole('button', { name: 'Transfer' }).click();
       await expect
         .poll(() => suite.charge.getByTestId('board-action-message').textContent(), { timeout: 10_000 })
@@ -168,6 +170,8 @@ describe.skipIf(!hasChromium)('bedside tablet in the browser: a representative, 
         .getByRole('button', { name: /Discharge/ })
         .click();
       const dialog = suite.charge.locator('dialog[open][data-testid="stay-action-dialog"]');
+      await dialog.getByRole('button', { name: /Discharge Ana Admitted/ }).waitFor();
+      await expectNoAxeViolations(suite.charge, 'the discharge dialog');
       await dialog.getByRole('button', { name: /Discharge Ana Admitted/ }).click();
       await expect.poll(() => tile(suite.charge, target).textContent(), { timeout: 10_000 }).toContain('No patient');
     });

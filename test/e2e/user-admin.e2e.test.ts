@@ -7,6 +7,7 @@
  * /usr/bin/chromium the suite is skipped locally and fails under CI.
  */
 import { describe, expect, it } from 'vitest';
+import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
 
@@ -41,12 +42,14 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
       // The test system has one ward: it is ticked already; tick it anyway if not.
       const ward = dialog.getByRole('checkbox').first();
       if (!(await ward.isChecked())) await ward.check();
+      await expectNoAxeViolations(page, 'the add-a-user dialog');
       await dialog.getByRole('button', { name: 'Add user' }).click();
 
       const shown = page.getByTestId('one-time-password-dialog');
       await expect.poll(() => shown.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/shown only now/);
       const password = (await shown.getByTestId('one-time-password').textContent())!.trim();
       expect(password).toMatch(/^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
+      await expectNoAxeViolations(page, 'the one-time password dialog');
       await shown.getByRole('button', { name: 'Done' }).last().click();
       await expect.poll(() => page.getByTestId('users-message').textContent()).toMatch(/Created nurse Eve Twoey \(e2e\.nurse\)/);
       await expect.poll(() => page.getByTestId('user-row-e2e.nurse').textContent()).toMatch(/Must choose a new password/);
@@ -65,11 +68,13 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
       await form.getByLabel('New password again').fill('short');
       await form.getByRole('button', { name: 'Save and continue' }).click();
       await expect.poll(() => form.getByRole('alert').textContent()).toMatch(/at least 12 characters/);
+      await expectNoAxeViolations(page, 'the choose-a-new-password form refusing a short password');
       await form.getByLabel('New password', { exact: true }).fill('quiet night on the ward');
       await form.getByLabel('New password again').fill('quiet night on the ward');
       await form.getByRole('button', { name: 'Save and continue' }).click();
       await page.waitForURL(new RegExp(`/wards/${system.wardId}$`), { timeout: 15_000 });
       await page.locator('article[data-bed-id]').first().waitFor({ timeout: 15_000 });
+      await expectNoAxeViolations(page, "the new nurse's first board");
     });
   }, 180_000);
 
@@ -85,6 +90,7 @@ describe.skipIf(!hasChromium)('user administration in the browser', () => {
       await row.getByRole('button', { name: /Deactivate/ }).click();
       const confirm = page.getByTestId('confirm-user-dialog');
       await confirm.getByText('signed out everywhere at once').waitFor();
+      await expectNoAxeViolations(page, 'the deactivation confirmation');
       await confirm.getByRole('button', { name: 'Deactivate' }).click();
       await expect.poll(() => page.getByTestId('users-message').textContent()).toMatch(/is deactivated/);
       await expect.poll(() => row.textContent()).toMatch(/Deactivated/);

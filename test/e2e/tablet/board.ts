@@ -1,6 +1,7 @@
 /** What staff do on the ward's board around a tablet: find a bed's tile, show its pairing code, close a dialog. */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { expectNoAxeViolations } from '../../support/axe.ts';
 import type { TestDevice } from '../../support/system.ts';
 
 /** A nurse's or charge nurse's board: the ward's bed tile of a device. */
@@ -18,6 +19,7 @@ export async function pairingCode(page: Page, d: TestDevice): Promise<string> {
   // The QR is an image with a text alternative; the countdown runs.
   expect(await dialog.getByRole('img', { name: /QR code/ }).count()).toBe(1);
   expect(await dialog.getByTestId('pair-countdown').textContent()).toMatch(/^\d+:\d\d$/);
+  await expectNoAxeViolations(page, 'the pairing dialog');
   return code;
 }
 
