@@ -8,6 +8,7 @@
  * A refused sign-in shows the reason in words.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
 import { startSsoTestSystem, type DirectoryPerson, type SsoTestSystem, type TestDirectory } from '../support/oidc-directory.ts';
@@ -58,6 +59,8 @@ describe.skipIf(!hasChromium)('single sign-on in the browser', () => {
 
   async function signInAtDirectory(login: string): Promise<void> {
     const { page } = suite;
+    await page.getByRole('link', { name: 'Sign in with the hospital account' }).waitFor({ timeout: 15_000 });
+    await expectNoAxeViolations(page, 'the sign-in page offering the hospital account');
     await page.getByRole('link', { name: 'Sign in with the hospital account' }).click();
     await page.waitForURL((url) => url.origin === directory.issuer, { timeout: 15_000 });
     await page.locator('input[name="login"]').fill(login);
