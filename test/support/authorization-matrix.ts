@@ -3,6 +3,7 @@
  * caller sends and the status it must get (test/integration/authorization-matrix.test.ts runs it).
  */
 import { randomUUID } from 'node:crypto';
+import { wardSetupEntries } from './authorization-matrix-setup.ts';
 export const CALLERS = ['anonymous', 'nurseA', 'chargeA', 'nurseB', 'chargeB', 'itAdmin', 'tablet'] as const;
 export type Caller = (typeof CALLERS)[number];
 
@@ -154,6 +155,8 @@ export const MATRIX: Record<string, MatrixEntry[]> = {
       why: 'an unknown ward answers like another ward',
     },
   ],
+  // Ward and bed setup: it_admin only. Run before any stay on ward A ends, so the refusals hold.
+  ...wardSetupEntries(IT_ONLY),
   'GET /api/alerts': [
     {
       request: () => ({ method: 'GET', path: '/api/alerts' }),

@@ -12,3 +12,4 @@ export * from './tablet.ts';
 export * from './users.ts';
 export * from './live-events.ts';
 export * from './ops.ts';
+export * from './setup.ts';

@@ -27,6 +27,7 @@ import { tabletRoutes } from '../routes/tablet.routes.ts';
 import { AlertDeskService } from '../services/alert-desk.service.ts';
 import { StayRecordService } from '../services/stay-record.service.ts';
 import { UserAdministrationService } from '../services/user-administration.service.ts';
+import { WardSetupService } from '../services/ward-setup.service.ts';
 import { usersRoutes } from '../routes/users.routes.ts';
 import { wardRoutes } from '../routes/wards.routes.ts';
 import type { AlertService } from '../services/alert.service.ts';
@@ -144,7 +145,9 @@ export function createApp(deps: AppDeps) {
 
   const api = new Hono<AppEnv>();
   api.use(requireUser(deps.users, deps.tabletService));
-  api.route('/wards', wardRoutes({ wards: deps.wards, board: deps.board }));
+  // Ward and bed setup (it_admin) lives on both /wards and /beds.
+  const wardSetup = new WardSetupService({ wards: deps.wards, audit: deps.audit });
+  api.route('/wards', wardRoutes({ wards: deps.wards, board: deps.board, setup: wardSetup }));
   api.route('/alerts', alertRoutes({ desk: new AlertDeskService({ alerts: deps.alerts, service: deps.alertService, audit: deps.audit }) }));
   api.route(
     '/stays',
@@ -159,7 +162,7 @@ export function createApp(deps: AppDeps) {
       }),
     }),
   );
-  api.route('/beds', bedRoutes({ tablets: deps.tabletService }));
+  api.route('/beds', bedRoutes({ tablets: deps.tabletService, setup: wardSetup }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
   api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics, users: deps.users, logger: deps.logger }));
   api.route(

@@ -32,6 +32,9 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 const ACTION_STATUS: Record<DomainError['code'], ContentfulStatusCode> = {
   not_found: 404,
   conflict: 409,
+  bed_has_active_stay: 409,
+  bed_has_device: 409,
+  ward_has_active_beds: 409,
   validation_failed: 400,
   rate_limited: 429,
 };

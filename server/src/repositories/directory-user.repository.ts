@@ -4,7 +4,7 @@
  * account that happens to share its name.
  */
 import { appUser, ward, type Database } from '@attune/db';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Role } from '../domain/users.ts';
 import { insertUserWards, replaceUserWards, userColumns } from './user.repository.ts';
 
@@ -31,10 +31,13 @@ export class DirectoryUserRepository {
     return row ?? null;
   }
 
-  /** Ward ids by exact ward name; names without a ward are absent from the map. */
+  /** Ward ids by exact ward name; names without a ward in use (none, or retired) are absent from the map. */
   async wardIdsByName(names: string[]): Promise<Map<string, string>> {
     if (names.length === 0) return new Map();
-    const rows = await this.db.orm.select({ id: ward.id, name: ward.name }).from(ward).where(inArray(ward.name, names));
+    const rows = await this.db.orm
+      .select({ id: ward.id, name: ward.name })
+      .from(ward)
+      .where(and(inArray(ward.name, names), isNull(ward.retiredAt)));
     return new Map(rows.map((r) => [r.name, r.id]));
   }
 

@@ -70,8 +70,12 @@ export class StayRepository {
     return row ?? null;
   }
 
+  /** A bed in use (a retired bed takes no admission, transfer or tablet: null, as for no such bed). */
   async findBed(bedId: string): Promise<{ id: string; label: string; wardId: string } | null> {
-    const [row] = await this.db.orm.select({ id: bed.id, label: bed.label, wardId: bed.wardId }).from(bed).where(eq(bed.id, bedId));
+    const [row] = await this.db.orm
+      .select({ id: bed.id, label: bed.label, wardId: bed.wardId })
+      .from(bed)
+      .where(and(eq(bed.id, bedId), isNull(bed.retiredAt)));
     return row ?? null;
   }
 

@@ -62,18 +62,21 @@ export class TabletRepository {
     return row ?? null;
   }
 
-  /** Every ward by name, for the tablet's "which ward is this tablet on?" (names only, no patient data). */
+  /** Every ward in use by name, for the tablet's "which ward is this tablet on?" (names only, no patient data). */
   async wards(): Promise<{ id: string; name: string }[]> {
-    return this.db.orm.select({ id: ward.id, name: ward.name }).from(ward).orderBy(asc(ward.name));
+    return this.db.orm.select({ id: ward.id, name: ward.name }).from(ward).where(isNull(ward.retiredAt)).orderBy(asc(ward.name));
   }
 
   /**
-   * The ward's id as the database spells it, or null for no such ward. Anything that is not a UUID
+   * The ward's id as the database spells it, or null for no such ward in use. Anything that is not a UUID
    * never reaches the database; spellings of one UUID (upper case) all give the one canonical id.
    */
   async canonicalWardId(wardId: string): Promise<string | null> {
     if (!UUID.test(wardId)) return null;
-    const [row] = await this.db.orm.select({ id: ward.id }).from(ward).where(eq(ward.id, wardId));
+    const [row] = await this.db.orm
+      .select({ id: ward.id })
+      .from(ward)
+      .where(and(eq(ward.id, wardId), isNull(ward.retiredAt)));
     return row?.id ?? null;
   }
 

@@ -28,11 +28,11 @@ export interface UserChanges {
 export class UserAdministrationService {
   constructor(private readonly deps: { users: UserRepository; wards: WardRepository; audit: AuditRepository; lockouts: SignInLockouts }) {}
 
-  /** Every user with role, wards, last sign-in and lockout; and the wards to choose from. */
+  /** Every user with role, wards, last sign-in and lockout; and the wards to choose from (in use, not retired). */
   async list(): Promise<AdminUserList> {
     const names = await this.wardNames();
     const users = await this.deps.users.listForAdmin();
-    return { users: users.map((u) => this.view(u, names)), wards: [...names].map(([id, name]) => ({ id, name })) };
+    return { users: users.map((u) => this.view(u, names)), wards: [...(await this.wardsInUse())].map(([id, name]) => ({ id, name })) };
   }
 
   /** The user, or null: the route answers the same 404 for an id that is not a user. */
@@ -46,7 +46,7 @@ export class UserAdministrationService {
     actorId: string,
   ): Promise<UserWithOneTimePassword> {
     const names = await this.wardNames();
-    checkWardsExist(input.wardIds, names);
+    checkWardsExist(input.wardIds, await this.wardsInUse());
     checkWardRule(input.role, input.wardIds);
     const oneTimePassword = generateOneTimePassword();
     let id: string;
@@ -72,7 +72,11 @@ export class UserAdministrationService {
     const role = body.role ?? user.role;
     const wardIds = body.wardIds ?? user.wardIds;
     if (body.role !== undefined || body.wardIds !== undefined) {
-      checkWardsExist(body.wardIds ?? [], names);
+      // A ward the user already has may stay in the set after it is retired; a new one must be in use.
+      checkWardsExist(
+        (body.wardIds ?? []).filter((id) => !user.wardIds.includes(id)),
+        await this.wardsInUse(),
+      );
       checkWardRule(role, wardIds);
     }
     const changes: Record<string, { from: unknown; to: unknown }> = {};
@@ -138,7 +142,13 @@ export class UserAdministrationService {
     return this.view((await this.deps.users.findForAdmin(id))!, await this.wardNames());
   }
 
+  /** Every ward's name, retired ones too: a user's wards are named even after one is retired. */
   private async wardNames(): Promise<Map<string, string>> {
+    return new Map((await this.deps.wards.names()).map((w) => [w.id, w.name]));
+  }
+
+  /** The wards a user may be given: those in use. */
+  private async wardsInUse(): Promise<Map<string, string>> {
     return new Map((await this.deps.wards.list()).map((w) => [w.id, w.name]));
   }
 
@@ -157,7 +167,7 @@ export class UserAdministrationService {
   }
 }
 
-/** Refuses wards that do not exist (only those a request names: a ward deleted since stays out of it). */
+/** Refuses wards that do not exist or are retired (only those a request newly names). */
 function checkWardsExist(wardIds: string[], names: Map<string, string>): void {
   const unknown = wardIds.filter((id) => !names.has(id));
   if (unknown.length > 0) {
