@@ -4,7 +4,18 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/', 'dashboard/build/', 'dashboard/.svelte-kit/', '.data/', 'test/bench/results/', 'test/e2e/artifacts/'] },
+  {
+    ignores: [
+      '**/node_modules/',
+      '*/dist/',
+      'release/',
+      'dashboard/build/',
+      'dashboard/.svelte-kit/',
+      '.data/',
+      'test/bench/results/',
+      'test/e2e/artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -1,12 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (no build step in this repository).
-import { register } from 'tsx/esm/api';
+// `attune-agent`: the bedside agent's command line (src/cli.ts), from the sources in a development
+// install or from dist/ in a production one (see scripts/entry.mjs).
+import { runMain } from '../../scripts/entry.mjs';
 
-register();
-const { main } = await import('../src/cli.ts');
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  console.error(`attune-agent: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
-}
+await runMain('attune-agent', import.meta.url, '../src/cli.ts', '../dist/cli.js');

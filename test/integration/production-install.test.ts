@@ -1,0 +1,149 @@
+/**
+ * The install IT makes, end to end: `npm run build`, the release tarball (scripts/release.sh),
+ * scripts/install-server.sh and scripts/install-agent.sh into a temporary root (`npm ci
+ * --omit=dev`: no tsx, no TypeScript, no sources), then the commands the systemd units run: the
+ * first IT admin (`attune admin create`), the server on the embedded defaults with
+ * NODE_ENV=production until /readyz answers 200, and an agent on its simulated wristband whose
+ * windows the server stores. docs/deploy.md points here for each of these steps.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, loadConfig, startServer } from '@attune/server';
+import { bedsideAgentConfig } from '../support/bedside-agent.ts';
+import { readMetric } from '../support/metrics.ts';
+import { freePort } from '../support/mqtt-tls.ts';
+import { buildRelease, REPO_ROOT, runInstalled, runInstaller, startInstalled, type RunningCommand } from '../support/production-install.ts';
+import { seedTestWard, waitFor, type TestDevice } from '../support/system.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'attune-prod-'));
+const root = join(work, 'root');
+const server = join(root, 'opt/attune/current');
+const agent = join(root, 'opt/attune-agent/current');
+const running: RunningCommand[] = [];
+
+afterAll(async () => {
+  for (const command of running) await command.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function hasSystemdAnalyze(): boolean {
+  try {
+    execFileSync('systemd-analyze', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('production install from the release tarball (npm ci --omit=dev)', () => {
+  let serverInstallOutput = '';
+  let agentInstallOutput = '';
+
+  beforeAll(async () => {
+    const tarball = await buildRelease(join(work, 'release'));
+    serverInstallOutput = runInstaller('install-server.sh', tarball, root);
+    agentInstallOutput = runInstaller('install-agent.sh', tarball, root, ['--server', 'https://attune.test']);
+  }, 300_000);
+
+  it('installs the build without sources or dev tooling, with the models, units and commands', () => {
+    for (const dir of [server, agent]) {
+      expect(existsSync(join(dir, 'server/src')), `${dir}: no TypeScript sources`).toBe(false);
+      expect(existsSync(join(dir, 'node_modules/tsx')), `${dir}: no tsx`).toBe(false);
+      expect(existsSync(join(dir, 'node_modules/typescript')), `${dir}: no typescript`).toBe(false);
+    }
+    expect(existsSync(join(server, 'server/dist/main.js'))).toBe(true);
+    expect(existsSync(join(server, 'dashboard/build/index.html'))).toBe(true);
+    expect(existsSync(join(server, 'db/migrations/meta/_journal.json'))).toBe(true);
+    // The agent machine gets the agent's dependencies only.
+    expect(existsSync(join(agent, 'node_modules/onnxruntime-node'))).toBe(true);
+    expect(existsSync(join(agent, 'node_modules/aedes'))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(agent, 'models/manifest.json'), 'utf8')) as { models: { file: string }[] };
+    for (const m of manifest.models) expect(existsSync(join(agent, 'models', m.file)), m.file).toBe(true);
+
+    const unit = readFileSync(join(root, 'etc/systemd/system/attune-agent.service'), 'utf8');
+    expect(unit).toContain(`ExecStart=${process.execPath} /opt/attune-agent/current/edge-agent/bin/attune-agent.mjs run`);
+    expect(readFileSync(join(root, 'etc/systemd/system/attune-server.service'), 'utf8')).toContain(
+      'EnvironmentFile=/etc/attune/server.env',
+    );
+    expect(readFileSync(join(root, 'etc/attune/server.env'), 'utf8')).toContain('DATABASE_URL=');
+    expect(serverInstallOutput).toContain('systemctl enable --now attune-server');
+    expect(agentInstallOutput).toContain('attune-agent enroll --server https://attune.test --token <TOKEN>');
+  });
+
+  it.skipIf(!hasSystemdAnalyze())('ships systemd units that systemd-analyze verify accepts', () => {
+    const units = ['attune-server.service', 'attune-agent.service'].map((u) => join(REPO_ROOT, 'deploy/systemd', u));
+    // Prints nothing and exits 0 when the units are valid; throws with systemd's complaint otherwise.
+    expect(execFileSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })).toBe('');
+  });
+
+  it('runs the first-admin command, the server and an agent from the install, with plain node', async () => {
+    const dataDir = join(work, 'server-data');
+    // A ward with one consented bed, made by the development server on the same data folder.
+    let device: TestDevice;
+    {
+      const config = loadConfig({
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MQTT_PORT: '0',
+        ATTUNE_DATA_DIR: dataDir,
+        LOG_LEVEL: 'error',
+        NODE_ENV: 'test',
+      });
+      const seeding = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
+      [device] = (await seedTestWard(seeding, [{ consent: { camera: false, wearable: true } }])).devices as [TestDevice];
+      await seeding.stop();
+    }
+    const port = await freePort();
+    const mqttPort = await freePort();
+    const env = { NODE_ENV: 'production', ATTUNE_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), MQTT_PORT: String(mqttPort) };
+
+    const admin = runInstalled(
+      join(server, 'server/bin/attune.mjs'),
+      ['admin', 'create', '--username', 'it-lead', '--role', 'it_admin'],
+      env,
+    );
+    expect(admin.output).toMatch(/[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}/);
+    expect(admin.status).toBe(0);
+
+    const attuneServer = startInstalled(join(server, 'server/bin/attune-server.mjs'), [], env);
+    running.push(attuneServer);
+    const baseUrl = `http://127.0.0.1:${port}`;
+    await waitFor(
+      async () =>
+        attuneServer.child.exitCode === null &&
+        (await fetch(`${baseUrl}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        )),
+      `/readyz 200 from the installed server (output: ${attuneServer.output()})`,
+      90_000,
+    );
+    expect(attuneServer.output()).not.toContain('no active IT admin');
+    expect((await fetch(`${baseUrl}/`)).headers.get('content-type')).toContain('text/html');
+
+    const agentDir = join(work, 'agent-data');
+    const configFile = join(work, 'agent.json');
+    writeFileSync(
+      configFile,
+      JSON.stringify(bedsideAgentConfig(device, { mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir: agentDir, windowMs: 1000, seed: 12 })),
+    );
+    const agentBin = join(agent, 'edge-agent/bin/attune-agent.mjs');
+    const doctor = runInstalled(agentBin, ['doctor', '--config', configFile], {});
+    expect(doctor.output).toMatch(/ok .*wearable-distress/);
+    expect(doctor.output).not.toContain('FAIL');
+    expect(doctor.status).toBe(0);
+
+    const attuneAgent = startInstalled(agentBin, ['run', '--config', configFile], {});
+    running.push(attuneAgent);
+    await waitFor(
+      async () => (await readMetric(baseUrl, 'attune_ingest_messages_total', { result: 'accepted' })) > 0,
+      `windows from the installed agent stored (agent output: ${attuneAgent.output()})`,
+      90_000,
+    );
+    expect(await attuneAgent.stop()).toBe(0);
+    expect(await attuneServer.stop()).toBe(0);
+  }, 240_000);
+});
