@@ -21,6 +21,11 @@ class Session {
     return this.user?.role === 'it_admin';
   }
 
+  /** IT admins set up wards and beds (create, rename, retire) and enrol bedside agents. */
+  get canSetUpWards(): boolean {
+    return this.user?.role === 'it_admin';
+  }
+
   /** Signed in with a password an administrator set: nothing opens until the user picks their own. */
   get mustChangePassword(): boolean {
     return this.user?.mustChangePassword === true;

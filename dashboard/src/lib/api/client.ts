@@ -24,6 +24,8 @@ import type {
   NewUser,
   Outcome,
   QualityPeriod,
+  SetupWardAnswer,
+  SetupWardList,
   Stay,
   StayAnswer,
   TabletAnswer,
@@ -190,6 +192,22 @@ export const reactivateUser = (id: string) =>
 // --- Wards and board ---
 
 export const getWards = () => request<WardList>('/api/wards').then((r) => r.wards);
+
+// --- Ward and bed setup (it_admin); each change answers the ward as it is now ---
+
+const wardPath = (wardId: string) => `/api/wards/${encodeURIComponent(wardId)}`;
+const bedPath = (bedId: string) => `/api/beds/${encodeURIComponent(bedId)}`;
+const setupChange = (path: string, method: 'POST' | 'PATCH' | 'PUT', body?: unknown) =>
+  request<SetupWardAnswer>(path, { method, body }).then((r) => r.ward);
+
+export const getSetupWards = () => request<SetupWardList>('/api/wards/setup').then((r) => r.wards);
+export const createWard = (name: string) => setupChange('/api/wards', 'POST', { name });
+export const renameWard = (wardId: string, name: string) => setupChange(wardPath(wardId), 'PATCH', { name });
+export const retireWard = (wardId: string) => setupChange(`${wardPath(wardId)}/retire`, 'POST');
+export const addBed = (wardId: string, label: string) => setupChange(`${wardPath(wardId)}/beds`, 'POST', { label });
+export const orderBeds = (wardId: string, bedIds: string[]) => setupChange(`${wardPath(wardId)}/bed-order`, 'PUT', { bedIds });
+export const renameBed = (bedId: string, label: string) => setupChange(bedPath(bedId), 'PATCH', { label });
+export const retireBed = (bedId: string) => setupChange(`${bedPath(bedId)}/retire`, 'POST');
 
 /** `redirectOn401: false` for a screen that must stay up when the session ends (the wall display). */
 export const getBoard = (wardId: string, opts: { redirectOn401?: boolean } = {}) =>
