@@ -22,6 +22,9 @@ import { AlertEscalationService } from './services/alert-escalation.service.ts';
 import { AlertService } from './services/alert.service.ts';
 import { BoardService } from './services/board.service.ts';
 import { ConsentService } from './services/consent.service.ts';
+import { DeviceConfigService } from './services/device-config.service.ts';
+import { DeviceConfigRepository } from './repositories/device-config.repository.ts';
+import { mqttDeviceConfigPublisher } from './ingest/device-config-publisher.ts';
 import { DeviceContextCache } from './services/device-context.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
 import { singleSignOnFromConfig } from './services/directory-sign-in.ts';
@@ -127,6 +130,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       : [];
     if (brokerAccounts) for (const d of demoDevices) await brokerAccounts.provisionDevice(d.deviceId, d.password);
     await consent.publishAll();
+    // Remote configurations too (the embedded broker keeps retained messages in memory only).
+    const deviceConfig = new DeviceConfigService({
+      configs: new DeviceConfigRepository(db),
+      publisher: mqttDeviceConfigPublisher(mqttIngest.client),
+      logger,
+    });
+    await deviceConfig.publishAll();
     // No default administrator exists outside demo mode: say how to create the first one.
     if ((await users.countActiveAdmins()) === 0) {
       logger.warn(
@@ -174,6 +184,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       publicOrigin: config.PUBLIC_URL ?? null,
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
       singleSignOn: singleSignOnFromConfig(config, { db, audit, logger }),
+      deviceConfig,
     });
     const { httpPort, url } = await listenHttp(app.fetch, config, stops, logger);
 

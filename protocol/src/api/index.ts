@@ -12,4 +12,5 @@ export * from './tablet.ts';
 export * from './users.ts';
 export * from './live-events.ts';
 export * from './ops.ts';
+export * from './device-config.ts';
 export * from './setup.ts';

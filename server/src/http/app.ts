@@ -18,6 +18,8 @@ import { alertRoutes } from '../routes/alerts.routes.ts';
 import { bedRoutes } from '../routes/beds.routes.ts';
 import { authRoutes } from '../routes/auth.routes.ts';
 import { deviceRoutes } from '../routes/devices.routes.ts';
+import { deviceConfigRoutes } from '../routes/device-config.routes.ts';
+import type { DeviceConfigService } from '../services/device-config.service.ts';
 import { oidcRoutes } from '../routes/oidc.routes.ts';
 import type { SingleSignOn } from '../services/directory-sign-in.ts';
 import { eventRoutes } from '../routes/events.routes.ts';
@@ -72,6 +74,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Sign-in through the hospital's directory (OpenID Connect); null or absent: not offered. */
   singleSignOn?: SingleSignOn | null;
+  /** Remote configuration of agents (it_admin). */
+  deviceConfig: DeviceConfigService;
 }
 
 /**
@@ -163,6 +167,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   api.route('/beds', bedRoutes({ tablets: deps.tabletService, setup: wardSetup }));
+  api.route('/devices', deviceConfigRoutes({ service: deps.deviceConfig }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
   api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics, users: deps.users, logger: deps.logger }));
   api.route(
