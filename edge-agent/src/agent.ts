@@ -1,12 +1,13 @@
 /**
  * The bedside agent, as a composition root: config -> models (verified, warmed up) -> seq store and
- * outbox -> sources (closed) -> consent gate -> MQTT link -> window clock. Several agents can run
+ * outbox -> sources (closed) -> consent gate -> MQTT link -> window clock -> remote configuration. Several agents can run
  * in one process (the demo runs eight): no process-global state, no process.exit.
  */
 import { join } from 'node:path';
-import { loadWearableWeights } from '@attune/models';
+import { loadWearableWeights, MANIFEST_PATH } from '@attune/models';
 import { parseConfig, readMqttCa, type AgentConfig, type AgentConfigInput } from './config.ts';
 import { ConsentSourcesController } from './consent/consent-sources-controller.ts';
+import { runAgentDoctor } from './doctor/doctor-report.ts';
 import { FaceModels } from './face/face-models.ts';
 import { FacePipeline } from './face/face-pipeline.ts';
 import type { FrameAnalysis } from './face/face-window.ts';
@@ -18,11 +19,16 @@ import { ClockOffset } from './publisher/clock-offset.ts';
 import { DurableOutbox } from './publisher/durable-outbox.ts';
 import { MqttPublisher } from './publisher/mqtt-publisher.ts';
 import { SeqStore } from './publisher/seq-store.ts';
+import { RemoteConfigManager } from './remote-config/remote-config-manager.ts';
+import { RemoteConfigStore } from './remote-config/remote-config-store.ts';
+import { deviceNodeExists, localSettings, remoteConfigTargets } from './remote-config/remote-config-targets.ts';
 import { ScoreWindowProducer } from './runtime/score-window-producer.ts';
 import { WindowClock } from './runtime/window-clock.ts';
 import { createCameraSource } from './sources/camera/create-camera-source.ts';
 import { FrameAdmission } from './sources/camera/frame-admission.ts';
 import { createWearableSource } from './sources/wearable/create-wearable-source.ts';
+import { loadedModelHashes } from './status/model-hashes.ts';
+import { ProcessUsage } from './status/process-usage.ts';
 import { StatusReport, type AgentStatus } from './status/status-report.ts';
 import { AGENT_VERSION } from './version.ts';
 
@@ -109,6 +115,10 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     wearable: scorer,
     frames: faceFrames,
     face: facePipeline,
+    modelSha256: loadedModelHashes(config.modelsManifest, Object.keys(models)),
+    usage: new ProcessUsage(),
+    remoteConfig: { result: () => remoteConfig.result() },
+    window: { currentWindowMs: () => clock.currentWindowMs() },
   });
   const announceIfChanged = () => {
     if (status.changedSinceAnnounced()) publisher.announce();
@@ -123,6 +133,9 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     outbox,
     status: () => status.message(),
     onConsentPayload: (payload) => sources.applyPayload(payload),
+    onConfigPayload: (payload) => void remoteConfig.handlePayload(payload),
+    onConfigSubscribing: () => remoteConfig.subscribing(),
+    onConfigSubscribed: () => remoteConfig.subscribed(),
     onServerTime: (payload) => {
       if (!clockOffset.observe(payload)) log.warn('server time message ignored', { bytes: payload.byteLength });
       announceIfChanged();
@@ -154,8 +167,34 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     onError: (err) => log.error('window failed', { error: (err as Error).message }),
   });
 
+  // 7. Remote configuration (IT, topic `config`): checked, applied without a restart or refused;
+  // the last one applied is kept in the data folder and in force from here, before the broker answers.
+  const remoteConfig = new RemoteConfigManager({
+    local: {
+      deviceId: config.deviceId,
+      models,
+      cameraKind: config.camera.kind,
+      wearableConfigured: wearableSource !== null,
+      deviceExists: deviceNodeExists,
+    },
+    defaults: localSettings(config),
+    targets: remoteConfigTargets({ localCamera: config.camera, clock, sources, createCamera: (c) => createCameraSource(c, log) }),
+    store: new RemoteConfigStore(config.dataDir),
+    log,
+    onResult: announceIfChanged,
+  });
+  await remoteConfig.start();
+
   publisher.start();
   clock.start();
+  // The doctor's non-intrusive checks (the agent holds the camera, sensor and broker session itself), reported once done.
+  void runAgentDoctor(config, config.modelsManifest ?? MANIFEST_PATH).then(
+    (report) => {
+      status.doctorRan(report);
+      announceIfChanged();
+    },
+    (err: unknown) => log.warn('doctor checks failed to run', { error: (err as Error).message }),
+  );
   log.info('agent started', {
     agentVersion: AGENT_VERSION,
     model: `${model.info.name}@${model.info.version}`,
@@ -169,6 +208,7 @@ export async function startAgent(configInput: AgentConfig | AgentConfigInput, op
     status: () => status.snapshot(),
     stop: () => {
       stopping ??= (async () => {
+        await remoteConfig.stop();
         const lastWindow = clock.stop();
         await sources.shutDown();
         faceFrames?.discard();

@@ -265,4 +265,49 @@ describe('ConsentSourcesController', () => {
     expect(t.samples).toEqual([]);
     expect(t.admitted).toEqual([]);
   });
+  it('keeps a source IT switched off closed whatever the consent, and opens it again when allowed', async () => {
+    const t = await setUpOpen();
+    const epoch = t.controller.epoch();
+    t.controller.setRemoteSources({ camera: false, wearable: true });
+    t.camera.exit();
+    await flush();
+    expect(t.camera.state()).toBe('stopped');
+    expect(t.frames.forgotten).toBe(1);
+    expect(t.controller.cameraState()).toBe('stopped');
+    expect(t.controller.mayMeasure('camera')).toBe(false);
+    expect(t.controller.isCurrent(epoch)).toBe(false); // a window begun with the camera is not kept
+    expect(t.events.at(-1)).toBe('consent applied');
+    // A new consent allowing the camera does not open it while IT keeps it off.
+    t.controller.applyPayload(consentPayload(2, both));
+    await flush();
+    expect(t.camera.opened).toBe(1);
+    t.controller.setRemoteSources({ camera: true, wearable: true });
+    await flush();
+    expect(t.camera.opened).toBe(2);
+    expect(t.controller.cameraState()).toBe('streaming');
+    // Consent still gates: IT allowing a source opens nothing without consent.
+    t.controller.applyPayload(consentPayload(3, none));
+    t.camera.exit();
+    t.controller.setRemoteSources({ camera: true, wearable: false });
+    t.controller.setRemoteSources({ camera: true, wearable: true });
+    await flush();
+    expect(t.wearable.state()).toBe('stopped');
+    expect(t.controller.wearableState()).toBe('no_consent');
+  });
+
+  it('replaces the camera source (remote device or frame rate): the old one closes first, the new one opens if consented', async () => {
+    const t = await setUpOpen();
+    const next = new FakeCamera();
+    const replaced = t.controller.replaceCamera(next);
+    await flush();
+    expect(t.camera.state()).toBe('stopped');
+    expect(next.opened).toBe(0); // the device is held by one ffmpeg at a time
+    t.camera.exit();
+    await replaced;
+    await flush();
+    expect(next.opened).toBe(1);
+    expect(t.controller.cameraPid()).toBe(4242);
+    next.emit!(frame);
+    expect(t.admitted).toHaveLength(1);
+  });
 });

@@ -2,7 +2,9 @@
  * Turns the consent in force into open and closed sources. The consent gate decides what may be
  * measured; this opens a consented source, closes a withdrawn one and has its held measurements
  * discarded, numbers every consent change (the epoch) so work begun under an older consent can be
- * dropped, and reports each source's state as the status message words it.
+ * dropped, and reports each source's state as the status message words it. IT's remote
+ * configuration is a second gate (`setRemoteSources`): a source it switches off stays closed
+ * (`stopped`) whatever the consent, and it can swap the camera source (`replaceCamera`).
  */
 import type { ConsentMessage, SourceState as WireSourceState } from '@attune/protocol';
 import type { WearableSample } from '@attune/models';
@@ -58,7 +60,7 @@ export interface ConsentSourcesOptions {
   camera: CameraSide | null;
   /** The stay changed: a new patient, whose baselines start afresh. */
   onNewStay: () => void;
-  /** A consent change was applied and the sources follow it. */
+  /** A consent change (or a change of the sources IT allows) was applied and the sources follow it. */
   onConsentApplied: () => void;
   now?: () => number;
 }
@@ -73,11 +75,39 @@ export class ConsentSourcesController implements ConsentInForce {
   /** When a window last had a usable wearable signal (samples from a sensor on the wrist), or consent last changed. */
   private wearableSignalAtMs: number;
   private readonly now: () => number;
+  /** Which sources IT's remote configuration lets run at all (all, without one). */
+  private remote: Record<Modality, boolean> = { camera: true, wearable: true };
+  private camera: CameraSide | null;
 
   constructor(private readonly o: ConsentSourcesOptions) {
     this.gate = new ConsentGate(o.deviceId);
     this.now = o.now ?? (() => Date.now());
     this.wearableSignalAtMs = this.now();
+    this.camera = o.camera;
+  }
+
+  /** The sources IT's remote configuration allows; a change starts a fresh window, as a consent change does. */
+  setRemoteSources(sources: Record<Modality, boolean>): void {
+    if (sources.camera === this.remote.camera && sources.wearable === this.remote.wearable) return;
+    this.remote = { ...sources };
+    this.consentEpoch += 1;
+    this.o.log.info('sources allowed by remote config', { camera: sources.camera, wearable: sources.wearable });
+    this.followConsent();
+    this.o.onConsentApplied();
+  }
+
+  /**
+   * Puts another camera source in place of the current one (remote configuration: device or frame
+   * rate). The old one is closed and its measurements forgotten; the new one opens if allowed.
+   */
+  async replaceCamera(source: CameraSource): Promise<void> {
+    const camera = this.camera;
+    if (!camera) throw new Error('no camera is configured on this machine');
+    this.closeCamera(camera, 'replaced by remote config');
+    await this.cameraClosing;
+    this.camera = { source, frames: camera.frames };
+    this.consentEpoch += 1;
+    this.followConsent();
   }
 
   /** Raw bytes from the consent topic. Never logs the payload itself: only why it was ignored. */
@@ -121,7 +151,7 @@ export class ConsentSourcesController implements ConsentInForce {
   }
 
   mayMeasure(modality: Modality): boolean {
-    return this.gate.isAllowed(modality) && !this.shutDownStarted;
+    return this.mayRun(modality) && !this.shutDownStarted;
   }
 
   epoch(): number {
@@ -141,20 +171,22 @@ export class ConsentSourcesController implements ConsentInForce {
     const wearable = this.o.wearable;
     if (!wearable) return 'not_configured';
     if (!this.gate.isAllowed('wearable')) return 'no_consent';
+    if (!this.remote.wearable) return 'stopped';
     const state = wearable.source.state();
     // Open, but nothing usable for a while (off the wrist, or silent): the server raises "signal lost".
     return state === 'streaming' && this.now() - this.wearableSignalAtMs > WEARABLE_NO_SIGNAL_MS ? 'no_signal' : state;
   }
 
   cameraState(): WireSourceState {
-    const camera = this.o.camera;
+    const camera = this.camera;
     if (!camera) return 'not_configured';
     if (!this.gate.isAllowed('camera')) return 'no_consent';
+    if (!this.remote.camera) return 'stopped';
     return camera.source.state();
   }
 
   cameraPid(): number | null {
-    return this.o.camera?.source.pid() ?? null;
+    return this.camera?.source.pid() ?? null;
   }
 
   /** Closes both sources for good and drops their samples; resolves when any camera process has exited. */
@@ -162,18 +194,24 @@ export class ConsentSourcesController implements ConsentInForce {
     this.shutDownStarted = true;
     this.o.wearable?.source.close();
     this.o.wearable?.samples.discardSamples();
-    await Promise.all([this.cameraClosing, this.o.camera?.source.close()]);
+    await Promise.all([this.cameraClosing, this.camera?.source.close()]);
   }
 
-  /** Opens what the consent in force allows and closes the rest. */
+  /** Consent allows it and IT's remote configuration lets it run. */
+  private mayRun(modality: Modality): boolean {
+    return this.gate.isAllowed(modality) && this.remote[modality];
+  }
+
+  /** Opens what the consent in force (and the remote configuration) allows and closes the rest. */
   private followConsent(): void {
-    const { camera, wearable } = this.o;
+    const { camera } = this;
+    const { wearable } = this.o;
     if (camera) {
-      if (this.gate.isAllowed('camera')) this.openCamera(camera);
-      else this.closeCamera(camera);
+      if (this.mayRun('camera')) this.openCamera(camera);
+      else this.closeCamera(camera, this.gate.isAllowed('camera') ? 'switched off by remote config' : 'no consent');
     }
     if (wearable) {
-      if (this.gate.isAllowed('wearable')) this.openWearable(wearable);
+      if (this.mayRun('wearable')) this.openWearable(wearable);
       else this.closeWearable(wearable);
     }
   }
@@ -191,14 +229,17 @@ export class ConsentSourcesController implements ConsentInForce {
     if (source.state() !== 'streaming' && samples.bufferedCount() === 0) return;
     source.close();
     samples.discardSamples();
-    this.o.log.info('wearable closed and buffered samples discarded (no consent)');
+    this.o.log.info(
+      `wearable closed and buffered samples discarded (${this.gate.isAllowed('wearable') ? 'switched off by remote config' : 'no consent'})`,
+    );
   }
 
   private openCamera({ source, frames }: CameraSide): void {
     if (source.state() === 'streaming') return;
     // A camera device is held by one ffmpeg at a time: open only once the last one has exited.
     void this.cameraClosing.then(() => {
-      if (!this.mayMeasure('camera') || source.state() === 'streaming') return;
+      // Not if consent went meanwhile, it is open already, or another source replaced it.
+      if (!this.mayMeasure('camera') || source.state() === 'streaming' || this.camera?.source !== source) return;
       source.open((frame) => {
         // Belt and braces: a frame arriving after withdrawal is dropped unseen.
         if (!this.mayMeasure('camera')) return;
@@ -209,10 +250,10 @@ export class ConsentSourcesController implements ConsentInForce {
     });
   }
 
-  private closeCamera({ source, frames }: CameraSide): void {
+  private closeCamera({ source, frames }: CameraSide, why: string): void {
     if (source.state() === 'stopped' && source.pid() === null && !frames.holdsMeasurements()) return;
     this.cameraClosing = source.close();
     frames.forget();
-    this.o.log.info('camera closed and frame measurements discarded (no consent)');
+    this.o.log.info(`camera closed and frame measurements discarded (${why})`);
   }
 }

@@ -32,6 +32,12 @@ export interface MqttPublisherOptions {
   /** The current status (state is overwritten here). */
   status: () => Omit<DeviceStatus, 'state' | 'at'>;
   onConsentPayload: (payload: Buffer) => void;
+  /** The device's remote configuration (retained; an empty payload clears it). */
+  onConfigPayload: (payload: Buffer) => void;
+  /** Subscribing to the config topic (each connection): a retained configuration, if the broker holds one, comes with the acknowledgement. */
+  onConfigSubscribing: () => void;
+  /** The config subscription was acknowledged. */
+  onConfigSubscribed: () => void;
   /** The server's clock (attune/v2/server/time), for the clock offset. */
   onServerTime: (payload: Buffer) => void;
   log: PublisherLogger;
@@ -75,6 +81,11 @@ export class MqttPublisher {
       client.subscribe(topics.consent(o.deviceId), { qos: 1 }, (err) => {
         if (err) o.log.warn('consent subscription failed', { error: err.message });
       });
+      o.onConfigSubscribing();
+      client.subscribe(topics.config(o.deviceId), { qos: 1 }, (err) => {
+        if (err) o.log.warn('config subscription failed', { error: err.message });
+        else o.onConfigSubscribed();
+      });
       client.subscribe(topics.serverTime, { qos: 0 }, (err) => {
         if (err) o.log.warn('server time subscription failed', { error: err.message });
       });
@@ -82,6 +93,7 @@ export class MqttPublisher {
     });
     client.on('message', (topic, payload) => {
       if (topic === topics.consent(o.deviceId)) o.onConsentPayload(payload);
+      else if (topic === topics.config(o.deviceId)) o.onConfigPayload(payload);
       else if (topic === topics.serverTime) o.onServerTime(payload);
     });
     client.on('close', () => {

@@ -132,4 +132,23 @@ describe('WindowClock', () => {
     await elapse(5);
     expect(r.windows).toEqual([]);
   });
+  it('takes a new window length from the current window on (remote configuration), without a burst', async () => {
+    const t = startedClock();
+    await elapse(1);
+    expect(t.windows).toEqual(['0-1']);
+    await t.settleLast();
+    // Longer: the window begun at 1 now ends at 4.
+    t.clock.setWindowMs(3 * W);
+    await elapse(2);
+    expect(t.windows).toEqual(['0-1']);
+    await elapse(1);
+    expect(t.windows).toEqual(['0-1', '1-4']);
+    await t.settleLast();
+    // Shorter, with more of the window already gone than the new length: it closes at once, one new length long.
+    await vi.advanceTimersByTimeAsync(2.5 * W);
+    t.clock.setWindowMs(W / 2);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.windows).toEqual(['0-1', '1-4', '6-6.5']);
+    expect(t.clock.currentWindowMs()).toBe(W / 2);
+  });
 });

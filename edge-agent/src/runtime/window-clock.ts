@@ -19,11 +19,31 @@ export class WindowClock {
   private closing: Promise<void> | null = null;
   private stopped = false;
   private readonly now: () => number;
+  private windowMs: number;
 
   /** The first window starts now; none is closed until start(). */
   constructor(private readonly o: WindowClockOptions) {
     this.now = o.now ?? (() => Date.now());
     this.windowStartMs = this.now();
+    this.windowMs = o.windowMs;
+  }
+
+  /**
+   * A new window length (remote configuration), from the current window on: it closes at its start
+   * plus the new length; when that has already passed (a shorter length), it becomes the last
+   * new-length stretch up to now and closes at once. No window is longer than the new length.
+   */
+  setWindowMs(windowMs: number): void {
+    this.windowMs = windowMs;
+    if (this.windowStartMs + windowMs < this.now()) this.windowStartMs = this.now() - windowMs;
+    if (this.timer && !this.closing && !this.stopped) {
+      clearTimeout(this.timer);
+      this.schedule();
+    }
+  }
+
+  currentWindowMs(): number {
+    return this.windowMs;
   }
 
   start(): void {
@@ -51,7 +71,7 @@ export class WindowClock {
 
   private schedule(): void {
     if (this.stopped) return;
-    const { windowMs } = this.o;
+    const { windowMs } = this;
     this.timer = setTimeout(
       () => {
         const now = this.now();

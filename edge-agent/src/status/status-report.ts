@@ -6,6 +6,8 @@ import {
   PROTOCOL_VERSION,
   type ConsentMessage,
   type DeviceStatus,
+  type DoctorReport,
+  type RemoteConfigResult,
   type ScoreWindow,
   type SourceState as WireSourceState,
 } from '@attune/protocol';
@@ -37,6 +39,12 @@ export interface AgentStatus {
   /** This agent's clock minus the server's, ms, from the server's time messages; null until one arrived. */
   clockOffsetMs: number | null;
   lastWindow: ScoreWindow | null;
+  /** The last remote configuration handled (applied or refused); undefined with none (the local file). */
+  config: RemoteConfigResult | undefined;
+  /** The doctor checklist run at start; undefined until it has finished. */
+  doctor: DoctorReport | undefined;
+  /** Length of the window being measured now, ms (the local file's, or the remote configuration's). */
+  windowMs: number;
 }
 
 /** Where each figure comes from; each is read when a status is asked for. */
@@ -56,6 +64,11 @@ export interface StatusSources {
   wearable: { isBaselineReady(): boolean; bufferedCount(): number };
   frames: { framesAnalysed(): number; framesDropped(): number } | null;
   face: { baseline: { progress(): number; isReady(): boolean } } | null;
+  /** sha256 of each loaded model file, by name (the manifest's, which the loader verified). */
+  modelSha256: Record<string, string>;
+  usage: { cpuPercent(): number; memoryRssBytes(): number };
+  remoteConfig: { result(): RemoteConfigResult | undefined };
+  window: { currentWindowMs(): number };
 }
 
 export class StatusReport {
@@ -63,8 +76,14 @@ export class StatusReport {
   private lastWindow: ScoreWindow | null = null;
   /** What the last status message said about sources and clock, to re-announce as soon as it changes. */
   private announcedKey = '';
+  private doctorReport: DoctorReport | undefined;
 
   constructor(private readonly s: StatusSources) {}
+
+  /** The doctor checklist finished (news for the server: its key changes). */
+  doctorRan(report: DoctorReport): void {
+    this.doctorReport = report;
+  }
 
   /** The status message's body; what it says about sources and clock is then the announced state. */
   message(): Omit<DeviceStatus, 'state' | 'at'> {
@@ -76,6 +95,13 @@ export class StatusReport {
       models: this.s.models,
       sources: { camera: this.s.consent.cameraState(), wearable: this.s.consent.wearableState() },
       clockOffsetMs: this.s.clock.offsetMs(),
+      // Fleet health: read at each status, so the figures are as of this message.
+      outboxBacklog: this.s.outbox.size(),
+      cpuPercent: this.s.usage.cpuPercent(),
+      memoryRssBytes: this.s.usage.memoryRssBytes(),
+      modelSha256: this.s.modelSha256,
+      ...optional('config', this.s.remoteConfig.result()),
+      ...optional('doctor', this.doctorReport),
     };
   }
 
@@ -111,16 +137,27 @@ export class StatusReport {
       cameraPid: s.consent.cameraPid(),
       clockOffsetMs: s.clock.offsetMs(),
       lastWindow: this.lastWindow,
+      config: s.remoteConfig.result(),
+      doctor: this.doctorReport,
+      windowMs: s.window.currentWindowMs(),
     };
   }
 
-  // The clock to the second: a first measurement, or a change of a second or more, is news for the server.
+  // The clock to the second: a first measurement, or a change of a second or more, is news for the
+  // server; so is a remote configuration handled and the doctor checklist done.
   private key(): string {
     const offsetMs = this.s.clock.offsetMs();
     return JSON.stringify([
       this.s.consent.cameraState(),
       this.s.consent.wearableState(),
       offsetMs === null ? null : Math.round(offsetMs / 1000),
+      this.s.remoteConfig.result() ?? null,
+      this.doctorReport?.at ?? null,
     ]);
   }
+}
+
+/** `{ [key]: value }` when there is a value, else nothing (an absent optional field, not `undefined`, under exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]: V });
 }
