@@ -2,7 +2,7 @@
  * `attune-agent run --config <file>`   run the bedside agent until SIGINT/SIGTERM
  * `attune-agent doctor --config <file>` checklist: config, model hashes, data folder, ffmpeg and camera (one frame),
  *                                       wearable, broker login, clock offset; with the fix for each failure
- * `attune-agent enroll`                 not available yet
+ * `attune-agent enroll --server <url> --token <token>` exchange IT's single-use token for this machine's identity
  */
 import { MANIFEST_PATH } from '@attune/models';
 import { startAgent } from './agent.ts';
@@ -10,13 +10,18 @@ import { loadConfigFile, type AgentConfig } from './config.ts';
 import { runDoctorChecks, type DoctorOutcome } from './doctor/doctor-checks.ts';
 import { CONFIG_OK } from './doctor/doctor-report.ts';
 import { AGENT_VERSION } from './version.ts';
+import { enrollCommand } from './enrolment/enroll.ts';
+import { configForRun } from './enrolment/first-run.ts';
 
 const USAGE = `attune-agent ${AGENT_VERSION}
 usage:
-  attune-agent run --config <file>      run the bedside agent
+  attune-agent run [--config <file>]    run the bedside agent (not enrolled yet: asks for a token at a terminal)
   attune-agent doctor --config <file>   checklist: config, model hashes, data folder, ffmpeg, camera, wearable,
                                         broker login and clock offset, with the fix for each failure
-  attune-agent enroll                   enrol this device with the server (not available yet)`;
+  attune-agent enroll --server <url> --token <token> [--config <file>] [--data-dir <dir>] [--ca-file <pem>]
+                                        enrol this machine with IT's single-use token for its bed: writes the
+                                        config and its broker password (mode 0600); --config defaults to
+                                        /etc/attune-agent/agent.json, as for run`;
 
 function configPath(args: string[]): string {
   const i = args.indexOf('--config');
@@ -26,7 +31,8 @@ function configPath(args: string[]): string {
 }
 
 async function run(args: string[]): Promise<number> {
-  const config = loadConfigFile(configPath(args));
+  // Never enrolled: asks for IT's token at a terminal, else stops naming `enroll`.
+  const config = loadConfigFile(await configForRun(args));
   const agent = await startAgent(config);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -78,8 +84,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'doctor':
       return doctor(args);
     case 'enroll':
-      console.error('attune-agent enroll: not available yet. Devices are enrolled by the server operator for now (see docs/deploy.md).');
-      return 2;
+      return enrollCommand(args);
     default:
       console.log(USAGE);
       return command === undefined || command === '--help' || command === 'help' ? 0 : 2;

@@ -87,6 +87,11 @@ export const AgentConfigSchema = z.strictObject({
       url: z.url({ protocol: /^(mqtt|mqtts|tcp|ssl|ws|wss)$/ }),
       username: z.string().min(1).optional(),
       password: z.string().min(1).optional(),
+      /**
+       * A file holding the password (`attune-agent enroll` writes it, mode 0600), read at start, so
+       * the config itself can be shown and copied without the secret. Not together with `password` in the file.
+       */
+      passwordFile: z.string().min(1).optional(),
       /** Wait between reconnect attempts. */
       reconnectMs: z.int().min(100).max(600_000).default(2000),
       /**
@@ -152,11 +157,27 @@ export function loadConfigFile(path: string): AgentConfig {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.dataDir = abs(config.dataDir);
   if (config.mqtt.caFile) config.mqtt.caFile = abs(config.mqtt.caFile);
+  if (config.mqtt.passwordFile) {
+    if (config.mqtt.password) throw new ConfigError(`invalid config ${path}:\n  mqtt.passwordFile: set password or passwordFile, not both`);
+    config.mqtt.passwordFile = abs(config.mqtt.passwordFile);
+    config.mqtt.password = readPasswordFile(config.mqtt.passwordFile);
+  }
   if (config.modelsManifest) config.modelsManifest = abs(config.modelsManifest);
   if (config.wearable.kind === 'e4-replay') config.wearable.dir = abs(config.wearable.dir);
   if (config.camera.kind === 'image-folder') config.camera.dir = abs(config.camera.dir);
   if (config.camera.kind === 'ffmpeg' && cameraFormat(config.camera) === 'file') config.camera.input = abs(config.camera.input);
   return config;
+}
+
+function readPasswordFile(path: string): string {
+  let password: string;
+  try {
+    password = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(`mqtt.passwordFile: cannot read ${path}: ${(err as Error).message}`);
+  }
+  if (!password) throw new ConfigError(`mqtt.passwordFile: ${path} is empty`);
+  return password;
 }
 
 /** The ffmpeg input format, from the config or inferred from the input string. */

@@ -26,6 +26,10 @@ import { DeviceConfigService } from './services/device-config.service.ts';
 import { DeviceConfigRepository } from './repositories/device-config.repository.ts';
 import { mqttDeviceConfigPublisher } from './ingest/device-config-publisher.ts';
 import { DeviceContextCache } from './services/device-context.ts';
+import { createBrokerDeviceAccess } from './broker/device-access.ts';
+import { EnrolmentRepository } from './repositories/enrolment.repository.ts';
+import { EnrolmentService } from './services/enrolment.service.ts';
+import { deviceMqttEndpoint } from './startup/device-mqtt.ts';
 import { DeviceStatusService } from './services/device-status.service.ts';
 import { singleSignOnFromConfig } from './services/directory-sign-in.ts';
 import { IngestService } from './services/ingest.service.ts';
@@ -144,6 +148,19 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       );
     }
 
+    // Agent enrolment, credential rotation and decommissioning, at the broker at once.
+    const enrolment = new EnrolmentService(
+      {
+        enrolment: new EnrolmentRepository(db),
+        audit,
+        broker: createBrokerDeviceAccess({ broker, brokerAccounts, logger }),
+        contexts,
+        consent,
+        deviceMqtt: deviceMqttEndpoint(config, broker),
+      },
+      config.ENROLMENT_TOKEN_TTL_H * 3600_000,
+    );
+
     // 6. Jobs (a job that stops completing fails readiness)
     const escalation = new AlertEscalationService({ alerts, live, metrics, logger }, config.ALERT_ESCALATE_AFTER_S);
     const jobs = startJobs(
@@ -185,6 +202,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
       singleSignOn: singleSignOnFromConfig(config, { db, audit, logger }),
       deviceConfig,
+      enrolment: { service: enrolment, attemptsPerMinute: config.ENROL_ATTEMPTS_PER_MIN },
     });
     const { httpPort, url } = await listenHttp(app.fetch, config, stops, logger);
 

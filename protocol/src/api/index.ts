@@ -14,3 +14,4 @@ export * from './live-events.ts';
 export * from './ops.ts';
 export * from './device-config.ts';
 export * from './setup.ts';
+export * from './enrolment.ts';

@@ -34,6 +34,8 @@ export interface EmbeddedBroker {
   /** The mqtts listener's port and URL (on the loopback address), null without a certificate. */
   tlsPort: number | null;
   tlsUrl: string | null;
+  /** Closes the device's connection now (its credential was revoked or replaced); false when it was not connected. */
+  disconnectDevice(deviceId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -218,6 +220,13 @@ export async function startEmbeddedBroker(options: {
     url: `mqtt://127.0.0.1:${port}`,
     tlsPort,
     tlsUrl: tlsPort === null ? null : `mqtts://127.0.0.1:${tlsPort}`,
+    disconnectDevice: (deviceId) => {
+      // aedes keeps its connected clients by client id, which for a device is its id (checked at login).
+      const client = (broker as unknown as { clients: Record<string, { close(done: () => void): void } | undefined> }).clients[deviceId];
+      if (!client || deviceId === options.server.username) return Promise.resolve(false);
+      logger.info('broker disconnected a device whose credential was revoked', { deviceId });
+      return new Promise<boolean>((resolve) => client.close(() => resolve(true)));
+    },
     close: async () => {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await closeListeners();

@@ -27,6 +27,8 @@ export const SERVER_ROLE = 'attune-server';
 export interface BrokerAccounts {
   provisionDevice(deviceId: string, password: string): Promise<void>;
   disableDevice(deviceId: string): Promise<void>;
+  /** Disconnects the device (disableClient kicks its connection) and deletes its client and role. */
+  removeDevice(deviceId: string): Promise<void>;
 }
 
 export async function createDynsecAccounts(client: MqttClient, serverUsername: string, logger: Logger): Promise<BrokerAccounts> {
@@ -93,6 +95,11 @@ export async function createDynsecAccounts(client: MqttClient, serverUsername: s
     },
     async disableDevice(deviceId) {
       await run({ command: 'disableClient', username: deviceId }, ['not found']);
+    },
+    async removeDevice(deviceId) {
+      await run({ command: 'disableClient', username: deviceId }, ['not found']);
+      await run({ command: 'deleteClient', username: deviceId }, ['not found']);
+      await run({ command: 'deleteRole', rolename: `device-${deviceId}` }, ['not found']);
     },
   };
 }

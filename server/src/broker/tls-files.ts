@@ -67,3 +67,22 @@ export function readTrustedCa(config: Config): Buffer | undefined {
   firstCertificate('MQTT_TLS_CA', config.MQTT_TLS_CA, ca);
   return ca;
 }
+
+/**
+ * The CA enrolled agents are given to trust the broker's certificate (POST /api/enrol): DEVICE_MQTT_CA,
+ * else MQTT_TLS_CA (the CA the server itself trusts for Mosquitto), else the embedded broker's
+ * MQTT_TLS_CERT when it is self-signed (it is then its own CA). Null: agents trust the system's CAs.
+ */
+export function readDeviceCa(config: Config): string | null {
+  const variable = config.DEVICE_MQTT_CA ? 'DEVICE_MQTT_CA' : config.MQTT_TLS_CA ? 'MQTT_TLS_CA' : null;
+  if (variable) {
+    const path = config[variable]!;
+    const pem = readPem(variable, path);
+    firstCertificate(variable, path, pem);
+    return pem.toString('utf8');
+  }
+  if (!config.MQTT_TLS_CERT) return null;
+  const pem = readPem('MQTT_TLS_CERT', config.MQTT_TLS_CERT);
+  const leaf = firstCertificate('MQTT_TLS_CERT', config.MQTT_TLS_CERT, pem);
+  return leaf.checkIssued(leaf) ? leaf.toString() : null;
+}

@@ -18,6 +18,9 @@ import { alertRoutes } from '../routes/alerts.routes.ts';
 import { bedRoutes } from '../routes/beds.routes.ts';
 import { authRoutes } from '../routes/auth.routes.ts';
 import { deviceRoutes } from '../routes/devices.routes.ts';
+import { deviceCredentialRoutes } from '../routes/device-credentials.routes.ts';
+import { enrolmentTokenRoutes, enrolRoutes } from '../routes/enrolment.routes.ts';
+import type { EnrolmentService } from '../services/enrolment.service.ts';
 import { deviceConfigRoutes } from '../routes/device-config.routes.ts';
 import type { DeviceConfigService } from '../services/device-config.service.ts';
 import { oidcRoutes } from '../routes/oidc.routes.ts';
@@ -74,6 +77,8 @@ export interface AppDeps {
   bodyLimitBytes: number;
   /** Sign-in through the hospital's directory (OpenID Connect); null or absent: not offered. */
   singleSignOn?: SingleSignOn | null;
+  /** Agent enrolment and device credentials; enrolment attempts (POST /api/enrol) per minute per client address. */
+  enrolment: { service: EnrolmentService; attemptsPerMinute: number };
   /** Remote configuration of agents (it_admin). */
   deviceConfig: DeviceConfigService;
 }
@@ -147,6 +152,17 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
+  // The bedside agent's enrolment: public, limited per address (the token decides).
+  app.route(
+    '/api/enrol',
+    enrolRoutes({
+      service: deps.enrolment.service,
+      publicOrigin: deps.publicOrigin,
+      limiter: new AttemptLimiter(deps.enrolment.attemptsPerMinute),
+      logger: deps.logger,
+    }),
+  );
+
   const api = new Hono<AppEnv>();
   api.use(requireUser(deps.users, deps.tabletService));
   // Ward and bed setup (it_admin) lives on both /wards and /beds.
@@ -169,6 +185,8 @@ export function createApp(deps: AppDeps) {
   api.route('/beds', bedRoutes({ tablets: deps.tabletService, setup: wardSetup }));
   api.route('/devices', deviceConfigRoutes({ service: deps.deviceConfig }));
   api.route('/devices', deviceRoutes({ devices: deps.devices, wards: deps.wards, consent: deps.consentRead, stays: deps.stays }));
+  api.route('/devices', deviceCredentialRoutes({ service: deps.enrolment.service, publicOrigin: deps.publicOrigin }));
+  api.route('/', enrolmentTokenRoutes({ service: deps.enrolment.service, publicOrigin: deps.publicOrigin }));
   api.route('/events', eventRoutes({ live: deps.live, metrics: deps.metrics, users: deps.users, logger: deps.logger }));
   api.route(
     '/users',

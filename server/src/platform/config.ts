@@ -127,6 +127,20 @@ export const ConfigSchema = z.object({
    * mqtts://, e.g. a hospital CA; unset: the system's CAs. The certificate is always verified.
    */
   MQTT_TLS_CA: z.string().min(1).optional(),
+  /**
+   * The broker address enrolled agents are given (POST /api/enrol); unset: MQTT_URL, or the embedded
+   * broker on the host the agent reached the server by (mqtts:// on MQTT_TLS_PORT when it has a certificate).
+   */
+  DEVICE_MQTT_URL: z.url({ protocol: /^mqtts?$/ }).optional(),
+  /**
+   * PEM file of the CA enrolled agents are given to trust the broker's certificate; unset: MQTT_TLS_CA,
+   * else MQTT_TLS_CERT when it is self-signed, else none (the agent trusts the system's CAs).
+   */
+  DEVICE_MQTT_CA: z.string().min(1).optional(),
+  /** Hours an agent enrolment token stays valid (single use; docs/enrolment.md). */
+  ENROLMENT_TOKEN_TTL_H: z.coerce.number().min(0.1).max(720).default(24),
+  /** Enrolment attempts (POST /api/enrol) allowed per minute per client address. */
+  ENROL_ATTEMPTS_PER_MIN: z.coerce.number().int().min(1).max(1000).default(10),
   ATTUNE_DATA_DIR: z.string().default('.data'),
   /** Seed the demo ward and demo users (never in production). */
   ATTUNE_DEMO: booleanFromEnv.default(false),
