@@ -44,8 +44,11 @@ describe('production install from the release tarball (npm ci --omit=dev)', () =
 
   beforeAll(async () => {
     const tarball = await buildRelease(join(work, 'release'));
-    serverInstallOutput = runInstaller('install-server.sh', tarball, root);
-    agentInstallOutput = runInstaller('install-agent.sh', tarball, root, ['--server', 'https://attune.test']);
+    // The two machines' installs are independent: made side by side.
+    [serverInstallOutput, agentInstallOutput] = await Promise.all([
+      runInstaller('install-server.sh', tarball, root),
+      runInstaller('install-agent.sh', tarball, root, ['--server', 'https://attune.test']),
+    ]);
   }, 300_000);
 
   it('installs the build without sources or dev tooling, with the models, units and commands', () => {

@@ -5,9 +5,10 @@
  * (`npm ci --omit=dev` from the npm cache: no tsx, no TypeScript sources). And the commands run
  * from there, as attune-server.service and attune-agent.service run them.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { ensureDashboardBuilt } from './dashboard-build.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -28,14 +29,19 @@ export async function buildRelease(outDir: string): Promise<string> {
   return sh('bash', ['scripts/release.sh', '--no-build', '--out', outDir]).trim();
 }
 
-/** Runs an installer of the release (`install-server.sh` or `install-agent.sh`) with `--root`; returns what it printed. */
-export function runInstaller(
+/** Runs an installer of the release (`install-server.sh` or `install-agent.sh`) with `--root`; resolves to what it printed. */
+export async function runInstaller(
   script: 'install-server.sh' | 'install-agent.sh',
   tarball: string,
   root: string,
   extra: string[] = [],
-): string {
-  return sh('bash', [join(REPO_ROOT, 'scripts', script), '--from', tarball, '--root', root, ...extra]);
+): Promise<string> {
+  const args = [join(REPO_ROOT, 'scripts', script), '--from', tarball, '--root', root, ...extra];
+  const { stdout } = await promisify(execFile)('bash', args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, npm_config_prefer_offline: 'true' },
+  });
+  return stdout;
 }
 
 export interface RunningCommand {
