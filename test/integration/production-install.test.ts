@@ -67,7 +67,7 @@ describe('production install from the release tarball (npm ci --omit=dev)', () =
     for (const m of manifest.models) expect(existsSync(join(agent, 'models', m.file)), m.file).toBe(true);
 
     const unit = readFileSync(join(root, 'etc/systemd/system/attune-agent.service'), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} /opt/attune-agent/current/edge-agent/bin/attune-agent.mjs run`);
+    expect(unit).toMatch(/^ExecStart=\/\S*node \/opt\/attune-agent\/current\/edge-agent\/bin\/attune-agent\.mjs run /m);
     expect(readFileSync(join(root, 'etc/systemd/system/attune-server.service'), 'utf8')).toContain(
       'EnvironmentFile=/etc/attune/server.env',
     );
