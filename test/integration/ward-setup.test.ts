@@ -173,6 +173,29 @@ describe.each(backends())('ward and bed setup on $label', (backend) => {
     expect(history.body.stay).toMatchObject({ bedLabel: 'Bed Occupied', patientName: 'Retire Test Patient' });
   });
 
+  it('lets an admission and a retirement of the same bed take turns: never a patient in a retired bed', async () => {
+    const labels = ['Race 1', 'Race 2', 'Race 3', 'Race 4'];
+    for (const label of labels) await addBed(sys.wardId, label);
+    const setupWard = (await api('GET', '/api/wards/setup', { cookie: admin })).body.wards.find((w: Json) => w.id === sys.wardId);
+    for (const label of labels) {
+      const bed = setupWard.beds.find((b: Json) => b.label === label);
+      const [admit, retire] = await Promise.all([
+        api('POST', '/api/stays', { cookie: charge, body: { bedId: bed.id, displayName: `Racer ${label}` } }),
+        api('POST', `/api/beds/${bed.id}/retire`, { cookie: admin }),
+      ]);
+      if (admit.status === 201) expect([retire.status, retire.body.error?.code]).toEqual([409, 'bed_has_active_stay']);
+      else
+        expect([retire.status, admit.status], JSON.stringify(admit.body)).toEqual([
+          200,
+          expect.toSatisfy((s: number) => s === 404 || s === 409),
+        ]);
+    }
+    const [both] = await sys.server.db.query<{ n: number }>(
+      `select count(*)::int as n from stay join bed on bed.id = stay.bed_id where stay.discharged_at is null and bed.retired_at is not null`,
+    );
+    expect(both!.n).toBe(0);
+  });
+
   it('refuses to retire a bed a device still serves, and says to decommission or move the device', async () => {
     const free = sys.devices[3]!;
     expect(free.stayId).toBeNull();

@@ -9,6 +9,7 @@ import {
   tabletPairing,
   tabletSession,
   type Database,
+  type OrmTransaction,
 } from '@attune/db';
 import { and, asc, desc, eq, inArray, isNull, lte, min, ne } from 'drizzle-orm';
 import type { ConsentEventRow, NewConsentEvent } from '../domain/consent-ledger.ts';
@@ -35,11 +36,30 @@ export interface BedAssignmentRow {
 /** PostgreSQL unique_violation (both drivers expose the SQLSTATE as `code`). */
 export const isUniqueViolation = (error: unknown) => databaseErrorCode(error) === '23505';
 
+/** The bed was retired between the check and the write: it takes no patient. */
+export class BedRetiredError extends Error {}
+
+/**
+ * Holds the bed in use for the rest of the transaction, or throws BedRetiredError. Setup retires a
+ * bed under FOR UPDATE after checking it is empty, so an admission or a transfer and a retirement
+ * take turns: whichever comes second sees the other's result.
+ */
+async function holdBedInUse(tx: OrmTransaction, bedId: string): Promise<void> {
+  const [row] = await tx
+    .select({ id: bed.id })
+    .from(bed)
+    .where(and(eq(bed.id, bedId), isNull(bed.retiredAt)))
+    .for('share');
+  if (!row) throw new BedRetiredError('The bed has been retired');
+}
+
 export class StayRepository {
   constructor(private readonly db: Database) {}
 
+  /** A new patient and stay in the bed. Throws a unique violation if the bed is taken, BedRetiredError if it was retired. */
   async admit(p: { displayName: string; externalId?: string | null }, bedId: string, admittedAt: Date): Promise<string> {
     return this.db.orm.transaction(async (tx) => {
+      await holdBedInUse(tx, bedId);
       const [newPatient] = await tx
         .insert(patient)
         .values({ displayName: p.displayName, externalId: p.externalId ?? null })
@@ -81,10 +101,12 @@ export class StayRepository {
 
   /**
    * Moves an active stay to another bed at `at`: closes its current bed assignment, opens one on
-   * the new bed, and moves its open alerts along. Throws a unique violation if the bed is taken.
+   * the new bed, and moves its open alerts along. Throws a unique violation if the bed is taken,
+   * BedRetiredError if it was retired.
    */
   async transfer(stayId: string, toBedId: string, at: Date): Promise<void> {
     await this.db.orm.transaction(async (tx) => {
+      await holdBedInUse(tx, toBedId);
       await tx.select({ id: stay.id }).from(stay).where(eq(stay.id, stayId)).for('update');
       await tx
         .update(stay)

@@ -6,7 +6,7 @@
  */
 import type { AlertSensitivitySetting, Stay } from '@attune/protocol/api';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import { isUniqueViolation, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
+import { BedRetiredError, isUniqueViolation, type StayRepository, type StayRow } from '../repositories/stay.repository.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { AlertService } from './alert.service.ts';
 import type { AlertSensitivity } from '../domain/distress-rule.ts';
@@ -143,13 +143,14 @@ export class StayService {
 /**
  * Runs a write that puts the patient in a bed. The database allows one active stay per bed, so a
  * concurrent admission that took the bed first fails the write: that is the same conflict as a bed
- * found taken beforehand.
+ * found taken beforehand. A bed IT retired meanwhile is refused too.
  */
 async function intoFreeBed<T>(write: () => Promise<T>, takenMessage: string): Promise<T> {
   try {
     return await write();
   } catch (error) {
     if (isUniqueViolation(error)) throw new DomainError('conflict', takenMessage);
+    if (error instanceof BedRetiredError) throw new DomainError('conflict', 'This bed has just been retired by IT: choose another bed');
     throw error;
   }
 }
