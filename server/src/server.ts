@@ -126,7 +126,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       texts: buildConsentTexts(config.RETENTION_DAYS),
     });
     await tablets.saveTexts();
-    const retention = new RetentionService(lifecycle, config.RETENTION_DAYS, logger);
+    const retention = new RetentionService(lifecycle, config.RETENTION_DAYS, logger, config.DEVICE_STATUS_KEEP_DAYS);
 
     // 5. Demo ward, then every device's retained consent republished
     const demoDevices = config.ATTUNE_DEMO

@@ -73,6 +73,7 @@ for (const backend of backends()) {
         wardId,
         mainStayId: main.stayId!,
         mainBedId: main.bedId,
+        mainDeviceId: main.deviceId,
         transferStayId: transfer!.stayId!,
         dischargeStayId: discharge!.stayId!,
         stopStayId: stop!.stayId!,

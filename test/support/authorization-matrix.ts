@@ -13,6 +13,8 @@ export interface WardFixture {
   /** Consented stay with a clinical alert, a technical alert on its device, and the caller's tablet. */
   mainStayId: string;
   mainBedId: string;
+  /** The bedside device on the main bed. */
+  mainDeviceId: string;
   transferStayId: string;
   dischargeStayId: string;
   stopStayId: string;
@@ -293,6 +295,13 @@ export const MATRIX: Record<string, MatrixEntry[]> = {
       request: () => ({ method: 'GET', path: '/api/devices' }),
       expected: IT_ONLY(200),
       why: 'the fleet is technical staff’s; nurses see device state on their board',
+    },
+  ],
+  'GET /api/devices/:deviceId': [
+    {
+      request: (f) => ({ method: 'GET', path: `/api/devices/${f.mainDeviceId}` }),
+      expected: IT_ONLY(200),
+      why: 'one device’s health and status history, for technical staff',
     },
   ],
   'GET /api/events': [

@@ -1,4 +1,4 @@
-/** Wards, the live ward board and the device fleet (docs/api.md "Wards and board", "Devices"). */
+/** Wards and the live ward board (docs/api.md "Wards and board"); the device fleet is in fleet.ts. */
 import { z } from 'zod';
 import { AlertSummarySchema } from './alerts.ts';
 import { DeviceStateSchema, IsoTime, named, SourcesSchema, SourceStateSchema, WindowScoreSchema } from './common.ts';
@@ -57,28 +57,3 @@ export const BoardSchema = named(
   z.object({ ward: z.object({ id: z.string(), name: z.string() }), generatedAt: IsoTime, beds: z.array(BedTileSchema) }),
 );
 export type Board = z.infer<typeof BoardSchema>;
-
-export const DeviceSchema = named(
-  'Device',
-  "An enrolled bedside device: its status, sources and the consent switches it obeys; never a patient's name. clockOffsetMs: device clock minus the server's, null until measured.",
-  z.object({
-    id: z.string(),
-    isActive: z.boolean(),
-    wardId: z.string().nullable(),
-    wardName: z.string().nullable(),
-    bedId: z.string().nullable(),
-    bedLabel: z.string().nullable(),
-    state: DeviceStateSchema,
-    lastSeenAt: IsoTime.nullable(),
-    lastScoreAt: IsoTime.nullable(),
-    agentVersion: z.string().nullable(),
-    models: z.record(z.string(), z.string()),
-    sources: SourcesSchema.nullable(),
-    clockOffsetMs: z.number().nullable(),
-    consent: z.object({ camera: z.boolean(), wearable: z.boolean(), version: z.number() }),
-  }),
-);
-export type Device = z.infer<typeof DeviceSchema>;
-
-export const DeviceListSchema = named('DeviceList', 'GET /api/devices.', z.object({ devices: z.array(DeviceSchema) }));
-export type DeviceList = z.infer<typeof DeviceListSchema>;

@@ -7,6 +7,7 @@ export * from './common.ts';
 export * from './alerts.ts';
 export * from './quality.ts';
 export * from './board.ts';
+export * from './fleet.ts';
 export * from './stays.ts';
 export * from './tablet.ts';
 export * from './users.ts';

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { AlertKindSchema, AlertSchema, PrioritySchema } from './alerts.ts';
-import { IsoTime, named, WindowScoreSchema } from './common.ts';
-import { BedMonitoringSchema, DeviceSchema } from './board.ts';
+import { DeviceStateSchema, IsoTime, named, WindowScoreSchema } from './common.ts';
+import { BedMonitoringSchema } from './board.ts';
+import { DeviceSchema } from './fleet.ts';
 import { AlertSensitivitySettingSchema } from './quality.ts';
 
 /** Which stay, in which bed of which ward, an event is about. */
@@ -23,7 +24,8 @@ export const DeviceEventSchema = named(
   'event: device. A device came online or went offline.',
   z.object({
     deviceId: z.string(),
-    ...DeviceSchema.pick({ wardId: true, bedId: true, state: true, lastSeenAt: true, sources: true, clockOffsetMs: true }).shape,
+    ...DeviceSchema.pick({ wardId: true, bedId: true, lastSeenAt: true, sources: true, clockOffsetMs: true }).shape,
+    state: DeviceStateSchema,
   }),
 );
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;

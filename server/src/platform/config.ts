@@ -189,6 +189,8 @@ export const ConfigSchema = z.object({
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   /** How often the retention job runs. */
   RETENTION_JOB_EVERY_MIN: z.coerce.number().int().min(1).max(1440).default(60),
+  /** Devices' status messages (the history on a device's page) are kept this long, by the retention job. */
+  DEVICE_STATUS_KEEP_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   /**
    * Single sign-on with the hospital's directory (OpenID Connect, authorization code + PKCE). Set
    * OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET to offer it on the sign-in page.

@@ -2,6 +2,7 @@
 import {
   alert,
   alertEvent,
+  deviceStatusHistory,
   scoreWindow,
   stay,
   stayAlertSensitivity,
@@ -24,6 +25,8 @@ export interface RetentionCounts {
   tabletSessions: number;
   tabletPairings: number;
   stays: number;
+  /** Device status messages (device_status_history), by their own keep time. */
+  deviceStatuses: number;
 }
 
 /** The ids of the alerts that match, as a subquery. */
@@ -68,9 +71,10 @@ export class DataLifecycleRepository {
 
   /**
    * Retention: score windows measured before `cutoff`, and everything but the consent ledger of
-   * stays discharged before `cutoff` (their alerts with events, alert sensitivity, tablet sessions and pairing codes).
+   * stays discharged before `cutoff` (their alerts with events, alert sensitivity, tablet sessions and pairing codes);
+   * and device status messages received before `statusCutoff`.
    */
-  async purgeBefore(cutoff: Date): Promise<RetentionCounts> {
+  async purgeBefore(cutoff: Date, statusCutoff: Date): Promise<RetentionCounts> {
     return this.db.orm.transaction(async (tx) => {
       const old = () => dischargedBefore(tx, cutoff);
       const stays = await old();
@@ -89,6 +93,10 @@ export class DataLifecycleRepository {
         .delete(tabletPairing)
         .where(or(inArray(tabletPairing.stayId, old()), lt(tabletPairing.expiresAt, cutoff)))
         .returning({ id: tabletPairing.id });
+      const statuses = await tx
+        .delete(deviceStatusHistory)
+        .where(lt(deviceStatusHistory.receivedAt, statusCutoff))
+        .returning({ id: deviceStatusHistory.id });
       return {
         scoreWindows: windows.length,
         alerts: alerts.length,
@@ -96,6 +104,7 @@ export class DataLifecycleRepository {
         tabletSessions: sessions.length,
         tabletPairings: pairings.length,
         stays: stays.length,
+        deviceStatuses: statuses.length,
       };
     });
   }

@@ -1,6 +1,6 @@
-import { bed, consentEvent, device, stay, ward, type Database } from '@attune/db';
-import type { SourceState } from '@attune/protocol';
-import { and, asc, desc, eq, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { bed, consentEvent, device, deviceStatusHistory, stay, ward, type Database } from '@attune/db';
+import type { DeviceStatus, SourceState } from '@attune/protocol';
+import { and, asc, desc, eq, gt, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 
 export interface DeviceContext {
   deviceId: string;
@@ -25,6 +25,16 @@ export interface DeviceListRow {
   sources: { camera: SourceState; wearable: SourceState } | null;
   consentVersion: number;
   clockOffsetMs: number | null;
+  decommissionedAt: Date | null;
+  /** The last status of the running agent (an offline status, often the Last Will, does not replace it). */
+  lastStatus: DeviceStatus | null;
+}
+
+/** One stored status message (device_status_history), newest has the largest id. */
+export interface DeviceStatusHistoryRow {
+  id: number;
+  receivedAt: Date;
+  status: DeviceStatus;
 }
 
 /** What the monitoring watchdog needs about a device, its bed and the consent in force there. */
@@ -70,7 +80,8 @@ export class DeviceRepository {
     return row ?? null;
   }
 
-  async list(): Promise<DeviceListRow[]> {
+  /** Every device (or the one asked for), by ward and bed. */
+  async list(only?: { deviceId: string }): Promise<DeviceListRow[]> {
     return this.db.orm
       .select({
         id: device.id,
@@ -87,10 +98,13 @@ export class DeviceRepository {
         sources: device.sources,
         consentVersion: device.consentVersion,
         clockOffsetMs: device.clockOffsetMs,
+        decommissionedAt: device.decommissionedAt,
+        lastStatus: device.lastStatus,
       })
       .from(device)
       .leftJoin(bed, eq(bed.id, device.bedId))
       .leftJoin(ward, eq(ward.id, bed.wardId))
+      .where(only ? eq(device.id, only.deviceId) : undefined)
       .orderBy(sql`${ward.name} nulls last`, sql`${bed.position} nulls last`, asc(device.id));
   }
 
@@ -119,30 +133,75 @@ export class DeviceRepository {
     return row!.v;
   }
 
-  async recordStatus(
-    deviceId: string,
-    status: {
-      state: 'online' | 'offline';
-      at: Date;
-      agentVersion: string;
-      models: Record<string, string>;
-      sources: { camera: SourceState; wearable: SourceState };
-      clockOffsetMs: number | null;
-    },
-  ): Promise<void> {
-    await this.db.orm
-      .update(device)
-      .set({
-        state: status.state,
-        // A status delivered late never moves last_seen_at back.
-        lastSeenAt: sql`greatest(${device.lastSeenAt}, ${status.at.toISOString()}::timestamptz)`,
-        agentVersion: status.agentVersion,
-        models: status.models,
-        sources: status.sources,
-        // An agent that has not measured its clock yet keeps the last measurement.
-        ...(status.clockOffsetMs !== null ? { clockOffsetMs: status.clockOffsetMs } : {}),
+  /**
+   * A status as received: the device row follows it and the message joins the device's status
+   * history, in one transaction (one small insert per status, every 20 s per device). `seenAt`:
+   * what it says about when the device was last heard (a status delivered late never moves it back).
+   */
+  async recordStatus(status: DeviceStatus, seenAt: Date, receivedAt: Date): Promise<void> {
+    await this.db.orm.transaction(async (tx) => {
+      await tx
+        .update(device)
+        .set({
+          state: status.state,
+          lastSeenAt: sql`greatest(${device.lastSeenAt}, ${seenAt.toISOString()}::timestamptz)`,
+          agentVersion: status.agentVersion,
+          models: status.models,
+          sources: status.sources,
+          // An agent that has not measured its clock yet keeps the last measurement.
+          ...(status.clockOffsetMs !== null ? { clockOffsetMs: status.clockOffsetMs } : {}),
+          // The Last Will is written when the agent connects: the running agent's last report says more.
+          ...(status.state === 'online' ? { lastStatus: status } : {}),
+        })
+        .where(eq(device.id, status.deviceId));
+      await tx.insert(deviceStatusHistory).values({ deviceId: status.deviceId, receivedAt, status });
+    });
+  }
+
+  /** A device's statuses, newest first: `limit` of them received before the one with id `before` (or the newest). */
+  async statusHistory(deviceId: string, page: { limit: number; before?: number }): Promise<DeviceStatusHistoryRow[]> {
+    return this.db.orm
+      .select({ id: deviceStatusHistory.id, receivedAt: deviceStatusHistory.receivedAt, status: deviceStatusHistory.status })
+      .from(deviceStatusHistory)
+      .where(
+        and(eq(deviceStatusHistory.deviceId, deviceId), page.before !== undefined ? lt(deviceStatusHistory.id, page.before) : undefined),
+      )
+      .orderBy(desc(deviceStatusHistory.id))
+      .limit(page.limit);
+  }
+
+  /**
+   * Each device's outbox backlog in its last `perDevice` statuses received after `since`, oldest
+   * first (statuses without the field left out): whether a backlog is growing.
+   */
+  async recentBacklogs(since: Date, perDevice: number, deviceId?: string): Promise<Map<string, number[]>> {
+    const recent = this.db.orm
+      .select({
+        deviceId: deviceStatusHistory.deviceId,
+        id: deviceStatusHistory.id,
+        backlog: sql<string | null>`${deviceStatusHistory.status}->>'outboxBacklog'`.as('backlog'),
+        rank: sql<number>`row_number() over (partition by ${deviceStatusHistory.deviceId} order by ${deviceStatusHistory.id} desc)`.as(
+          'rank',
+        ),
       })
-      .where(eq(device.id, deviceId));
+      .from(deviceStatusHistory)
+      .where(
+        and(gt(deviceStatusHistory.receivedAt, since), deviceId !== undefined ? eq(deviceStatusHistory.deviceId, deviceId) : undefined),
+      )
+      .as('recent');
+    const rows = await this.db.orm
+      .select({ deviceId: recent.deviceId, backlog: recent.backlog })
+      .from(recent)
+      .where(lte(recent.rank, perDevice) as SQL)
+      .orderBy(recent.deviceId, recent.id);
+    const byDevice = new Map<string, number[]>();
+    for (const r of rows) {
+      if (r.backlog === null) continue;
+      const list = byDevice.get(r.deviceId) ?? [];
+      list.push(Number(r.backlog));
+      byDevice.set(r.deviceId, list);
+    }
+    return byDevice;
   }
 
   /** Every active device on a bed, with the stay there and the consent in force at `now`. */

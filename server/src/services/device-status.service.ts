@@ -33,7 +33,8 @@ export class DeviceStatusService {
     // at connect time) must not move "last seen" forward, so it counts from its own stamp at most.
     const at =
       status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime()));
-    await this.devices.recordStatus(status.deviceId, { ...status, at });
+    // Stored as received (last_status and the history), with the server's receive time.
+    await this.devices.recordStatus(status, at, receivedAt);
     // Offline now: the device's next window must mark it online at once.
     if (status.state === 'offline') this.seenWrittenAtMs.delete(status.deviceId);
     if (status.state === 'online') await this.alerts.deviceBack(status.deviceId, receivedAt);

@@ -20,7 +20,9 @@ import type {
   Board,
   ConsentTexts,
   ConsentVerification,
+  DeviceDetail,
   DeviceList,
+  DeviceListQuery,
   NewUser,
   Outcome,
   QualityPeriod,
@@ -307,3 +309,18 @@ export const stopFromTablet = (alsoDelete: boolean) =>
 // --- Devices ---
 
 export const getDevices = () => request<DeviceList>('/api/devices').then((r) => r.devices);
+
+/** `?name=value&…` of the values given (undefined left out), or "". */
+function toQuery(params: Record<string, string | number | boolean | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) q.set(name, String(value));
+  const qs = q.toString();
+  return qs ? `?${qs}` : '';
+}
+
+/** The fleet page: the devices a filter asks for and the whole fleet's summary. */
+export const getFleet = (query: DeviceListQuery = {}) => request<DeviceList>(`/api/devices${toQuery(query)}`);
+
+/** One device's health and a page of its status history, newest first. */
+export const getDevice = (deviceId: string, page: { limit?: number; before?: number } = {}) =>
+  request<DeviceDetail>(`/api/devices/${encodeURIComponent(deviceId)}${toQuery(page)}`);
