@@ -1,5 +1,5 @@
 /** One complete valid example per message; used by tests, docs and simulators. */
-import type { ConsentMessage, DeviceStatus, ScoreWindow, ServerTime } from './schemas.ts';
+import type { ConsentMessage, DeviceConfig, DeviceStatus, ScoreWindow, ServerTime } from './schemas.ts';
 
 export const exampleScoreWindow: ScoreWindow = {
   v: 2,
@@ -59,6 +59,24 @@ export const exampleDeviceStatus: DeviceStatus = {
   models: { 'wearable-distress': '1.0.0' },
   sources: { camera: 'streaming', wearable: 'streaming' },
   clockOffsetMs: -12,
+  outboxBacklog: 0,
+  cpuPercent: 14.2,
+  memoryRssBytes: 187_203_584,
+  modelSha256: { 'wearable-distress': 'dd5385a0a0763de10b31eeefcf90e000c3bcb0b4019752beb9b148486b61cf53' },
+  config: { version: 3, state: 'applied', reason: null, field: null },
+  doctor: {
+    at: '2026-11-25T09:58:10.000Z',
+    checks: [
+      { name: 'config', result: 'ok', code: null },
+      { name: 'models', result: 'ok', code: null },
+      { name: 'data_dir', result: 'ok', code: null },
+      { name: 'ffmpeg', result: 'ok', code: null },
+      { name: 'camera', result: 'ok', code: null },
+      { name: 'wearable', result: 'ok', code: null },
+      { name: 'broker', result: 'skipped', code: 'in_use_by_agent' },
+      { name: 'clock', result: 'skipped', code: 'no_server_url' },
+    ],
+  },
 };
 
 export const exampleConsentMessage: ConsentMessage = {
@@ -68,6 +86,17 @@ export const exampleConsentMessage: ConsentMessage = {
   stay: '7f3c2a9e-5d1b-4c8e-9a0f-2b6d4e8c1a37',
   modalities: { camera: true, wearable: true },
   issuedAt: '2026-11-25T09:40:00.000Z',
+};
+
+export const exampleDeviceConfig: DeviceConfig = {
+  v: 2,
+  deviceId: 'bed-03-agent',
+  version: 3,
+  issuedAt: '2026-11-25T10:02:00.000Z',
+  windowMs: 10_000,
+  sources: { camera: true, wearable: true },
+  camera: { device: '/dev/video2', fps: 2 },
+  modelVersionsAllowed: { 'wearable-distress': ['1.0.0', '1.1.0'] },
 };
 
 export const exampleServerTime: ServerTime = {

@@ -3,6 +3,7 @@ import {
   decodePayload,
   encodePayload,
   exampleConsentMessage,
+  exampleDeviceConfig,
   exampleDeviceStatus,
   exampleScoreWindow,
   exampleServerTime,
@@ -28,6 +29,7 @@ describe('valid examples', () => {
     expect(decodePayload('status', bytes(exampleDeviceStatus))).toEqual({ ok: true, value: exampleDeviceStatus });
     expect(decodePayload('consent', bytes(exampleConsentMessage))).toEqual({ ok: true, value: exampleConsentMessage });
     expect(decodePayload('serverTime', bytes(exampleServerTime))).toEqual({ ok: true, value: exampleServerTime });
+    expect(decodePayload('config', bytes(exampleDeviceConfig))).toEqual({ ok: true, value: exampleDeviceConfig });
   });
 
   it('accepts a status whose clock offset is not measured yet', () => {
