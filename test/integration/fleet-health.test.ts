@@ -6,10 +6,15 @@
  * filters it, pages a device's history, prunes that history after DEVICE_STATUS_KEEP_DAYS, and
  * keeps it from nurses and hostile queries.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger, startAgent } from '@attune/edge-agent';
 import { call, type Json } from '../support/api.ts';
+import { bedsideAgentConfig } from '../support/bedside-agent.ts';
 import { deviceStatus, publishStatuses } from '../support/device-status.ts';
-import { backends, startTestSystem, type TestSystem } from '../support/system.ts';
+import { backends, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 const SHA = 'a'.repeat(64);
 const DAY_MS = 86_400_000;
@@ -204,6 +209,31 @@ describe.each(backends())('fleet health on $label', (backend) => {
       expect(res.status, path).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
       expect(Object.keys(res.body.error.fields ?? {}), path).toContain(field);
+    }
+  });
+
+  it('shows what the real bedside agent reports: outbox, CPU, memory, model hashes and its doctor checklist', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'attune-fleet-agent-'));
+    const agent = await startAgent(bedsideAgentConfig(sys.devices[3]!, { mqttUrl: sys.mqttUrl, dataDir, windowMs: 1000, seed: 5 }), {
+      log: silentLogger,
+    });
+    try {
+      const reported = await waitFor(
+        async () => {
+          const { device } = await get(`/api/devices/${id(3)}`);
+          return device.state === 'online' && device.doctor !== null && device.outboxBacklog !== null ? device : null;
+        },
+        'the agent’s status with its health fields',
+        20_000,
+      );
+      expect(reported.cpuPercent).toBeGreaterThanOrEqual(0);
+      expect(reported.memoryRssBytes).toBeGreaterThan(0);
+      expect(reported.models.length).toBeGreaterThan(0);
+      for (const m of reported.models) expect(m.sha256, m.name).toMatch(/^[0-9a-f]{64}$/);
+      expect(reported.doctor.checks.map((c: Json) => c.name)).toContain('models');
+    } finally {
+      await agent.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
