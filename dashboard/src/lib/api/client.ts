@@ -104,9 +104,10 @@ export function redirectToLogin(): void {
   });
 }
 
-type RequestOptions = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
+type RequestOptions = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
 
-async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/** One API call: JSON in and out, the session cookie, ApiError on failure (exported for the API modules beside this one). */
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const { method = 'GET', body, redirectOn401 = true, signal } = opts;
   let res: Response;
   try {
