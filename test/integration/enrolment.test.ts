@@ -5,7 +5,7 @@
  * windows on the bed's stay. Bad tokens write nothing; decommissioning disconnects the device and
  * refuses it; rotation refuses the old secret and re-enrolment keeps the device's history.
  */
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../support/api.ts';
 import { deviceConnectOptions } from '../support/broker.ts';
+import { selfSignedCertificate, type TestCertificate } from '../support/mqtt-tls.ts';
 import { bedWithoutDevice, createEnrolmentToken, runAgentCli, startAgentProcess, stopAgentProcess } from '../support/enrolment.ts';
 import { backends, getJson, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
@@ -255,3 +256,64 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('agent enrolment with the embedded broker over TLS', () => {
+  let sys: TestSystem;
+  let cert: TestCertificate;
+  let dir: string;
+  let agent: ReturnType<typeof startAgentProcess> | null = null;
+  beforeAll(async () => {
+    cert = await selfSignedCertificate();
+    sys = await startTestSystem({
+      beds: [],
+      env: { MQTT_TLS_CERT: cert.certPath, MQTT_TLS_KEY: cert.keyPath, MQTT_TLS_PORT: '0' },
+    });
+    dir = mkdtempSync(join(tmpdir(), 'attune-enrol-tls-'));
+  });
+  afterAll(async () => {
+    if (agent) await stopAgentProcess(agent);
+    await sys?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cert.dir, { recursive: true, force: true });
+  });
+
+  it('gives the agent the mqtts address and the self-signed certificate to trust, and the agent connects with them', async () => {
+    const bed = await bedWithoutDevice(sys, 'Bed 1', 1);
+    const issued = await createEnrolmentToken(sys, await sys.login('demo-it'), bed.bedId);
+    const configPath = join(dir, 'etc', 'agent.json');
+    const result = await runAgentCli([
+      'enroll',
+      '--server',
+      sys.baseUrl,
+      '--token',
+      issued.token,
+      '--config',
+      configPath,
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
+    expect(result.stderr).toBe('');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    expect(config.mqtt.url).toBe(sys.server.mqttTlsUrl);
+    expect(config.mqtt.caFile).toBe(join(dir, 'etc', 'mqtt-ca.pem'));
+    expect(mode(config.mqtt.caFile)).toBe(0o600);
+    expect(new X509Certificate(readFileSync(config.mqtt.caFile)).fingerprint256).toBe(new X509Certificate(cert.cert).fingerprint256);
+
+    // The agent as enrolled, on a simulated wristband with short windows.
+    writeFileSync(
+      configPath,
+      JSON.stringify({ ...config, windowMs: 200, baselineWindows: 3, wearable: { kind: 'simulator', seed: 5, episodes: [] } }),
+    );
+    agent = startAgentProcess(configPath);
+    await waitFor(
+      async () =>
+        (
+          await sys.server.db.query<{ n: number }>('select count(*)::int as n from score_window where device_id = $1', [config.deviceId])
+        )[0]!.n >= 3,
+      'windows over mqtts',
+      30_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the agent said: ${agent!.stderrText()}`);
+    });
+  }, 90_000);
+});
