@@ -82,6 +82,10 @@ describe.each(backends())('remote configuration of agents on $label', (b) => {
       state: 'applied',
       reason: null,
     });
+    // The models it runs, to choose allowed versions from.
+    expect((await call(sys.baseUrl, 'GET', configPath(), { cookie: itCookie })).body.models).toMatchObject({
+      'wearable-distress': modelVersion,
+    });
 
     // A camera device this machine does not have: refused with the reason, version 1 stays in force.
     expect((await put(settings({ windowMs: 5000, camera: { device: '/dev/video9', fps: 2 } }))).body.desired.version).toBe(2);

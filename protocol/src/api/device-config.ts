@@ -33,7 +33,12 @@ export type DeviceConfigReport = z.infer<typeof DeviceConfigReportSchema>;
 
 export const DeviceConfigAnswerSchema = named(
   'DeviceConfigAnswer',
-  'GET, PUT and DELETE /api/devices/:deviceId/config: the configuration set (null: none, the agent runs its local file) and the agent’s last report (null: none received yet, or an agent older than remote configuration).',
-  z.object({ deviceId: z.string(), desired: RemoteDeviceConfigSchema.nullable(), reported: DeviceConfigReportSchema.nullable() }),
+  'GET, PUT and DELETE /api/devices/:deviceId/config: the configuration set (null: none, the agent runs its local file), the agent’s last report (null: none received yet, or an agent older than remote configuration), and the models it last reported running (name -> version), to choose allowed versions from.',
+  z.object({
+    deviceId: z.string(),
+    desired: RemoteDeviceConfigSchema.nullable(),
+    reported: DeviceConfigReportSchema.nullable(),
+    models: z.record(z.string(), z.string()),
+  }),
 );
 export type DeviceConfigAnswer = z.infer<typeof DeviceConfigAnswerSchema>;

@@ -17,6 +17,8 @@ export interface DeviceConfigRow {
   decommissionedAt: Date | null;
   remoteConfig: DeviceConfig | null;
   lastStatus: DeviceStatus | null;
+  /** The models the agent last reported running: name -> version. */
+  models: Record<string, string>;
 }
 
 export interface ConfigChange {
@@ -36,6 +38,7 @@ export class DeviceConfigRepository {
         decommissionedAt: device.decommissionedAt,
         remoteConfig: device.remoteConfig,
         lastStatus: device.lastStatus,
+        models: device.models,
       })
       .from(device)
       .where(eq(device.id, deviceId));

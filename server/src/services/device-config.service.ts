@@ -86,5 +86,6 @@ function answer(row: DeviceConfigRow): DeviceConfigAnswer {
     deviceId: row.deviceId,
     desired: row.remoteConfig,
     reported: status?.config ? { ...status.config, at: status.at } : null,
+    models: row.models,
   };
 }

@@ -104,7 +104,12 @@ export function redirectToLogin(): void {
   });
 }
 
-type RequestOptions = { method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; body?: unknown; redirectOn401?: boolean; signal?: AbortSignal };
+type RequestOptions = {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  redirectOn401?: boolean;
+  signal?: AbortSignal;
+};
 
 /** One API call: JSON in and out, the session cookie, ApiError on failure (exported for the API modules beside this one). */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
