@@ -1,7 +1,8 @@
 /** What each doctor check looks at, answering its finding in words or throwing what went wrong. */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import type { DoctorCheckName } from '@attune/protocol';
 import { loadManifest, modelFilePath, recordedE4, sha256Hex } from '@attune/models';
@@ -41,12 +42,16 @@ export function checkDataDir(dataDir: string): string {
   return `${dataDir} writable (${pending} windows waiting in the outbox)`;
 }
 
-/** Which ffmpeg the camera runs (configured, on the PATH or bundled) and its version: proves it starts here. */
-export function ffmpegInUse(configured: string | undefined): string {
+/**
+ * Which ffmpeg the camera runs (configured, on the PATH or bundled) and its version: proves it starts
+ * here. Asynchronous, so a slow ffmpeg never holds up a running agent's event loop.
+ */
+export async function ffmpegInUse(configured: string | undefined): Promise<string> {
   const binary = findFfmpeg(configured);
   let version: string;
   try {
-    version = execFileSync(binary.path, ['-hide_banner', '-version'], { timeout: 10_000 }).toString().split('\n')[0]!;
+    const { stdout } = await promisify(execFile)(binary.path, ['-hide_banner', '-version'], { timeout: 10_000 });
+    version = stdout.split('\n')[0]!;
   } catch (err) {
     throw new Error(`cannot start ${describeFfmpeg(binary)}: ${(err as Error).message}`);
   }
