@@ -1,8 +1,7 @@
 /** Devices and their status history in API shape (docs/api.md `Device`, `DeviceStatusRecord`). */
 import type { DeviceStatus } from '@attune/protocol';
-import type { ConfigResult, Device, DeviceStatusRecord, DoctorResult } from '@attune/protocol/api';
-import type { DeviceStatusHistoryRow } from '../repositories/device.repository.ts';
-import type { FleetDevice } from '../services/fleet.service.ts';
+import type { ConfigResult, Device, DeviceStatusRecord, DoctorResult, FleetProblem, FleetState } from '@attune/protocol/api';
+import type { DeviceListRow, DeviceStatusHistoryRow } from '../repositories/device.repository.ts';
 import { isoOrNull } from './time.ts';
 
 const configToApi = (s: DeviceStatus | null): ConfigResult | null => (s?.config ? { ...s.config } : null);
@@ -10,6 +9,21 @@ const doctorToApi = (s: DeviceStatus | null): DoctorResult | null =>
   s?.doctor ? { at: s.doctor.at, checks: s.doctor.checks.map((c) => ({ ...c })) } : null;
 
 /** A device with its health, flags and the consent switches it obeys (the bed's stay's consent in force, if any). */
+/** A device's health as the fleet rules judge it (services/fleet-health.ts). */
+export interface DeviceHealth {
+  state: FleetState;
+  outdated: boolean;
+  erroring: boolean;
+  problems: FleetProblem[];
+}
+
+/** One device of the fleet page: its row, its health and the consent switches it obeys. */
+export interface FleetDevice {
+  row: DeviceListRow;
+  health: DeviceHealth;
+  consent: { camera: boolean; wearable: boolean } | undefined;
+}
+
 export function deviceToApi({ row: d, health, consent }: FleetDevice): Device {
   const last = d.lastStatus;
   return {

@@ -9,6 +9,7 @@
  * decommissioned device neither sets the reference nor gets flagged.
  */
 import { compareVersions, type FleetProblem, type FleetState, type FleetSummary } from '@attune/protocol/api';
+import type { DeviceHealth } from '../mappers/device.mapper.ts';
 import type { DeviceListRow } from '../repositories/device.repository.ts';
 import { CLOCK_WARN_MS } from './monitoring.service.ts';
 
@@ -18,13 +19,6 @@ export const BACKLOG_GROWING_STATUSES = 3;
 export interface NewestVersions {
   agent: string | null;
   models: Map<string, string>;
-}
-
-export interface DeviceHealth {
-  state: FleetState;
-  outdated: boolean;
-  erroring: boolean;
-  problems: FleetProblem[];
 }
 
 const ERRORING = new Set<FleetProblem['code']>(['source_error', 'doctor_fail', 'config_refused', 'clock_off', 'outbox_growing']);

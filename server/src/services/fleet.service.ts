@@ -3,18 +3,13 @@
  * switches it obeys, the fleet summary, and one device's status history.
  */
 import type { FleetState, FleetSummary } from '@attune/protocol/api';
-import type { DeviceListRow, DeviceRepository, DeviceStatusHistoryRow } from '../repositories/device.repository.ts';
+import type { DeviceRepository, DeviceStatusHistoryRow } from '../repositories/device.repository.ts';
 import type { ConsentReadRepository, StayRepository } from '../repositories/stay.repository.ts';
-import { assessDevice, BACKLOG_GROWING_STATUSES, newestVersions, summarizeFleet, type DeviceHealth } from './fleet-health.ts';
+import type { FleetDevice } from '../mappers/device.mapper.ts';
+import { assessDevice, BACKLOG_GROWING_STATUSES, newestVersions, summarizeFleet } from './fleet-health.ts';
 
 /** Statuses older than this do not count towards a growing backlog (about six at the agent's 20 s period). */
 const BACKLOG_WINDOW_MS = 2 * 60_000;
-
-export interface FleetDevice {
-  row: DeviceListRow;
-  health: DeviceHealth;
-  consent: { camera: boolean; wearable: boolean } | undefined;
-}
 
 export interface FleetFilter {
   state?: FleetState;
