@@ -6,12 +6,13 @@
  */
 import { MANIFEST_PATH } from '@attune/models';
 import { startAgent } from './agent.ts';
-import { loadConfigFile, type AgentConfig } from './config.ts';
+import { ConfigError, loadConfigFile, type AgentConfig } from './config.ts';
 import { runDoctorChecks, type DoctorOutcome } from './doctor/doctor-checks.ts';
 import { CONFIG_OK } from './doctor/doctor-report.ts';
 import { AGENT_VERSION } from './version.ts';
 import { enrollCommand } from './enrolment/enroll.ts';
 import { configForRun } from './enrolment/first-run.ts';
+import { EnrolmentError } from './enrolment/server-exchange.ts';
 
 const USAGE = `attune-agent ${AGENT_VERSION}
 usage:
@@ -31,8 +32,17 @@ function configPath(args: string[]): string {
 }
 
 async function run(args: string[]): Promise<number> {
-  // Never enrolled: asks for IT's token at a terminal, else stops naming `enroll`.
-  const config = loadConfigFile(await configForRun(args));
+  let config: AgentConfig;
+  try {
+    // Never enrolled: asks for IT's token at a terminal, else stops naming `enroll`.
+    config = loadConfigFile(await configForRun(args));
+  } catch (err) {
+    // Exit code 2: a machine that is not enrolled or has a broken config is not fixed by restarting,
+    // so the systemd unit (RestartPreventExitStatus=2) stops instead of retrying every 5 s.
+    if (!(err instanceof EnrolmentError || err instanceof ConfigError)) throw err;
+    console.error(`attune-agent: ${err.message}`);
+    return 2;
+  }
   const agent = await startAgent(config);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -177,9 +177,10 @@ for (const backend of backends()) {
       expect(unreachable.stderr.trim()).toMatch(new RegExp(`^attune-agent enroll: cannot reach ${server}: ECONNREFUSED[^\\n]*$`));
       expect(existsSync(join(dir, 'x'))).toBe(false);
 
-      // `run` on a machine never enrolled, with no terminal (a service manager): stops and names `enroll`.
+      // `run` on a machine never enrolled, with no terminal (a service manager): stops and names
+      // `enroll`, with exit code 2, which the systemd unit does not restart (RestartPreventExitStatus=2).
       const notEnrolled = await runAgentCli(['run', '--config', join(dir, 'never', 'agent.json')]);
-      expect(notEnrolled.code).toBe(1);
+      expect(notEnrolled.code).toBe(2);
       expect(notEnrolled.stderr).toContain(`this machine is not enrolled yet. Enrol it first: attune-agent enroll --server`);
     }, 90_000);
 
