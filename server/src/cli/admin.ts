@@ -148,6 +148,10 @@ async function create(
       err(`No ward named "${name}". Wards: ${known.length > 0 ? known.join(', ') : 'none yet'}.`);
       return 1;
     }
+    if (ward.retiredAt) {
+      err(`Ward "${ward.name}" is retired: choose a ward in use.`);
+      return 1;
+    }
     if (!wardIds.includes(ward.id)) wardIds.push(ward.id);
   }
   const problem = wardRuleProblem(role, wardIds);

@@ -70,8 +70,9 @@ export class WardRepository {
     return row ?? null;
   }
 
-  async findByName(name: string): Promise<{ id: string; name: string } | null> {
-    const [row] = await this.db.orm.select(wardColumns).from(ward).where(eq(ward.name, name));
+  /** A ward by its exact name, retired or not (names are unique for ever). */
+  async findByName(name: string): Promise<{ id: string; name: string; retiredAt: Date | null } | null> {
+    const [row] = await this.db.orm.select(setupWardColumns).from(ward).where(eq(ward.name, name));
     return row ?? null;
   }
 
