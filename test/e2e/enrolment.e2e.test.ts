@@ -5,50 +5,30 @@
  * Zero axe violations on every page and dialog; desktop and phone screenshots; the phone never
  * scrolls sideways.
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from '../support/axe.ts';
-import { hasChromium, keepScreenshot, requireChromium } from '../support/browser.ts';
+import { hasChromium, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
 import { bedWithoutDevice } from '../support/enrolment.ts';
+import { checkDeskAndPhone, DESK, signInAsItAdmin } from '../support/it-admin-pages.ts';
 
 requireChromium('browser e2e tests (agent enrolment)');
 
-const DESK = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const TOKEN = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
-
-const pageOverflows = (page: Page) =>
-  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 
 describe.skipIf(!hasChromium)('agent enrolment in the browser', () => {
   const suite = setUpBrowserSuite({ screenshotPrefix: 'enrolment', viewport: DESK, startTimeoutMs: 300_000 });
   const { step } = suite;
 
   /** Desktop and phone: no axe violation, no sideways scrolling, a screenshot of each. */
-  const screens = async (what: string, name: string, ready: () => Promise<unknown>) => {
-    const { page } = suite;
-    await expectNoAxeViolations(page, what);
-    expect(await pageOverflows(page)).toBe(false);
-    await keepScreenshot(page, `${name}-desktop-1440x900`);
-    await page.setViewportSize(PHONE);
-    await ready();
-    expect(await pageOverflows(page)).toBe(false);
-    await expectNoAxeViolations(page, `${what} on a phone`);
-    await keepScreenshot(page, `${name}-phone-390x844`);
-    await page.setViewportSize(DESK);
-  };
+  const screens = (what: string, name: string, ready: () => Promise<unknown>) => checkDeskAndPhone(suite.page, what, name, ready);
 
   it('an IT admin makes a token for a bed, sees it once as text, QR and command, and revokes it', async () => {
     const { page, system, browser } = suite;
     const bed = await bedWithoutDevice(system, 'Bed 9', 9);
 
     await step('open', async () => {
-      await page.goto(`${system.baseUrl}/login`);
-      await page.getByLabel('Username').fill('demo-it');
-      await page.getByLabel('Password', { exact: true }).fill('demo-it');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(/\/devices$/, { timeout: 15_000 });
+      await signInAsItAdmin(page, system.baseUrl);
       await page.goto(`${system.baseUrl}/setup/beds/${bed.bedId}/enrol`);
       await page.getByRole('heading', { name: /Enrol a bedside agent: Bed 9/, level: 1 }).waitFor();
       expect(await page.getByText('No device is enrolled on this bed yet.').count()).toBe(1);

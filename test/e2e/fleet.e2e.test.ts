@@ -7,22 +7,15 @@
  * result and status history, with the links to its configuration and credentials. Desktop
  * (1440x900) and phone (390x844): no sideways scrolling, axe finds nothing, screenshots kept.
  */
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, keepScreenshot, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
 import { deviceStatus, publishStatuses } from '../support/device-status.ts';
+import { DESK, pageOverflows, PHONE, signInAsItAdmin } from '../support/it-admin-pages.ts';
 import type { TestDevice } from '../support/system.ts';
 
 requireChromium('browser e2e tests (fleet page)');
-
-const DESK = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-/** Whether the page is wider than the screen. A string: the root tsconfig has no DOM types. */
-const pageOverflows = (page: Page) =>
-  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 
 describe.skipIf(!hasChromium)('the fleet page in the browser', () => {
   const suite = setUpBrowserSuite({ screenshotPrefix: 'fleet', viewport: DESK });
@@ -61,12 +54,7 @@ describe.skipIf(!hasChromium)('the fleet page in the browser', () => {
   });
 
   const signInAsIt = async () => {
-    const { page, system } = suite;
-    await page.goto(`${system.baseUrl}/login`);
-    await page.getByLabel('Username').fill('demo-it');
-    await page.getByLabel('Password', { exact: true }).fill('demo-it');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/devices$/, { timeout: 15_000 });
+    await signInAsItAdmin(suite.page, suite.system.baseUrl);
     await rows().first().waitFor();
   };
 

@@ -8,20 +8,13 @@
  * Runs the built dashboard served by the real server, in the system Chromium (skipped locally
  * without /usr/bin/chromium, failing under CI).
  */
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { expectNoAxeViolations } from '../support/axe.ts';
 import { hasChromium, keepScreenshot, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
+import { DESK, pageOverflows, PHONE, signInAsItAdmin } from '../support/it-admin-pages.ts';
 
 requireChromium('browser e2e tests (ward and bed setup)');
-
-const DESK = { width: 1440, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-/** Whether the page is wider than the screen (a string: the root tsconfig has no DOM types). */
-const pageOverflows = (page: Page) =>
-  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 
 describe.skipIf(!hasChromium)('ward and bed setup in the browser', () => {
   const suite = setUpBrowserSuite({ screenshotPrefix: 'setup', viewport: DESK, startTimeoutMs: 300_000 });
@@ -40,11 +33,7 @@ describe.skipIf(!hasChromium)('ward and bed setup in the browser', () => {
     const { page, system, browser } = suite;
 
     await step('open', async () => {
-      await page.goto(`${system.baseUrl}/login`);
-      await page.getByLabel('Username').fill('demo-it');
-      await page.getByLabel('Password', { exact: true }).fill('demo-it');
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(/\/devices$/, { timeout: 15_000 });
+      await signInAsItAdmin(page, system.baseUrl);
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Setup' }).click();
       await page.waitForURL(/\/setup$/);
       await page.getByRole('heading', { name: 'Wards and beds', level: 1 }).waitFor();
