@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { hasChromium, requireChromium } from '../support/browser.ts';
 import { setUpBrowserSuite } from '../support/browser-suite.ts';
-import { encodePayload, PROTOCOL_VERSION, topics } from '@attune/protocol';
+import { encodePayload, topics } from '@attune/protocol';
+import { deviceStatus } from '../support/device-status.ts';
 import { makeEpisode, makeWindow, startTestSystem } from '../support/system.ts';
 
 requireChromium('browser e2e tests (ward board)');
@@ -134,16 +135,14 @@ describe.skipIf(!hasChromium)('a bed whose monitoring is interrupted, in the bro
 
     // A good window first, then the device's clock jumps an hour ahead: its windows are refused.
     const client = await system.connectDevice(device.deviceId);
-    const status = encodePayload('status', {
-      v: PROTOCOL_VERSION,
-      deviceId: device.deviceId,
-      state: 'online',
-      at: new Date().toISOString(),
-      agentVersion: '0.1.0',
-      models: {},
-      sources: { camera: 'no_consent', wearable: 'streaming' },
-      clockOffsetMs: 3_600_000,
-    });
+    const status = encodePayload(
+      'status',
+      deviceStatus(device.deviceId, {
+        agentVersion: '0.1.0',
+        sources: { camera: 'no_consent', wearable: 'streaming' },
+        clockOffsetMs: 3_600_000,
+      }),
+    );
     await client.publishAsync(topics.status(device.deviceId), status, { qos: 1, retain: true });
     await client.publishAsync(
       topics.scores(device.deviceId),
