@@ -68,6 +68,18 @@ export const FleetProblemSchema = named(
 export type FleetProblem = z.infer<typeof FleetProblemSchema>;
 export type FleetProblemCode = (typeof FLEET_PROBLEMS)[number];
 
+/** The agent's own figures a status carries (null: not reported, as older agents do), on a device and in its history. */
+const AgentHealthFields = {
+  /** Device clock minus the server's, ms; null until measured. */
+  clockOffsetMs: z.number().nullable(),
+  /** Score windows waiting in the agent's outbox. */
+  outboxBacklog: z.number().nullable(),
+  /** The agent process's CPU use, percent of one core. */
+  cpuPercent: z.number().nullable(),
+  /** The agent process's resident memory, bytes. */
+  memoryRssBytes: z.number().nullable(),
+};
+
 export const DeviceSchema = named(
   'Device',
   "An enrolled bedside device and its health as its last status reported it; never a patient's name or a score. Health fields are null until an agent reports them (older agents never do).",
@@ -86,14 +98,7 @@ export const DeviceSchema = named(
     agentVersion: z.string().nullable(),
     models: z.array(DeviceModelSchema),
     sources: SourcesSchema.nullable(),
-    /** Device clock minus the server's, ms; null until measured. */
-    clockOffsetMs: z.number().nullable(),
-    /** Score windows waiting in the agent's outbox. */
-    outboxBacklog: z.number().nullable(),
-    /** The agent process's CPU use, percent of one core. */
-    cpuPercent: z.number().nullable(),
-    /** The agent process's resident memory, bytes. */
-    memoryRssBytes: z.number().nullable(),
+    ...AgentHealthFields,
     doctor: DoctorResultSchema.nullable(),
     config: ConfigResultSchema.nullable(),
     /**
@@ -153,10 +158,7 @@ export const DeviceStatusRecordSchema = named(
     agentVersion: z.string(),
     models: z.record(z.string(), z.string()),
     sources: SourcesSchema,
-    clockOffsetMs: z.number().nullable(),
-    outboxBacklog: z.number().nullable(),
-    cpuPercent: z.number().nullable(),
-    memoryRssBytes: z.number().nullable(),
+    ...AgentHealthFields,
     config: ConfigResultSchema.nullable(),
     doctor: DoctorResultSchema.nullable(),
   }),
