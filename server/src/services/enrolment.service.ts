@@ -10,7 +10,7 @@ import { canonicalEnrolmentToken, deviceIdCandidates, enrolmentTokenHash, genera
 import { deviceCredentialsToApi, enrolmentTokenToApi } from '../mappers/enrolment.mapper.ts';
 import { isoOrNull } from '../mappers/time.ts';
 import type { AuditRepository } from '../repositories/audit.repository.ts';
-import type { EnrolmentRepository } from '../repositories/enrolment.repository.ts';
+import type { DeviceCredentialRow, EnrolmentRepository } from '../repositories/enrolment.repository.ts';
 import { hashPassword, randomSecret } from '../security/passwords.ts';
 
 /** What the broker must do when a device's secret is issued or ended (broker/device-access.ts, for either broker). */
@@ -155,6 +155,12 @@ export class EnrolmentService {
     return identity;
   }
 
+  private async findDevice(deviceId: string): Promise<DeviceCredentialRow> {
+    const device = await this.deps.enrolment.findDevice(deviceId);
+    if (!device) throw new DomainError('not_found', 'No such device');
+    return device;
+  }
+
   private async refused(hostname: string | undefined, why: string): Promise<null> {
     await this.deps.audit.write({
       actorUserId: null,
@@ -167,8 +173,7 @@ export class EnrolmentService {
   }
 
   async credentials(deviceId: string, now: Date): Promise<DeviceCredentials> {
-    const device = await this.deps.enrolment.findDevice(deviceId);
-    if (!device) throw new DomainError('not_found', 'No such device');
+    const device = await this.findDevice(deviceId);
     return deviceCredentialsToApi(device, await this.deps.enrolment.listOpen({ deviceId }, now));
   }
 
@@ -177,8 +182,7 @@ export class EnrolmentService {
    * open tokens revoked. Its windows, alerts and status history stay.
    */
   async decommission(deviceId: string, userId: string, now: Date): Promise<DeviceCredentials> {
-    const device = await this.deps.enrolment.findDevice(deviceId);
-    if (!device) throw new DomainError('not_found', 'No such device');
+    const device = await this.findDevice(deviceId);
     if (!(await this.deps.enrolment.decommission(deviceId, now))) {
       throw new DomainError('conflict', 'This device is already decommissioned');
     }
@@ -199,8 +203,7 @@ export class EnrolmentService {
    * re-enrolment token for the same device and bed is issued, to run `enroll` with on the machine.
    */
   async rotate(deviceId: string, userId: string, now: Date): Promise<{ token: string; summary: EnrolmentTokenSummary }> {
-    const device = await this.deps.enrolment.findDevice(deviceId);
-    if (!device) throw new DomainError('not_found', 'No such device');
+    const device = await this.findDevice(deviceId);
     if (device.decommissionedAt) throw new DomainError('conflict', 'This device is decommissioned: enrol a new device for the bed instead');
     if (!device.bedId) throw new DomainError('conflict', 'This device is on no bed: enrol a device for a bed instead');
     const issued = await this.createToken(device.bedId, deviceId, userId, now);
