@@ -1,6 +1,6 @@
 import { bed, device, patient, stay, ward, type Database, type OrmTransaction } from '@attune/db';
 import type { SourceState } from '@attune/protocol';
-import { and, asc, count, eq, inArray, isNull, max, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, isNull, max, ne, sql, type SQL } from 'drizzle-orm';
 
 export interface BedRow {
   bedId: string;
@@ -45,6 +45,17 @@ const isServing = and(eq(device.isActive, true), isNull(device.decommissionedAt)
 export class WardRepository {
   constructor(private readonly db: Database) {}
 
+  /** The bed's first device by id among those `which` admits, for a lateral join on `bed` (alias `d`). */
+  private firstDeviceOfBed(which: SQL | undefined) {
+    return this.db.orm
+      .select({ id: device.id, state: device.state, lastSeenAt: device.lastSeenAt, sources: device.sources })
+      .from(device)
+      .where(and(eq(device.bedId, bed.id), which))
+      .orderBy(asc(device.id))
+      .limit(1)
+      .as('d');
+  }
+
   /** Wards in use, by name, with their number of beds in use. */
   async list(): Promise<{ id: string; name: string; bedCount: number }[]> {
     return this.db.orm
@@ -88,13 +99,7 @@ export class WardRepository {
 
   /** One row per bed in use with its active stay and (first active) device. */
   async beds(wardId: string): Promise<BedRow[]> {
-    const firstDevice = this.db.orm
-      .select({ id: device.id, state: device.state, lastSeenAt: device.lastSeenAt, sources: device.sources })
-      .from(device)
-      .where(and(eq(device.bedId, bed.id), eq(device.isActive, true)))
-      .orderBy(asc(device.id))
-      .limit(1)
-      .as('d');
+    const firstDevice = this.firstDeviceOfBed(eq(device.isActive, true));
     return this.db.orm
       .select({
         bedId: bed.id,
@@ -129,13 +134,7 @@ export class WardRepository {
   /** Beds of these wards for setup, retired ones too: in use first in board order, each with its serving device. */
   async setupBeds(wardIds: string[]): Promise<SetupBedRow[]> {
     if (wardIds.length === 0) return [];
-    const firstDevice = this.db.orm
-      .select({ id: device.id, state: device.state })
-      .from(device)
-      .where(and(eq(device.bedId, bed.id), isServing))
-      .orderBy(asc(device.id))
-      .limit(1)
-      .as('d');
+    const firstDevice = this.firstDeviceOfBed(isServing);
     return this.db.orm
       .select({
         id: bed.id,
