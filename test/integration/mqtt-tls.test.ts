@@ -42,6 +42,16 @@ afterAll(() => {
   if (certificate) rmSync(certificate.dir, { recursive: true, force: true });
 });
 
+/** Whether a process still runs (signal 0 only checks). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('TLS configuration', () => {
   it('refuses a certificate without its key, and a key without its certificate, naming the missing variable', () => {
     expect(() => loadConfig({ MQTT_TLS_CERT: '/etc/attune/mqtt.crt' })).toThrow(ConfigError);
@@ -254,13 +264,16 @@ describe.skipIf(mosquittoMissing)('MQTT over TLS on Mosquitto (shipped configura
     await server?.stop();
     const pidFile = stateDir ? join(stateDir, 'mosquitto.pid') : null;
     if (pidFile && existsSync(pidFile)) {
+      const pid = Number(readFileSync(pidFile, 'utf8').trim());
       try {
-        process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+        process.kill(pid, 'SIGTERM');
+        // Mosquitto writes its persistence file as it exits: removing its folder before then races it (ENOTEMPTY).
+        for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
       } catch {
         // already gone
       }
     }
-    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
