@@ -4,10 +4,11 @@
  * --omit=dev`: no tsx, no TypeScript, no sources), then the commands the systemd units run: the
  * first IT admin (`attune admin create`), the server on the embedded defaults with
  * NODE_ENV=production until /readyz answers 200, and an agent on its simulated wristband whose
- * windows the server stores. docs/deploy.md points here for each of these steps.
+ * windows the server stores; then an upgrade to a next release installed beside it and the rollback
+ * to the previous one. docs/deploy.md points here for each of these steps.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,12 +39,32 @@ function hasSystemdAnalyze(): boolean {
   }
 }
 
+/** Starts the installed server with plain node and waits for /readyz 200. */
+async function startReadyServer(serverDir: string, env: Record<string, string>): Promise<RunningCommand> {
+  const attuneServer = startInstalled(join(serverDir, 'server/bin/attune-server.mjs'), [], env);
+  running.push(attuneServer);
+  await waitFor(
+    async () =>
+      attuneServer.child.exitCode === null &&
+      (await fetch(`http://127.0.0.1:${env.PORT}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      )),
+    `/readyz 200 from the installed server (output: ${attuneServer.output()})`,
+    90_000,
+  );
+  return attuneServer;
+}
+
 describe('production install from the release tarball (npm ci --omit=dev)', () => {
   let serverInstallOutput = '';
   let agentInstallOutput = '';
+  let tarball = '';
+  /** The installed server's environment, set by the run test and reused by the upgrade test. */
+  let serverEnv: Record<string, string> | null = null;
 
   beforeAll(async () => {
-    const tarball = await buildRelease(join(work, 'release'));
+    tarball = await buildRelease(join(work, 'release'));
     // The two machines' installs are independent: made side by side.
     [serverInstallOutput, agentInstallOutput] = await Promise.all([
       runInstaller('install-server.sh', tarball, root),
@@ -102,6 +123,7 @@ describe('production install from the release tarball (npm ci --omit=dev)', () =
     const port = await freePort();
     const mqttPort = await freePort();
     const env = { NODE_ENV: 'production', ATTUNE_DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), MQTT_PORT: String(mqttPort) };
+    serverEnv = env;
 
     const admin = runInstalled(
       join(server, 'server/bin/attune.mjs'),
@@ -111,19 +133,8 @@ describe('production install from the release tarball (npm ci --omit=dev)', () =
     expect(admin.output).toMatch(/[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}/);
     expect(admin.status).toBe(0);
 
-    const attuneServer = startInstalled(join(server, 'server/bin/attune-server.mjs'), [], env);
-    running.push(attuneServer);
+    const attuneServer = await startReadyServer(server, env);
     const baseUrl = `http://127.0.0.1:${port}`;
-    await waitFor(
-      async () =>
-        attuneServer.child.exitCode === null &&
-        (await fetch(`${baseUrl}/readyz`).then(
-          (r) => r.status === 200,
-          () => false,
-        )),
-      `/readyz 200 from the installed server (output: ${attuneServer.output()})`,
-      90_000,
-    );
     expect(attuneServer.output()).not.toContain('no active IT admin');
     expect((await fetch(`${baseUrl}/`)).headers.get('content-type')).toContain('text/html');
 
@@ -149,4 +160,36 @@ describe('production install from the release tarball (npm ci --omit=dev)', () =
     expect(await attuneAgent.stop()).toBe(0);
     expect(await attuneServer.stop()).toBe(0);
   }, 240_000);
+
+  it('upgrades to the next release beside the running one, and rolls back with one link (docs/deploy.md "Upgrade")', async () => {
+    expect(serverEnv, 'the run test set up the installed server first').not.toBeNull();
+    const env = serverEnv!;
+    // The next release: the same build unpacked under another name, as a new version's tarball would be.
+    const previous = tarballName(tarball);
+    const next = `${previous}-next`;
+    const unpacked = join(work, 'next');
+    execFileSync('mkdir', ['-p', unpacked]);
+    execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
+    execFileSync('mv', [join(unpacked, previous), join(unpacked, next)]);
+    await runInstaller('install-server.sh', join(unpacked, next), root);
+    expect(realpathSync(server)).toBe(join(root, 'opt/attune/releases', next));
+    expect(existsSync(join(root, 'opt/attune/releases', previous)), 'the previous release stays for a rollback').toBe(true);
+
+    // The upgraded server starts on the same data: the IT admin made before is still there.
+    const upgraded = await startReadyServer(server, env);
+    expect(upgraded.output()).not.toContain('no active IT admin');
+    expect(await upgraded.stop()).toBe(0);
+
+    // Rollback: point `current` at the previous release again and start it.
+    execFileSync('ln', ['-sfn', `releases/${previous}`, join(root, 'opt/attune/current')]);
+    expect(realpathSync(server)).toBe(join(root, 'opt/attune/releases', previous));
+    const rolledBack = await startReadyServer(server, env);
+    expect(rolledBack.output()).not.toContain('no active IT admin');
+    expect(await rolledBack.stop()).toBe(0);
+  }, 240_000);
 });
+
+/** The release's folder name: the tarball's first entry. */
+function tarballName(tarball: string): string {
+  return execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n')[0]!.replace(/\/$/, '');
+}
