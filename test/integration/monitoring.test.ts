@@ -125,7 +125,9 @@ describe.each([embedded, ...withPostgres])('monitoring watchdog on $label', (bac
     const failing = waitFor(
       async () => {
         const r = await readyz();
-        return r.status === 503 && r.body.problems.some((p) => /no reading stored for .* consented devices online/.test(p)) ? r : null;
+        // Waits for both devices: right after the previous test one of them may not count as online yet,
+        // and a 503 naming only the other is the same failure seen too early, not the one this test reads.
+        return r.status === 503 && r.body.problems.some((p) => /no reading stored for .* 2 consented devices online/.test(p)) ? r : null;
       },
       '/readyz to fail on silence',
       30_000,
