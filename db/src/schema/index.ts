@@ -11,3 +11,4 @@ export * from './audit-log.ts';
 export * from './stay-bed.ts';
 export * from './tablet.ts';
 export * from './stay-alert-sensitivity.ts';
+export * from './cluster.ts';
