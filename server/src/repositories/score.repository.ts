@@ -1,6 +1,6 @@
 import { alert, bed, device, scoreWindow, stay, type Database } from '@attune/db';
-import { PROTOCOL_VERSION, type Driver, type ScoreWindow } from '@attune/protocol';
-import { and, asc, desc, eq, gte, inArray, isNull, max, sql } from 'drizzle-orm';
+import { PROTOCOL_VERSION, type Driver, type FaceBlock, type Quality, type ScoreWindow, type WearableBlock } from '@attune/protocol';
+import { and, asc, desc, eq, gte, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 
 export interface ScoreToStore {
   window: ScoreWindow;
@@ -121,7 +121,7 @@ export class ScoreRepository {
    * alert, in the order they were received: the alert engine replays them to rebuild its state
    * after a restart. The bed and ward are the device's.
    */
-  async recentForActiveStays(from: Date): Promise<RecentWindow[]> {
+  async recentForActiveStays(from: Date, wardId?: string): Promise<RecentWindow[]> {
     // Each clinical rule starts again after its own kind's last resolution (a resolution resets
     // that rule only): a window is returned when it follows either, flagged for each. The
     // aggregate FILTER and '-infinity' have no builder form.
@@ -141,17 +141,7 @@ export class ScoreRepository {
         bedId: device.bedId,
         wardId: bed.wardId,
         receivedAt: scoreWindow.receivedAt,
-        deviceId: scoreWindow.deviceId,
-        seq: scoreWindow.seq,
-        windowStart: scoreWindow.windowStart,
-        windowEnd: scoreWindow.windowEnd,
-        distress: scoreWindow.distress,
-        confidence: scoreWindow.confidence,
-        drivers: scoreWindow.drivers,
-        face: scoreWindow.face,
-        wearable: scoreWindow.wearable,
-        quality: scoreWindow.quality,
-        models: scoreWindow.models,
+        ...STORED_WINDOW_COLUMNS,
         afterDistressResolution: sql`${scoreWindow.receivedAt} > ${lastResolved.distress}`.mapWith(Boolean),
         afterPainResolution: sql`${scoreWindow.receivedAt} > ${lastResolved.pain}`.mapWith(Boolean),
       })
@@ -163,6 +153,7 @@ export class ScoreRepository {
       .where(
         and(
           isNull(stay.dischargedAt),
+          wardId === undefined ? undefined : eq(bed.wardId, wardId),
           gte(scoreWindow.receivedAt, from),
           // Bounds the scan by the (stay_id, window_end) index: a window received since `from`
           // ended at most INGEST_MAX_AGE_H (168 h at most) before it.
@@ -178,19 +169,78 @@ export class ScoreRepository {
       receivedAt: r.receivedAt,
       afterDistressResolution: r.afterDistressResolution,
       afterPainResolution: r.afterPainResolution,
-      window: {
-        v: PROTOCOL_VERSION,
-        deviceId: r.deviceId,
-        seq: r.seq,
-        windowStart: r.windowStart.toISOString(),
-        windowEnd: r.windowEnd.toISOString(),
-        consentVersion: 0,
-        fused: { distress: r.distress, confidence: r.confidence, drivers: r.drivers },
-        ...(r.face ? { face: r.face } : {}),
-        ...(r.wearable ? { wearable: r.wearable } : {}),
-        quality: r.quality,
-        models: r.models,
-      },
+      window: toScoreWindow(r),
     }));
   }
+
+  /**
+   * Windows of these stays that ended between `from` and `to`, by device and seq: the instance
+   * that evaluates a ward reads here what any instance stored for it (docs/scale-out.md).
+   */
+  async windowsOfStays(
+    stayIds: string[],
+    from: Date,
+    to: Date,
+  ): Promise<Omit<RecentWindow, 'afterDistressResolution' | 'afterPainResolution'>[]> {
+    if (stayIds.length === 0) return [];
+    const rows = await this.db.orm
+      .select({
+        ...STORED_WINDOW_COLUMNS,
+        stayId: scoreWindow.stayId,
+        bedId: device.bedId,
+        wardId: bed.wardId,
+        receivedAt: scoreWindow.receivedAt,
+      })
+      .from(scoreWindow)
+      .leftJoin(device, eq(device.id, scoreWindow.deviceId))
+      .leftJoin(bed, eq(bed.id, device.bedId))
+      .where(and(inArray(scoreWindow.stayId, stayIds), gte(scoreWindow.windowEnd, from), lte(scoreWindow.windowEnd, to)))
+      .orderBy(asc(scoreWindow.deviceId), asc(scoreWindow.seq));
+    return rows.map((r) => ({ stayId: r.stayId, bedId: r.bedId, wardId: r.wardId, receivedAt: r.receivedAt, window: toScoreWindow(r) }));
+  }
+}
+
+/** The columns a ScoreWindow is rebuilt from. */
+const STORED_WINDOW_COLUMNS = {
+  deviceId: scoreWindow.deviceId,
+  seq: scoreWindow.seq,
+  windowStart: scoreWindow.windowStart,
+  windowEnd: scoreWindow.windowEnd,
+  distress: scoreWindow.distress,
+  confidence: scoreWindow.confidence,
+  drivers: scoreWindow.drivers,
+  face: scoreWindow.face,
+  wearable: scoreWindow.wearable,
+  quality: scoreWindow.quality,
+  models: scoreWindow.models,
+};
+
+interface StoredWindowRow {
+  deviceId: string;
+  seq: number;
+  windowStart: Date;
+  windowEnd: Date;
+  distress: number;
+  confidence: number;
+  drivers: Driver[];
+  face: FaceBlock | null;
+  wearable: WearableBlock | null;
+  quality: Quality;
+  models: Record<string, string>;
+}
+
+function toScoreWindow(r: StoredWindowRow): ScoreWindow {
+  return {
+    v: PROTOCOL_VERSION,
+    deviceId: r.deviceId,
+    seq: r.seq,
+    windowStart: r.windowStart.toISOString(),
+    windowEnd: r.windowEnd.toISOString(),
+    consentVersion: 0,
+    fused: { distress: r.distress, confidence: r.confidence, drivers: r.drivers },
+    ...(r.face ? { face: r.face } : {}),
+    ...(r.wearable ? { wearable: r.wearable } : {}),
+    quality: r.quality,
+    models: r.models,
+  };
 }
