@@ -12,6 +12,7 @@ import {
   type OrmTransaction,
 } from '@attune/db';
 import { and, eq, inArray, isNotNull, lt, or, type SQL } from 'drizzle-orm';
+import { ScorePartitionRepository } from './score-partition.repository.ts';
 
 export interface ErasureCounts {
   scoreWindows: number;
@@ -41,7 +42,12 @@ function dischargedBefore(tx: OrmTransaction, cutoff: Date) {
 }
 
 export class DataLifecycleRepository {
-  constructor(private readonly db: Database) {}
+  /** score_window's daily partitions: retention drops whole days there before deleting rows here. */
+  readonly scorePartitions: ScorePartitionRepository;
+
+  constructor(private readonly db: Database) {
+    this.scorePartitions = new ScorePartitionRepository(db);
+  }
 
   /** From this moment ingest refuses windows of the stay measured up to `at` (replays included). */
   async markErased(stayId: string, at: Date): Promise<void> {
@@ -72,16 +78,18 @@ export class DataLifecycleRepository {
   /**
    * Retention: score windows measured before `cutoff`, and everything but the consent ledger of
    * stays discharged before `cutoff` (their alerts with events, alert sensitivity, tablet sessions and pairing codes);
-   * and device status messages received before `statusCutoff`.
+   * and device status messages received before `statusCutoff`. Whole days of score windows before
+   * `cutoff` are dropped first (`scorePartitions.dropEndingBy`); what is left here is the day
+   * `cutoff` falls in, windows waiting in DEFAULT, and windows of old stays in any partition.
    */
   async purgeBefore(cutoff: Date, statusCutoff: Date): Promise<RetentionCounts> {
     return this.db.orm.transaction(async (tx) => {
       const old = () => dischargedBefore(tx, cutoff);
       const stays = await old();
-      const windows = await tx
-        .delete(scoreWindow)
-        .where(or(lt(scoreWindow.windowEnd, cutoff), inArray(scoreWindow.stayId, old())))
-        .returning({ seq: scoreWindow.seq });
+      // Two statements, not one OR: a condition on window_end alone lets PostgreSQL prune the
+      // partitions, an OR with the stay condition would scan every one of them.
+      const expired = await tx.delete(scoreWindow).where(lt(scoreWindow.windowEnd, cutoff)).returning({ seq: scoreWindow.seq });
+      const ofOldStays = await tx.delete(scoreWindow).where(inArray(scoreWindow.stayId, old())).returning({ seq: scoreWindow.seq });
       const alertEvents = await tx.$count(alertEvent, inArray(alertEvent.alertId, alertIds(tx, inArray(alert.stayId, old()))));
       const alerts = await tx.delete(alert).where(inArray(alert.stayId, old())).returning({ id: alert.id }); // alert_event cascades
       await tx.delete(stayAlertSensitivity).where(inArray(stayAlertSensitivity.stayId, old()));
@@ -98,7 +106,7 @@ export class DataLifecycleRepository {
         .where(lt(deviceStatusHistory.receivedAt, statusCutoff))
         .returning({ id: deviceStatusHistory.id });
       return {
-        scoreWindows: windows.length,
+        scoreWindows: expired.length + ofOldStays.length,
         alerts: alerts.length,
         alertEvents,
         tabletSessions: sessions.length,

@@ -25,7 +25,8 @@ export class ScoreRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * One multi-row insert per batch. ON CONFLICT makes redelivery harmless; RETURNING tells which
+   * One multi-row insert per batch. ON CONFLICT makes redelivery harmless (the key holds
+   * window_end, score_window's partition key: a redelivered window has the same); RETURNING tells which
    * rows are new, so only those feed the alert engine. Ingest's hot path, and the one raw
    * statement here: drizzle's insert builds one parameter per value and row, which dominated the
    * cost of a batch (docs/architecture.md, test/bench/ingest.bench.ts).
@@ -59,7 +60,7 @@ export class ScoreRepository {
       `insert into score_window (device_id, seq, stay_id, window_start, window_end, distress, confidence, drivers, face, wearable, quality, models, received_at)
        select * from unnest($1::text[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::timestamptz[], $6::float8[], $7::float8[],
                             $8::jsonb[], $9::jsonb[], $10::jsonb[], $11::jsonb[], $12::jsonb[], $13::timestamptz[])
-       on conflict (device_id, seq) do nothing
+       on conflict (device_id, seq, window_end) do nothing
        returning device_id as "deviceId", seq::float8 as seq`,
       columns,
     );
