@@ -32,6 +32,11 @@ export interface Database {
   query<T extends object = Row>(text: string, params?: unknown[]): Promise<T[]>;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: LISTEN on a channel over a connection of its own (postgres.js re-listens after
+   * a reconnect and calls `onListen` each time; notifications sent while it was away are lost).
+   */
+  listen?(channel: string, onPayload: (payload: string) => void, onListen: () => void): Promise<{ unlisten(): Promise<void> }>;
 }
 
 /** `['a', 'b"c']` -> `{"a","b\"c"}`: a PostgreSQL array literal of quoted text elements. */
@@ -121,5 +126,9 @@ async function createPostgres(url: string, maxConnections: number): Promise<Data
     query,
     migrate: () => migratePostgres(orm as never, { migrationsFolder: MIGRATIONS_DIR }),
     close: () => sql.end({ timeout: 5 }),
+    listen: async (channel, onPayload, onListen) => {
+      const listening = await sql.listen(channel, onPayload, onListen);
+      return { unlisten: () => listening.unlisten() };
+    },
   };
 }

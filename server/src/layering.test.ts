@@ -17,7 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['repositories'], // all SQL
   ['mappers'], // rows and domain values to API shapes
   ['services'], // application services: actions, audit, reads
-  ['broker', 'ingest', 'http', 'routes'], // edges: MQTT and HTTP
+  ['broker', 'ingest', 'http', 'routes', 'cluster'], // edges: MQTT and HTTP, and the coordination of several instances
   ['demo', 'cli', 'startup', '.'], // composition: wiring, the demo ward, the admin command
 ];
 

@@ -42,6 +42,7 @@ import { listenHttp } from './startup/http-listener.ts';
 import { startMessaging } from './startup/messaging.ts';
 import { createReadiness } from './startup/readiness.ts';
 import { createRepositories } from './startup/repositories.ts';
+import { joinCluster, startLeases } from './startup/cluster.ts';
 import { StopStack } from './startup/stop-stack.ts';
 
 export interface RunningServer {
@@ -86,15 +87,28 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const repos = createRepositories(db);
     const { users, audit, wards, stays, consentRead, devices, scores, alerts, lifecycle } = repos;
 
-    // 2. Alerting and ingest (in-process; alert state is rebuilt from stored windows)
+    // 2. Alerting and ingest. One instance: alert state is rebuilt from stored windows now. Several
+    // (ATTUNE_INSTANCE_ID): they share live events and caches through PostgreSQL, and each ward's
+    // state is rebuilt by the instance that takes the ward's lease (docs/scale-out.md).
     const metrics = createMetrics();
     const live = new LiveEvents();
     const alertService = new AlertService(alerts, live, metrics, logger);
-    await alertService.rebuild(scores, new Date());
     const contexts = new DeviceContextCache(devices, stays);
+    const cluster = await joinCluster(config, { db, live, alerts: alertService, contexts, scores, logger }, stops);
+    if (cluster) await alertService.refreshOfflineDevices();
+    else await alertService.rebuild(scores, new Date());
     const deviceStatus = new DeviceStatusService(devices, alertService, live, config.DEVICE_OFFLINE_AFTER_S * 1000);
     const ingest = new IngestService(
-      { contexts, scores, deviceStatus, alerts: alertService, live, metrics, logger },
+      {
+        contexts,
+        scores,
+        deviceStatus,
+        alerts: alertService,
+        live,
+        metrics,
+        logger,
+        ...(cluster ? { evaluation: cluster.evaluator } : {}),
+      },
       {
         batchMaxRows: config.INGEST_BATCH_MAX_ROWS,
         batchMaxWaitMs: config.INGEST_BATCH_MAX_WAIT_MS,
@@ -105,11 +119,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     );
     const monitoring = new MonitoringService(
       { devices, ingest, alerts: alertService, live },
-      { stallMs: config.INGEST_STALL_S * 1000, signalLostMs: config.SIGNAL_LOST_AFTER_S * 1000 },
+      {
+        stallMs: config.INGEST_STALL_S * 1000,
+        signalLostMs: config.SIGNAL_LOST_AFTER_S * 1000,
+        ...(cluster ? { ownsWard: (wardId: string | null) => wardId !== null && cluster.leases.ownsWard(wardId) } : {}),
+      },
     );
 
     // 3. Broker and the server's MQTT session
     const { broker, mqttUrl, mqttIngest, brokerAccounts } = await startMessaging(config, { devices, ingest, metrics, logger }, stops);
+    if (cluster) await startLeases(cluster, config, { ingest, monitoring, logger }, stops);
 
     // 4. Consent, stays and the bedside tablet
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
@@ -133,14 +152,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       ? await seedDemo({ dataDir: config.dataDir, users, wards, stays, devices, consent, logger })
       : [];
     if (brokerAccounts) for (const d of demoDevices) await brokerAccounts.provisionDevice(d.deviceId, d.password);
-    await consent.publishAll();
+    // Several instances: the one that holds the consent publisher's lease republishes.
+    const republish = !cluster || (await cluster.leases.tryJob('consent-publisher'));
+    if (republish) await consent.publishAll();
     // Remote configurations too (the embedded broker keeps retained messages in memory only).
     const deviceConfig = new DeviceConfigService({
       configs: new DeviceConfigRepository(db),
       publisher: mqttDeviceConfigPublisher(mqttIngest.client),
       logger,
     });
-    await deviceConfig.publishAll();
+    if (republish) await deviceConfig.publishAll();
     // No default administrator exists outside demo mode: say how to create the first one.
     if ((await users.countActiveAdmins()) === 0) {
       logger.warn(
@@ -165,13 +186,21 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const escalation = new AlertEscalationService({ alerts, live, metrics, logger }, config.ALERT_ESCALATE_AFTER_S);
     const jobs = startJobs(
       [
-        { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now) },
+        { name: 'device-offline', everyMs: 5_000, run: (now) => deviceStatus.checkOffline(now), leased: true },
         { name: 'monitoring', everyMs: 5_000, run: (now) => monitoring.check(now) },
-        escalation.job(),
+        { ...escalation.job(), leased: true },
         { name: 'session-cleanup', everyMs: 3600_000, run: async (now) => void (await users.deleteExpiredSessions(now)) },
-        { name: 'retention', everyMs: config.RETENTION_JOB_EVERY_MIN * 60_000, run: async (now) => void (await retention.run(now)) },
+        {
+          name: 'retention',
+          everyMs: config.RETENTION_JOB_EVERY_MIN * 60_000,
+          run: async (now) => void (await retention.run(now)),
+          leased: true,
+        },
+        // Several instances: another instance may raise a device's offline alert; a window stored here must clear it.
+        ...(cluster ? [{ name: 'offline-alerts-refresh', everyMs: 5_000, run: () => alertService.refreshOfflineDevices() }] : []),
       ],
       logger,
+      cluster ? { holdsLease: (name) => cluster.leases.holdsJob(name) } : {},
     );
     stops.push(() => jobs.stop());
 
@@ -192,7 +221,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       tabletService: tablets,
       board: new BoardService(wards, consentRead, scores, alerts, monitoring),
       live,
-      readiness: createReadiness({ db, mqttIngest, monitoring, jobs }),
+      readiness: createReadiness({ db, mqttIngest, monitoring, jobs, cluster: cluster ? [cluster.bus, cluster.leases] : [] }),
       sessionTtlHours: config.SESSION_TTL_HOURS,
       secureCookies: config.NODE_ENV === 'production',
       tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,

@@ -13,9 +13,12 @@ const config = loadConfig();
 const server = await startServer(config, { logger: createLogger(config.LOG_LEVEL) });
 const suffix = process.env.TEST_WARD_SUFFIX!;
 const secret = process.env.TEST_DEVICE_SECRET!;
-if (!(await server.repositories.wards.findByName(`Test ward ${suffix}`))) {
+// TEST_WARDS > 1: wards `<suffix>w0`, `<suffix>w1`, ... (several instances share them out); TEST_SEED=false: another instance seeds.
+const wardSuffixes = process.env.TEST_WARDS ? Array.from({ length: Number(process.env.TEST_WARDS) }, (_, w) => `${suffix}w${w}`) : [suffix];
+for (const wardSuffix of process.env.TEST_SEED === 'false' ? [] : wardSuffixes) {
+  if (await server.repositories.wards.findByName(`Test ward ${wardSuffix}`)) continue;
   const beds = Array.from({ length: Number(process.env.TEST_WARD_BEDS ?? 1) }, () => ({ consent: { camera: false, wearable: true } }));
-  await seedTestWard(server, beds, { suffix, passwordFor: (deviceId) => testDevicePassword(secret, deviceId) });
+  await seedTestWard(server, beds, { suffix: wardSuffix, passwordFor: (deviceId) => testDevicePassword(secret, deviceId) });
 }
 process.stdout.write(`READY ${JSON.stringify({ baseUrl: server.url, mqttUrl: server.mqttUrl })}\n`);
 process.on('SIGTERM', () => {

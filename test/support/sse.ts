@@ -3,6 +3,8 @@ export interface SseEvent {
   id: string | null;
   event: string;
   data: unknown;
+  /** When the event arrived (Date.now()), for latency measurements. */
+  receivedAtMs: number;
 }
 
 export interface SseClient {
@@ -61,7 +63,8 @@ export async function openSse(url: string, cookie: string, lastEventId?: string)
   const heartbeats: SseEvent[] = [];
   const waiters = new Set<() => void>();
   const ended = readSseFrames(res.body, (frame) => {
-    (frame.event === 'heartbeat' ? heartbeats : events).push({ id: frame.id, event: frame.event, data: JSON.parse(frame.data) });
+    const event = { id: frame.id, event: frame.event, data: JSON.parse(frame.data) as unknown, receivedAtMs: Date.now() };
+    (frame.event === 'heartbeat' ? heartbeats : events).push(event);
     waiters.forEach((w) => w());
   });
   return {

@@ -6,7 +6,7 @@
  * production. Device secrets are generated per data folder and kept in a 0600 file for the
  * demo launcher, never printed.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../platform/logger.ts';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
@@ -83,6 +83,8 @@ export async function seedDemo(deps: {
       await deps.consent.record(stayId, { ...choice, language: 'en' }, new Date(admittedAt.getTime() + 60_000));
     }
   }
+  // With DATABASE_URL nothing else creates the data folder.
+  mkdirSync(deps.dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(secretsFile, JSON.stringify(devices, null, 2), { mode: 0o600 });
   deps.logger.info('demo ward seeded', { beds: devices.length });
   return devices;

@@ -24,7 +24,24 @@ import type { IngestService } from '../services/ingest.service.ts';
 export interface MqttIngest extends ConsentPublisher {
   client: MqttClient;
   isConnected(): boolean;
+  /** Messages received and not yet acknowledged, and when the last one arrived (draining a dead instance's session). */
+  unacknowledged(): number;
+  lastMessageAtMs(): number;
+  /**
+   * Several instances, on a clean stop: leave the shared group first, so the broker stops handing
+   * this session messages it would hold until the instance returns (a survivor drains the rest).
+   */
+  leaveShareGroup(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The topics device messages arrive on. With several instances, a shared subscription in the
+ * group (MQTT_SHARE_GROUP, default `attune`): the broker hands each message to one member (docs/scale-out.md).
+ */
+export function deviceSubscriptions(shareGroup: string | null): string[] {
+  const all = [subscriptions.allScores, subscriptions.allStatus];
+  return shareGroup ? all.map((topic) => `$share/${shareGroup}/${topic}`) : all;
 }
 
 /** Passed to mqtt.js's handleMessage callback: "read on, but do not acknowledge" (this module acknowledges after commit). */
@@ -51,6 +68,12 @@ export async function startMqttIngest(options: {
   maxUnacknowledged: number;
   /** For an mqtts:// URL: the CA (PEM) to trust instead of the system's (MQTT_TLS_CA). */
   ca?: Buffer | undefined;
+  /** Several instances: subscribe through this shared-subscription group (deviceSubscriptions). */
+  shareGroup?: string | null;
+  /** Publish the server's clock (not when draining another instance's session). Default true. */
+  publishServerTime?: boolean;
+  /** Reconnect after a lost connection. Default true; a drain of a dead instance's session gives up instead of fighting its return. */
+  reconnect?: boolean;
 }): Promise<MqttIngest> {
   const { logger, ingest } = options;
   const client = mqtt.connect(options.url, {
@@ -59,7 +82,7 @@ export async function startMqttIngest(options: {
     username: options.username,
     ...(options.password !== undefined ? { password: options.password } : {}),
     clean: false, // persistent session: QoS 1 messages published while we were away are delivered on return
-    reconnectPeriod: 1000,
+    reconnectPeriod: options.reconnect === false ? 0 : 1000,
     connectTimeout: 10_000,
     queueQoSZero: false,
     // mqtts: the broker's certificate is always verified (chain and host name), against MQTT_TLS_CA when given.
@@ -78,9 +101,11 @@ export async function startMqttIngest(options: {
     }
   };
   let waitingForCapacity: (() => void) | null = null;
+  let lastMessageAtMs = 0;
 
   client.handleMessage = (packet, done) => {
     if (packet.cmd !== 'publish') return done();
+    lastMessageAtMs = Date.now();
     // Broker control replies (Mosquitto dynamic security) share this session; they are not device
     // data (their 'message' event has already been emitted) and are acknowledged in turn.
     const handled = packet.topic.startsWith('$')
@@ -126,7 +151,7 @@ export async function startMqttIngest(options: {
     });
   });
   if (options.receiveDeviceMessages) {
-    await client.subscribeAsync([subscriptions.allScores, subscriptions.allStatus], { qos: 1 });
+    await client.subscribeAsync(deviceSubscriptions(options.shareGroup ?? null), { qos: 1 });
     logger.info('MQTT ingest subscribed', { url: options.url });
   }
 
@@ -138,13 +163,21 @@ export async function startMqttIngest(options: {
       retain: false,
     });
   };
-  const timeTimer = setInterval(publishTime, SERVER_TIME_EVERY_MS);
-  client.on('connect', publishTime);
-  publishTime();
+  const timeTimer = options.publishServerTime === false ? undefined : setInterval(publishTime, SERVER_TIME_EVERY_MS);
+  if (timeTimer) {
+    client.on('connect', publishTime);
+    publishTime();
+  }
 
   return {
     client,
     isConnected: () => client.connected,
+    unacknowledged: () => acks.length,
+    async leaveShareGroup() {
+      if (!options.shareGroup || !client.connected) return;
+      await client.unsubscribeAsync(deviceSubscriptions(options.shareGroup)).catch(() => undefined);
+    },
+    lastMessageAtMs: () => lastMessageAtMs,
     async publishConsent(message: ConsentMessage) {
       await client.publishAsync(topics.consent(message.deviceId), encodePayload('consent', message), { qos: 1, retain: true });
     },

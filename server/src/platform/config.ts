@@ -101,6 +101,24 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/)
     .optional(),
+  /**
+   * Names this server instance when several share one PostgreSQL and one broker (docs/scale-out.md):
+   * set it on every instance, unique and stable across restarts. Unset: one instance, as always.
+   */
+  ATTUNE_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,48}$/, 'letters, digits, _ and - only, at most 48')
+    .optional(),
+  /**
+   * Several instances: the broker's shared-subscription group. Every instance of one Attune
+   * installation uses the same group, and no other installation on the broker may use it.
+   */
+  MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default('attune'),
+  /** Several instances: a ward, a job or a dead instance's broker session is taken over this long after its owner stops renewing. */
+  LEASE_TTL_S: z.coerce.number().int().min(3).max(300).default(10),
   /** Embedded broker: largest MQTT packet a client may send, bytes after the fixed header (a 4 KiB payload plus topic and headers fits twice). */
   MQTT_MAX_PACKET_BYTES: z.coerce.number().int().min(4608).max(268_435_455).default(16384),
   /** Embedded broker: a connection not authenticated this long after it opened is closed. */
@@ -239,6 +257,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const mqttTlsProblem = checkMqttTls(config);
   if (mqttTlsProblem) throw new ConfigError(`Invalid configuration:\n  ${mqttTlsProblem}`);
+  const instanceProblem = checkInstance(config);
+  if (instanceProblem) throw new ConfigError(`Invalid configuration:\n  ${instanceProblem}`);
   const oidcProblem = checkOidc(config);
   if (oidcProblem) throw new ConfigError(`Invalid configuration:\n  ${oidcProblem}`);
   return { ...config, dataDir: resolve(config.ATTUNE_DATA_DIR) };
@@ -253,6 +273,16 @@ function checkMqttTls(config: z.infer<typeof ConfigSchema>): string | null {
     return 'MQTT_TLS_CERT: the certificate is for the embedded broker, which does not run when MQTT_URL is set; configure TLS in Mosquitto instead (docs/deploy.md, "TLS for devices")';
   if (ca && !url?.startsWith('mqtts:'))
     return 'MQTT_TLS_CA: only used when MQTT_URL is mqtts:// (the server reaches the embedded broker over the loopback)';
+  return null;
+}
+
+/** Several instances share a PostgreSQL and an external broker; the embedded defaults belong to one process. */
+function checkInstance(config: z.infer<typeof ConfigSchema>): string | null {
+  if (!config.ATTUNE_INSTANCE_ID) return null;
+  if (!config.DATABASE_URL)
+    return 'ATTUNE_INSTANCE_ID: several instances share one PostgreSQL; set DATABASE_URL (PGlite belongs to one process)';
+  if (!config.MQTT_URL)
+    return 'ATTUNE_INSTANCE_ID: several instances share one broker; set MQTT_URL (the embedded broker belongs to one process)';
   return null;
 }
 

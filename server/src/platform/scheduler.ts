@@ -5,6 +5,8 @@ export interface Job {
   name: string;
   everyMs: number;
   run(now: Date): Promise<void>;
+  /** Several instances: only the holder of the job's lease runs it (the others count a skipped run as done). */
+  leased?: boolean;
 }
 
 /** A job that has not completed a run for this many of its periods (at least a minute) is stalled. */
@@ -17,7 +19,12 @@ export interface RunningJobs {
   stop(): Promise<void>;
 }
 
-export function startJobs(jobs: Job[], logger: Logger, startedAt = new Date()): RunningJobs {
+export function startJobs(
+  jobs: Job[],
+  logger: Logger,
+  options: { startedAt?: Date; holdsLease?: (jobName: string) => boolean } = {},
+): RunningJobs {
+  const startedAt = options.startedAt ?? new Date();
   const running = new Set<Promise<void>>();
   const lastCompletedMs = new Map(jobs.map((job) => [job.name, startedAt.getTime()]));
   const timers = jobs.map((job) => {
@@ -25,8 +32,8 @@ export function startJobs(jobs: Job[], logger: Logger, startedAt = new Date()): 
     return setInterval(() => {
       if (busy) return;
       busy = true;
-      const p = job
-        .run(new Date())
+      const mine = !job.leased || !options.holdsLease || options.holdsLease(job.name);
+      const p = (mine ? job.run(new Date()) : Promise.resolve())
         .then(() => void lastCompletedMs.set(job.name, Date.now()))
         .catch((error: unknown) => logger.error('job failed', { job: job.name, error: String(error) }))
         .finally(() => {

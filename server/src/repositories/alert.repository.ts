@@ -179,7 +179,12 @@ export class AlertRepository {
     return this.db.orm.select({ kind: alert.kind, count: count() }).from(alert).where(isOpen).groupBy(alert.kind);
   }
 
-  async insert(a: NewAlert): Promise<string> {
+  /**
+   * Opens an alert. Null when the stay (or device) already has an open alert of the kind: the
+   * database holds one at most (alert_one_open_per_*), which backs up ward ownership when several
+   * instances run. Inserts nothing then.
+   */
+  async insert(a: NewAlert): Promise<string | null> {
     const [row] = await this.db.orm
       .insert(alert)
       .values({
@@ -197,8 +202,9 @@ export class AlertRepository {
         updatedAt: a.at,
         explanation: a.explanation,
       })
+      .onConflictDoNothing()
       .returning({ id: alert.id });
-    return row!.id;
+    return row?.id ?? null;
   }
 
   /** Changes what is given; what is left out stays as it is. */

@@ -80,7 +80,9 @@ export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics; users: U
           if (!(await sessionStillValid())) break;
           while (queue.length > 0 && !closed) {
             const event = queue.shift()!;
-            await stream.writeSSE({ id: String(event.id), event: event.type, data: JSON.stringify(event.data) });
+            // A reset after a cluster-bus outage has no id (-1): the client's Last-Event-ID stays its last real event's.
+            const id = event.id >= 0 ? { id: String(event.id) } : {};
+            await stream.writeSSE({ ...id, event: event.type, data: JSON.stringify(event.data) });
           }
           if (closed) break;
           const waitMs = nextHeartbeatAtMs - Date.now();

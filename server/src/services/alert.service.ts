@@ -11,7 +11,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { AlertRepository, AlertRow } from '../repositories/alert.repository.ts';
 import type { ScoreRepository } from '../repositories/score.repository.ts';
-import { inForce, SENSITIVITY_TTL_MS, sensitivityEvidence, type StaySensitivity } from '../domain/alert-sensitivity.ts';
+import { SENSITIVITY_TTL_MS, sensitivityEvidence, type StaySensitivity } from '../domain/alert-sensitivity.ts';
 import {
   ALERT_CATEGORY,
   PRIORITY_RANK,
@@ -27,23 +27,17 @@ import {
   distressRuleFor,
   evaluateDistressWindow,
   initialDistressState,
-  resetAfterResolution,
   toRuleWindow,
   type AlertSensitivity,
   type DistressDecision,
-  type DistressRuleState,
 } from '../domain/distress-rule.ts';
 import { firingAgain } from '../domain/alert-escalation.ts';
 import { explainConsentViolation, explainDeviceOffline } from '../domain/technical-explanation.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 import { alertToApi } from '../mappers/alert.mapper.ts';
-import {
-  evaluatePossiblePainWindow,
-  initialPossiblePainState,
-  resetPossiblePainAfterResolution,
-  type PossiblePainDecision,
-  type PossiblePainState,
-} from '../domain/possible-pain-rule.ts';
+import { evaluatePossiblePainWindow, initialPossiblePainState, type PossiblePainDecision } from '../domain/possible-pain-rule.ts';
+import type { ClusterBus } from '../platform/cluster-bus.ts';
+import { ClinicalRuleStates } from './clinical-rule-states.ts';
 
 export interface AlertScope {
   stayId: string | null;
@@ -61,18 +55,11 @@ const REBUILD_WINDOW_MS = 15 * 60 * 1000;
 type ClinicalDecision = DistressDecision | PossiblePainDecision;
 
 export class AlertService {
-  private readonly distressByStay = new Map<string, DistressRuleState>();
-  private readonly painByStay = new Map<string, PossiblePainState>();
-  /**
-   * Each stay's latest alert-sensitivity setting (null: never set), read from the database once per
-   * stay and replaced when a charge nurse changes it, so no window waits on a query for it. Whether
-   * it is still in force is checked against each window's receive time (the server's clock).
-   */
-  private readonly sensitivityByStay = new Map<string, StaySensitivity | null>();
+  private readonly rules = new ClinicalRuleStates();
+  /** Several instances: resolutions, sensitivity changes and forgotten stays are told to the others. */
+  private bus: ClusterBus | null = null;
   /** Devices whose offline alert has its condition active: the only ones a message can clear (kept in memory, off the ingest hot path). */
   private readonly offlineDevices = new Set<string>();
-  /** When each stay's (or stay-less device's) consent-violation alert was last written. */
-  private readonly violationRaisedAtMs = new Map<string, number>();
 
   constructor(
     private readonly alerts: AlertRepository,
@@ -88,31 +75,35 @@ export class AlertService {
    * it should open is written just after: if the process died in between, the replayed state is
    * active while no alert is, and that alert is opened now. Nothing is lost across a crash.
    */
-  async rebuild(scores: ScoreRepository, now: Date): Promise<void> {
-    for (const setting of await this.alerts.sensitivitiesInForce(now)) this.sensitivityByStay.set(setting.stayId, setting);
-    const recent = await scores.recentForActiveStays(new Date(now.getTime() - REBUILD_WINDOW_MS));
+  async rebuild(scores: ScoreRepository, now: Date, wardId?: string): Promise<Map<string, number>> {
+    for (const setting of await this.alerts.sensitivitiesInForce(now)) this.rules.sensitivity.set(setting.stayId, setting);
+    const recent = await scores.recentForActiveStays(new Date(now.getTime() - REBUILD_WINDOW_MS), wardId);
+    /** The last seq replayed per device: where evaluation of newly stored windows goes on. */
+    const lastSeq = new Map<string, number>();
     type PendingOpen = { decision: ClinicalDecision; scope: AlertScope & { stayId: string } };
     const lastOpen: Record<ClinicalRuleKind, Map<string, PendingOpen>> = { sustained_distress: new Map(), possible_pain: new Map() };
     for (const { stayId, window, receivedAt, bedId, wardId, afterDistressResolution, afterPainResolution } of recent) {
       const scope = { stayId, deviceId: window.deviceId, bedId, wardId };
+      lastSeq.set(window.deviceId, Math.max(window.seq, lastSeq.get(window.deviceId) ?? -Infinity));
+      this.rules.noteWard(stayId, wardId);
       const ruleWindow = toRuleWindow(window, receivedAt);
       if (afterDistressResolution) {
         const sensitivity = await this.sensitivityAt(stayId, receivedAt);
-        const state = this.distressByStay.get(stayId) ?? initialDistressState();
+        const state = this.rules.distress.get(stayId) ?? initialDistressState();
         const { state: next, decision } = evaluateDistressWindow(state, ruleWindow, distressRuleFor(sensitivity?.sensitivity));
-        this.distressByStay.set(stayId, next);
+        this.rules.distress.set(stayId, next);
         if (decision?.type === 'open') lastOpen.sustained_distress.set(stayId, { decision, scope });
       }
       if (afterPainResolution) {
-        const state = this.painByStay.get(stayId) ?? initialPossiblePainState();
+        const state = this.rules.pain.get(stayId) ?? initialPossiblePainState();
         const { state: next, decision } = evaluatePossiblePainWindow(state, ruleWindow);
-        this.painByStay.set(stayId, next);
+        this.rules.pain.set(stayId, next);
         if (decision?.type === 'open') lastOpen.possible_pain.set(stayId, { decision, scope });
       }
     }
     for (const kind of ['sustained_distress', 'possible_pain'] as const) {
       for (const [stayId, { decision, scope }] of lastOpen[kind]) {
-        const active = kind === 'sustained_distress' ? this.distressByStay.get(stayId)?.active : this.painByStay.get(stayId)?.active;
+        const active = kind === 'sustained_distress' ? this.rules.distress.get(stayId)?.active : this.rules.pain.get(stayId)?.active;
         if (!active) continue; // the episode cleared again
         const open = await this.alerts.findOpenForStay(stayId, kind);
         if (open?.conditionActive) continue;
@@ -120,44 +111,53 @@ export class AlertService {
         await this.applyClinicalDecision(kind, scope, decision);
       }
     }
-    for (const deviceId of await this.alerts.devicesWithActiveCondition('device_offline')) this.offlineDevices.add(deviceId);
+    await this.refreshOfflineDevices();
     await this.refreshOpenGauge();
+    return lastSeq;
+  }
+
+  /** Several instances (docs/scale-out.md): rule-state changes made here reach the ward's evaluator. */
+  shareThrough(bus: ClusterBus): void {
+    this.bus = bus;
+    this.rules.applyFrom(bus);
+  }
+
+  /** This instance gave the ward up: its stays' rule state goes (the next owner rebuilds it). */
+  forgetWard(wardId: string): void {
+    for (const stayId of this.rules.staysOfWard(wardId)) this.rules.forgetStay(stayId);
+  }
+
+  /** Devices with an active offline alert, re-read every few seconds with several instances (another may raise it). */
+  async refreshOfflineDevices(): Promise<void> {
+    const active = await this.alerts.devicesWithActiveCondition('device_offline');
+    this.offlineDevices.clear();
+    for (const deviceId of active) this.offlineDevices.add(deviceId);
   }
 
   /** Forgets a stay's rule state (discharge, or its data was erased): nothing of it is kept in memory. */
   forgetStay(stayId: string): void {
-    this.distressByStay.delete(stayId);
-    this.painByStay.delete(stayId);
-    this.sensitivityByStay.delete(stayId);
-    this.violationRaisedAtMs.delete(stayId);
+    this.rules.forgetStay(stayId);
+    this.bus?.send({ type: 'stay_forgotten', stayId });
   }
 
   async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow, receivedAt: Date): Promise<void> {
     const ruleWindow = toRuleWindow(window, receivedAt);
+    this.rules.noteWard(scope.stayId, scope.wardId);
     const sensitivity = await this.sensitivityAt(scope.stayId, receivedAt);
     const distress = evaluateDistressWindow(
-      this.distressByStay.get(scope.stayId) ?? initialDistressState(),
+      this.rules.distress.get(scope.stayId) ?? initialDistressState(),
       ruleWindow,
       distressRuleFor(sensitivity?.sensitivity),
     );
-    this.distressByStay.set(scope.stayId, distress.state);
-    const pain = evaluatePossiblePainWindow(this.painByStay.get(scope.stayId) ?? initialPossiblePainState(), ruleWindow);
-    this.painByStay.set(scope.stayId, pain.state);
+    this.rules.distress.set(scope.stayId, distress.state);
+    const pain = evaluatePossiblePainWindow(this.rules.pain.get(scope.stayId) ?? initialPossiblePainState(), ruleWindow);
+    this.rules.pain.set(scope.stayId, pain.state);
     if (distress.decision) await this.applyClinicalDecision('sustained_distress', scope, distress.decision);
     if (pain.decision) await this.applyClinicalDecision('possible_pain', scope, pain.decision);
   }
 
-  /**
-   * The stay's alert-sensitivity setting in force at `at` (the server's clock), or null (standard).
-   * Read from the database the first time a stay is seen, from memory afterwards.
-   */
-  private async sensitivityAt(stayId: string, at: Date): Promise<StaySensitivity | null> {
-    let setting = this.sensitivityByStay.get(stayId);
-    if (setting === undefined) {
-      setting = await this.alerts.staySensitivity(stayId);
-      this.sensitivityByStay.set(stayId, setting);
-    }
-    return inForce(setting, at);
+  private sensitivityAt(stayId: string, at: Date): Promise<StaySensitivity | null> {
+    return this.rules.sensitivityAt(stayId, at, (id) => this.alerts.staySensitivity(id));
   }
 
   /** The stay's alert sensitivity in force now, for the board and the API (null: standard). */
@@ -178,7 +178,8 @@ export class AlertService {
       setAt: at,
       expiresAt: new Date(at.getTime() + SENSITIVITY_TTL_MS),
     });
-    this.sensitivityByStay.set(stayId, setting);
+    this.rules.sensitivity.set(stayId, setting);
+    this.bus?.send({ type: 'sensitivity_changed', stayId });
     return setting;
   }
 
@@ -226,6 +227,8 @@ export class AlertService {
         at: d.at,
         explanation: d.explanation,
       });
+      // Null: open already (only an instance still evaluating a ward it has just lost meets this).
+      if (id === null) return this.logger.warn('alert already open for this stay; not opened twice', { stayId: scope.stayId, kind });
       this.metrics.alertsOpened.inc({ kind });
       await this.record(id, 'opened', d.at, null, { priority: d.priority });
       return;
@@ -255,9 +258,9 @@ export class AlertService {
     // An agent that keeps sending a withdrawn modality is one alert, refreshed at most once a
     // minute: every message is still rejected and counted, but not written again here.
     const key = scope.stayId ?? scope.deviceId ?? '';
-    const lastMs = this.violationRaisedAtMs.get(key);
+    const lastMs = this.rules.violationRaisedAtMs.get(key);
     if (lastMs !== undefined && at.getTime() - lastMs < VIOLATION_REFRESH_MS) return;
-    this.violationRaisedAtMs.set(key, at.getTime());
+    this.rules.violationRaisedAtMs.set(key, at.getTime());
     const explanation = explainConsentViolation(scope.deviceId ?? 'unknown device', modalities, at);
     const open = scope.stayId
       ? await this.alerts.findOpenForStay(scope.stayId, 'consent_violation')
@@ -276,6 +279,7 @@ export class AlertService {
       at,
       explanation,
     });
+    if (id === null) return; // opened meanwhile by another instance's message
     this.metrics.alertsOpened.inc({ kind: 'consent_violation' });
     await this.record(id, 'opened', at, null, { modalities });
   }
@@ -326,6 +330,7 @@ export class AlertService {
       at,
       explanation,
     });
+    if (id === null) return; // opened meanwhile by another instance
     this.metrics.alertsOpened.inc({ kind });
     await this.record(id, 'opened', at, null, {});
   }
@@ -358,13 +363,9 @@ export class AlertService {
     if (!(await this.alerts.resolve(alertId, userId, outcome, note, at))) {
       throw new DomainError('conflict', 'This alert is already resolved');
     }
-    if (current.kind === 'sustained_distress' && current.stayId) {
-      const state = this.distressByStay.get(current.stayId);
-      if (state) this.distressByStay.set(current.stayId, resetAfterResolution(state));
-    }
-    if (current.kind === 'possible_pain' && current.stayId) {
-      const state = this.painByStay.get(current.stayId);
-      if (state) this.painByStay.set(current.stayId, resetPossiblePainAfterResolution(state));
+    if (current.stayId) {
+      this.rules.resetAfterResolution(current.kind, current.stayId);
+      this.bus?.send({ type: 'alert_resolved', stayId: current.stayId, kind: current.kind });
     }
     return this.record(alertId, 'resolved', at, userId, { outcome });
   }

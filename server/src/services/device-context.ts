@@ -5,6 +5,7 @@
  * cached, because ingest checks it for every message; every change of stay or consent goes
  * through the server, which invalidates the entry.
  */
+import type { ClusterBus } from '../platform/cluster-bus.ts';
 import type { DeviceRepository } from '../repositories/device.repository.ts';
 import type { StayRepository } from '../repositories/stay.repository.ts';
 
@@ -35,13 +36,25 @@ export function stayInBedDuring(context: DeviceIngestContext, windowStart: Date,
 
 export class DeviceContextCache {
   private readonly entries = new Map<string, Promise<DeviceIngestContext | null>>();
+  private bus: ClusterBus | null = null;
 
   constructor(
     private readonly devices: DeviceRepository,
     private readonly stays: StayRepository,
   ) {}
 
+  /**
+   * Several instances: a change made through any instance drops every instance's entries, and
+   * while the instances cannot hear each other nothing is cached (consent must never be stale).
+   */
+  shareThrough(bus: ClusterBus): void {
+    this.bus = bus;
+    bus.on('device_contexts_changed', () => this.entries.clear());
+    bus.onRecovered(() => this.entries.clear());
+  }
+
   get(deviceId: string): Promise<DeviceIngestContext | null> {
+    if (this.bus && !this.bus.isHealthy()) return this.load(deviceId);
     let entry = this.entries.get(deviceId);
     if (!entry) {
       entry = this.load(deviceId);
@@ -54,6 +67,7 @@ export class DeviceContextCache {
   /** After any stay or consent change on a bed. */
   invalidateAll(): void {
     this.entries.clear();
+    this.bus?.send({ type: 'device_contexts_changed' });
   }
 
   private async load(deviceId: string): Promise<DeviceIngestContext | null> {

@@ -31,6 +31,7 @@ import { stayInBedDuring, type DeviceContextCache, type DeviceIngestContext } fr
 import type { DeviceStatusService } from './device-status.service.ts';
 import { renderDrivers } from '../domain/driver-words.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
+import type { StoredWindowsSink } from './stored-windows.ts';
 
 interface PendingRow extends ScoreToStore {
   context: Pick<DeviceIngestContext, 'wardId' | 'bedId'>;
@@ -99,6 +100,8 @@ export class IngestService {
       live: LiveEvents;
       metrics: Metrics;
       logger: Logger;
+      /** Set with several instances; otherwise this process evaluates every window itself. */
+      evaluation?: StoredWindowsSink;
     },
     private readonly options: IngestOptions,
   ) {}
@@ -329,6 +332,7 @@ export class IngestService {
         confidence: w.fused.confidence,
         drivers: renderDrivers(w.fused.drivers),
       });
+      if (this.deps.evaluation) continue;
       await this.afterCommit('evaluate_alerts', w.deviceId, () =>
         this.deps.alerts.onScoreWindow(
           { stayId: row.stayId, deviceId: w.deviceId, bedId: row.context.bedId, wardId: row.context.wardId },
@@ -337,6 +341,21 @@ export class IngestService {
         ),
       );
     }
+    await this.handOver(fresh);
+  }
+
+  /** Several instances: the fresh windows go to their wards' owners, all at once. */
+  private async handOver(fresh: PendingRow[]): Promise<void> {
+    const evaluation = this.deps.evaluation;
+    if (!evaluation || fresh.length === 0) return;
+    const refs = fresh.map((r) => ({
+      wardId: r.context.wardId,
+      stayId: r.stayId,
+      deviceId: r.window.deviceId,
+      seq: r.window.seq,
+      windowEnd: r.window.windowEnd,
+    }));
+    await this.afterCommit('evaluate_alerts', null, () => evaluation.windowsStored(refs));
   }
 
   /**

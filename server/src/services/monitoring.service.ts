@@ -54,10 +54,23 @@ export class MonitoringService {
       alerts: AlertService;
       live: LiveEvents;
     },
-    private readonly options: { stallMs: number; signalLostMs: number },
+    private readonly options: {
+      stallMs: number;
+      signalLostMs: number;
+      /**
+       * Several instances: every instance works out each device's state for its own board, but only
+       * the ward's owner raises and clears the alerts and sends the live event.
+       */
+      ownsWard?: (wardId: string | null) => boolean;
+    },
     now = new Date(),
   ) {
     this.startedAtMs = now.getTime();
+  }
+
+  /** A ward was taken over: which alerts are active is read again from the database. */
+  reloadActiveAlerts(): void {
+    this.active = null;
   }
 
   forDevice(deviceId: string): DeviceMonitoring | null {
@@ -146,7 +159,9 @@ export class MonitoringService {
     // The bed's tile first, then the alerts about it: the board never lags behind an alert (an
     // alert already cleared while the tile still says "signal lost"), and a failing alert write
     // cannot keep the board from showing the bed's state.
-    this.showOnBoard(d, state, reason, signalLost);
+    const owner = this.options.ownsWard?.(d.wardId) ?? true;
+    this.showOnBoard(d, state, reason, signalLost, owner);
+    if (!owner) return;
     if (interruption !== null) {
       await this.raise('monitoring_interrupted', scope, explainMonitoringInterrupted(d.deviceId, interruption, d.lastScoreAt, now), now);
     } else await this.clear('monitoring_interrupted', d.deviceId, now);
@@ -154,7 +169,13 @@ export class MonitoringService {
     else await this.clear('signal_lost', d.deviceId, now);
   }
 
-  private showOnBoard(d: MonitoredDevice, state: MonitoringState, reason: string | null, signalLost: DeviceMonitoring['signalLost']): void {
+  private showOnBoard(
+    d: MonitoredDevice,
+    state: MonitoringState,
+    reason: string | null,
+    signalLost: DeviceMonitoring['signalLost'],
+    publish: boolean,
+  ): void {
     const offset = d.clockOffsetMs;
     const next: DeviceMonitoring = {
       deviceId: d.deviceId,
@@ -167,7 +188,7 @@ export class MonitoringService {
     };
     const previous = this.byDevice.get(d.deviceId);
     this.byDevice.set(d.deviceId, next);
-    if (!previous || !sameForTheBoard(previous, next)) this.deps.live.publish('monitoring', d.wardId, next);
+    if (publish && (!previous || !sameForTheBoard(previous, next))) this.deps.live.publish('monitoring', d.wardId, next);
   }
 
   private async raise(

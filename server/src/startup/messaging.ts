@@ -22,6 +22,20 @@ export interface Messaging {
 }
 
 /**
+ * The server's MQTT client id: MQTT_CLIENT_ID (or MQTT_USERNAME), with several instances followed
+ * by the instance's id, so each instance has a persistent session of its own.
+ */
+export function serverClientId(config: Config, instanceId: string | undefined): string {
+  const base = config.MQTT_CLIENT_ID ?? config.MQTT_USERNAME;
+  return instanceId ? `${base}-${instanceId}` : base;
+}
+
+/** Enough for two batches in flight and one being filled (see deploy/mosquitto/attune.conf). */
+export function maxUnacknowledged(config: Config): number {
+  return Math.max(1000, 4 * config.INGEST_BATCH_MAX_ROWS);
+}
+
+/**
  * The broker (embedded unless MQTT_URL names one) and the server's session on it. The embedded
  * broker hands device messages to ingest in-process and acknowledges them only once they are durable.
  */
@@ -60,16 +74,17 @@ export async function startMessaging(
     url: mqttUrl,
     username: config.MQTT_USERNAME,
     password: serverMqttPassword,
-    clientId: config.MQTT_CLIENT_ID ?? config.MQTT_USERNAME,
+    clientId: serverClientId(config, config.ATTUNE_INSTANCE_ID),
     ingest,
     logger,
     receiveDeviceMessages: broker === null,
     ca: readTrustedCa(config),
-    // Enough for two batches in flight and one being filled (see deploy/mosquitto/attune.conf).
-    maxUnacknowledged: Math.max(1000, 4 * config.INGEST_BATCH_MAX_ROWS),
+    maxUnacknowledged: maxUnacknowledged(config),
+    shareGroup: config.ATTUNE_INSTANCE_ID ? config.MQTT_SHARE_GROUP : null,
   });
   // Write what is pending while still connected, so its acknowledgements go out, then disconnect.
   stops.push(async () => {
+    await mqttIngest.leaveShareGroup();
     await ingest.close();
     await mqttIngest.close();
   });

@@ -1,0 +1,173 @@
+/**
+ * Who does what among several server instances: a round every LEASE_TTL_S/5 writes this instance's
+ * heartbeat, renews its leases, and shares the wards out evenly among the live instances (each
+ * takes free wards up to its share and gives back what is above it). Jobs only one instance may
+ * run are leased the same way, and the broker session of an instance that died is drained by one
+ * survivor. A lease not renewed for LEASE_TTL_S is free for the taking, so a dead instance's wards
+ * are taken over within LEASE_TTL_S plus one round.
+ *
+ * Fencing: this instance treats a lease as its own only while its last renewal is younger than
+ * LEASE_TTL_S minus a margin (measured on its own monotonic clock), so an instance that was paused
+ * stops evaluating before another may have taken over. The database's one-open-alert-per-stay
+ * index backs this up.
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../platform/logger.ts';
+import type { LeaseRepository } from '../repositories/lease.repository.ts';
+
+const WARD = 'ward:';
+const JOB = 'job:';
+const SESSION = 'mqtt-session:';
+
+export interface LeaseHandlers {
+  /** A ward is now this instance's: rebuild its state from the database. Not awaited by the round. */
+  wardGained(wardId: string): void;
+  /** A ward is no longer this instance's: forget its state. */
+  wardLost(wardId: string): void;
+  /** Another instance died: drain its broker session (awaited; the lease is held meanwhile). */
+  instanceDead(instanceId: string): Promise<void>;
+}
+
+export class ClusterLeases {
+  /** Lease name -> when this instance last renewed it (performance.now()). */
+  private readonly held = new Map<string, number>();
+  private readonly startedAt = new Date();
+  private lastRoundOkMs = performance.now();
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> = Promise.resolve();
+  private handlers: LeaseHandlers | null = null;
+
+  constructor(
+    private readonly deps: { leases: LeaseRepository; logger: Logger },
+    readonly options: { instanceId: string; ttlMs: number; jobNames: string[] },
+  ) {}
+
+  get instanceId(): string {
+    return this.options.instanceId;
+  }
+
+  /** Whether this instance may act for the ward now (see fencing above). */
+  ownsWard(wardId: string): boolean {
+    return this.fresh(WARD + wardId);
+  }
+
+  holdsJob(name: string): boolean {
+    return this.fresh(JOB + name);
+  }
+
+  ownedWardIds(): string[] {
+    return [...this.held.keys()].filter((n) => n.startsWith(WARD) && this.fresh(n)).map((n) => n.slice(WARD.length));
+  }
+
+  /** Takes a job's lease now if it is free (at start, before the first round). */
+  async tryJob(name: string): Promise<boolean> {
+    const got = await this.deps.leases.acquire([JOB + name], this.instanceId);
+    for (const n of got) this.held.set(n, performance.now());
+    return got.length > 0;
+  }
+
+  async start(handlers: LeaseHandlers): Promise<void> {
+    this.handlers = handlers;
+    await this.runRound();
+    this.timer = setInterval(() => void this.runRound(), this.options.ttlMs / 5);
+  }
+
+  /** Null while rounds complete; in words when leases have not been renewed for a lease time. */
+  problem(): string | null {
+    const sinceMs = performance.now() - this.lastRoundOkMs;
+    return sinceMs > this.options.ttlMs ? `leases not renewed for ${Math.round(sinceMs / 1000)} s (wards may be taken over)` : null;
+  }
+
+  /**
+   * Gives every lease back (a clean stop), so the others take over at once instead of after
+   * LEASE_TTL_S. The heartbeat row stays: if this instance does not return within a lease time,
+   * a survivor drains what its broker session still holds.
+   */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.round;
+    const names = [...this.held.keys()];
+    this.held.clear();
+    await this.deps.leases.release(names, this.instanceId).catch(() => undefined);
+  }
+
+  private fresh(name: string): boolean {
+    const renewedAtMs = this.held.get(name);
+    return renewedAtMs !== undefined && performance.now() - renewedAtMs < this.options.ttlMs * 0.75;
+  }
+
+  private runRound(): Promise<void> {
+    // Rounds never overlap: a slow database delays the next one (and problem() says so).
+    this.round = this.round.then(() =>
+      this.oneRound().catch((error: unknown) => this.deps.logger.error('lease round failed', { error: String(error) })),
+    );
+    return this.round;
+  }
+
+  private async oneRound(): Promise<void> {
+    const { leases, logger } = this.deps;
+    const me = this.instanceId;
+    const startedMs = performance.now();
+    await leases.heartbeat({ id: me, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
+    const renewed = new Set(await leases.renew(me));
+    for (const name of [...this.held.keys()]) {
+      if (renewed.has(name)) this.held.set(name, startedMs);
+      else this.lose(name, 'expired before it was renewed');
+    }
+    this.lastRoundOkMs = startedMs;
+
+    // Wards: an even share each.
+    const [wardIds, live, wardLeases] = await Promise.all([leases.activeWardIds(), leases.liveInstanceIds(), leases.held(WARD)]);
+    const active = new Set(wardIds);
+    const mine = [...this.held.keys()].filter((n) => n.startsWith(WARD));
+    const retired = mine.filter((n) => !active.has(n.slice(WARD.length)));
+    const share = Math.ceil(wardIds.length / Math.max(1, live.length));
+    const keep = mine.filter((n) => !retired.includes(n));
+    const surplus = keep.length > share ? keep.slice(share) : [];
+    if (retired.length + surplus.length > 0) {
+      for (const name of [...retired, ...surplus]) this.lose(name, retired.includes(name) ? 'ward retired' : 'rebalanced');
+      await leases.release([...retired, ...surplus], me);
+    }
+    const taken = new Set(wardLeases.map((l) => l.name));
+    const free = wardIds.map((id) => WARD + id).filter((n) => !taken.has(n) && !this.held.has(n));
+    const wanted = free.slice(0, Math.max(0, share - (keep.length - surplus.length)));
+    for (const name of await leases.acquire(wanted, me)) this.gain(name);
+
+    // Jobs: any free one (they are few and light).
+    const jobLeases = new Set((await leases.held(JOB)).map((l) => l.name));
+    const freeJobs = this.options.jobNames.map((j) => JOB + j).filter((n) => !jobLeases.has(n) && !this.held.has(n));
+    for (const name of await leases.acquire(freeJobs, me)) this.gain(name);
+
+    // Dead instances: one survivor drains each one's broker session, then forgets it. In the
+    // background: the lease is renewed by the rounds meanwhile, which must not wait for the drain.
+    for (const dead of await leases.deadInstanceIds(me)) {
+      const name = SESSION + dead;
+      if (this.held.has(name) || (await leases.acquire([name], me)).length === 0) continue;
+      this.held.set(name, performance.now());
+      logger.warn('instance silent for a lease time: draining its broker session', { instance: dead });
+      void this.handlers!.instanceDead(dead)
+        .then(() => leases.forgetInstance(dead))
+        .catch((error: unknown) =>
+          logger.error('draining a dead instance failed; a later round tries again', { instance: dead, error: String(error) }),
+        )
+        .finally(() => {
+          this.held.delete(name);
+          void leases.release([name], me).catch(() => undefined);
+        });
+    }
+  }
+
+  private gain(name: string): void {
+    this.held.set(name, performance.now());
+    this.deps.logger.info('lease taken', { lease: name });
+    if (name.startsWith(WARD)) this.handlers?.wardGained(name.slice(WARD.length));
+  }
+
+  private lose(name: string, why: string): void {
+    this.held.delete(name);
+    this.deps.logger.warn('lease given up', { lease: name, why });
+    if (name.startsWith(WARD)) this.handlers?.wardLost(name.slice(WARD.length));
+  }
+}

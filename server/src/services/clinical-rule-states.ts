@@ -1,0 +1,68 @@
+/**
+ * The clinical rules' running state per stay, in memory (rebuilt from stored windows after a
+ * restart or a ward takeover), and which ward each stay was last evaluated on, so an instance that
+ * gives a ward up forgets exactly that ward's stays.
+ */
+import { resetAfterResolution, type DistressRuleState } from '../domain/distress-rule.ts';
+import { resetPossiblePainAfterResolution, type PossiblePainState } from '../domain/possible-pain-rule.ts';
+import { inForce, type StaySensitivity } from '../domain/alert-sensitivity.ts';
+import type { ClusterBus } from '../platform/cluster-bus.ts';
+
+export class ClinicalRuleStates {
+  readonly distress = new Map<string, DistressRuleState>();
+  readonly pain = new Map<string, PossiblePainState>();
+  private readonly wardOfStay = new Map<string, string>();
+  /**
+   * Each stay's latest alert-sensitivity setting (null: never set), read from the database once per
+   * stay and replaced when a charge nurse changes it, so no window waits on a query for it.
+   */
+  readonly sensitivity = new Map<string, StaySensitivity | null>();
+  /** When each stay's (or stay-less device's) consent-violation alert was last written. */
+  readonly violationRaisedAtMs = new Map<string, number>();
+
+  /** Several instances: what another instance changed in a stay's rule state applies here too. */
+  applyFrom(bus: ClusterBus): void {
+    const fromOthers = (from: string) => from !== bus.instanceId;
+    bus.on('alert_resolved', (m, from) => fromOthers(from) && this.resetAfterResolution(m.kind, m.stayId));
+    bus.on('sensitivity_changed', (m, from) => fromOthers(from) && this.sensitivity.delete(m.stayId));
+    bus.on('stay_forgotten', (m, from) => fromOthers(from) && this.forgetStay(m.stayId));
+  }
+
+  /** The stay's setting in force at `at` (the server's clock), or null (standard); `load` reads it the first time. */
+  async sensitivityAt(
+    stayId: string,
+    at: Date,
+    load: (stayId: string) => Promise<StaySensitivity | null>,
+  ): Promise<StaySensitivity | null> {
+    let setting = this.sensitivity.get(stayId);
+    if (setting === undefined) {
+      setting = await load(stayId);
+      this.sensitivity.set(stayId, setting);
+    }
+    return inForce(setting, at);
+  }
+
+  noteWard(stayId: string, wardId: string | null): void {
+    if (wardId) this.wardOfStay.set(stayId, wardId);
+  }
+
+  /** A nurse resolved the stay's alert of this kind: that rule starts again. */
+  resetAfterResolution(kind: string, stayId: string): void {
+    const distress = this.distress.get(stayId);
+    if (kind === 'sustained_distress' && distress) this.distress.set(stayId, resetAfterResolution(distress));
+    const pain = this.pain.get(stayId);
+    if (kind === 'possible_pain' && pain) this.pain.set(stayId, resetPossiblePainAfterResolution(pain));
+  }
+
+  forgetStay(stayId: string): void {
+    this.distress.delete(stayId);
+    this.pain.delete(stayId);
+    this.wardOfStay.delete(stayId);
+    this.sensitivity.delete(stayId);
+    this.violationRaisedAtMs.delete(stayId);
+  }
+
+  staysOfWard(wardId: string): string[] {
+    return [...this.wardOfStay].filter(([, w]) => w === wardId).map(([stayId]) => stayId);
+  }
+}
