@@ -67,6 +67,27 @@ export class ClusterLeases {
     return got.length > 0;
   }
 
+  /**
+   * Refuses to run beside a live process with the same ATTUNE_INSTANCE_ID (the two would take each
+   * other's broker session and leases in turn). A heartbeat left by this id's previous, crashed
+   * process is waited out (at most a lease time), so a quick restart still works.
+   */
+  async claimInstanceId(): Promise<void> {
+    const deadlineMs = performance.now() + 2 * this.options.ttlMs;
+    for (let warned = false; ; warned = true) {
+      const other = await this.deps.leases.liveHolderOf(this.instanceId);
+      if (!other || (other.host === os.hostname() && other.pid === process.pid)) return;
+      if (performance.now() > deadlineMs) {
+        throw new Error(
+          `another server is running as ATTUNE_INSTANCE_ID=${this.instanceId} (${other.host}, pid ${other.pid}): give every instance its own id`,
+        );
+      }
+      if (!warned)
+        this.deps.logger.warn('waiting for the last heartbeat of this instance id to expire', { instance: this.instanceId, ...other });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
+
   async start(handlers: LeaseHandlers): Promise<void> {
     this.handlers = handlers;
     await this.runRound();
@@ -81,8 +102,8 @@ export class ClusterLeases {
 
   /**
    * Gives every lease back (a clean stop), so the others take over at once instead of after
-   * LEASE_TTL_S. The heartbeat row stays: if this instance does not return within a lease time,
-   * a survivor drains what its broker session still holds.
+   * LEASE_TTL_S. The heartbeat row stays, marked silent: a survivor drains what this instance's
+   * broker session may still hold, unless the instance is back first.
    */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
@@ -91,6 +112,7 @@ export class ClusterLeases {
     const names = [...this.held.keys()];
     this.held.clear();
     await this.deps.leases.release(names, this.instanceId).catch(() => undefined);
+    await this.deps.leases.markStopped(this.instanceId).catch(() => undefined);
   }
 
   private fresh(name: string): boolean {

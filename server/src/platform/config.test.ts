@@ -36,3 +36,30 @@ describe('ALERT_ESCALATE_AFTER_S', () => {
     expect(() => escalateAfter(value)).toThrow(message);
   });
 });
+
+describe('ATTUNE_INSTANCE_ID (several instances)', () => {
+  const shared = { DATABASE_URL: 'postgres://db.example/attune', MQTT_URL: 'mqtt://broker.example:1883' };
+
+  it('is off by default: one instance, as always', () => {
+    expect(loadConfig({}).ATTUNE_INSTANCE_ID).toBeUndefined();
+  });
+
+  it('takes a plain id with PostgreSQL and an external broker, with a 10 s lease by default', () => {
+    const config = loadConfig({ ...shared, ATTUNE_INSTANCE_ID: 'ward-server-2' });
+    expect(config.ATTUNE_INSTANCE_ID).toBe('ward-server-2');
+    expect(config.LEASE_TTL_S).toBe(10);
+    expect(config.MQTT_SHARE_GROUP).toBe('attune');
+  });
+
+  it.each([
+    [{ ATTUNE_INSTANCE_ID: 'a', MQTT_URL: shared.MQTT_URL }, /DATABASE_URL/],
+    [{ ATTUNE_INSTANCE_ID: 'a', DATABASE_URL: shared.DATABASE_URL }, /MQTT_URL/],
+    [{ ...shared, ATTUNE_INSTANCE_ID: 'a/b' }, /ATTUNE_INSTANCE_ID/],
+    [{ ...shared, ATTUNE_INSTANCE_ID: 'x'.repeat(49) }, /ATTUNE_INSTANCE_ID/],
+    [{ ...shared, ATTUNE_INSTANCE_ID: 'a', LEASE_TTL_S: '1' }, /LEASE_TTL_S/],
+    [{ ...shared, ATTUNE_INSTANCE_ID: 'a', MQTT_SHARE_GROUP: 'a/#' }, /MQTT_SHARE_GROUP/],
+  ])('refuses %o at start, naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});

@@ -66,6 +66,11 @@ export class LiveEvents {
     return null;
   }
 
+  /** False while several instances cannot hear each other: this instance's stream is missing events. */
+  isHealthy(): boolean {
+    return this.bus?.isHealthy() ?? true;
+  }
+
   get clientCount(): number {
     return this.listeners.size;
   }

@@ -38,6 +38,15 @@ export class LeaseRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Who last wrote the heartbeat of this instance id, if within the lease time. */
+  async liveHolderOf(id: string): Promise<{ host: string; pid: number } | null> {
+    const [row] = await this.db.orm
+      .select({ host: serverInstance.host, pid: serverInstance.pid })
+      .from(serverInstance)
+      .where(and(eq(serverInstance.id, id), gt(serverInstance.heartbeatAt, this.deadline())));
+    return row ?? null;
+  }
+
   /** Other instances silent for longer than the lease time. */
   async deadInstanceIds(self: string): Promise<string[]> {
     const rows = await this.db.orm
@@ -45,6 +54,11 @@ export class LeaseRepository {
       .from(serverInstance)
       .where(and(lte(serverInstance.heartbeatAt, this.deadline()), ne(serverInstance.id, self)));
     return rows.map((r) => r.id);
+  }
+
+  /** A clean stop: counts as silent at once, so a survivor drains its session and a restart need not wait. */
+  async markStopped(id: string): Promise<void> {
+    await this.db.orm.update(serverInstance).set({ heartbeatAt: this.deadline() }).where(eq(serverInstance.id, id));
   }
 
   async forgetInstance(id: string): Promise<void> {

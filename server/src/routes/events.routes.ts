@@ -11,7 +11,8 @@ import type { AppEnv } from '../http/context.ts';
 import { liveEventFor } from '../http/ward-access.ts';
 
 /**
- * Every open stream gets `event: heartbeat` this often, whatever else it carries. The board marks
+ * Every open stream gets `event: heartbeat` this often, whatever else it carries (except while
+ * the instances cannot hear each other). The board marks
  * itself stale after 25 s without one (two missed beats and some slack), so a stream frozen behind
  * a proxy never looks live. Heartbeats have no id: they are never replayed, and a client's
  * Last-Event-ID stays the last real event's.
@@ -95,9 +96,11 @@ export function eventRoutes(deps: { live: LiveEvents; metrics: Metrics; users: U
             clearTimeout(timer);
             wake = null;
           }
+          // No heartbeat while this instance cannot hear the others (several instances): the board
+          // then goes stale and says so, instead of looking live while other instances' events are missing.
           if (!closed && Date.now() >= nextHeartbeatAtMs) {
             const beat: HeartbeatEvent = { at: new Date().toISOString() };
-            await stream.writeSSE({ event: 'heartbeat', data: JSON.stringify(beat) });
+            if (deps.live.isHealthy()) await stream.writeSSE({ event: 'heartbeat', data: JSON.stringify(beat) });
             nextHeartbeatAtMs = Date.now() + HEARTBEAT_MS;
           }
         }

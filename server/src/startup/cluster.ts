@@ -48,6 +48,7 @@ export async function joinCluster(
     { leases: new LeaseRepository(db, config.LEASE_TTL_S), logger },
     { instanceId, ttlMs: config.LEASE_TTL_S * 1000, jobNames: [...LEASED_JOBS] },
   );
+  await leases.claimInstanceId();
   const evaluator = new WardEvaluator({ alerts: deps.alerts, scores: deps.scores, leases, bus, logger });
   stops.push(async () => evaluator.stop());
   logger.info('joined as one of several instances', { instanceId, leaseTtlS: config.LEASE_TTL_S });
