@@ -43,6 +43,9 @@ provision_server_role() {
   "${ctrl[@]}" createRole attune-server >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v2/devices/+/scores' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server subscribePattern 'attune/v2/devices/+/status' allow >/dev/null 2>&1 || true
+  # Several server instances subscribe through a shared group; Mosquitto checks the whole \$share/... filter.
+  "${ctrl[@]}" addRoleACL attune-server subscribePattern '$share/+/attune/v2/devices/+/scores' allow >/dev/null 2>&1 || true
+  "${ctrl[@]}" addRoleACL attune-server subscribePattern '$share/+/attune/v2/devices/+/status' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/devices/+/consent' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/devices/+/config' allow >/dev/null 2>&1 || true
   "${ctrl[@]}" addRoleACL attune-server publishClientSend 'attune/v2/server/time' allow >/dev/null 2>&1 || true

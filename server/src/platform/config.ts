@@ -83,12 +83,27 @@ export function parseEscalateAfterS(text: string, ctx: z.RefinementCtx): Escalat
   return result;
 }
 
+/**
+ * A PostgreSQL URL, with one host or several (`postgres://db1,db2/attune?target_session_attrs=read-write`,
+ * which postgres.js tries in turn, as libpq does: docs/deploy.md, "PostgreSQL high availability").
+ */
+function isPostgresUrl(value: string): boolean {
+  const hosts = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?#]+)/.exec(value)?.[1];
+  if (!hosts) return false;
+  try {
+    new URL(value.replace(hosts, hosts.split(',')[0]!));
+    return hosts.split(',').every((h) => h.length > 0);
+  } catch {
+    return false;
+  }
+}
+
 export const ConfigSchema = z.object({
   /** HTTP port for API, SSE and dashboard (0 picks a free port). */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** postgres://... ; unset -> embedded PGlite under ATTUNE_DATA_DIR/pglite. */
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_URL: z.string().refine(isPostgresUrl, 'expected postgres://user:password@host[:port][,host2[:port]]/database').optional(),
   /** mqtt://host:port of an external broker (Mosquitto); unset -> embedded broker on MQTT_PORT. */
   MQTT_URL: z.url({ protocol: /^mqtts?$/ }).optional(),
   /** Port of the embedded broker (0 picks a free port). */
