@@ -197,7 +197,19 @@ export async function startServer(config: Config, options: { logger?: Logger } =
           leased: true,
         },
         // Several instances: another instance may raise a device's offline alert; a window stored here must clear it.
-        ...(cluster ? [{ name: 'offline-alerts-refresh', everyMs: 5_000, run: () => alertService.refreshOfflineDevices() }] : []),
+        ...(cluster
+          ? [
+              { name: 'offline-alerts-refresh', everyMs: 5_000, run: () => alertService.refreshOfflineDevices() },
+              {
+                name: 'cluster-metrics',
+                everyMs: 5_000,
+                run: async () => {
+                  metrics.wardsEvaluated.set({}, cluster.leases.ownedWardIds().length);
+                  metrics.clusterBusHealthy.set({}, cluster.bus.isHealthy() ? 1 : 0);
+                },
+              },
+            ]
+          : []),
       ],
       logger,
       cluster ? { holdsLease: (name) => cluster.leases.holdsJob(name) } : {},

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, startServer, type RunningServer } from '@attune/server';
+import { readMetric } from '../support/metrics.ts';
 import { openSse, type SseClient } from '../support/sse.ts';
 import { makeWindow, startTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 import { encodePayload, topics } from '@attune/protocol';
@@ -66,6 +67,14 @@ describe.skipIf(!ready)('two instances sharing one database and broker', () => {
     ]);
     expect(holders.map((h) => h.holder)).toHaveLength(1);
     for (const url of [a.baseUrl, bUrl]) expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    // Each instance says how many wards it evaluates; together, the one ward once.
+    await waitFor(
+      async () =>
+        (await readMetric(a.baseUrl, 'attune_wards_evaluated')) + (await readMetric(bUrl, 'attune_wards_evaluated')) === 1 &&
+        (await readMetric(bUrl, 'attune_cluster_bus_healthy')) === 1,
+      'both instances to report their wards and a healthy bus',
+      15_000,
+    );
   });
 
   it('delivers a change made through one instance to streams on both, with the same ids, and resumes on the other instance', async () => {

@@ -96,6 +96,16 @@ export function createMetrics() {
       'Times bedside tablet pairing paused on a ward after too many wrong codes (one per pause)',
       'counter',
     ),
+    wardsEvaluated: new Series(
+      'attune_wards_evaluated',
+      'Several instances: wards whose alerts this instance evaluates (it holds their lease)',
+      'gauge',
+    ),
+    clusterBusHealthy: new Series(
+      'attune_cluster_bus_healthy',
+      'Several instances: 1 while this instance hears itself through PostgreSQL NOTIFY, 0 while it cannot',
+      'gauge',
+    ),
     text(): string {
       return (
         [
@@ -112,6 +122,8 @@ export function createMetrics() {
           metrics.consentPublished,
           metrics.brokerLimited,
           metrics.tabletPairingPaused,
+          metrics.wardsEvaluated,
+          metrics.clusterBusHealthy,
         ]
           .map((s) => s.text())
           .join('\n') + '\n'
