@@ -147,14 +147,20 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
     sendLive(event) {
       sendChain = sendChain
         .then(async () => {
-          const [{ id }] = (await db.query<{ id: string }>("select nextval('live_event_id_seq')::text as id")) as [{ id: string }];
-          const inline = JSON.stringify({ ...event, id: Number(id) });
-          if (Buffer.byteLength(inline) <= MAX_INLINE_PAYLOAD_BYTES) return notify(LIVE_CHANNEL, inline);
-          await db.query(
+          const json = JSON.stringify(event);
+          // One round trip: number the event and notify with the number spliced in (ids are at most 19 digits).
+          if (Buffer.byteLength(json) + 30 <= MAX_INLINE_PAYLOAD_BYTES) {
+            return db.query(
+              `with n as (select nextval('live_event_id_seq') as id)
+               select pg_notify($1, '{"id":' || n.id || ',' || substr($2, 2)) from n`,
+              [LIVE_CHANNEL, json],
+            );
+          }
+          const [{ id }] = (await db.query<{ id: string }>(
             `with kept as (delete from live_event_payload where created_at < now() - interval '${PAYLOAD_KEEP_MIN} minutes')
-             insert into live_event_payload (id, data) values ($1, $2)`,
-            [Number(id), JSON.stringify(event)],
-          );
+             insert into live_event_payload (id, data) values (nextval('live_event_id_seq'), $1) returning id::text`,
+            [json],
+          )) as [{ id: string }];
           return notify(LIVE_CHANNEL, JSON.stringify({ id: Number(id), ref: true }));
         })
         .catch((error: unknown) => logger.error('live event not sent to the other instances', { type: event.type, error: String(error) }));

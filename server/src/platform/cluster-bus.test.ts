@@ -1,0 +1,63 @@
+/** The cluster bus on a real PostgreSQL: two instances' buses on one database (skipped loudly without DATABASE_URL). */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '@attune/db';
+import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
+import { startClusterBus, type ClusterBus, type LiveEventDraft } from './cluster-bus.ts';
+import { createLogger } from './logger.ts';
+
+const { DATABASE_URL } = process.env;
+if (!DATABASE_URL) console.warn('SKIPPED: cluster bus tests need PostgreSQL (set DATABASE_URL; CI does).');
+
+describe.skipIf(!DATABASE_URL)('cluster bus over PostgreSQL LISTEN/NOTIFY', () => {
+  let url: string;
+  const dbs: Database[] = [];
+  const buses: ClusterBus[] = [];
+
+  beforeAll(async () => {
+    url = await createScratchDatabaseUrl(DATABASE_URL!);
+    for (const id of ['one', 'two']) {
+      const db = await createDatabase({ url, maxConnections: 2 });
+      if (id === 'one') await db.migrate();
+      dbs.push(db);
+      buses.push(await startClusterBus(db, id, createLogger('error')));
+    }
+  });
+
+  afterAll(async () => {
+    for (const bus of buses) await bus.close();
+    for (const db of dbs) await db.close();
+    await dropScratchDatabase(DATABASE_URL!, url);
+  });
+
+  it('numbers live events once and delivers them to every instance in the same order, large ones by reference', async () => {
+    const seen: (LiveEventDraft & { id: number })[][] = [[], []];
+    buses.forEach((bus, i) => bus.onLive((e) => seen[i]!.push(e)));
+    const big = 'x'.repeat(20_000);
+    buses[0]!.sendLive({ type: 'reset', wardId: 'w1', data: {} });
+    buses[1]!.sendLive({ type: 'reset', wardId: 'w2', data: { note: big } as never });
+    buses[0]!.sendLive({ type: 'reset', wardId: 'w3', data: {} });
+    await expect.poll(() => seen.map((s) => s.length), { timeout: 5000 }).toEqual([3, 3]);
+    expect(seen[0]!.map((e) => e.id)).toEqual(seen[1]!.map((e) => e.id));
+    expect(new Set(seen[0]!.map((e) => e.id)).size).toBe(3);
+    const large = seen[1]!.find((e) => e.wardId === 'w2')!;
+    expect((large.data as unknown as { note: string }).note).toHaveLength(20_000);
+  });
+
+  it('sends coordination messages to every instance, saying which sent them', async () => {
+    const got: string[] = [];
+    buses.forEach((bus, i) => bus.on('stay_forgotten', (m, from) => got.push(`${i}:${m.stayId}:${from}`)));
+    buses[1]!.send({ type: 'stay_forgotten', stayId: 's1' });
+    await expect.poll(() => got.sort(), { timeout: 5000 }).toEqual(['0:s1:two', '1:s1:two']);
+    expect(buses.every((b) => b.isHealthy() && b.problem() === null)).toBe(true);
+  });
+
+  it('says so when it cannot hear itself any more (its database is gone), instead of going quiet', async () => {
+    const db = await createDatabase({ url, maxConnections: 1 });
+    const bus = await startClusterBus(db, 'three', createLogger('error'));
+    expect(bus.isHealthy()).toBe(true);
+    await db.close();
+    await expect.poll(() => bus.problem(), { timeout: 12_000, interval: 500 }).toMatch(/instances cannot hear each other/);
+    expect(bus.isHealthy()).toBe(false);
+    await bus.close();
+  }, 20_000);
+});
