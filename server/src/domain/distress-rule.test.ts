@@ -12,18 +12,29 @@ import { at, CALM, CFG, E, endS, rep, run, seq, UP, win } from '../../test/distr
 
 describe('defaults', () => {
   it('match the design: evidence against the model base rate, chosen with the alert evaluation harness', () => {
-    expect(DEFAULT_DISTRESS_RULE).toEqual({
-      referenceDistress: 0.341,
-      allowanceLogOdds: 0.2,
-      openEvidence: 180,
-      highEvidence: 360,
-      minConfidence: 0.5,
-      clearSustainS: 120,
-      maxGapS: 15,
-      updateIntervalS: 60,
-    });
     // A window adds evidence above about 0.39 (what the explanation shows as the threshold).
     expect(evidenceThreshold(DEFAULT_DISTRESS_RULE)).toBeCloseTo(0.387, 2);
+    // 0.7 adds logit(0.7) - logit(0.341) - 0.2 = 1.31 a second: open at 180 (138 s), high at 360 (276 s),
+    // an update every 60 s between. Then 0.01 (-4.14 a second) spends the 360 in 87 s, and 120 s of calm clears.
+    const { decisions } = run(seq(0, [...rep(0.7, 56), ...rep(0.01, 41)]), initialDistressState(), {});
+    expect(decisions.map((d) => [d.type, endS(d)])).toEqual([
+      ['open', 140],
+      ['update', 200],
+      ['update', 260],
+      ['escalate', 280],
+      ['update', 340],
+      ['update', 400],
+      ['update', 460],
+      ['clear', 485],
+    ]);
+    // Windows below 0.5 confidence add no evidence.
+    expect(run(seq(0, rep(0.95, 60), { confidence: 0.49 }), initialDistressState(), {}).decisions).toHaveLength(0);
+    expect(run(seq(0, rep(0.95, 60), { confidence: 0.5 }), initialDistressState(), {}).decisions).not.toHaveLength(0);
+    // A gap of 15 s between windows keeps the evidence of 100 s of 0.7; a longer one starts the count again.
+    const opensAfterGapS = (gapS: number) =>
+      run([...seq(0, rep(0.7, 20)), ...seq(100 + gapS, rep(0.7, 40))], initialDistressState(), {}).decisions.map(endS)[0];
+    expect(opensAfterGapS(15)).toBe(155);
+    expect(opensAfterGapS(16)).toBe(256);
   });
 
   it('starts idle with a JSON-serialisable state', () => {
