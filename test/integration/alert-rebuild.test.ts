@@ -45,4 +45,37 @@ describe.each(backends())('alert engine rebuild on $label', (backend) => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await distressAlerts(cookie)).toEqual([]);
   });
+
+  it('escalates and clears the open alert as the stored windows called for, when the process stopped before writing it', async () => {
+    const device = sys.devices[0]!;
+    const startMs = Date.now() - 12 * 60_000;
+    // Two minutes of distress through ingest: the alert opens at medium priority.
+    await sys.publishScores(
+      device.deviceId,
+      makeEpisode(device.deviceId, 100, 24, new Date(startMs + 2 * 60_000), { distress: 0.9, confidence: 0.9 }),
+    );
+    let cookie = await sys.login();
+    const openAlert = async () =>
+      (await distressAlerts(cookie))[0] as { id: string; priority: string; conditionActive: boolean } | undefined;
+    await waitFor(async () => (await openAlert())?.priority === 'medium', 'the medium-priority distress alert');
+    // One more minute of distress, stored but not evaluated: enough evidence for high priority.
+    await storeWindowsUnevaluated(
+      sys,
+      device.stayId,
+      makeEpisode(device.deviceId, 124, 12, new Date(startMs + 3 * 60_000), { distress: 0.9, confidence: 0.9 }),
+    );
+    await sys.restartServer();
+    cookie = await sys.login();
+    await waitFor(async () => (await openAlert())?.priority === 'high', 'the alert escalated after the restart');
+    // Six calm minutes, stored but not evaluated: the evidence fell to 0 and stayed there for two minutes.
+    await storeWindowsUnevaluated(
+      sys,
+      device.stayId,
+      makeEpisode(device.deviceId, 136, 72, new Date(startMs + 9 * 60_000), { distress: 0.1, confidence: 0.9 }),
+    );
+    await sys.restartServer();
+    cookie = await sys.login();
+    await waitFor(async () => (await openAlert())?.conditionActive === false, 'the condition cleared after the restart');
+    expect((await distressAlerts(cookie)).length).toBe(1);
+  });
 });

@@ -23,19 +23,12 @@ import {
   type Priority,
   type TechnicalKind,
 } from '../domain/alert-types.ts';
-import {
-  distressRuleFor,
-  evaluateDistressWindow,
-  initialDistressState,
-  toRuleWindow,
-  type AlertSensitivity,
-  type DistressDecision,
-} from '../domain/distress-rule.ts';
+import { toRuleWindow, type AlertSensitivity, type DistressDecision } from '../domain/distress-rule.ts';
 import { firingAgain } from '../domain/alert-escalation.ts';
 import { explainConsentViolation, explainDeviceOffline } from '../domain/technical-explanation.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 import { alertToApi } from '../mappers/alert.mapper.ts';
-import { evaluatePossiblePainWindow, initialPossiblePainState, type PossiblePainDecision } from '../domain/possible-pain-rule.ts';
+import type { PossiblePainDecision } from '../domain/possible-pain-rule.ts';
 import type { ClusterBus } from '../platform/cluster-bus.ts';
 import { ClinicalRuleStates } from './clinical-rule-states.ts';
 
@@ -72,44 +65,45 @@ export class AlertService {
    * Rebuilds each active stay's rule state after a restart by replaying the windows stored in the
    * last 15 minutes, in the order they were received, from after the stay's last resolved distress
    * alert (a resolution resets the rule). A window is acknowledged once it is stored, but the alert
-   * it should open is written just after: if the process died in between, the replayed state is
-   * active while no alert is, and that alert is opened now. Nothing is lost across a crash.
+   * it should open (or escalate, or clear) is written just after: if the process died in between,
+   * the replayed state and the alerts disagree, and the alert is brought in line now. Nothing is
+   * lost across a crash or a ward's takeover by another instance.
    */
   async rebuild(scores: ScoreRepository, now: Date, wardId?: string): Promise<Map<string, number>> {
     for (const setting of await this.alerts.sensitivitiesInForce(now)) this.rules.sensitivity.set(setting.stayId, setting);
     const recent = await scores.recentForActiveStays(new Date(now.getTime() - REBUILD_WINDOW_MS), wardId);
     /** The last seq replayed per device: where evaluation of newly stored windows goes on. */
     const lastSeq = new Map<string, number>();
-    type PendingOpen = { decision: ClinicalDecision; scope: AlertScope & { stayId: string } };
-    const lastOpen: Record<ClinicalRuleKind, Map<string, PendingOpen>> = { sustained_distress: new Map(), possible_pain: new Map() };
+    /** The last decision of each rule and type per stay (`kind:type:stayId`), in the order first made. */
+    const made = new Map<string, { decision: ClinicalDecision; scope: AlertScope & { stayId: string } }>();
     for (const { stayId, window, receivedAt, bedId, wardId, afterDistressResolution, afterPainResolution } of recent) {
       const scope = { stayId, deviceId: window.deviceId, bedId, wardId };
       lastSeq.set(window.deviceId, Math.max(window.seq, lastSeq.get(window.deviceId) ?? -Infinity));
-      this.rules.noteWard(stayId, wardId);
-      const ruleWindow = toRuleWindow(window, receivedAt);
-      if (afterDistressResolution) {
-        const sensitivity = await this.sensitivityAt(stayId, receivedAt);
-        const state = this.rules.distress.get(stayId) ?? initialDistressState();
-        const { state: next, decision } = evaluateDistressWindow(state, ruleWindow, distressRuleFor(sensitivity?.sensitivity));
-        this.rules.distress.set(stayId, next);
-        if (decision?.type === 'open') lastOpen.sustained_distress.set(stayId, { decision, scope });
-      }
-      if (afterPainResolution) {
-        const state = this.rules.pain.get(stayId) ?? initialPossiblePainState();
-        const { state: next, decision } = evaluatePossiblePainWindow(state, ruleWindow);
-        this.rules.pain.set(stayId, next);
-        if (decision?.type === 'open') lastOpen.possible_pain.set(stayId, { decision, scope });
-      }
+      const sensitivity = await this.sensitivityAt(stayId, receivedAt);
+      const rules = { distress: afterDistressResolution, pain: afterPainResolution };
+      const { distress, pain } = this.rules.take(stayId, wardId, toRuleWindow(window, receivedAt), sensitivity, rules);
+      if (distress) made.set(`sustained_distress:${distress.type}:${stayId}`, { decision: distress, scope });
+      if (pain) made.set(`possible_pain:${pain.type}:${stayId}`, { decision: pain, scope });
     }
-    for (const kind of ['sustained_distress', 'possible_pain'] as const) {
-      for (const [stayId, { decision, scope }] of lastOpen[kind]) {
-        const active = kind === 'sustained_distress' ? this.rules.distress.get(stayId)?.active : this.rules.pain.get(stayId)?.active;
-        if (!active) continue; // the episode cleared again
-        const open = await this.alerts.findOpenForStay(stayId, kind);
-        if (open?.conditionActive) continue;
-        this.logger.warn('opening an alert its stored windows called for (the process stopped before writing it)', { stayId, kind });
-        await this.applyClinicalDecision(kind, scope, decision);
-      }
+    for (const [key, { decision, scope }] of made) {
+      const [kind, type] = key.split(':') as [ClinicalRuleKind, ClinicalDecision['type']];
+      const active = (kind === 'sustained_distress' ? this.rules.distress : this.rules.pain).get(scope.stayId)?.active;
+      const open = await this.alerts.findOpenForStay(scope.stayId, kind);
+      const unwritten =
+        (type === 'open' && active && !open?.conditionActive) ||
+        (type === 'escalate' &&
+          active &&
+          open &&
+          'priority' in decision &&
+          PRIORITY_RANK[decision.priority] > PRIORITY_RANK[open.priority]) ||
+        (type === 'clear' && !active && open?.conditionActive);
+      if (!unwritten) continue;
+      this.logger.warn('writing what stored windows called for (the process stopped before writing it)', {
+        stayId: scope.stayId,
+        kind,
+        type,
+      });
+      await this.applyClinicalDecision(kind, scope, decision);
     }
     await this.refreshOfflineDevices();
     await this.refreshOpenGauge();
@@ -141,19 +135,10 @@ export class AlertService {
   }
 
   async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow, receivedAt: Date): Promise<void> {
-    const ruleWindow = toRuleWindow(window, receivedAt);
-    this.rules.noteWard(scope.stayId, scope.wardId);
     const sensitivity = await this.sensitivityAt(scope.stayId, receivedAt);
-    const distress = evaluateDistressWindow(
-      this.rules.distress.get(scope.stayId) ?? initialDistressState(),
-      ruleWindow,
-      distressRuleFor(sensitivity?.sensitivity),
-    );
-    this.rules.distress.set(scope.stayId, distress.state);
-    const pain = evaluatePossiblePainWindow(this.rules.pain.get(scope.stayId) ?? initialPossiblePainState(), ruleWindow);
-    this.rules.pain.set(scope.stayId, pain.state);
-    if (distress.decision) await this.applyClinicalDecision('sustained_distress', scope, distress.decision);
-    if (pain.decision) await this.applyClinicalDecision('possible_pain', scope, pain.decision);
+    const { distress, pain } = this.rules.take(scope.stayId, scope.wardId, toRuleWindow(window, receivedAt), sensitivity);
+    if (distress) await this.applyClinicalDecision('sustained_distress', scope, distress);
+    if (pain) await this.applyClinicalDecision('possible_pain', scope, pain);
   }
 
   private sensitivityAt(stayId: string, at: Date): Promise<StaySensitivity | null> {

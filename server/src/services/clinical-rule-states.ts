@@ -3,8 +3,22 @@
  * restart or a ward takeover), and which ward each stay was last evaluated on, so an instance that
  * gives a ward up forgets exactly that ward's stays.
  */
-import { resetAfterResolution, type DistressRuleState } from '../domain/distress-rule.ts';
-import { resetPossiblePainAfterResolution, type PossiblePainState } from '../domain/possible-pain-rule.ts';
+import {
+  distressRuleFor,
+  evaluateDistressWindow,
+  initialDistressState,
+  resetAfterResolution,
+  type DistressDecision,
+  type DistressRuleState,
+  type RuleWindow,
+} from '../domain/distress-rule.ts';
+import {
+  evaluatePossiblePainWindow,
+  initialPossiblePainState,
+  resetPossiblePainAfterResolution,
+  type PossiblePainDecision,
+  type PossiblePainState,
+} from '../domain/possible-pain-rule.ts';
 import { inForce, type StaySensitivity } from '../domain/alert-sensitivity.ts';
 import type { ClusterBus } from '../platform/cluster-bus.ts';
 
@@ -42,8 +56,35 @@ export class ClinicalRuleStates {
     return inForce(setting, at);
   }
 
-  noteWard(stayId: string, wardId: string | null): void {
+  /**
+   * Takes one window of a stay through the rules asked for (both, except when replaying windows
+   * from before a rule's last resolution) and returns their decisions.
+   */
+  take(
+    stayId: string,
+    wardId: string | null,
+    window: RuleWindow,
+    sensitivity: StaySensitivity | null,
+    rules: { distress: boolean; pain: boolean } = { distress: true, pain: true },
+  ): { distress: DistressDecision | null; pain: PossiblePainDecision | null } {
     if (wardId) this.wardOfStay.set(stayId, wardId);
+    let distress: DistressDecision | null = null;
+    let pain: PossiblePainDecision | null = null;
+    if (rules.distress) {
+      const next = evaluateDistressWindow(
+        this.distress.get(stayId) ?? initialDistressState(),
+        window,
+        distressRuleFor(sensitivity?.sensitivity),
+      );
+      this.distress.set(stayId, next.state);
+      distress = next.decision;
+    }
+    if (rules.pain) {
+      const next = evaluatePossiblePainWindow(this.pain.get(stayId) ?? initialPossiblePainState(), window);
+      this.pain.set(stayId, next.state);
+      pain = next.decision;
+    }
+    return { distress, pain };
   }
 
   /** A nurse resolved the stay's alert of this kind: that rule starts again. */
