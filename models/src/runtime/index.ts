@@ -94,26 +94,4 @@ export {
 // graph models by our converter. The .onnx files are generated (npm install / npm start /
 // npm run models:build; `ensureFaceModels` in @attune/models/tools builds missing ones).
 // Runtime-only: importing these pulls in neither the converter nor onnx-proto.
-export {
-  BLAZEFACE_ANCHORS_PER_CELL,
-  BLAZEFACE_INPUT_SIZE,
-  BLAZEFACE_KEYPOINTS,
-  BLAZEFACE_NUM_ANCHORS,
-  BLAZEFACE_STRIDES,
-  EXPRESSION_CLASSES,
-  EXPRESSION_GRAY_WEIGHTS,
-  FACE_DETECTOR_MODEL,
-  FACE_EXPRESSION_INPUT_SIZE,
-  FACE_EXPRESSION_MODEL,
-  FACE_MESH_INPUT_SIZE,
-  FACE_MESH_LANDMARKS,
-  FACE_MESH_MODEL,
-  FACE_MODEL_NOTES,
-  blazeFaceAnchors,
-  expressionInput,
-  faceModelPath,
-  faceModelSpec,
-  type ExpressionClass,
-  type FaceModelName,
-  type FaceModelSpec,
-} from './face-models.ts';
+export * from './face-models.ts';
