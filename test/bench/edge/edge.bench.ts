@@ -14,6 +14,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describeFfmpeg, findFfmpeg } from '@attune/edge-agent/camera';
+import { PROTOCOL_EXPRESSION } from '@attune/edge-agent/face';
+import type { ExpressionClass } from '@attune/models';
 import { mean, percentile, round, type FrameTiming } from './stats.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -41,6 +43,7 @@ interface PeerRun {
   totals: number[];
   cpus: number[];
   passTotalsMs: number[];
+  /** Human's top emotion per frame of the first pass, in its own words (the FER2013 classes). */
   top: (string | null)[];
   maxRssKb: number;
 }
@@ -131,7 +134,7 @@ const peerStats = {
 
 // Expression agreement on the same faces: frames where both found a face, top class compared.
 const ours = attune[1]![0]!.top;
-const theirs = peer[0]!.top;
+const theirs = peer[0]!.top.map((e) => (e === null ? null : (PROTOCOL_EXPRESSION[e as ExpressionClass] ?? null)));
 const both = ours.map((o, i) => [o, theirs[i]] as const).filter(([o, t]) => o !== null && t !== null);
 const agree = both.filter(([o, t]) => o === t).length;
 const agreement = both.length ? agree / both.length : 0;
