@@ -18,8 +18,7 @@
  *   INGEST_BATCH_MAX_ROWS / INGEST_BATCH_MAX_WAIT_MS (passed to the server)  BENCH_CPU_PROF=<dir>
  * RESULTS.md is rewritten only by a run with no knob set.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { randomSecret } from '@attune/server';
@@ -27,7 +26,15 @@ import { type Backend } from '../support/system.ts';
 import { Child, childFile, quantile, summary, type DeviceCredential, type ThroughputWorkload } from './ingest/common.ts';
 
 import { CONFIG, N, SERVER_CLIENT_ID, env, knobsSet, log, root } from './ingest/config.ts';
-import { cpuDelta, provisionMosquittoDevices, round, startMosquitto, type Mosquitto } from './ingest/processes.ts';
+import {
+  cpuDelta,
+  machineInfo,
+  provisionMosquittoDevices,
+  round,
+  startMosquitto,
+  writeResults,
+  type Mosquitto,
+} from './ingest/processes.ts';
 import { runAlertLatency, runEndToEnd, runPassthrough, type RefBroker, type ServerHandle } from './ingest/phases.ts';
 
 // ---- one backend ------------------------------------------------------------------------------
@@ -216,13 +223,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const benchStarted = new Date();
-const machine = {
-  cpuModel: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  node: process.version,
-  os: `${os.type()} ${os.release()} ${os.arch()}`,
-  totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
-};
+const machine = machineInfo();
 log(`ingest bench on ${machine.cpuModel} x${machine.cores}, node ${machine.node}`);
 const backendResults = [];
 for (const kind of CONFIG.backends) backendResults.push(await runBackend(kind));
@@ -318,21 +319,12 @@ const inputs = {
   window:
     'wearable-only score window (makeWindow), distress 0.2 / confidence 0.8 for throughput and load; 13 windows of 0.9 / 0.8, 5 s apart, ending now, per episode',
 };
-const stamp = benchStarted
-  .toISOString()
-  .replaceAll(':', '-')
-  .replace(/\.\d+Z$/, 'Z');
-const resultsDir = join(root, 'test/bench/results');
-mkdirSync(resultsDir, { recursive: true });
-const jsonPath = join(resultsDir, `ingest-${stamp}.json`);
-writeFileSync(
-  jsonPath,
-  JSON.stringify(
-    { bench: 'ingest', startedAt: benchStarted.toISOString(), machine, inputs, summary: tableJson, backends: backendResults },
-    null,
-    2,
-  ),
-);
+const { path: jsonPath, stamp } = writeResults('ingest', benchStarted, {
+  machine,
+  inputs,
+  summary: tableJson,
+  backends: backendResults,
+});
 log(`raw figures: ${jsonPath}`);
 
 if (!knobsSet && CONFIG.backends.length === 2) {

@@ -1,6 +1,6 @@
 /** Processes the ingest benchmark starts and measures: a private Mosquitto, free ports, CPU time. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -134,3 +134,27 @@ export const cpuOf = (m: Msg) => {
   return c ? round((c.user + c.system) / 1e6, 2) : null;
 };
 export const round = (x: number, d = 0) => (Number.isFinite(x) ? +x.toFixed(d) : x);
+
+/** The machine a benchmark ran on, for its JSON. */
+export function machineInfo() {
+  return {
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    totalMemGiB: round(os.totalmem() / 2 ** 30, 1),
+  };
+}
+
+/** Writes a benchmark's raw figures to test/bench/results/<bench>-<start time>.json (not committed). */
+export function writeResults(bench: string, startedAt: Date, figures: Record<string, unknown>): { path: string; stamp: string } {
+  const stamp = startedAt
+    .toISOString()
+    .replaceAll(':', '-')
+    .replace(/\.\d+Z$/, 'Z');
+  const dir = join(root, 'test/bench/results');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${bench}-${stamp}.json`);
+  writeFileSync(path, JSON.stringify({ bench, startedAt: startedAt.toISOString(), ...figures }, null, 2));
+  return { path, stamp };
+}
