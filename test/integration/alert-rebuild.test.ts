@@ -55,27 +55,31 @@ describe.each(backends())('alert engine rebuild on $label', (backend) => {
       makeEpisode(device.deviceId, 100, 24, new Date(startMs + 2 * 60_000), { distress: 0.9, confidence: 0.9 }),
     );
     let cookie = await sys.login();
-    const openAlert = async () =>
-      (await distressAlerts(cookie))[0] as { id: string; priority: string; conditionActive: boolean } | undefined;
+    type Alert = { id: string; priority: string; conditionActive: boolean };
+    const openAlert = async () => (await distressAlerts(cookie))[0] as Alert | undefined;
     await waitFor(async () => (await openAlert())?.priority === 'medium', 'the medium-priority distress alert');
-    // One more minute of distress, stored but not evaluated: enough evidence for high priority.
-    await storeWindowsUnevaluated(
-      sys,
-      device.stayId,
-      makeEpisode(device.deviceId, 124, 12, new Date(startMs + 3 * 60_000), { distress: 0.9, confidence: 0.9 }),
-    );
-    await sys.restartServer();
-    cookie = await sys.login();
-    await waitFor(async () => (await openAlert())?.priority === 'high', 'the alert escalated after the restart');
-    // Six calm minutes, stored but not evaluated: the evidence fell to 0 and stayed there for two minutes.
-    await storeWindowsUnevaluated(
-      sys,
-      device.stayId,
-      makeEpisode(device.deviceId, 136, 72, new Date(startMs + 9 * 60_000), { distress: 0.1, confidence: 0.9 }),
-    );
-    await sys.restartServer();
-    cookie = await sys.login();
-    await waitFor(async () => (await openAlert())?.conditionActive === false, 'the condition cleared after the restart');
+    /** Windows stored but not evaluated (a crash between commit and alert), then a restart, until the alert shows `expected`. */
+    const afterCrash = async (
+      firstSeq: number,
+      count: number,
+      endMs: number,
+      distress: number,
+      expected: string,
+      shows: (a: Alert) => boolean,
+    ) => {
+      await storeWindowsUnevaluated(
+        sys,
+        device.stayId,
+        makeEpisode(device.deviceId, firstSeq, count, new Date(endMs), { distress, confidence: 0.9 }),
+      );
+      await sys.restartServer();
+      cookie = await sys.login();
+      await waitFor(async () => shows((await openAlert()) ?? ({} as Alert)), expected);
+    };
+    // One more minute of distress: enough evidence for high priority.
+    await afterCrash(124, 12, startMs + 3 * 60_000, 0.9, 'the alert escalated after the restart', (a) => a.priority === 'high');
+    // Six calm minutes: the evidence fell to 0 and stayed there for two minutes.
+    await afterCrash(136, 72, startMs + 9 * 60_000, 0.1, 'the condition cleared after the restart', (a) => a.conditionActive === false);
     expect((await distressAlerts(cookie)).length).toBe(1);
   });
 });
