@@ -22,7 +22,13 @@ const DAY_MS = 86_400_000;
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) console.warn('DATABASE_URL is not set: score_window partitioning is tested on PGlite only (CI also runs it on PostgreSQL).');
 
-const targets: { name: string; open: () => Promise<{ db: Database; drop: () => Promise<void> }> }[] = [
+interface Opened {
+  db: Database;
+  /** Another connection pool to the same database (PostgreSQL only: PGlite has one connection). */
+  second?: () => Promise<Database>;
+  drop: () => Promise<void>;
+}
+const targets: { name: string; open: () => Promise<Opened> }[] = [
   { name: 'PGlite', open: async () => ({ db: await createDatabase({ pgliteDir: 'memory://' }), drop: async () => {} }) },
 ];
 if (adminUrl)
@@ -30,7 +36,11 @@ if (adminUrl)
     name: 'PostgreSQL',
     open: async () => {
       const url = await createScratchDatabaseUrl(adminUrl);
-      return { db: await createDatabase({ url, maxConnections: 2 }), drop: () => dropScratchDatabase(adminUrl, url) };
+      return {
+        db: await createDatabase({ url, maxConnections: 2 }),
+        second: () => createDatabase({ url, maxConnections: 2 }),
+        drop: () => dropScratchDatabase(adminUrl, url),
+      };
     },
   });
 
@@ -57,7 +67,7 @@ async function partitionDays(db: Database): Promise<string[]> {
 const logger = createLogger('error');
 
 describe.each(targets)('score_window partitioned by day on $name', ({ open }) => {
-  let opened: { db: Database; drop: () => Promise<void> } | undefined;
+  let opened: Opened | undefined;
   afterEach(async () => {
     await opened?.db.close();
     await opened?.drop();
@@ -139,6 +149,23 @@ describe.each(targets)('score_window partitioned by day on $name', ({ open }) =>
     expect(await retention.maintainPartitions(later)).toEqual({ scorePartitionsCreated: 0, scoreWindowsMovedFromDefault: 0 });
     // The moved window is found on redelivery: still idempotent.
     expect(await new ScoreRepository(db).insertBatch([row(1, ahead)])).toEqual([]);
+  });
+
+  it('two server instances maintaining at once create each day once, and neither fails', async (ctx) => {
+    const db = await fresh();
+    if (!opened!.second) return ctx.skip('PGlite has a single connection: nothing runs at once');
+    const other = await opened!.second();
+    try {
+      const days = Array.from({ length: 5 }, (_, i) => day(new Date(Date.UTC(2027, 0, 1 + i))));
+      const [a, b] = await Promise.all([
+        new DataLifecycleRepository(db).scorePartitions.ensure(days),
+        new DataLifecycleRepository(other).scorePartitions.ensure(days),
+      ]);
+      expect([...a.created, ...b.created].sort()).toEqual(days);
+      expect(await partitionDays(db)).toEqual(expect.arrayContaining(days));
+    } finally {
+      await other.close();
+    }
   });
 
   it('retention drops the days that ended before the horizon whole, deletes the rest by row, and keeps recent windows', async () => {
