@@ -128,7 +128,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
 
     // 3. Broker and the server's MQTT session
     const { broker, mqttUrl, mqttIngest, brokerAccounts } = await startMessaging(config, { devices, ingest, metrics, logger }, stops);
-    if (cluster) await startLeases(cluster, config, { ingest, monitoring, logger }, stops);
+    if (cluster) await startLeases(cluster, config, { ingest, monitoring, logger });
 
     // 4. Consent, stays and the bedside tablet
     const consent = new ConsentService({ stays, devices, audit, contexts, live, publisher: mqttIngest, metrics, logger });
@@ -215,6 +215,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       cluster ? { holdsLease: (name) => cluster.leases.holdsJob(name) } : {},
     );
     stops.push(() => jobs.stop());
+    cluster?.leases.watchJobs((name) => jobs.isStalled(name, new Date()));
 
     // 7. HTTP: API, SSE and dashboard on one origin
     const app = createApp({
@@ -233,7 +234,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       tabletService: tablets,
       board: new BoardService(wards, consentRead, scores, alerts, monitoring),
       live,
-      readiness: createReadiness({ db, mqttIngest, monitoring, jobs, cluster: cluster ? [cluster.bus, cluster.leases] : [] }),
+      readiness: createReadiness({
+        db,
+        mqttIngest,
+        monitoring,
+        jobs,
+        cluster: cluster ? [cluster.bus, cluster.leases, cluster.evaluator] : [],
+      }),
       sessionTtlHours: config.SESSION_TTL_HOURS,
       secureCookies: config.NODE_ENV === 'production',
       tabletPairAttemptsPerMinute: config.TABLET_PAIR_ATTEMPTS_PER_MIN,

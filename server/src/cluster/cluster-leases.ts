@@ -19,6 +19,8 @@ import type { LeaseRepository } from '../repositories/lease.repository.ts';
 const WARD = 'ward:';
 const JOB = 'job:';
 const SESSION = 'mqtt-session:';
+/** A job this instance gave up because it stalled is left to the others this long. */
+const STALLED_JOB_AVOID_MS = 5 * 60_000;
 
 export interface LeaseHandlers {
   /** A ward is now this instance's: rebuild its state from the database. Not awaited by the round. */
@@ -37,6 +39,11 @@ export class ClusterLeases {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> = Promise.resolve();
   private handlers: LeaseHandlers | null = null;
+  /** Wards this instance gave up (their evaluation was stuck) and leaves to the others until then (performance.now()). */
+  private readonly avoidUntilMs = new Map<string, number>();
+  private started = false;
+  /** Set once the jobs run: a job lease whose job has stalled is given up, so another instance runs it. */
+  private jobStalled: (name: string) => boolean = () => false;
 
   constructor(
     private readonly deps: { leases: LeaseRepository; logger: Logger },
@@ -60,8 +67,13 @@ export class ClusterLeases {
     return [...this.held.keys()].filter((n) => n.startsWith(WARD) && this.fresh(n)).map((n) => n.slice(WARD.length));
   }
 
+  watchJobs(isStalled: (name: string) => boolean): void {
+    this.jobStalled = isStalled;
+  }
+
   /** Takes a job's lease now if it is free (at start, before the first round). */
   async tryJob(name: string): Promise<boolean> {
+    if (this.holdsJob(name)) return true; // taken by this instance's first round already
     const got = await this.deps.leases.acquire([JOB + name], this.instanceId);
     for (const n of got) this.held.set(n, performance.now());
     return got.length > 0;
@@ -76,7 +88,11 @@ export class ClusterLeases {
     const deadlineMs = performance.now() + 2 * this.options.ttlMs;
     for (let warned = false; ; warned = true) {
       const other = await this.deps.leases.liveHolderOf(this.instanceId);
-      if (!other || (other.host === os.hostname() && other.pid === process.pid)) return;
+      if (!other || (other.host === os.hostname() && other.pid === process.pid)) {
+        // Alive from now on, before the broker session is opened: no survivor starts draining it.
+        await this.deps.leases.heartbeat({ id: this.instanceId, host: os.hostname(), pid: process.pid, startedAt: this.startedAt });
+        return;
+      }
       if (performance.now() > deadlineMs) {
         throw new Error(
           `another server is running as ATTUNE_INSTANCE_ID=${this.instanceId} (${other.host}, pid ${other.pid}): give every instance its own id`,
@@ -90,8 +106,22 @@ export class ClusterLeases {
 
   async start(handlers: LeaseHandlers): Promise<void> {
     this.handlers = handlers;
+    this.started = true;
     await this.runRound();
     this.timer = setInterval(() => void this.runRound(), this.options.ttlMs / 5);
+  }
+
+  /** Gives a ward back at once and leaves it to the other instances for `avoidMs`. */
+  async giveUpWard(wardId: string, avoidMs: number): Promise<void> {
+    this.avoidUntilMs.set(wardId, performance.now() + avoidMs);
+    if (!this.held.has(WARD + wardId)) return;
+    this.lose(WARD + wardId, 'evaluation stuck');
+    await this.deps.leases.release([WARD + wardId], this.instanceId);
+  }
+
+  /** Whether the instance wrote a heartbeat within the lease time. */
+  async isAlive(instanceId: string): Promise<boolean> {
+    return (await this.deps.leases.liveHolderOf(instanceId)) !== null;
   }
 
   /** Null while rounds complete; in words when leases have not been renewed for a lease time. */
@@ -106,6 +136,8 @@ export class ClusterLeases {
    * broker session may still hold, unless the instance is back first.
    */
   async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.round;
@@ -153,13 +185,24 @@ export class ClusterLeases {
       await leases.release([...retired, ...surplus], me);
     }
     const taken = new Set(wardLeases.map((l) => l.name));
-    const free = wardIds.map((id) => WARD + id).filter((n) => !taken.has(n) && !this.held.has(n));
+    const avoided = (id: string) => (this.avoidUntilMs.get(id) ?? -Infinity) > performance.now();
+    const free = wardIds
+      .filter((id) => !avoided(id))
+      .map((id) => WARD + id)
+      .filter((n) => !taken.has(n) && !this.held.has(n));
     const wanted = free.slice(0, Math.max(0, share - (keep.length - surplus.length)));
     for (const name of await leases.acquire(wanted, me)) this.gain(name);
 
-    // Jobs: any free one (they are few and light).
+    // Jobs: any free one (they are few and light); a stalled one goes to another instance.
+    for (const name of [...this.held.keys()].filter((n) => n.startsWith(JOB) && this.jobStalled(n.slice(JOB.length)))) {
+      this.lose(name, 'job stalled');
+      this.avoidUntilMs.set(name, performance.now() + STALLED_JOB_AVOID_MS);
+      await leases.release([name], me);
+    }
     const jobLeases = new Set((await leases.held(JOB)).map((l) => l.name));
-    const freeJobs = this.options.jobNames.map((j) => JOB + j).filter((n) => !jobLeases.has(n) && !this.held.has(n));
+    const freeJobs = this.options.jobNames
+      .map((j) => JOB + j)
+      .filter((n) => !jobLeases.has(n) && !this.held.has(n) && (this.avoidUntilMs.get(n) ?? -Infinity) <= performance.now());
     for (const name of await leases.acquire(freeJobs, me)) this.gain(name);
 
     // Dead instances: one survivor drains each one's broker session, then forgets it. In the

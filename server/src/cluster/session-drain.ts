@@ -31,6 +31,8 @@ export async function drainDeadSession(options: {
   login: BrokerLogin;
   clientId: string;
   shareGroup: string;
+  /** Checked before the session is ended: false once its instance is back (its session is its own again). */
+  stillSilent: () => Promise<boolean>;
   ingest: IngestService;
   logger: Logger;
   maxUnacknowledged: number;
@@ -61,7 +63,12 @@ export async function drainDeadSession(options: {
   } finally {
     await drain.close();
   }
-  // A clean connect ends the session, so the broker keeps nothing more for the dead instance.
+  // A clean connect ends the session, so the broker keeps nothing more for the dead instance,
+  // unless the instance came back meanwhile (its session must not be wiped under it).
+  if (!(await options.stillSilent())) {
+    logger.warn('dead instance is back; its broker session is left to it', { clientId, messages });
+    return { messages };
+  }
   const cleaner = mqtt.connect(login.url, {
     protocolVersion: 4,
     clientId,

@@ -4,16 +4,22 @@
  * instance holding a ward's lease runs the clinical rules for that ward's stays, from the stored
  * windows, in seq order per device:
  *
- * - the instance that stored windows evaluates them itself when it owns their ward, or tells the
- *   others (`windows` on the cluster bus: the stays and the range of window ends) and the owner
- *   reads them back from the database;
- * - each ward has one queue, so a catch-up, a takeover rebuild and a forget never interleave;
- * - per device, the last evaluated seq is kept; an older or repeated window is not evaluated
- *   again. A gap (seq 11 stored, 10 not yet) waits up to GAP_WAIT_MS for the missing window
- *   (another instance may still be committing it), then evaluation goes on without it;
+ * - the instance that stored windows queues them for evaluation itself when it owns their ward
+ *   (ingest does not wait: one ward's trouble must not hold up storing everyone's windows), or
+ *   tells the others (`windows` on the cluster bus: the stays and the range of window ends) and
+ *   the owner reads them back from the database;
+ * - each ward has one queue, so a catch-up, a takeover rebuild and a forget never interleave; a
+ *   step that runs longer than STEP_STUCK_MS fails readiness and the ward is given up, so another
+ *   instance takes it over;
+ * - per device, the last evaluated seq is kept; a repeated window is not evaluated again. A gap
+ *   (seq 11 stored, 10 not yet: another instance may still be committing it) holds the device's
+ *   later windows back for up to GAP_WAIT_MS on this instance's own clock, then evaluation goes
+ *   on without it. Should the missing window be stored after all, the ward is rebuilt from the
+ *   database (at most every LATE_REBUILD_EVERY_MS), which takes it into account;
  * - on taking a ward over, its stays' state is rebuilt by replaying their last 15 minutes
- *   (AlertService.rebuild), which also opens an alert the previous owner died before writing.
+ *   (AlertService.rebuild), which also writes what the previous owner died before writing.
  */
+import { performance } from 'node:perf_hooks';
 import type { ClusterBus, ClusterMessage } from '../platform/cluster-bus.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RecentWindow, ScoreRepository } from '../repositories/score.repository.ts';
@@ -21,12 +27,17 @@ import type { AlertService } from '../services/alert.service.ts';
 import type { StoredWindowRef, StoredWindowsSink } from '../services/stored-windows.ts';
 import type { ClusterLeases } from './cluster-leases.ts';
 
-/** How long a gap in a device's seqs holds its later windows back. */
-const GAP_WAIT_MS = 3000;
+const GAP_WAIT_MS = 5000;
 /** Also read back windows every this often for every owned ward, in case a notification was lost... */
 const SWEEP_EVERY_MS = 30_000;
 /** ...as far back as this. */
 const SWEEP_REACH_MS = 5 * 60_000;
+const LATE_REBUILD_EVERY_MS = 30_000;
+const STEP_STUCK_MS = 30_000;
+/** A ward given up because its evaluation was stuck is left to the others this long. */
+const STUCK_WARD_AVOID_MS = 60_000;
+/** Evaluated seqs remembered per device, to tell a late window from a repeated one. */
+const SEQS_REMEMBERED = 512;
 
 type WindowsMessage = Extract<ClusterMessage, { type: 'windows' }>;
 type StoredWindow = Omit<RecentWindow, 'afterDistressResolution' | 'afterPainResolution'>;
@@ -37,13 +48,22 @@ interface PendingRange {
   toMs: number;
 }
 
+interface DeviceCursor {
+  wardId: string;
+  last: number;
+  evaluated: Set<number>;
+  /** The missing seq this device waits for, and since when (performance.now()). */
+  gap: { seq: number; sinceMs: number } | null;
+}
+
 export class WardEvaluator implements StoredWindowsSink {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly pending = new Map<string, PendingRange>();
-  /** Device -> the last seq whose window went through the rules. */
-  private readonly lastSeq = new Map<string, number>();
-  private readonly devicesOfWard = new Map<string, Set<string>>();
-  private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly cursors = new Map<string, DeviceCursor>();
+  /** Ward -> when its running step started (performance.now()). */
+  private readonly stepStartedMs = new Map<string, number>();
+  private readonly lastLateRebuildMs = new Map<string, number>();
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly deps: { alerts: AlertService; scores: ScoreRepository; leases: ClusterLeases; bus: ClusterBus; logger: Logger },
@@ -55,17 +75,26 @@ export class WardEvaluator implements StoredWindowsSink {
       // Notifications may have been lost: start each owned ward again from the database.
       for (const wardId of deps.leases.ownedWardIds()) this.wardGained(wardId);
     });
-    this.sweepTimer = setInterval(() => {
-      const nowMs = Date.now();
-      for (const wardId of deps.leases.ownedWardIds()) this.sweep(wardId, nowMs);
-    }, SWEEP_EVERY_MS);
+    this.timers.push(
+      setInterval(() => {
+        const nowMs = Date.now();
+        for (const wardId of deps.leases.ownedWardIds()) this.sweep(wardId, nowMs);
+      }, SWEEP_EVERY_MS),
+      setInterval(() => this.giveUpStuckWards(), 5000),
+    );
   }
 
   stop(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.timers.forEach(clearInterval);
   }
 
-  /** Called by ingest after its batch committed; resolves once owned wards are evaluated. */
+  /** Wards whose evaluation step has been running too long, in words (readiness). */
+  problem(): string | null {
+    const stuck = this.stuckWards();
+    return stuck.length === 0 ? null : `alert evaluation stuck for ${stuck.length} ward(s) (given up to another instance)`;
+  }
+
+  /** Called by ingest after its batch committed; queues owned wards' evaluation without waiting for it. */
   async windowsStored(windows: StoredWindowRef[]): Promise<void> {
     const byWard = new Map<string, WindowsMessage>();
     for (const w of windows) {
@@ -77,12 +106,10 @@ export class WardEvaluator implements StoredWindowsSink {
       m.toWindowEndMs = Math.max(m.toWindowEndMs, endMs);
       byWard.set(w.wardId, m);
     }
-    const own: Promise<void>[] = [];
     for (const m of byWard.values()) {
-      if (this.deps.leases.ownsWard(m.wardId)) own.push(this.catchUp(m));
+      if (this.deps.leases.ownsWard(m.wardId)) void this.catchUp(m);
       else this.deps.bus.send(m);
     }
-    await Promise.all(own);
   }
 
   wardGained(wardId: string): void {
@@ -90,7 +117,7 @@ export class WardEvaluator implements StoredWindowsSink {
       this.forget(wardId);
       const lastSeq = await this.deps.alerts.rebuild(this.deps.scores, new Date(), wardId);
       for (const [deviceId, seq] of lastSeq) this.noteEvaluated(wardId, deviceId, seq);
-      this.deps.logger.info('ward taken over: rule state rebuilt from stored windows', { wardId, devices: lastSeq.size });
+      this.deps.logger.info('ward rebuilt from stored windows', { wardId, devices: lastSeq.size });
     });
   }
 
@@ -100,16 +127,18 @@ export class WardEvaluator implements StoredWindowsSink {
 
   private forget(wardId: string): void {
     this.deps.alerts.forgetWard(wardId);
-    for (const deviceId of this.devicesOfWard.get(wardId) ?? []) this.lastSeq.delete(deviceId);
-    this.devicesOfWard.delete(wardId);
+    for (const [deviceId, cursor] of this.cursors) if (cursor.wardId === wardId) this.cursors.delete(deviceId);
     this.pending.delete(wardId);
   }
 
   private noteEvaluated(wardId: string, deviceId: string, seq: number): void {
-    this.lastSeq.set(deviceId, seq);
-    const devices = this.devicesOfWard.get(wardId) ?? new Set<string>();
-    devices.add(deviceId);
-    this.devicesOfWard.set(wardId, devices);
+    const cursor = this.cursors.get(deviceId) ?? { wardId, last: seq, evaluated: new Set<number>(), gap: null };
+    cursor.wardId = wardId;
+    cursor.last = Math.max(cursor.last, seq);
+    cursor.evaluated.add(seq);
+    if (cursor.evaluated.size > SEQS_REMEMBERED) cursor.evaluated.delete(Math.min(...cursor.evaluated));
+    if (cursor.gap && cursor.gap.seq <= cursor.last) cursor.gap = null;
+    this.cursors.set(deviceId, cursor);
   }
 
   /** Merges the range into the ward's pending one; one read-back is queued per ward at a time. */
@@ -125,7 +154,7 @@ export class WardEvaluator implements StoredWindowsSink {
     return this.enqueue(m.wardId, () => this.evaluatePending(m.wardId));
   }
 
-  /** The last 15 minutes of the ward's active stays, read back in case a notification went missing. */
+  /** The last minutes of the ward's active stays, read back in case a notification went missing. */
   private sweep(wardId: string, nowMs: number): void {
     void this.enqueue(wardId, async () => {
       if (!this.deps.leases.ownsWard(wardId)) return;
@@ -145,17 +174,24 @@ export class WardEvaluator implements StoredWindowsSink {
 
   /** Runs the rules over stored windows (sorted by device, then seq) not yet evaluated here. */
   private async evaluate(wardId: string, rows: StoredWindow[], range: PendingRange | null): Promise<void> {
-    const nowMs = Date.now();
+    const nowMs = performance.now();
     const heldBack = new Set<string>();
+    let late = false;
     for (const row of rows) {
       const { deviceId, seq } = row.window;
       if (heldBack.has(deviceId)) continue;
-      const last = this.lastSeq.get(deviceId);
-      if (last !== undefined && seq <= last) continue;
-      if (last !== undefined && seq > last + 1 && nowMs - row.receivedAt.getTime() < GAP_WAIT_MS) {
-        // Another instance may still be committing the missing window: hold this device back a little.
-        heldBack.add(deviceId);
+      const cursor = this.cursors.get(deviceId);
+      if (cursor && seq <= cursor.last) {
+        // Older than the newest evaluated: repeated, or stored after evaluation had gone on without it.
+        if (!cursor.evaluated.has(seq) && seq > Math.min(...cursor.evaluated)) late = true;
         continue;
+      }
+      if (cursor && seq > cursor.last + 1) {
+        if (cursor.gap?.seq !== cursor.last + 1) cursor.gap = { seq: cursor.last + 1, sinceMs: nowMs };
+        if (nowMs - cursor.gap.sinceMs < GAP_WAIT_MS) {
+          heldBack.add(deviceId);
+          continue;
+        }
       }
       if (!this.deps.leases.ownsWard(wardId)) return; // lost meanwhile: the next owner rebuilds
       await this.deps.alerts.onScoreWindow(
@@ -173,12 +209,43 @@ export class WardEvaluator implements StoredWindowsSink {
         fromWindowEndMs: range.fromMs,
         toWindowEndMs: range.toMs,
       };
-      setTimeout(() => void this.catchUp(retry), GAP_WAIT_MS).unref();
+      setTimeout(() => void this.catchUp(retry), GAP_WAIT_MS / 5).unref();
+    }
+    if (late) this.rebuildForLateWindow(wardId);
+  }
+
+  /** A window was stored after evaluation went on without it: replay the ward so it counts (throttled). */
+  private rebuildForLateWindow(wardId: string): void {
+    const nowMs = performance.now();
+    if (nowMs - (this.lastLateRebuildMs.get(wardId) ?? -Infinity) < LATE_REBUILD_EVERY_MS) return;
+    this.lastLateRebuildMs.set(wardId, nowMs);
+    this.deps.logger.warn('a window was stored after later ones were evaluated: rebuilding the ward from the database', { wardId });
+    this.wardGained(wardId);
+  }
+
+  private stuckWards(): string[] {
+    const nowMs = performance.now();
+    return [...this.stepStartedMs].filter(([, startedMs]) => nowMs - startedMs > STEP_STUCK_MS).map(([wardId]) => wardId);
+  }
+
+  private giveUpStuckWards(): void {
+    for (const wardId of this.stuckWards()) {
+      if (!this.deps.leases.ownsWard(wardId)) continue;
+      this.deps.logger.error('alert evaluation of a ward is stuck: giving the ward to another instance', { wardId });
+      void this.deps.leases.giveUpWard(wardId, STUCK_WARD_AVOID_MS);
     }
   }
 
   private enqueue(wardId: string, step: () => Promise<void>): Promise<void> {
-    const next = (this.queues.get(wardId) ?? Promise.resolve()).then(step).catch((error: unknown) => {
+    const run = async () => {
+      this.stepStartedMs.set(wardId, performance.now());
+      try {
+        await step();
+      } finally {
+        this.stepStartedMs.delete(wardId);
+      }
+    };
+    const next = (this.queues.get(wardId) ?? Promise.resolve()).then(run).catch((error: unknown) => {
       this.deps.logger.error('ward evaluation step failed; the sweep reads the windows again', { wardId, error: String(error) });
     });
     this.queues.set(wardId, next);

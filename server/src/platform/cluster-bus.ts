@@ -12,7 +12,8 @@
  * through the database every PING_EVERY_MS; while its own ping has not come back for
  * UNHEALTHY_AFTER_MS the bus counts as down (`/readyz` fails, caches are bypassed), and when pings
  * arrive again every `onRecovered` handler runs (caches dropped, SSE clients told to reload, owned
- * wards re-read from the database), because something may have been missed meanwhile.
+ * wards re-read from the database), because something may have been missed meanwhile. A message
+ * that could not be sent counts the same: the bus is down until this instance hears itself again.
  */
 import type { Database } from '@attune/db';
 import type { LiveEventPayloads, LiveEventType } from '@attune/protocol/api';
@@ -95,17 +96,34 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
     dispatch(message);
   };
 
+  /** Something was lost (not sent, not received): down until this instance hears itself again, then recovered. */
+  const lost = (what: string, detail: Record<string, unknown>) => {
+    logger.error(what, detail);
+    lastPingBackMs = 0;
+    if (healthy) {
+      healthy = false;
+      logger.error('cluster bus down until this instance hears itself again', {});
+    }
+  };
+
+  // Delivered strictly in notification order, so every instance's buffer holds the same sequence
+  // (an event sent by reference waits for its payload; the ones after it wait for it).
+  let deliveries: Promise<void> = Promise.resolve();
   const onLivePayload = (payload: string) => {
-    void (async () => {
-      const parsed = JSON.parse(payload) as { id: number; ref?: true } & Partial<LiveEventDraft>;
-      let event = parsed as LiveEventDraft & { id: number };
-      if (parsed.ref) {
-        const rows = await db.query<{ data: LiveEventDraft }>('select data from live_event_payload where id = $1', [parsed.id]);
-        if (!rows[0]) return logger.error('live event payload missing; dashboards will reload', { id: parsed.id });
-        event = { ...rows[0].data, id: parsed.id };
+    deliveries = deliveries.then(async () => {
+      try {
+        const parsed = JSON.parse(payload) as { id: number; ref?: true } & Partial<LiveEventDraft>;
+        let event = parsed as LiveEventDraft & { id: number };
+        if (parsed.ref) {
+          const rows = await db.query<{ data: LiveEventDraft }>('select data from live_event_payload where id = $1', [parsed.id]);
+          if (!rows[0]) return lost('live event payload missing', { id: parsed.id });
+          event = { ...rows[0].data, id: parsed.id };
+        }
+        for (const handler of liveHandlers) handler(event);
+      } catch (error) {
+        lost('live event from another instance not delivered', { error: String(error) });
       }
-      for (const handler of liveHandlers) handler(event);
-    })().catch((error: unknown) => logger.error('live event from another instance not delivered', { error: String(error) }));
+    });
   };
 
   // Listening (again): the first time at start, later after the listening connection was lost.
@@ -121,7 +139,7 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
   const send = (message: ClusterMessage) => {
     sendChain = sendChain
       .then(() => notify(CLUSTER_CHANNEL, JSON.stringify({ ...message, from: instanceId })))
-      .catch((error: unknown) => logger.error('cluster message not sent', { type: message.type, error: String(error) }));
+      .catch((error: unknown) => lost('cluster message not sent', { type: message.type, error: String(error) }));
   };
 
   const pingTimer = setInterval(() => {
@@ -163,7 +181,7 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
           )) as [{ id: string }];
           return notify(LIVE_CHANNEL, JSON.stringify({ id: Number(id), ref: true }));
         })
-        .catch((error: unknown) => logger.error('live event not sent to the other instances', { type: event.type, error: String(error) }));
+        .catch((error: unknown) => lost('live event not sent to the other instances', { type: event.type, error: String(error) }));
     },
     onLive(handler) {
       liveHandlers.push(handler);

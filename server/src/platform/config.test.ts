@@ -69,12 +69,18 @@ describe('DATABASE_URL', () => {
     'postgres://attune@db.example/attune',
     'postgresql://a:b@10.0.0.5:5433/attune',
     'postgres://db1:5432,db2:5432/attune?target_session_attrs=read-write',
+    'postgres:///attune?host=/var/run/postgresql',
+    'postgres://attune@/attune?host=/run/postgresql',
   ])('takes %s', (url) => expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url));
 
-  it.each(['mysql://db/attune', 'postgres://', 'postgres://db1,,db2/attune', 'db.example/attune', 'postgres://[::1/attune'])(
-    'refuses %s',
-    (url) => {
-      expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/DATABASE_URL/);
-    },
-  );
+  it.each([
+    'mysql://db/attune',
+    'postgres://',
+    'postgres://db1,,db2/attune',
+    'db.example/attune',
+    'postgres://[::1/attune',
+    'postgres:///attune',
+  ])('refuses %s', (url) => {
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(/DATABASE_URL/);
+  });
 });

@@ -88,8 +88,10 @@ export function parseEscalateAfterS(text: string, ctx: z.RefinementCtx): Escalat
  * which postgres.js tries in turn, as libpq does: docs/deploy.md, "PostgreSQL high availability").
  */
 function isPostgresUrl(value: string): boolean {
-  const hosts = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?#]+)/.exec(value)?.[1];
-  if (!hosts) return false;
+  const hosts = /^postgres(?:ql)?:\/\/(?:[^@/]*@)?([^/?#]*)/.exec(value)?.[1];
+  if (hosts === undefined) return false;
+  // No host in the authority: a Unix socket named by `?host=/var/run/postgresql` (as libpq takes it).
+  if (hosts === '') return /[?&]host=\//.test(value) && URL.canParse(value.replace(/^(postgres(?:ql)?:\/\/(?:[^@/]*@)?)/, '$1localhost'));
   try {
     new URL(value.replace(hosts, hosts.split(',')[0]!));
     return hosts.split(',').every((h) => h.length > 0);

@@ -16,6 +16,8 @@ const STALLED_AFTER_MIN_MS = 60_000;
 export interface RunningJobs {
   /** Jobs that have not completed a run for a while, in words (readiness fails on them). */
   stalled(now: Date): string[];
+  /** Whether this job has not completed a run for a while. */
+  isStalled(name: string, now: Date): boolean;
   stop(): Promise<void>;
 }
 
@@ -43,13 +45,20 @@ export function startJobs(
       running.add(p);
     }, job.everyMs);
   });
+  const stalledForMs = (job: Job, now: Date): number | null => {
+    const sinceMs = now.getTime() - lastCompletedMs.get(job.name)!;
+    return sinceMs > Math.max(STALLED_AFTER_MIN_MS, STALLED_AFTER_PERIODS * job.everyMs) ? sinceMs : null;
+  };
   return {
     stalled(now) {
       return jobs.flatMap((job) => {
-        const sinceMs = now.getTime() - lastCompletedMs.get(job.name)!;
-        const limitMs = Math.max(STALLED_AFTER_MIN_MS, STALLED_AFTER_PERIODS * job.everyMs);
-        return sinceMs > limitMs ? [`job ${job.name} has not completed for ${Math.round(sinceMs / 1000)} s`] : [];
+        const sinceMs = stalledForMs(job, now);
+        return sinceMs === null ? [] : [`job ${job.name} has not completed for ${Math.round(sinceMs / 1000)} s`];
       });
+    },
+    isStalled(name, now) {
+      const job = jobs.find((j) => j.name === name);
+      return job !== undefined && stalledForMs(job, now) !== null;
     },
     async stop() {
       timers.forEach(clearInterval);

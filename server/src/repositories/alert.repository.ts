@@ -1,4 +1,4 @@
-import { alert, alertEvent, appUser, bed, patient, stay, stayAlertSensitivity, type Database } from '@attune/db';
+import { alert, alertEvent, appUser, bed, databaseErrorCode, patient, stay, stayAlertSensitivity, type Database } from '@attune/db';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { AlertKind, AlertState, Explanation, Outcome, Priority } from '../domain/alert-types.ts';
@@ -140,6 +140,16 @@ export class AlertRepository {
     return row ?? null;
   }
 
+  /** Whether the stay's alert of this kind was resolved after `since` (a rebuild racing a nurse). */
+  async resolvedSince(stayId: string, kind: AlertKind, since: Date): Promise<boolean> {
+    const [row] = await this.db.orm
+      .select({ id: alert.id })
+      .from(alert)
+      .where(and(eq(alert.stayId, stayId), eq(alert.kind, kind), gt(alert.resolvedAt, since)))
+      .limit(1);
+    return row !== undefined;
+  }
+
   async findOpenForDevice(deviceId: string, kind: AlertKind): Promise<AlertRow | null> {
     const [row] = await this.select(and(eq(alert.deviceId, deviceId), isNull(alert.stayId), eq(alert.kind, kind), isOpen));
     return row ?? null;
@@ -185,6 +195,17 @@ export class AlertRepository {
    * instances run. Inserts nothing then.
    */
   async insert(a: NewAlert): Promise<string | null> {
+    try {
+      return await this.insertRow(a);
+    } catch (error) {
+      // Only the one-open-alert indexes mean "open already"; any other violation is an error.
+      if (databaseErrorCode(error) === '23505' && /alert_one_open_per_(stay|device)_kind/.test(String((error as Error).message)))
+        return null;
+      throw error;
+    }
+  }
+
+  private async insertRow(a: NewAlert): Promise<string> {
     const [row] = await this.db.orm
       .insert(alert)
       .values({
@@ -202,9 +223,8 @@ export class AlertRepository {
         updatedAt: a.at,
         explanation: a.explanation,
       })
-      .onConflictDoNothing()
       .returning({ id: alert.id });
-    return row?.id ?? null;
+    return row!.id;
   }
 
   /** Changes what is given; what is left out stays as it is. */

@@ -30,7 +30,7 @@ import type { LiveEvents } from '../platform/live-events.ts';
 import { alertToApi } from '../mappers/alert.mapper.ts';
 import type { PossiblePainDecision } from '../domain/possible-pain-rule.ts';
 import type { ClusterBus } from '../platform/cluster-bus.ts';
-import { ClinicalRuleStates } from './clinical-rule-states.ts';
+import { ClinicalRuleStates, notYetWritten } from './clinical-rule-states.ts';
 
 export interface AlertScope {
   stayId: string | null;
@@ -88,16 +88,13 @@ export class AlertService {
     for (const [key, { decision, scope }] of made) {
       const [kind, type] = key.split(':') as [ClinicalRuleKind, ClinicalDecision['type']];
       const active = (kind === 'sustained_distress' ? this.rules.distress : this.rules.pain).get(scope.stayId)?.active;
+      // A nurse resolved it while this ran: the rule starts again, nothing is written (no second alert).
+      if (await this.alerts.resolvedSince(scope.stayId, kind, now)) {
+        this.rules.resetAfterResolution(kind, scope.stayId);
+        continue;
+      }
       const open = await this.alerts.findOpenForStay(scope.stayId, kind);
-      const unwritten =
-        (type === 'open' && active && !open?.conditionActive) ||
-        (type === 'escalate' &&
-          active &&
-          open &&
-          'priority' in decision &&
-          PRIORITY_RANK[decision.priority] > PRIORITY_RANK[open.priority]) ||
-        (type === 'clear' && !active && open?.conditionActive);
-      if (!unwritten) continue;
+      if (!notYetWritten(type, decision, active != null, open)) continue;
       this.logger.warn('writing what stored windows called for (the process stopped before writing it)', {
         stayId: scope.stayId,
         kind,
@@ -136,9 +133,23 @@ export class AlertService {
 
   async onScoreWindow(scope: AlertScope & { stayId: string; wardId: string | null }, window: ScoreWindow, receivedAt: Date): Promise<void> {
     const sensitivity = await this.sensitivityAt(scope.stayId, receivedAt);
+    const undo = this.rules.snapshot(scope.stayId);
     const { distress, pain } = this.rules.take(scope.stayId, scope.wardId, toRuleWindow(window, receivedAt), sensitivity);
-    if (distress) await this.applyClinicalDecision('sustained_distress', scope, distress);
-    if (pain) await this.applyClinicalDecision('possible_pain', scope, pain);
+    // A decision not written puts its rule back (and any after it), so taking the window again
+    // (a retry, the ward's sweep) writes it instead of counting the window as seen.
+    try {
+      if (distress) await this.applyClinicalDecision('sustained_distress', scope, distress);
+    } catch (error) {
+      undo.distress();
+      undo.pain();
+      throw error;
+    }
+    try {
+      if (pain) await this.applyClinicalDecision('possible_pain', scope, pain);
+    } catch (error) {
+      undo.pain();
+      throw error;
+    }
   }
 
   private sensitivityAt(stayId: string, at: Date): Promise<StaySensitivity | null> {

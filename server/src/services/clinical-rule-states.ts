@@ -21,6 +21,24 @@ import {
 } from '../domain/possible-pain-rule.ts';
 import { inForce, type StaySensitivity } from '../domain/alert-sensitivity.ts';
 import type { ClusterBus } from '../platform/cluster-bus.ts';
+import { PRIORITY_RANK, type Priority } from '../domain/alert-types.ts';
+
+/**
+ * Whether a decision replayed from stored windows is missing from the stay's open alert of its kind
+ * (the process stopped between storing the window and writing the alert).
+ */
+export function notYetWritten(
+  type: string,
+  decision: DistressDecision | PossiblePainDecision,
+  active: boolean,
+  open: { conditionActive: boolean; priority: Priority } | null,
+): boolean {
+  if (type === 'open') return active && !open?.conditionActive;
+  if (type === 'escalate')
+    return active && open !== null && 'priority' in decision && PRIORITY_RANK[decision.priority] > PRIORITY_RANK[open.priority];
+  if (type === 'clear') return !active && open?.conditionActive === true;
+  return false;
+}
 
 export class ClinicalRuleStates {
   readonly distress = new Map<string, DistressRuleState>();
@@ -85,6 +103,20 @@ export class ClinicalRuleStates {
       pain = next.decision;
     }
     return { distress, pain };
+  }
+
+  /**
+   * The stay's rule state as it is now, to put back should writing a decision fail: the window is
+   * then taken again (retried, or read back by the ward's sweep) instead of counting as seen.
+   * The rules return new state objects, so holding the current ones is a snapshot.
+   */
+  snapshot(stayId: string): { distress(): void; pain(): void } {
+    const distress = this.distress.get(stayId);
+    const pain = this.pain.get(stayId);
+    return {
+      distress: () => (distress ? this.distress.set(stayId, distress) : this.distress.delete(stayId)),
+      pain: () => (pain ? this.pain.set(stayId, pain) : this.pain.delete(stayId)),
+    };
   }
 
   /** A nurse resolved the stay's alert of this kind: that rule starts again. */

@@ -34,8 +34,11 @@ export function stayInBedDuring(context: DeviceIngestContext, windowStart: Date,
   );
 }
 
+/** Several instances: how long a cached entry is trusted without a change message (a backstop, not the mechanism). */
+const SHARED_ENTRY_MAX_AGE_MS = 30_000;
+
 export class DeviceContextCache {
-  private readonly entries = new Map<string, Promise<DeviceIngestContext | null>>();
+  private readonly entries = new Map<string, { context: Promise<DeviceIngestContext | null>; loadedAtMs: number }>();
   private bus: ClusterBus | null = null;
 
   constructor(
@@ -55,13 +58,14 @@ export class DeviceContextCache {
 
   get(deviceId: string): Promise<DeviceIngestContext | null> {
     if (this.bus && !this.bus.isHealthy()) return this.load(deviceId);
-    let entry = this.entries.get(deviceId);
-    if (!entry) {
-      entry = this.load(deviceId);
-      this.entries.set(deviceId, entry);
-      entry.catch(() => this.entries.delete(deviceId));
-    }
-    return entry;
+    const nowMs = Date.now();
+    const cached = this.entries.get(deviceId);
+    // Several instances: an entry is also re-read after a while, a backstop should a change message ever go missing.
+    if (cached && (!this.bus || nowMs - cached.loadedAtMs < SHARED_ENTRY_MAX_AGE_MS)) return cached.context;
+    const context = this.load(deviceId);
+    this.entries.set(deviceId, { context, loadedAtMs: nowMs });
+    context.catch(() => this.entries.delete(deviceId));
+    return context;
   }
 
   /** After any stay or consent change on a bed. */

@@ -49,6 +49,10 @@ export async function joinCluster(
     { instanceId, ttlMs: config.LEASE_TTL_S * 1000, jobNames: [...LEASED_JOBS] },
   );
   await leases.claimInstanceId();
+  // Pushed now, so it runs after the broker session has left the shared group, written what is
+  // pending and closed (stops run in reverse): only then are the wards given back and the
+  // instance marked silent for a survivor to drain what its session may still hold.
+  stops.push(() => leases.stop());
   const evaluator = new WardEvaluator({ alerts: deps.alerts, scores: deps.scores, leases, bus, logger });
   stops.push(async () => evaluator.stop());
   logger.info('joined as one of several instances', { instanceId, leaseTtlS: config.LEASE_TTL_S });
@@ -63,7 +67,6 @@ export async function startLeases(
   cluster: Cluster,
   config: Config,
   deps: { ingest: IngestService; monitoring: MonitoringService; logger: Logger },
-  stops: StopStack,
 ): Promise<void> {
   await cluster.leases.start({
     wardGained: (wardId) => {
@@ -75,6 +78,7 @@ export async function startLeases(
       await drainDeadSession({
         login: { url: config.MQTT_URL!, username: config.MQTT_USERNAME, password: config.MQTT_PASSWORD, ca: readTrustedCa(config) },
         clientId: serverClientId(config, deadId),
+        stillSilent: async () => !(await cluster.leases.isAlive(deadId)),
         shareGroup: config.MQTT_SHARE_GROUP,
         ingest: deps.ingest,
         logger: deps.logger,
@@ -82,5 +86,4 @@ export async function startLeases(
       });
     },
   });
-  stops.push(() => cluster.leases.stop());
 }
