@@ -81,19 +81,38 @@ export class ScoreRepository {
     return rows.map((r) => ({ ...r, distress: r.distress ?? 0 }));
   }
 
+  /**
+   * Each stay's newest window (the board). One `ORDER BY window_end DESC LIMIT 1` per stay, so
+   * PostgreSQL reads one index entry per daily partition and stops, however much history is kept;
+   * a DISTINCT ON over the stays' windows read every window of every partition (2.7 s at 90 days
+   * of a 100-bed ward, test/bench/storage/RESULTS.md).
+   */
   async latest(stayIds: string[]): Promise<{ stayId: string; windowEnd: Date; distress: number; confidence: number; drivers: Driver[] }[]> {
     if (stayIds.length === 0) return [];
-    return this.db.orm
-      .selectDistinctOn([scoreWindow.stayId], {
-        stayId: scoreWindow.stayId,
+    const newest = this.db.orm
+      .select({
         windowEnd: scoreWindow.windowEnd,
         distress: scoreWindow.distress,
         confidence: scoreWindow.confidence,
         drivers: scoreWindow.drivers,
       })
       .from(scoreWindow)
-      .where(inArray(scoreWindow.stayId, stayIds))
-      .orderBy(asc(scoreWindow.stayId), desc(scoreWindow.windowEnd));
+      .where(eq(scoreWindow.stayId, stay.id))
+      .orderBy(desc(scoreWindow.windowEnd))
+      .limit(1)
+      .as('newest');
+    return this.db.orm
+      .select({
+        stayId: stay.id,
+        windowEnd: newest.windowEnd,
+        distress: newest.distress,
+        confidence: newest.confidence,
+        drivers: newest.drivers,
+      })
+      .from(stay)
+      .crossJoinLateral(newest)
+      .where(inArray(stay.id, stayIds))
+      .orderBy(asc(stay.id));
   }
 
   async timeline(
