@@ -146,6 +146,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     });
     await tablets.saveTexts();
     const retention = new RetentionService(lifecycle, config.RETENTION_DAYS, logger, config.DEVICE_STATUS_KEEP_DAYS);
+    // Today's and the week ahead's score partitions now, not one retention period later (a failure
+    // only means windows wait in the DEFAULT partition until the next run moves them).
+    await retention.maintainPartitions(new Date()).catch((error: unknown) => {
+      logger.warn('score partition maintenance failed at start; the retention job tries again', { error: String(error) });
+    });
 
     // 5. Demo ward, then every device's retained consent republished
     const demoDevices = config.ATTUNE_DEMO
