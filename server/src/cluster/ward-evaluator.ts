@@ -28,10 +28,16 @@ import type { StoredWindowRef, StoredWindowsSink } from '../services/stored-wind
 import type { ClusterLeases } from './cluster-leases.ts';
 
 const GAP_WAIT_MS = 5000;
-/** Also read back windows every this often for every owned ward, in case a notification was lost... */
-const SWEEP_EVERY_MS = 30_000;
-/** ...as far back as this. */
-const SWEEP_REACH_MS = 5 * 60_000;
+/**
+ * Also read back every owned ward's windows this often, in case a window was never announced (a
+ * notification lost counts as a bus outage, which rebuilds every ward, so this is a backstop)...
+ */
+const SWEEP_EVERY_MS = 60_000;
+/**
+ * ...that ended within this much of now, read by the (stay_id, window_end) index. Reading 5 minutes
+ * every 30 s showed as up to 2.3 s of dashboard lag every 30 s at 1,000 beds (test/bench/SCALE.md).
+ */
+const SWEEP_REACH_MS = 90_000;
 const LATE_REBUILD_EVERY_MS = 30_000;
 const STEP_STUCK_MS = 30_000;
 /** A ward given up because its evaluation was stuck is left to the others this long. */
@@ -158,8 +164,8 @@ export class WardEvaluator implements StoredWindowsSink {
   private sweep(wardId: string, nowMs: number): void {
     void this.enqueue(wardId, async () => {
       if (!this.deps.leases.ownsWard(wardId)) return;
-      const rows = await this.deps.scores.recentForActiveStays(new Date(nowMs - SWEEP_REACH_MS), wardId);
-      rows.sort((a, b) => a.window.deviceId.localeCompare(b.window.deviceId) || a.window.seq - b.window.seq);
+      const stayIds = await this.deps.scores.activeStayIdsOfWard(wardId);
+      const rows = await this.deps.scores.windowsOfStays(stayIds, new Date(nowMs - SWEEP_REACH_MS), new Date(nowMs + SWEEP_REACH_MS));
       await this.evaluate(wardId, rows, null);
     });
   }

@@ -175,9 +175,11 @@ export class ScoreRepository {
           isNull(stay.dischargedAt),
           wardId === undefined ? undefined : eq(bed.wardId, wardId),
           gte(scoreWindow.receivedAt, from),
-          // Bounds the scan by the (stay_id, window_end) index: a window received since `from`
-          // ended at most INGEST_MAX_AGE_H (168 h at most) before it.
-          sql`${scoreWindow.windowEnd} >= ${from.toISOString()}::timestamptz - interval '7 days'`,
+          // Bounds the scan by window_end (the partitions and the (stay_id, window_end) index; an
+          // unbounded one read every day kept). A window received since `from` that ended more than
+          // an hour before that (an agent's outbox replayed after a long outage) is stored and was
+          // evaluated when it came, but is not replayed here: its gap resets the rules anyway.
+          sql`${scoreWindow.windowEnd} >= ${from.toISOString()}::timestamptz - interval '1 hour'`,
           sql`${scoreWindow.receivedAt} > least(${lastResolved.distress}, ${lastResolved.pain})`,
         ),
       )
@@ -191,6 +193,16 @@ export class ScoreRepository {
       afterPainResolution: r.afterPainResolution,
       window: toScoreWindow(r),
     }));
+  }
+
+  /** The ward's stays not yet discharged (the ward's evaluator reads their windows back). */
+  async activeStayIdsOfWard(wardId: string): Promise<string[]> {
+    const rows = await this.db.orm
+      .select({ id: stay.id })
+      .from(stay)
+      .innerJoin(bed, eq(bed.id, stay.bedId))
+      .where(and(eq(bed.wardId, wardId), isNull(stay.dischargedAt)));
+    return rows.map((r) => r.id);
   }
 
   /**
