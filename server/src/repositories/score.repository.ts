@@ -1,4 +1,4 @@
-import { alert, bed, device, scoreWindow, stay, type Database } from '@attune/db';
+import { alert, bed, device, scoreWindow, stay, toArrayLiteral, type Database } from '@attune/db';
 import { PROTOCOL_VERSION, type Driver, type FaceBlock, type Quality, type ScoreWindow, type WearableBlock } from '@attune/protocol';
 import { and, asc, desc, eq, gte, inArray, isNull, lte, max, sql } from 'drizzle-orm';
 
@@ -89,6 +89,9 @@ export class ScoreRepository {
    */
   async latest(stayIds: string[]): Promise<{ stayId: string; windowEnd: Date; distress: number; confidence: number; drivers: Driver[] }[]> {
     if (stayIds.length === 0) return [];
+    // The stays asked for, as rows (an array literal: arrays travel as text on both drivers, db/src/client.ts).
+    const asked = sql`unnest(${toArrayLiteral(stayIds)}::uuid[]) as asked(stay_id)`;
+    const askedStayId = sql<string>`asked.stay_id`;
     const newest = this.db.orm
       .select({
         windowEnd: scoreWindow.windowEnd,
@@ -97,22 +100,21 @@ export class ScoreRepository {
         drivers: scoreWindow.drivers,
       })
       .from(scoreWindow)
-      .where(eq(scoreWindow.stayId, stay.id))
+      .where(eq(scoreWindow.stayId, askedStayId))
       .orderBy(desc(scoreWindow.windowEnd))
       .limit(1)
       .as('newest');
     return this.db.orm
       .select({
-        stayId: stay.id,
+        stayId: askedStayId,
         windowEnd: newest.windowEnd,
         distress: newest.distress,
         confidence: newest.confidence,
         drivers: newest.drivers,
       })
-      .from(stay)
+      .from(asked)
       .crossJoinLateral(newest)
-      .where(inArray(stay.id, stayIds))
-      .orderBy(asc(stay.id));
+      .orderBy(askedStayId);
   }
 
   async timeline(
