@@ -56,7 +56,7 @@ export function analyseRows(f: RunFacts) {
 export function analyseScoreEvents(f: RunFacts) {
   return f.streams.map((s) => {
     const lags: number[] = [];
-    // By when the window was published (30 s buckets from t0): a lag that grows is saturation, a spike is noise.
+    // By when the window was published (5 s buckets from t0): a lag that grows is saturation, a spike is a stall.
     const buckets = new Map<number, number[]>();
     let expected = 0;
     f.devices.forEach((d, b) => {
@@ -69,7 +69,7 @@ export function analyseScoreEvents(f: RunFacts) {
         const arrived = s.scores.get(`${d.stayId} ${end}`);
         if (arrived === undefined) continue;
         lags.push(arrived - at);
-        const bucket = Math.floor((at - f.t0) / 30_000) * 30;
+        const bucket = Math.floor((at - f.t0) / 5000) * 5;
         if (!buckets.has(bucket)) buckets.set(bucket, []);
         buckets.get(bucket)!.push(arrived - at);
       }
