@@ -142,7 +142,8 @@ export class WardEvaluator implements StoredWindowsSink {
     cursor.wardId = wardId;
     cursor.last = Math.max(cursor.last, seq);
     cursor.evaluated.add(seq);
-    if (cursor.evaluated.size > SEQS_REMEMBERED) cursor.evaluated.delete(Math.min(...cursor.evaluated));
+    // Seqs are evaluated in increasing order, so the first one in the set is the oldest remembered.
+    if (cursor.evaluated.size > SEQS_REMEMBERED) cursor.evaluated.delete(cursor.evaluated.values().next().value!);
     if (cursor.gap && cursor.gap.seq <= cursor.last) cursor.gap = null;
     this.cursors.set(deviceId, cursor);
   }
@@ -189,7 +190,7 @@ export class WardEvaluator implements StoredWindowsSink {
       const cursor = this.cursors.get(deviceId);
       if (cursor && seq <= cursor.last) {
         // Older than the newest evaluated: repeated, or stored after evaluation had gone on without it.
-        if (!cursor.evaluated.has(seq) && seq > Math.min(...cursor.evaluated)) late = true;
+        if (!cursor.evaluated.has(seq) && seq > cursor.evaluated.values().next().value!) late = true;
         continue;
       }
       if (cursor && seq > cursor.last + 1) {
