@@ -3,7 +3,8 @@ import { describeError } from './api/client';
 /**
  * One change an IT page asks of the server (save, rotate, revoke, make a token): its buttons are
  * disabled while it runs, then the page says what it did or why it failed, in words. `reload` asks
- * for the page's data again after each try, done or failed.
+ * for the page's data again after each try, done or failed, and the words appear only once it has
+ * answered: a notice saying "decommissioned" beside facts still saying "enrolled" would contradict itself.
  */
 export class PageAction {
   busy = $state(false);
@@ -21,14 +22,19 @@ export class PageAction {
   async run(change: () => Promise<string | void>): Promise<void> {
     this.busy = true;
     this.clear();
+    let said: string | void = undefined;
+    let failed: string | null = null;
     try {
-      const said = await change();
-      if (said) this.message = said;
+      said = await change();
     } catch (err) {
-      this.error = this.#words(err);
+      failed = this.#words(err);
+    }
+    try {
+      await this.#reload();
     } finally {
       this.busy = false;
-      await this.#reload();
+      this.error = failed;
+      this.message = said || null;
     }
   }
 

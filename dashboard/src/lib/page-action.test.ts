@@ -22,6 +22,21 @@ describe('PageAction', () => {
     });
   });
 
+  it('says what it did only once the page data has been read again, so the notice never contradicts it', async () => {
+    let answer: () => void = () => {};
+    const action = new PageAction({ reload: () => new Promise<void>((resolve) => (answer = resolve)) });
+    const running = action.run(async () => 'Decommissioned.');
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the change has answered; the reload has not
+    const beforeReload = { busy: action.busy, message: action.message };
+    answer();
+    await running;
+    expect({ beforeReload, busy: action.busy, message: action.message }).toEqual({
+      beforeReload: { busy: true, message: null },
+      busy: false,
+      message: 'Decommissioned.',
+    });
+  });
+
   it('says why a change failed in the page words, forgets the last message, and still reloads', async () => {
     let reloads = 0;
     const action = new PageAction({ reload: async () => void reloads++, words: (err) => `Not saved: ${(err as Error).message}` });
