@@ -3,7 +3,7 @@
  * declared once. The server publishes through it and the dashboard handles events typed by it.
  */
 import { z } from 'zod';
-import { AlertKindSchema, AlertSchema, PrioritySchema } from './alerts.ts';
+import { AlertSchema } from './alerts.ts';
 import { DeviceStateSchema, IsoTime, named, WindowScoreSchema } from './common.ts';
 import { BedMonitoringSchema } from './board.ts';
 import { DeviceSchema } from './fleet.ts';
@@ -67,11 +67,7 @@ export const EscalationEventSchema = named(
   'event: escalation. An alert stayed unacknowledged past ALERT_ESCALATE_AFTER_S: sent to the charge nurses of its ward (every board gets the alert itself, marked escalated).',
   z.object({
     alertId: z.string(),
-    wardId: z.string(),
-    bedId: z.string().nullable(),
-    bedLabel: z.string().nullable(),
-    kind: AlertKindSchema,
-    priority: PrioritySchema,
+    ...AlertSchema.pick({ wardId: true, bedId: true, bedLabel: true, kind: true, priority: true }).shape,
     level: z.number().int().min(1),
     unacknowledgedS: z.number(),
   }),

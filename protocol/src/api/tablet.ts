@@ -43,7 +43,7 @@ export type TabletAnswer = z.infer<typeof TabletAnswerSchema>;
 export const TabletStopResultSchema = named(
   'TabletStopResult',
   'POST /api/tablet/stop: deleted counts what was erased (zeros unless alsoDelete).',
-  z.object({ tablet: TabletStateSchema, deleted: z.object({ scoreWindows: z.number(), alerts: z.number() }) }),
+  TabletAnswerSchema.extend({ deleted: z.object({ scoreWindows: z.number(), alerts: z.number() }) }),
 );
 export type TabletStopResult = z.infer<typeof TabletStopResultSchema>;
 

@@ -77,7 +77,7 @@ export type AdminUserAnswer = z.infer<typeof AdminUserAnswerSchema>;
 export const UserWithOneTimePasswordSchema = named(
   'UserWithOneTimePassword',
   'POST /api/users (201) and POST /api/users/{id}/reset-password: the one-time password is shown once.',
-  z.object({ user: AdminUserSchema, oneTimePassword: z.string() }),
+  AdminUserAnswerSchema.extend({ oneTimePassword: z.string() }),
 );
 export type UserWithOneTimePassword = z.infer<typeof UserWithOneTimePasswordSchema>;
 
