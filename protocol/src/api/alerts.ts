@@ -1,6 +1,6 @@
 /** Alerts, their explanation and history, alert sensitivity and alert quality (docs/api.md "Alerts"). */
 import { z } from 'zod';
-import { IsoTime, named } from './common.ts';
+import { answerOf, IsoTime, named } from './common.ts';
 
 export const AlertKindSchema = named(
   'AlertKind',
@@ -140,7 +140,7 @@ export const AlertEventSchema = named(
 );
 export type AlertEvent = z.infer<typeof AlertEventSchema>;
 
-export const AlertListSchema = named('AlertList', 'GET /api/alerts.', z.object({ alerts: z.array(AlertSchema) }));
+export const AlertListSchema = answerOf('AlertList', 'GET /api/alerts.', 'alerts', z.array(AlertSchema));
 export type AlertList = z.infer<typeof AlertListSchema>;
 
 export const AlertWithHistorySchema = named(
@@ -150,7 +150,7 @@ export const AlertWithHistorySchema = named(
 );
 export type AlertWithHistory = z.infer<typeof AlertWithHistorySchema>;
 
-export const AlertAnswerSchema = named('AlertAnswer', 'An alert after acknowledging or resolving it.', z.object({ alert: AlertSchema }));
+export const AlertAnswerSchema = answerOf('AlertAnswer', 'An alert after acknowledging or resolving it.', 'alert', AlertSchema);
 export type AlertAnswer = z.infer<typeof AlertAnswerSchema>;
 
 export const AlertStateFilterSchema = z.enum(['open', 'firing', 'acknowledged', 'resolved', 'all']);

@@ -1,7 +1,7 @@
 /** Wards and the live ward board (docs/api.md "Wards and board"); the device fleet is in fleet.ts. */
 import { z } from 'zod';
 import { AlertSummarySchema } from './alerts.ts';
-import { DeviceStateSchema, IsoTime, named, SourcesSchema, SourceStateSchema, WindowScoreSchema } from './common.ts';
+import { answerOf, DeviceStateSchema, IsoTime, named, SourcesSchema, SourceStateSchema, WindowScoreSchema } from './common.ts';
 import { AlertSensitivitySettingSchema } from './quality.ts';
 
 export const WardSummarySchema = named(
@@ -11,7 +11,7 @@ export const WardSummarySchema = named(
 );
 export type WardSummary = z.infer<typeof WardSummarySchema>;
 
-export const WardListSchema = named('WardList', 'GET /api/wards.', z.object({ wards: z.array(WardSummarySchema) }));
+export const WardListSchema = answerOf('WardList', 'GET /api/wards.', 'wards', z.array(WardSummarySchema));
 export type WardList = z.infer<typeof WardListSchema>;
 
 export const BedMonitoringSchema = named(

@@ -18,6 +18,15 @@ export function named<S extends z.ZodType>(id: string, description: string, sche
   return schema;
 }
 
+/**
+ * A named answer that carries one thing under one field: `answerOf('UserAnswer', …, 'user', UserSchema)`
+ * is `{ user: User }`, `answerOf('WardList', …, 'wards', z.array(WardSummarySchema))` is `{ wards: WardSummary[] }`.
+ */
+export function answerOf<K extends string, S extends z.ZodType>(id: string, description: string, key: K, schema: S) {
+  // A computed key types as any string; the cast keeps the field's own name in the answer's type.
+  return named(id, description, z.object({ [key]: schema } as { [P in K]: S }));
+}
+
 /** An ISO-8601 UTC time, as every time in the API is written. */
 export const IsoTime = z.string().meta({ format: 'date-time' });
 

@@ -1,7 +1,7 @@
 /** A stay's alert sensitivity and the ward's alert quality figures (docs/api.md "Alerts"). */
 import { z } from 'zod';
 import { AlertCategorySchema, AlertKindSchema, OUTCOME_VALUES } from './alerts.ts';
-import { IsoTime, named } from './common.ts';
+import { answerOf, IsoTime, named } from './common.ts';
 
 export const AlertSensitivitySchema = named(
   'AlertSensitivity',
@@ -17,10 +17,11 @@ export const AlertSensitivitySettingSchema = named(
 );
 export type AlertSensitivitySetting = z.infer<typeof AlertSensitivitySettingSchema>;
 
-export const AlertSensitivityAnswerSchema = named(
+export const AlertSensitivityAnswerSchema = answerOf(
   'AlertSensitivityAnswer',
   'GET and PUT /api/stays/{stayId}/sensitivity (null: standard).',
-  z.object({ alertSensitivity: AlertSensitivitySettingSchema.nullable() }),
+  'alertSensitivity',
+  AlertSensitivitySettingSchema.nullable(),
 );
 export type AlertSensitivityAnswer = z.infer<typeof AlertSensitivityAnswerSchema>;
 

@@ -1,7 +1,7 @@
 /** Setting up wards and beds, for IT staff (docs/api.md "Ward and bed setup"). */
 import { z } from 'zod';
 import { unsafeTextReason } from '../text-safety.ts';
-import { DeviceStateSchema, IsoTime, named } from './common.ts';
+import { answerOf, DeviceStateSchema, IsoTime, named } from './common.ts';
 
 /** Longest ward name or bed label, characters: a board tile and a navigation link must still show it. */
 export const SETUP_NAME_MAX_CHARS = 60;
@@ -64,16 +64,18 @@ export const SetupWardSchema = named(
 );
 export type SetupWard = z.infer<typeof SetupWardSchema>;
 
-export const SetupWardListSchema = named(
+export const SetupWardListSchema = answerOf(
   'SetupWardList',
   'GET /api/wards/setup: every ward, active ones first by name, then retired ones.',
-  z.object({ wards: z.array(SetupWardSchema) }),
+  'wards',
+  z.array(SetupWardSchema),
 );
 export type SetupWardList = z.infer<typeof SetupWardListSchema>;
 
-export const SetupWardAnswerSchema = named(
+export const SetupWardAnswerSchema = answerOf(
   'SetupWardAnswer',
   'The ward after any setup change (created, renamed, retired, bed added, renamed, reordered or retired).',
-  z.object({ ward: SetupWardSchema }),
+  'ward',
+  SetupWardSchema,
 );
 export type SetupWardAnswer = z.infer<typeof SetupWardAnswerSchema>;

@@ -1,7 +1,7 @@
 /** Stays: admit, transfer, discharge, the consent record and the stay timeline (docs/api.md "Stays"). */
 import { z } from 'zod';
 import { AlertSchema } from './alerts.ts';
-import { IsoTime, named, WindowScoreSchema } from './common.ts';
+import { answerOf, IsoTime, named, WindowScoreSchema } from './common.ts';
 
 export const ConsentActorSchema = z.enum(['patient', 'proxy', 'staff']);
 export type ConsentActor = z.infer<typeof ConsentActorSchema>;
@@ -37,7 +37,7 @@ export const StaySchema = named(
 );
 export type Stay = z.infer<typeof StaySchema>;
 
-export const StayAnswerSchema = named('StayAnswer', 'A stay after reading or changing it.', z.object({ stay: StaySchema }));
+export const StayAnswerSchema = answerOf('StayAnswer', 'A stay after reading or changing it.', 'stay', StaySchema);
 export type StayAnswer = z.infer<typeof StayAnswerSchema>;
 
 export const AdmitBodySchema = named(

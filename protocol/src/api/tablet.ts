@@ -1,6 +1,6 @@
 /** The bedside tablet's API: pairing, the consent text, the patient's choice (docs/api.md "Tablet API"). */
 import { z } from 'zod';
-import { named } from './common.ts';
+import { answerOf, named } from './common.ts';
 import { CurrentConsentSchema } from './stays.ts';
 
 export const TabletWardSchema = named(
@@ -10,10 +10,11 @@ export const TabletWardSchema = named(
 );
 export type TabletWard = z.infer<typeof TabletWardSchema>;
 
-export const TabletWardListSchema = named(
+export const TabletWardListSchema = answerOf(
   'TabletWardList',
   'GET /api/tablet/wards (public: names only).',
-  z.object({ wards: z.array(TabletWardSchema) }),
+  'wards',
+  z.array(TabletWardSchema),
 );
 export type TabletWardList = z.infer<typeof TabletWardListSchema>;
 
@@ -33,11 +34,7 @@ export const TabletStateSchema = named(
 );
 export type TabletState = z.infer<typeof TabletStateSchema>;
 
-export const TabletAnswerSchema = named(
-  'TabletAnswer',
-  'The tablet after pairing or recording a choice.',
-  z.object({ tablet: TabletStateSchema }),
-);
+export const TabletAnswerSchema = answerOf('TabletAnswer', 'The tablet after pairing or recording a choice.', 'tablet', TabletStateSchema);
 export type TabletAnswer = z.infer<typeof TabletAnswerSchema>;
 
 export const TabletStopResultSchema = named(

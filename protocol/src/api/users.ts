@@ -1,6 +1,6 @@
 /** Signing in and user administration (docs/api.md "Auth", "Users"). */
 import { z } from 'zod';
-import { IsoTime, named, RoleSchema } from './common.ts';
+import { answerOf, IsoTime, named, RoleSchema } from './common.ts';
 
 export const UserSchema = named(
   'User',
@@ -16,10 +16,11 @@ export const UserSchema = named(
 );
 export type User = z.infer<typeof UserSchema>;
 
-export const UserAnswerSchema = named(
+export const UserAnswerSchema = answerOf(
   'UserAnswer',
   'POST /api/auth/login, GET /api/auth/me, POST /api/auth/password.',
-  z.object({ user: UserSchema }),
+  'user',
+  UserSchema,
 );
 export type UserAnswer = z.infer<typeof UserAnswerSchema>;
 
@@ -67,10 +68,11 @@ export const AdminUserListSchema = named(
 );
 export type AdminUserList = z.infer<typeof AdminUserListSchema>;
 
-export const AdminUserAnswerSchema = named(
+export const AdminUserAnswerSchema = answerOf(
   'AdminUserAnswer',
   'A user after changing, deactivating or reactivating them.',
-  z.object({ user: AdminUserSchema }),
+  'user',
+  AdminUserSchema,
 );
 export type AdminUserAnswer = z.infer<typeof AdminUserAnswerSchema>;
 
