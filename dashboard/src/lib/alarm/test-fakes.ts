@@ -1,4 +1,5 @@
 /** Fakes for the alarm's unit tests: a recording voice, and the store's outside world. */
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { Alert, EscalationEvent, Priority, User } from '$lib/api/types';
 import { AlarmStore, type AlarmDeps, type AlarmLiveHandlers } from './alarm-store.svelte';
 import type { NotificationPermissionState, NotificationText } from './notifications';
@@ -142,4 +143,30 @@ export class FakeWorld {
   store(): AlarmStore {
     return new AlarmStore(this.deps());
   }
+
+  /** A store started for `user`, its first load answered. */
+  async started(user: User = NURSE, openWard: (wardId: string) => void = () => {}): Promise<AlarmStore> {
+    const alarms = this.store();
+    alarms.start(user, openWard);
+    await settle();
+    return alarms;
+  }
+}
+
+/** Lets the store's awaited load finish under fake timers. */
+export const settle = () => vi.advanceTimersByTimeAsync(0);
+
+/**
+ * A fresh world for each test of the calling `describe`, under fake timers (the store retries its
+ * load and the alarm sounds in bursts on timers). Call it in the describe's body; each test reads
+ * its own world through the function it returns.
+ */
+export function fakeWorldEachTest(): () => FakeWorld {
+  let world = new FakeWorld();
+  beforeEach(() => {
+    vi.useFakeTimers();
+    world = new FakeWorld();
+  });
+  afterEach(() => vi.useRealTimers());
+  return () => world;
 }

@@ -1,28 +1,21 @@
 import { fireEvent, render, screen } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeWorld, firingAlert, NURSE } from '$lib/alarm/test-fakes';
+import { describe, expect, it } from 'vitest';
+import { fakeWorldEachTest, firingAlert, settle } from '$lib/alarm/test-fakes';
 import AlarmControl from './AlarmControl.svelte';
 
 describe('AlarmControl', () => {
-  let world: FakeWorld;
-  beforeEach(() => {
-    vi.useFakeTimers();
-    world = new FakeWorld();
-  });
-  afterEach(() => vi.useRealTimers());
+  const world = fakeWorldEachTest();
 
   async function started() {
-    const alarms = world.store();
-    alarms.start(NURSE, () => {});
-    await vi.advanceTimersByTimeAsync(0);
+    const alarms = await world().started();
     render(AlarmControl, { alarms });
     return alarms;
   }
 
   it('says the sound is blocked in words and enables it from one click', async () => {
-    world.voiceState = 'suspended';
-    world.nextLoad = [firingAlert('a1')];
+    world().voiceState = 'suspended';
+    world().nextLoad = [firingAlert('a1')];
     await started();
     const control = screen.getByTestId('alarm-control');
     expect(control.dataset.soundState).toBe('blocked');
@@ -30,7 +23,7 @@ describe('AlarmControl', () => {
     expect(screen.getByRole('status').textContent).toBe('1 unacknowledged: no sound');
     await fireEvent.click(screen.getByRole('button', { name: 'Sound blocked by the browser: click to enable' }));
     flushSync();
-    expect(world.voice!.resumed).toBe(1);
+    expect(world().voice!.resumed).toBe(1);
     expect(control.dataset.soundState).toBe('on');
     expect(control.dataset.alarmPlaying).toBe('high');
     expect(screen.getByRole('status').textContent).toBe('1 unacknowledged: high priority alarm sounding');
@@ -49,15 +42,15 @@ describe('AlarmControl', () => {
 
   it('asks for notifications only on a click, and then says they are on', async () => {
     await started();
-    expect(world.permissionState).toBe('default');
+    expect(world().permissionState).toBe('default');
     await fireEvent.click(screen.getByRole('button', { name: 'Notifications off: click to allow' }));
-    await vi.advanceTimersByTimeAsync(0);
+    await settle();
     expect(screen.getByText('Notifications on')).toBeTruthy();
   });
 
   it('says when notifications are blocked, and when the alerts could not load', async () => {
-    world.permissionState = 'denied';
-    world.nextLoad = new Error('offline');
+    world().permissionState = 'denied';
+    world().nextLoad = new Error('offline');
     await started();
     expect(screen.getByText('Notifications blocked in browser settings')).toBeTruthy();
     expect(screen.getByRole('alert').textContent).toMatch(/could not load the open alerts/);
