@@ -43,7 +43,7 @@
 import type { ScoreWindow } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
 import { explainDistress, type DistressEpisodeContext, type DistressObservation } from './explanation.ts';
-import { placeOnRuleClock } from './rule-clock.ts';
+import { takeOnRuleClock } from './rule-clock.ts';
 
 export interface DistressRuleConfig {
   /**
@@ -228,11 +228,9 @@ export function evaluateDistressWindow(
 ): { state: DistressRuleState; decision: DistressDecision | null } {
   const cfg: DistressRuleConfig = { ...DEFAULT_DISTRESS_RULE, ...config };
   if (!Number.isFinite(window.distress) || !Number.isFinite(window.confidence)) return { state, decision: null };
-  const placed = placeOnRuleClock(state, window, cfg.maxGapS);
-  if (placed === null) return { state, decision: null };
-  const { startMs, endMs, followsOn } = placed;
-
-  const next: DistressRuleState = { ...state, ...placed.next, active: state.active && { ...state.active } };
+  const taken = takeOnRuleClock(state, window, cfg.maxGapS);
+  if (taken === null) return { state, decision: null };
+  const { startMs, endMs, followsOn, next } = taken;
 
   // Evidence: a confident window with a wearable estimate adds its log-likelihood ratio minus the
   // allowance; anything else is neutral and decays the evidence by the allowance.

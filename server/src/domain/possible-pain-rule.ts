@@ -36,7 +36,7 @@ import type { FaceBlock, Quality } from '@attune/protocol';
 import type { Explanation, Priority } from './alert-types.ts';
 import { countsAsDistressEvidence, DEFAULT_DISTRESS_RULE, type RuleWindow } from './distress-rule.ts';
 import { explainPossiblePain, type PossiblePainEpisode } from './possible-pain-explanation.ts';
-import { placeOnRuleClock } from './rule-clock.ts';
+import { takeOnRuleClock } from './rule-clock.ts';
 
 export interface PossiblePainRuleConfig {
   /** PAINAD face item (0 relaxed, 1 sad/frightened/frown, 2 grimacing) at or above which a window shows pain signs. */
@@ -214,11 +214,9 @@ export function evaluatePossiblePainWindow(
   config: Partial<PossiblePainRuleConfig> = {},
 ): { state: PossiblePainState; decision: PossiblePainDecision | null } {
   const cfg: PossiblePainRuleConfig = { ...DEFAULT_POSSIBLE_PAIN_RULE, ...config };
-  const placed = placeOnRuleClock(state, window, cfg.maxGapS);
-  if (placed === null) return { state, decision: null };
-  const { startMs, endMs, followsOn } = placed;
-
-  const next: PossiblePainState = { ...state, ...placed.next, active: state.active && { ...state.active } };
+  const taken = takeOnRuleClock(state, window, cfg.maxGapS);
+  if (taken === null) return { state, decision: null };
+  const { startMs, endMs, followsOn, next } = taken;
 
   const showsPain = faceShowsPain(window, cfg);
   next.painRun = advanceRun(state.painRun, showsPain, followsOn, startMs, endMs, window.face);

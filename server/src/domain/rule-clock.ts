@@ -50,3 +50,18 @@ export function placeOnRuleClock(
   const endMs = startMs + (windowEndMs - windowStartMs);
   return { startMs, endMs, followsOn, next: { last: { deviceId: window.deviceId, seq: window.seq, windowEndMs }, clockMs: endMs } };
 }
+
+/**
+ * Places a window on the rule clock and begins the rule's next state from it: a copy of `state`
+ * with the clock advanced and its active episode copied too, so the rule can change the copy and
+ * never its input. Null when the rule must ignore the window (as placeOnRuleClock).
+ */
+export function takeOnRuleClock<S extends RuleClockState & { active: object | null }>(
+  state: S,
+  window: Parameters<typeof placeOnRuleClock>[1],
+  maxGapS: number,
+): (Omit<ClockedWindow, 'next'> & { next: S }) | null {
+  const placed = placeOnRuleClock(state, window, maxGapS);
+  if (placed === null) return null;
+  return { ...placed, next: { ...state, ...placed.next, active: state.active && { ...state.active } } };
+}
