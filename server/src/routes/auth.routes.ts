@@ -10,6 +10,7 @@ import { ApiError } from '../http/errors.ts';
 import { LoginThrottle } from '../http/login-throttle.ts';
 import { clientAddress } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
+import { setRetryAfter } from './too-many-attempts.ts';
 
 export function authRoutes(deps: {
   users: UserRepository;
@@ -27,8 +28,7 @@ export function authRoutes(deps: {
   const refuseWhileLocked = (c: Context<AppEnv>, username: string, address: string) => {
     const waitMs = throttle.retryAfterMs(username, address, Date.now());
     if (waitMs > 0) {
-      const retryAfterS = Math.ceil(waitMs / 1000);
-      c.header('Retry-After', String(retryAfterS));
+      const retryAfterS = setRetryAfter(c, waitMs);
       throw new ApiError(429, 'too_many_attempts', `Too many failed sign-ins: try again in ${retryAfterS} s`);
     }
   };

@@ -20,6 +20,7 @@ import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { clientAddress, type AttemptLimiter } from '../http/rate-limit.ts';
 import { parseJsonBody, parseParam } from '../http/validation.ts';
+import { refuseOverAttemptLimit } from './too-many-attempts.ts';
 
 export interface EnrolmentRouteDeps {
   service: EnrolmentService;
@@ -72,11 +73,7 @@ export function enrolRoutes(deps: EnrolmentRouteDeps & { limiter: AttemptLimiter
   const app = new Hono<AppEnv>();
   app.post('/', async (c) => {
     const address = clientAddress(c);
-    const now = Date.now();
-    if (!deps.limiter.allow(address, now)) {
-      c.header('Retry-After', String(Math.max(1, Math.ceil(deps.limiter.retryAfterMs(address, now) / 1000))));
-      throw new ApiError(429, 'rate_limited', 'Too many enrolment attempts from this address: wait a minute');
-    }
+    refuseOverAttemptLimit(c, deps.limiter, address, Date.now(), 'Too many enrolment attempts from this address: wait a minute');
     const body = await parseJsonBody(c, EnrolBodySchema);
     const identity = await deps.service.enrol(body, serverOrigin(c, deps.publicOrigin), new Date());
     if (!identity) {

@@ -24,6 +24,7 @@ import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { clientAddress, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
+import { refuseOverAttemptLimit, setRetryAfter } from './too-many-attempts.ts';
 
 /** The contract's consent body, its language narrowed to the texts this server has. */
 const ConsentBody = TabletConsentBodyFields.extend({ language: z.enum(CONSENT_LANGUAGES as [string, ...string[]]) }).superRefine(
@@ -54,10 +55,7 @@ export function tabletRoutes(deps: {
   app.post('/pair', async (c) => {
     const address = clientAddress(c);
     const now = Date.now();
-    if (!deps.limiter.allow(address, now)) {
-      c.header('Retry-After', String(Math.max(1, Math.ceil(deps.limiter.retryAfterMs(address, now) / 1000))));
-      throw new ApiError(429, 'rate_limited', 'Too many pairing attempts: wait a minute');
-    }
+    refuseOverAttemptLimit(c, deps.limiter, address, now, 'Too many pairing attempts: wait a minute');
     const body = await parseJsonBody(c, TabletPairBodySchema);
     // A ward that does not exist is answered like a wrong code and counted per address only, so
     // made-up ward ids neither reveal anything nor grow the per-ward memory.
@@ -66,8 +64,7 @@ export function tabletRoutes(deps: {
 
     const attempt = deps.wardBudget.begin(wardId, now);
     if (attempt.kind === 'paused') {
-      const retryAfterS = Math.max(1, Math.ceil(attempt.retryAfterMs / 1000));
-      c.header('Retry-After', String(retryAfterS));
+      const retryAfterS = setRetryAfter(c, attempt.retryAfterMs);
       throw new ApiError(
         429,
         'pairing_paused',
