@@ -88,12 +88,11 @@ export class EnrolmentService {
       at: now,
       expiresAt,
     });
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'device.enrolment_token_created',
-      subjectType: 'bed',
-      subjectId: bedId,
-      detail: { tokenId: id, deviceId, expiresAt: expiresAt.toISOString(), revokedTokenIds: revokedIds },
+    await this.audit(userId, 'device.enrolment_token_created', 'bed', bedId, {
+      tokenId: id,
+      deviceId,
+      expiresAt: expiresAt.toISOString(),
+      revokedTokenIds: revokedIds,
     });
     return { token, summary: enrolmentTokenToApi((await this.deps.enrolment.findToken(id))!) };
   }
@@ -101,13 +100,7 @@ export class EnrolmentService {
   async revokeToken(tokenId: string, userId: string, now: Date): Promise<void> {
     const revoked = await this.deps.enrolment.revoke(tokenId, now);
     if (!revoked) throw new DomainError('not_found', 'No such open enrolment token');
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'device.enrolment_token_revoked',
-      subjectType: 'bed',
-      subjectId: revoked.bedId,
-      detail: { tokenId, deviceId: revoked.deviceId },
-    });
+    await this.audit(userId, 'device.enrolment_token_revoked', 'bed', revoked.bedId, { tokenId, deviceId: revoked.deviceId });
   }
 
   /**
@@ -145,14 +138,22 @@ export class EnrolmentService {
     const { identity } = issued;
     if (identity.reEnrolled) await this.deps.broker.disconnect(identity.deviceId);
     await this.deps.consent.bedChanged(issued.bedId);
-    await this.deps.audit.write({
-      actorUserId: null,
-      action: identity.reEnrolled ? 'device.re_enrolled' : 'device.enrolled',
-      subjectType: 'device',
-      subjectId: identity.deviceId,
-      detail: { bedId: issued.bedId, tokenId: issued.tokenId, hostname: input.hostname ?? null },
+    await this.audit(null, identity.reEnrolled ? 'device.re_enrolled' : 'device.enrolled', 'device', identity.deviceId, {
+      bedId: issued.bedId,
+      tokenId: issued.tokenId,
+      hostname: input.hostname ?? null,
     });
     return identity;
+  }
+
+  private audit(
+    actorUserId: string | null,
+    action: string,
+    subjectType: 'bed' | 'device',
+    subjectId: string | null,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
+    return this.deps.audit.write({ actorUserId, action, subjectType, subjectId, detail });
   }
 
   private async findDevice(deviceId: string): Promise<DeviceCredentialRow> {
@@ -162,13 +163,7 @@ export class EnrolmentService {
   }
 
   private async refused(hostname: string | undefined, why: string): Promise<null> {
-    await this.deps.audit.write({
-      actorUserId: null,
-      action: 'device.enrol_refused',
-      subjectType: 'device',
-      subjectId: null,
-      detail: { why, hostname: hostname ?? null },
-    });
+    await this.audit(null, 'device.enrol_refused', 'device', null, { why, hostname: hostname ?? null });
     return null;
   }
 
@@ -188,13 +183,7 @@ export class EnrolmentService {
     }
     this.deps.contexts.invalidateAll();
     await this.deps.broker.remove(deviceId);
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'device.decommissioned',
-      subjectType: 'device',
-      subjectId: deviceId,
-      detail: { bedId: device.bedId },
-    });
+    await this.audit(userId, 'device.decommissioned', 'device', deviceId, { bedId: device.bedId });
     return this.credentials(deviceId, now);
   }
 
@@ -209,13 +198,7 @@ export class EnrolmentService {
     const issued = await this.createToken(device.bedId, deviceId, userId, now);
     await this.deps.enrolment.invalidateCredential(deviceId, now);
     await this.deps.broker.revoke(deviceId);
-    await this.deps.audit.write({
-      actorUserId: userId,
-      action: 'device.credentials_rotated',
-      subjectType: 'device',
-      subjectId: deviceId,
-      detail: { bedId: device.bedId, tokenId: issued.summary.id },
-    });
+    await this.audit(userId, 'device.credentials_rotated', 'device', deviceId, { bedId: device.bedId, tokenId: issued.summary.id });
     return issued;
   }
 }
