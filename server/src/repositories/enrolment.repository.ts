@@ -1,4 +1,4 @@
-import { appUser, bed, device, enrolmentToken, ward, type Database } from '@attune/db';
+import { appUser, bed, device, enrolmentToken, ward, type Database, type Orm } from '@attune/db';
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
 
 export interface EnrolmentTokenRow {
@@ -46,6 +46,16 @@ export const NO_CREDENTIAL = 'revoked';
 
 const open = (now: Date) => and(isNull(enrolmentToken.usedAt), isNull(enrolmentToken.revokedAt), gt(enrolmentToken.expiresAt, now));
 
+/** The bed with its ward's name, read in or out of a transaction. */
+async function findEnrolmentBed(orm: Orm, bedId: string): Promise<EnrolmentBed | null> {
+  const [row] = await orm
+    .select({ id: bed.id, label: bed.label, wardId: ward.id, wardName: ward.name, retiredAt: bed.retiredAt })
+    .from(bed)
+    .innerJoin(ward, eq(ward.id, bed.wardId))
+    .where(eq(bed.id, bedId));
+  return row ?? null;
+}
+
 const tokenColumns = {
   id: enrolmentToken.id,
   bedId: enrolmentToken.bedId,
@@ -60,12 +70,7 @@ export class EnrolmentRepository {
   constructor(private readonly db: Database) {}
 
   async findBed(bedId: string): Promise<EnrolmentBed | null> {
-    const [row] = await this.db.orm
-      .select({ id: bed.id, label: bed.label, wardId: ward.id, wardName: ward.name, retiredAt: bed.retiredAt })
-      .from(bed)
-      .innerJoin(ward, eq(ward.id, bed.wardId))
-      .where(eq(bed.id, bedId));
-    return row ?? null;
+    return findEnrolmentBed(this.db.orm, bedId);
   }
 
   /** Devices on the bed that are not decommissioned. */
@@ -178,11 +183,7 @@ export class EnrolmentRepository {
         .where(and(eq(enrolmentToken.tokenHash, tokenHash), open(now)))
         .returning({ id: enrolmentToken.id, bedId: enrolmentToken.bedId, deviceId: enrolmentToken.deviceId });
       if (!used) return null;
-      const [b] = await tx
-        .select({ id: bed.id, label: bed.label, wardId: ward.id, wardName: ward.name, retiredAt: bed.retiredAt })
-        .from(bed)
-        .innerJoin(ward, eq(ward.id, bed.wardId))
-        .where(eq(bed.id, used.bedId));
+      const b = await findEnrolmentBed(tx, used.bedId);
       if (!b || b.retiredAt) return null;
       const isFreeId = async (id: string) => (await tx.select({ id: device.id }).from(device).where(eq(device.id, id))).length === 0;
       const issued = await issue({ id: used.id, bed: b, deviceId: used.deviceId }, isFreeId);
