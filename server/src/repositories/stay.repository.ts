@@ -53,6 +53,14 @@ async function holdBedInUse(tx: OrmTransaction, bedId: string): Promise<void> {
   if (!row) throw new BedRetiredError('The bed has been retired');
 }
 
+/** Ends the stay's current bed assignment (stay_bed) at `at`. */
+async function closeBedAssignment(tx: OrmTransaction, stayId: string, at: Date): Promise<void> {
+  await tx
+    .update(stayBed)
+    .set({ untilAt: at })
+    .where(and(eq(stayBed.stayId, stayId), isNull(stayBed.untilAt)));
+}
+
 export class StayRepository {
   constructor(private readonly db: Database) {}
 
@@ -112,10 +120,7 @@ export class StayRepository {
         .update(stay)
         .set({ bedId: toBedId })
         .where(and(eq(stay.id, stayId), isNull(stay.dischargedAt)));
-      await tx
-        .update(stayBed)
-        .set({ untilAt: at })
-        .where(and(eq(stayBed.stayId, stayId), isNull(stayBed.untilAt)));
+      await closeBedAssignment(tx, stayId, at);
       await tx.insert(stayBed).values({ stayId, bedId: toBedId, fromAt: at });
       await tx
         .update(alert)
@@ -133,10 +138,7 @@ export class StayRepository {
         .where(and(eq(stay.id, stayId), isNull(stay.dischargedAt)))
         .returning({ id: stay.id });
       if (done.length === 0) return false;
-      await tx
-        .update(stayBed)
-        .set({ untilAt: at })
-        .where(and(eq(stayBed.stayId, stayId), isNull(stayBed.untilAt)));
+      await closeBedAssignment(tx, stayId, at);
       await tx.delete(tabletSession).where(eq(tabletSession.stayId, stayId));
       await tx
         .update(tabletPairing)
