@@ -4,18 +4,14 @@
  * maintenance that creates days ahead and moves waiting windows into theirs, retention dropping
  * whole days, and ingest staying idempotent. On PGlite, and on PostgreSQL when DATABASE_URL is set.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDatabase, MIGRATIONS_DIR, type Database } from '@attune/db';
+import { createDatabase, type Database } from '@attune/db';
 import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
 import { createLogger } from '@attune/server';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DataLifecycleRepository } from '../../server/src/repositories/data-lifecycle.repository.ts';
 import { ScoreRepository, type ScoreToStore } from '../../server/src/repositories/score.repository.ts';
 import { RetentionService } from '../../server/src/services/retention.service.ts';
+import { migrateBefore } from '../support/migrations.ts';
 import { makeWindow } from '../support/system.ts';
 
 const DAY_MS = 86_400_000;
@@ -82,7 +78,7 @@ describe.each(targets)('score_window partitioned by day on $name', ({ open }) =>
   it('converts a populated table: every row kept, a partition for each day with rows, today and 7 days ahead, an empty DEFAULT', async () => {
     opened = await open();
     const db = opened.db;
-    await migrateUpTo(db, '0009_');
+    await migrateBefore(db, '0009_');
     const now = new Date();
     const threeDaysAgoNoon = new Date(`${day(new Date(now.getTime() - 3 * DAY_MS))}T12:00:00Z`);
     const ends = [threeDaysAgoNoon, new Date(threeDaysAgoNoon.getTime() + 60_000), now];
@@ -199,18 +195,3 @@ describe.each(targets)('score_window partitioned by day on $name', ({ open }) =>
     expect(await new RetentionService(lifecycle, 30, logger).run(now)).toMatchObject({ scoreWindows: 0, scorePartitionsDropped: 0 });
   });
 });
-
-/** Applies the committed migrations before the one whose tag starts with `tagPrefix`. */
-async function migrateUpTo(db: Database, tagPrefix: string): Promise<void> {
-  const folder = mkdtempSync(join(tmpdir(), 'attune-migrations-'));
-  try {
-    cpSync(MIGRATIONS_DIR, folder, { recursive: true });
-    const journalFile = join(folder, 'meta', '_journal.json');
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-    writeFileSync(journalFile, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.tag < tagPrefix) }));
-    if (db.kind === 'pglite') await migratePglite(db.orm as never, { migrationsFolder: folder });
-    else await migratePostgres(db.orm as never, { migrationsFolder: folder });
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
-  }
-}
