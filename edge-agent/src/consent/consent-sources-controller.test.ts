@@ -110,6 +110,20 @@ async function setUpOpen() {
   return t;
 }
 
+type Setup = ReturnType<typeof setUp>;
+/** The callbacks the sources were opened with, kept to emit through after the sources are closed. */
+const lateEmitters = (t: Setup) => ({ samples: t.wearable.emit!, frame: t.camera.emit! });
+
+/** Both sources are closed, and what they still emit through their old callbacks is neither buffered nor admitted. */
+function expectClosedAndLateOutputDropped(t: Setup, late: ReturnType<typeof lateEmitters>) {
+  expect(t.wearable.state()).toBe('stopped');
+  expect(t.camera.state()).toBe('stopped');
+  late.samples([sample]);
+  late.frame(frame);
+  expect(t.samples).toEqual([]);
+  expect(t.admitted).toEqual([]);
+}
+
 describe('ConsentSourcesController', () => {
   beforeEach(() => {
     vi.useFakeTimers();
@@ -155,23 +169,16 @@ describe('ConsentSourcesController', () => {
 
   it('on withdrawal closes the sources, discards what they held and drops anything arriving late', async () => {
     const t = await setUpOpen();
-    const lateWearable = t.wearable.emit!;
-    const lateCamera = t.camera.emit!;
+    const late = lateEmitters(t);
     t.wearable.emit!([sample, sample]);
     t.frames.held = true;
 
     t.controller.applyPayload(consentPayload(2, none));
-    expect(t.wearable.state()).toBe('stopped');
-    expect(t.camera.state()).toBe('stopped');
     expect(t.samples).toEqual([]);
     expect(t.frames).toEqual({ held: false, forgotten: 1 });
     expect(t.logged).toContain('info wearable closed and buffered samples discarded (no consent)');
     expect(t.logged).toContain('info camera closed and frame measurements discarded (no consent)');
-
-    lateWearable([sample]);
-    lateCamera(frame);
-    expect(t.samples).toEqual([]);
-    expect(t.admitted).toEqual([]);
+    expectClosedAndLateOutputDropped(t, late);
   });
 
   it('reopens a camera only once the last one has exited, and not at all if consent went meanwhile', async () => {
@@ -250,20 +257,14 @@ describe('ConsentSourcesController', () => {
 
   it('after shutDown measures nothing more, even under a consent that allows it', async () => {
     const t = await setUpOpen();
-    const emitSamples = t.wearable.emit!;
-    const emitFrame = t.camera.emit!;
+    const late = lateEmitters(t);
     const epoch = t.controller.epoch();
     const shutDown = t.controller.shutDown();
     t.camera.exit();
     await shutDown;
-    expect(t.wearable.state()).toBe('stopped');
-    expect(t.camera.state()).toBe('stopped');
     expect(t.controller.mayMeasure('wearable')).toBe(false);
     expect(t.controller.isCurrent(epoch)).toBe(false);
-    emitSamples([sample]);
-    emitFrame(frame);
-    expect(t.samples).toEqual([]);
-    expect(t.admitted).toEqual([]);
+    expectClosedAndLateOutputDropped(t, late);
   });
   it('keeps a source IT switched off closed whatever the consent, and opens it again when allowed', async () => {
     const t = await setUpOpen();
