@@ -9,11 +9,10 @@
  *
  * Needs PostgreSQL and Mosquitto (DATABASE_URL and MQTT_URL); skipped loudly without them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '@attune/db';
@@ -26,7 +25,8 @@ import {
   toRuleWindow,
 } from '../../server/src/domain/distress-rule.ts';
 import { discardBrokerSession, externalBrokerIdentity } from '../support/broker.ts';
-import { freePort } from '../support/mqtt-tls.ts';
+import { freePort } from '../support/free-port.ts';
+import { startServerProcess } from '../support/server-child.ts';
 import { openSse, type SseClient } from '../support/sse.ts';
 import { makeWindow, testDevicePassword, waitFor } from '../support/system.ts';
 
@@ -39,7 +39,6 @@ const LEASE_TTL_S = 10;
 const WINDOW_S = 5;
 const SEND_EVERY_MS = 1000;
 const RUN_S = 75;
-const SERVER_PROCESS = fileURLToPath(new URL('../support/server-process.ts', import.meta.url));
 
 const { DATABASE_URL, MQTT_URL } = process.env;
 const ready = Boolean(DATABASE_URL && MQTT_URL);
@@ -97,17 +96,8 @@ describe.skipIf(!ready)('three instances, one killed with SIGKILL in the middle 
         TEST_DEVICE_SECRET: secret,
         TEST_SEED: n === 0 ? 'true' : 'false',
       };
-      const proc = spawn(process.execPath, ['--import', 'tsx', SERVER_PROCESS], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      const { baseUrl } = await new Promise<{ baseUrl: string }>((resolve, reject) => {
-        let out = '';
-        proc.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString('utf8');
-          const line = out.split('\n').find((l) => l.startsWith('READY '));
-          if (line) resolve(JSON.parse(line.slice(6)) as { baseUrl: string });
-        });
-        proc.once('exit', (code) => reject(new Error(`instance ${id} exited with ${code} before it was ready`)));
-      });
-      return { id, baseUrl, process: proc };
+      const server = startServerProcess(env, `instance ${id}`);
+      return { id, baseUrl: (await server.ready).baseUrl, process: server.process };
     };
     for (let n = 0; n < INSTANCES; n++) instances.push(await start(n));
     db = await createDatabase({ url: databaseUrl, maxConnections: 2 });

@@ -8,12 +8,10 @@
  * it only once the window is committed; with Mosquitto it comes from Mosquitto, which then holds
  * the window for the server's persistent session until the server acknowledges it after its commit.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '@attune/db';
@@ -21,6 +19,8 @@ import { mulberry32 } from '@attune/models/rng';
 import { createScratchDatabaseUrl, dropScratchDatabase } from '@attune/db/testing';
 import { encodePayload, topics } from '@attune/protocol';
 import { discardBrokerSession, externalBrokerIdentity } from '../support/broker.ts';
+import { freePort } from '../support/free-port.ts';
+import { startServerProcess } from '../support/server-child.ts';
 import { backends, makeWindow, testDevicePassword, waitFor } from '../support/system.ts';
 
 const ROUNDS = 5;
@@ -30,8 +30,6 @@ const IN_FLIGHT_PER_DEVICE = 100;
 /** Window ends 0.2 s apart: five rounds of 2,000 windows per device fit in the 50 minutes the seeded consent covers. */
 const WINDOW_SPACING_MS = 200;
 
-const SERVER_PROCESS = fileURLToPath(new URL('../support/server-process.ts', import.meta.url));
-
 // PGlite belongs to one process: the test can read it only after stopping the server, which is
 // enough with the embedded broker (an acknowledged window is committed) but not with an external
 // broker that may still hold acknowledged windows for the server.
@@ -39,16 +37,6 @@ const allBackends = backends();
 const crashBackends = allBackends.filter((b) => b.databaseUrl || !b.mqttUrl);
 for (const b of allBackends.filter((x) => !crashBackends.includes(x)))
   console.warn(`SKIPPED: crash test on ${b.label}: PGlite with an external broker cannot be read while the server runs.`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 describe.each(crashBackends)('kill -9 of the server while devices publish, on $label', (backend) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'attune-crash-'));
@@ -97,18 +85,9 @@ describe.each(crashBackends)('kill -9 of the server while devices publish, on $l
 
     let mqttUrl = '';
     const startChild = async () => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', SERVER_PROCESS], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-      child = proc;
-      const ready = await new Promise<{ mqttUrl: string }>((resolve, reject) => {
-        let out = '';
-        proc.stdout!.on('data', (chunk: Buffer) => {
-          out += chunk.toString('utf8');
-          const line = out.split('\n').find((l) => l.startsWith('READY '));
-          if (line) resolve(JSON.parse(line.slice(6)) as { mqttUrl: string });
-        });
-        proc.once('exit', (code) => reject(new Error(`server process exited with ${code} before it was ready`)));
-      });
-      mqttUrl = ready.mqttUrl;
+      const server = startServerProcess(env);
+      child = server.process;
+      mqttUrl = (await server.ready).mqttUrl;
     };
     await startChild();
 

@@ -19,11 +19,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentLogger, type RunningAgent } from '@attune/edge-agent';
 import { ConfigError, createLogger, loadConfig, randomSecret, startServer, type RunningServer } from '@attune/server';
 import { bedsideAgentConfig } from '../support/bedside-agent.ts';
+import { freePort } from '../support/free-port.ts';
 import { readMetric } from '../support/metrics.ts';
 import {
   connectionError,
   deviceOptions,
-  freePort,
   itRefusesOverTls,
   publishOverTls,
   selfSignedCertificate,

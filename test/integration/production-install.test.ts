@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, startServer } from '@attune/server';
 import { bedsideAgentConfig } from '../support/bedside-agent.ts';
 import { readMetric } from '../support/metrics.ts';
-import { freePort } from '../support/mqtt-tls.ts';
+import { freePort } from '../support/free-port.ts';
 import { buildRelease, REPO_ROOT, runInstalled, runInstaller, startInstalled, type RunningCommand } from '../support/production-install.ts';
 import { seedTestWard, waitFor, type TestDevice } from '../support/system.ts';
 

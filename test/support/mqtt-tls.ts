@@ -1,6 +1,6 @@
 /** Helpers for the MQTT-over-TLS tests: a throwaway certificate, device connections, and the refusals every TLS listener must make. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, connect as connectTcp } from 'node:net';
+import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
@@ -127,14 +127,6 @@ export function oldTlsHandshake(url: string, ca: Buffer): Promise<Error> {
     });
     socket.once('error', resolve);
   });
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export const storedWindows = async (server: RunningServer, deviceId: string) =>

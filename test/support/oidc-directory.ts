@@ -6,9 +6,9 @@
  * a person's groups between sign-ins as a directory administrator would.
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 // @ts-expect-error -- oidc-provider ships no type declarations; the little used here is typed below.
 import Provider from 'oidc-provider';
+import { freePort } from './free-port.ts';
 import { startTestSystem, type Backend, type TestSystem } from './system.ts';
 
 export interface DirectoryPerson {
@@ -33,15 +33,6 @@ const OidcProvider = Provider as new (issuer: string, configuration: ProviderCon
 
 export const TEST_CLIENT_ID = 'attune-dashboard';
 export const TEST_CLIENT_SECRET = 'test-client-secret-of-some-length-0123456789';
-
-/** A free TCP port on the loopback (closed again before use; another process taking it meanwhile is unlikely). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 export interface TestDirectory {
   issuer: string;

@@ -1,7 +1,6 @@
 /** Processes the ingest benchmark starts and measures: a private Mosquitto, free ports, CPU time. */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -10,17 +9,7 @@ import { createDynsecAccounts } from '@attune/server/broker';
 import { commandCpuSeconds, machineCpuSeconds, processCpuSeconds, sleep, type DeviceCredential, type Msg } from './common.ts';
 
 import { root } from './config.ts';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from '../../support/free-port.ts';
 
 export interface Mosquitto {
   url: string;
