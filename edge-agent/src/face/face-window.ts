@@ -7,6 +7,7 @@ import type { Driver, FaceBlock, FaceUnobservedReason, PainadFaceBasis } from '@
 import type { ActionUnits } from './action-units.ts';
 import type { Box } from './image-ops.ts';
 import type { FaceMeasures, HeadPose } from './landmarks.ts';
+import { clamp01, mean, median } from './statistics.ts';
 
 export const EXPRESSION_KEYS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
 export type ExpressionKey = (typeof EXPRESSION_KEYS)[number];
@@ -106,9 +107,8 @@ export interface FaceObservation {
 }
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
-const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-const negativeSum = (e: ExpressionProbabilities) => NEGATIVE_EXPRESSIONS.reduce((s, k) => s + e[k], 0);
+/** Sum of the negative expressions' probabilities (or of their changes against the neutral face). */
+export const negativeSum = (e: ExpressionProbabilities) => NEGATIVE_EXPRESSIONS.reduce((s, k) => s + e[k], 0);
 
 /** A frame shows brow lowering (AU4), the sign PAINAD calls a frown. */
 export function isBrowLowered(au: ActionUnits): boolean {
@@ -288,10 +288,4 @@ export function painadFaceItem(e: PainadEvidence): { item: 0 | 1 | 2 | null; bas
   if (f.browLowered >= PAINAD_MIN_FRACTION) return { item: 1, basis: { code: 'frowning', fraction: round(f.browLowered, 2) } };
   if (f.upset >= PAINAD_UPSET_MIN_FRACTION) return { item: 1, basis: { code: 'looks_upset', fraction: round(f.upset, 2) } };
   return { item: 0, basis: { code: 'relaxed', frames: Math.min(600, e.withAu) } };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }

@@ -38,14 +38,9 @@
  */
 import type { WearableObservation } from '../fusion/wearable-part.ts';
 import { actionUnits, pspi } from './action-units.ts';
-import {
-  EXPRESSION_KEYS,
-  NEGATIVE_EXPRESSIONS,
-  type ExpressionProbabilities,
-  type FrameAnalysis,
-  type PatientFace,
-} from './face-window.ts';
+import { EXPRESSION_KEYS, negativeSum, type ExpressionProbabilities, type FrameAnalysis, type PatientFace } from './face-window.ts';
 import { MEASURE_KEYS, type FaceMeasures } from './landmarks.ts';
+import { clamp01, mean, median } from './statistics.ts';
 
 /**
  * The wearable's distress output (0..1) at or below which a window counts as calm for learning the
@@ -116,9 +111,6 @@ export interface NeutralBaselineOptions {
   /** Steady frames needed when no wearable vouches for calm (default 4 x framesNeeded). */
   faceOnlyFramesNeeded?: number;
 }
-
-const sumNegative = (e: ExpressionProbabilities) => NEGATIVE_EXPRESSIONS.reduce((s, k) => s + e[k], 0);
-const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
 
 /** The wearable says calm: on the wrist, its own baseline learned, low distress. */
 export function wearableSaysCalm(w: WearableObservation | null): { calm: true; distress: number } | { calm: false; reason: VetRefusal } {
@@ -253,7 +245,7 @@ function summarisePeriod(period: Period, vettedBy: NeutralVettedBy): NeutralFace
   return {
     measures,
     expression,
-    negativeAffect: clamp01(sumNegative(expression)),
+    negativeAffect: clamp01(negativeSum(expression)),
     vettedBy,
     wearableDistress: period.wearableDistress.length ? mean(period.wearableDistress) : null,
     periodsAgreeing: 0,
@@ -278,15 +270,7 @@ function blend(current: NeutralFace, next: NeutralFace, w: number): NeutralFace 
     ...current,
     measures,
     expression,
-    negativeAffect: clamp01(sumNegative(expression)),
+    negativeAffect: clamp01(negativeSum(expression)),
     periodsAgreeing: current.periodsAgreeing + 1,
   };
-}
-
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
