@@ -37,10 +37,13 @@ describe.skipIf(!hasChromium)('alert dialog and alert history in the browser', (
     screenshotPrefix: 'alert-history',
     viewport: PHONE,
     // The suite counts alerts exactly: its devices fall silent after their scripted windows, and on a
-    // busy machine the suite outlasts the 60 s after which a silent device would raise its own
-    // technical alert (device offline), so silence is given an hour here.
+    // busy machine the suite outlasts the 30 to 60 s after which a silent device raises its own
+    // technical alert (device offline, signal lost, or monitoring interrupted: online but no windows
+    // stored), so silence is given an hour here.
     startSystem: () =>
-      startTestSystem({ env: { ALERT_ESCALATE_AFTER_S: '2', DEVICE_OFFLINE_AFTER_S: '3600', SIGNAL_LOST_AFTER_S: '3600' } }),
+      startTestSystem({
+        env: { ALERT_ESCALATE_AFTER_S: '2', DEVICE_OFFLINE_AFTER_S: '3600', SIGNAL_LOST_AFTER_S: '3600', INGEST_STALL_S: '3600' },
+      }),
   });
   const { step } = suite;
   const shot = (name: string) => keepScreenshot(suite.page, `alert-history-${name}`);
