@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert, AlertEvent } from './api/types';
-import { alertEventWords, alertStanding, escalationWords, formatElapsed } from './alert-words';
+import { alertEventWords, alertStanding, escalationWords } from './alert-words';
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
 const base = {
@@ -23,13 +23,6 @@ const event = (type: AlertEvent['type'], detail: Record<string, unknown> = {}, a
 });
 
 describe('alert words', () => {
-  it('counts elapsed time in seconds, then whole minutes, then hours and minutes', () => {
-    expect(formatElapsed(45)).toBe('45 s');
-    expect(formatElapsed(4 * 60 + 59)).toBe('4 min');
-    expect(formatElapsed(3600 + 5 * 60)).toBe('1 h 5 min');
-    expect(formatElapsed(7200)).toBe('2 h');
-  });
-
   it('says where an alert stands: unacknowledged for how long, or acknowledged and resolved how long ago by whom', () => {
     expect(alertStanding(base, NOW)).toBe('Unacknowledged 4 min');
     expect(alertStanding({ ...base, state: 'acknowledged', acknowledgedAt: '2026-03-02T09:57:00Z', acknowledgedBy: 'Nurse X' }, NOW)).toBe(

@@ -3,17 +3,11 @@
  * stay timeline share: elapsed times ("unacknowledged 4 min"), never just a clock time.
  */
 import type { Alert, AlertEvent, Priority } from './api/types';
+import { formatElapsed } from '@attune/protocol/durations';
 import { formatAgo, OUTCOME_LABEL, PRIORITY_LABEL } from './format';
 
-/** 45 -> "45 s", 250 -> "4 min", 3900 -> "1 h 5 min": minutes are enough once past the first. */
-export function formatElapsed(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-}
+/** The server's words for a span of time, so the board says "4 min" exactly as the alert's explanation does. */
+export { formatElapsed };
 
 const secondsSince = (iso: string, nowMs: number) => (nowMs - Date.parse(iso)) / 1000;
 

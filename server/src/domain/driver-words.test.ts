@@ -8,7 +8,7 @@ import {
   type Driver,
 } from '@attune/protocol';
 import { describe, expect, it } from 'vitest';
-import { describeDriver, describePainadFaceBasis, formatDuration, renderDrivers, WORD_LANGUAGES } from './driver-words.ts';
+import { describeDriver, describePainadFaceBasis, renderDrivers, WORD_LANGUAGES } from './driver-words.ts';
 
 /** A valid driver of each code, with a baseline and a duration where the code has a unit. */
 function sample(code: Driver['code']): Driver {
@@ -54,16 +54,5 @@ describe('driver words', () => {
     expect(describePainadFaceBasis({ code: 'grimacing', fraction: 0.7, pspi: 6.2 })).toBe(
       'grimacing: brow lowered with eyes tightened or nose/lip raised in 70% of frames (PSPI 6.2 of 16)',
     );
-  });
-});
-
-describe('formatDuration', () => {
-  it('rounds minutes down and uses seconds under a minute', () => {
-    expect(formatDuration(45)).toBe('45 s');
-    expect(formatDuration(60)).toBe('1 min');
-    expect(formatDuration(119)).toBe('1 min');
-    expect(formatDuration(120)).toBe('2 min');
-    expect(formatDuration(3600)).toBe('1 h');
-    expect(formatDuration(3900)).toBe('1 h 5 min');
   });
 });

@@ -7,7 +7,7 @@
  *
  * Pure functions: no I/O.
  */
-import type { Driver, DriverCode, PainadFaceBasis, PainadFaceBasisCode } from '@attune/protocol';
+import { formatElapsed, type Driver, type DriverCode, type PainadFaceBasis, type PainadFaceBasisCode } from '@attune/protocol';
 
 export const WORD_LANGUAGES = ['en', 'es'] as const;
 export type WordLanguage = (typeof WORD_LANGUAGES)[number];
@@ -17,17 +17,6 @@ export type RenderedDriver = Driver & { text: string };
 
 const pct = (fraction: number) => `${Math.round(fraction * 100)}%`;
 const int = (n: number) => String(Math.round(n));
-
-/** "45 s", "2 min", "1 h 5 min". Minutes are rounded down: the alert never overstates duration. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  if (s < 60) return `${s} s`;
-  const totalMin = Math.floor(s / 60);
-  if (totalMin < 60) return `${totalMin} min`;
-  const h = Math.floor(totalMin / 60);
-  const m = totalMin % 60;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
-}
 
 type DriverWords = (d: Driver) => string;
 
@@ -109,7 +98,7 @@ const FOR: Record<WordLanguage, string> = { en: 'for', es: 'durante' };
 /** One driver in words, with "for 4 min" when the agent measured how long the sign has lasted. */
 export function describeDriver(d: Driver, lang: WordLanguage = 'en'): string {
   const words = DRIVER_WORDS[lang][d.code](d);
-  return d.durationS !== undefined && d.durationS > 0 ? `${words} ${FOR[lang]} ${formatDuration(d.durationS)}` : words;
+  return d.durationS !== undefined && d.durationS > 0 ? `${words} ${FOR[lang]} ${formatElapsed(d.durationS)}` : words;
 }
 
 export function renderDrivers(drivers: readonly Driver[], lang: WordLanguage = 'en'): RenderedDriver[] {

@@ -7,9 +7,9 @@
  * Wording rules: plain clinical English, no jargon beyond the PAINAD and PSPI names, "the patient"
  * rather than a pronoun.
  */
-import type { Driver, FaceBlock, Quality, WearableBlock } from '@attune/protocol';
+import { formatElapsed, type Driver, type FaceBlock, type Quality, type WearableBlock } from '@attune/protocol';
 import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
-import { describeDriver, describePainadFaceBasis, formatDuration } from './driver-words.ts';
+import { describeDriver, describePainadFaceBasis } from './driver-words.ts';
 import { describeUnobserved } from './unobserved.ts';
 
 /** The parts of a score window an explanation is built from. */
@@ -255,12 +255,12 @@ function summaryReasons(obs: DistressObservation, ctx: DistressEpisodeContext): 
  * Summary e.g. "Sustained distress for 2 min, peak 0.91 — heart rate 24 bpm above baseline, skin conductance rising".
  */
 export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeContext): Explanation {
-  const duration = formatDuration(ctx.durationS);
+  const duration = formatElapsed(ctx.durationS);
   const peak = score2(ctx.peakDistress);
   const reasons = summaryReasons(obs, ctx);
   let head: string;
   if (ctx.calm) {
-    head = `Distress settled: calm for ${formatDuration(ctx.calm.forS)} after ${duration} of sustained distress, peak ${peak}`;
+    head = `Distress settled: calm for ${formatElapsed(ctx.calm.forS)} after ${duration} of sustained distress, peak ${peak}`;
   } else if (obs.distress < ctx.openThreshold || obs.confidence < ctx.minConfidence) {
     const now = obs.confidence < ctx.minConfidence ? 'now uncertain, readings of low confidence' : `now ${score2(obs.distress)}`;
     head = `Sustained distress for ${duration}, peak ${peak}; ${now}`;
@@ -285,7 +285,7 @@ export function explainDistress(obs: DistressObservation, ctx: DistressEpisodeCo
   ];
   if (ctx.calm) {
     evidence.push(
-      evidenceItem('calm', `Evidence for distress spent, confident readings for ${formatDuration(ctx.calm.forS)}`, {
+      evidenceItem('calm', `Evidence for distress spent, confident readings for ${formatElapsed(ctx.calm.forS)}`, {
         value: obs.distress,
         threshold: ctx.calm.threshold,
         durationS: ctx.calm.forS,

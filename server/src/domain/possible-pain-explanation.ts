@@ -7,9 +7,9 @@
  * Pure functions: no I/O and no clock. Wording follows explanation.ts: plain clinical English,
  * "the patient", no jargon beyond the PAINAD and PSPI names.
  */
-import type { FaceBlock } from '@attune/protocol';
+import { formatElapsed, type FaceBlock } from '@attune/protocol';
 import type { EvidenceItem, Explanation, PainadItem } from './alert-types.ts';
-import { describePainadFaceBasis, formatDuration } from './driver-words.ts';
+import { describePainadFaceBasis } from './driver-words.ts';
 import { evidenceItem as item, one, pct, type DistressObservation } from './explanation.ts';
 import { describeUnobserved } from './unobserved.ts';
 
@@ -43,9 +43,9 @@ const PAINAD_FACE_WORDS: Record<0 | 1 | 2, string> = {
 const hasNeutralBaseline = (face: FaceBlock) => face.actionUnits !== null && face.pspi !== null;
 
 function summaryOf(obs: DistressObservation, ep: PossiblePainEpisode): string {
-  const duration = formatDuration(ep.durationS);
+  const duration = formatElapsed(ep.durationS);
   if (ep.calmForS !== null) {
-    return `Possible pain settled: face without pain signs for ${formatDuration(ep.calmForS)} after ${duration} of facial pain signs`;
+    return `Possible pain settled: face without pain signs for ${formatElapsed(ep.calmForS)} after ${duration} of facial pain signs`;
   }
   const signs: string[] = [];
   if (ep.peakPainadFace !== null && ep.peakPainadFace >= 1) signs.push(ep.peakPainadFace === 2 ? 'grimacing' : 'frowning or looking upset');
@@ -64,7 +64,7 @@ function evidenceOf(obs: DistressObservation, ep: PossiblePainEpisode): Evidence
     out.push(
       item(
         'painad_face',
-        `PAINAD facial expression up to ${PAINAD_FACE_WORDS[ep.peakPainadFace]} over ${formatDuration(ep.durationS)} ` +
+        `PAINAD facial expression up to ${PAINAD_FACE_WORDS[ep.peakPainadFace]} over ${formatElapsed(ep.durationS)} ` +
           `(counts from ${ep.minPainadFace})${now}`,
         { value: face?.painadFace ?? ep.peakPainadFace, unit: '/2', threshold: ep.minPainadFace, durationS: ep.durationS },
       ),
@@ -75,7 +75,7 @@ function evidenceOf(obs: DistressObservation, ep: PossiblePainEpisode): Evidence
     out.push(
       item(
         'pspi',
-        `Facial pain intensity (PSPI) up to ${one(ep.peakPspi)} of 16 over ${formatDuration(ep.durationS)} ` +
+        `Facial pain intensity (PSPI) up to ${one(ep.peakPspi)} of 16 over ${formatElapsed(ep.durationS)} ` +
           `(counts from ${ep.minPspi}, measured against the patient's own neutral face)${now}`,
         { value: face?.pspi ?? ep.peakPspi, unit: '/16', threshold: ep.minPspi, baseline: 0, durationS: ep.durationS },
       ),
@@ -100,7 +100,7 @@ function evidenceOf(obs: DistressObservation, ep: PossiblePainEpisode): Evidence
   }
   if (ep.calmForS !== null) {
     out.push(
-      item('calm', `Face visible without pain signs for ${formatDuration(ep.calmForS)}`, {
+      item('calm', `Face visible without pain signs for ${formatElapsed(ep.calmForS)}`, {
         durationS: ep.calmForS,
       }),
     );

@@ -4,7 +4,7 @@
  * well as to the ward, so they name devices and sources, never a patient.
  */
 import type { EvidenceItem, Explanation } from './alert-types.ts';
-import { formatDuration } from './driver-words.ts';
+import { formatElapsed } from '@attune/protocol';
 import { evidenceItem } from './explanation.ts';
 
 /** Explanation of a device-offline alert. `lastSeenAt` is null for a device never heard from. */
@@ -13,13 +13,13 @@ export function explainDeviceOffline(deviceId: string, lastSeenAt: Date | null, 
   const summary =
     silentS === null
       ? `Bedside device ${deviceId} has never connected: this bed is not being monitored`
-      : `Bedside device ${deviceId} offline for ${formatDuration(silentS)}: this bed is not being monitored`;
+      : `Bedside device ${deviceId} offline for ${formatElapsed(silentS)}: this bed is not being monitored`;
   const evidence: EvidenceItem[] = [
     evidenceItem(
       'device_last_seen',
       silentS === null
         ? 'No message received from the device yet'
-        : `Last message from the device ${formatDuration(silentS)} ago (${lastSeenAt!.toISOString()})`,
+        : `Last message from the device ${formatElapsed(silentS)} ago (${lastSeenAt!.toISOString()})`,
       { value: silentS, unit: 's', durationS: silentS },
     ),
   ];
@@ -74,9 +74,9 @@ const REJECTION_WORDS: Record<string, string> = {
 export function describeInterruption(reason: InterruptionReason): string {
   switch (reason.code) {
     case 'clock_ahead':
-      return `the device's clock is ${formatDuration(reason.skewS)} ahead of the server's, so its readings are refused: correct the device's time (NTP)`;
+      return `the device's clock is ${formatElapsed(reason.skewS)} ahead of the server's, so its readings are refused: correct the device's time (NTP)`;
     case 'clock_behind':
-      return `the device's readings are ${formatDuration(-reason.skewS)} old (its clock is behind, or it is sending an old backlog): check the device's time (NTP)`;
+      return `the device's readings are ${formatElapsed(-reason.skewS)} old (its clock is behind, or it is sending an old backlog): check the device's time (NTP)`;
     case 'refused':
       return `${REJECTION_WORDS[reason.rejection] ?? 'its readings are refused'}: check the device`;
     case 'storage_stalled':
@@ -100,12 +100,12 @@ export function explainMonitoringInterrupted(
     evidence: [
       evidenceItem(
         'last_stored_reading',
-        silentS === null ? 'No reading from this device has been stored yet' : `Last reading stored ${formatDuration(silentS)} ago`,
+        silentS === null ? 'No reading from this device has been stored yet' : `Last reading stored ${formatElapsed(silentS)} ago`,
         { value: silentS, unit: 's', durationS: silentS },
       ),
       ...('skewS' in reason
         ? [
-            evidenceItem('device_clock_skew', `Device clock differs from the server's by ${formatDuration(Math.abs(reason.skewS))}`, {
+            evidenceItem('device_clock_skew', `Device clock differs from the server's by ${formatElapsed(Math.abs(reason.skewS))}`, {
               value: reason.skewS,
               unit: 's',
             }),
@@ -135,11 +135,11 @@ export function explainSignalLost(
   const names = failing.map((f) => SOURCE_WORDS[f.source].name.toLowerCase()).join(' and ');
   const longest = Math.max(...failing.map((f) => f.forS));
   return {
-    summary: `Signal lost at bedside device ${deviceId}: ${names} ${failing.length > 1 ? 'have' : 'has'} given no usable signal for ${formatDuration(longest)}`,
+    summary: `Signal lost at bedside device ${deviceId}: ${names} ${failing.length > 1 ? 'have' : 'has'} given no usable signal for ${formatElapsed(longest)}`,
     evidence: failing.map((f) =>
       evidenceItem(
         `source_${f.source}`,
-        `${SOURCE_WORDS[f.source].name}: ${SOURCE_STATE_WORDS[f.state] ?? f.state} for ${formatDuration(f.forS)}`,
+        `${SOURCE_WORDS[f.source].name}: ${SOURCE_STATE_WORDS[f.state] ?? f.state} for ${formatElapsed(f.forS)}`,
         {
           durationS: f.forS,
         },

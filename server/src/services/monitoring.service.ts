@@ -23,7 +23,7 @@ import {
   explainSignalLost,
   type InterruptionReason,
 } from '../domain/technical-explanation.ts';
-import { formatDuration } from '../domain/driver-words.ts';
+import { formatElapsed } from '@attune/protocol';
 import type { IngestService } from './ingest.service.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 
@@ -85,7 +85,7 @@ export class MonitoringService {
     const ingest = this.deps.ingest.stall(now);
     if (ingest) return `ingest stalled: ${ingest}`;
     if (this.silentWard) {
-      return `no reading stored for ${formatDuration(this.silentWard.forS)} from any of the ${this.silentWard.devices} consented devices online`;
+      return `no reading stored for ${formatElapsed(this.silentWard.forS)} from any of the ${this.silentWard.devices} consented devices online`;
     }
     return null;
   }
