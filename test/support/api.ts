@@ -48,12 +48,19 @@ export async function pairTablet(
 }
 
 /** POST /api/tablet/pair from `localAddress` (a loopback address of its own). */
-export function pairFrom(
+export const pairFrom = (baseUrl: string, localAddress: string, body: unknown) => postFrom(baseUrl, localAddress, '/api/tablet/pair', body);
+
+/**
+ * POST `path` from `localAddress`: on Linux all of 127.0.0.0/8 is loopback, so each request can bind
+ * its own source address and be counted as another client by the per-address limits.
+ */
+export function postFrom(
   baseUrl: string,
   localAddress: string,
+  path: string,
   body: unknown,
 ): Promise<{ status: number; body: Json; retryAfter: string | undefined; setCookie: string[] }> {
-  const url = new URL('/api/tablet/pair', baseUrl);
+  const url = new URL(path, baseUrl);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
