@@ -205,6 +205,20 @@ describe.skipIf(!ready)('three instances, one killed with SIGKILL in the middle 
     );
     expect(Object.fromEntries(alerts.map((a) => [a.deviceId, a.n]))).toEqual(Object.fromEntries([...dueAtMs.keys()].map((d) => [d, 1])));
 
+    // A survivor drained the dead instance's broker session, then forgot it: its heartbeat row and
+    // the drain's lease are gone, so neither table keeps a row for every instance that ever died.
+    const leftOf = async () =>
+      (
+        await db!.query<{ n: number }>(
+          `select (select count(*) from server_instance where id = $1) + (select count(*) from lease where name = $2) as n`,
+          [killed!.id, `mqtt-session:${killed!.id}`],
+        )
+      )[0]!.n;
+    await waitFor(async () => Number(await leftOf()) === 0, "the dead instance's rows to be forgotten after its drain", 60_000).catch(
+      () => undefined,
+    );
+    expect(Number(await leftOf()), 'server_instance and mqtt-session lease rows left for the dead instance').toBe(0);
+
     // The survivors' streams saw every alert open, each within LEASE_TTL_S + 5 s of the window that called for it.
     const survivors = instances.filter((i) => i !== killed);
     const report: string[] = [];

@@ -213,7 +213,7 @@ export class ClusterLeases {
       this.held.set(name, performance.now());
       logger.warn('instance silent for a lease time: draining its broker session', { instance: dead });
       void this.handlers!.instanceDead(dead)
-        .then(() => leases.forgetInstance(dead))
+        .then(() => leases.forgetInstance(dead, name))
         .catch((error: unknown) =>
           logger.error('draining a dead instance failed; a later round tries again', { instance: dead, error: String(error) }),
         )

@@ -61,8 +61,15 @@ export class LeaseRepository {
     await this.db.orm.update(serverInstance).set({ heartbeatAt: this.deadline() }).where(eq(serverInstance.id, id));
   }
 
-  async forgetInstance(id: string): Promise<void> {
-    await this.db.orm.delete(serverInstance).where(eq(serverInstance.id, id));
+  /**
+   * A dead instance whose broker session was drained: its heartbeat row and the lease its drain
+   * was held under go together, so neither table grows by one row for every instance that ever died.
+   */
+  async forgetInstance(id: string, sessionLease: string): Promise<void> {
+    await this.db.orm.transaction(async (tx) => {
+      await tx.delete(serverInstance).where(eq(serverInstance.id, id));
+      await tx.delete(lease).where(eq(lease.name, sessionLease));
+    });
   }
 
   /** Extends this holder's unexpired leases; returns their names (a lease missing here is lost). */
