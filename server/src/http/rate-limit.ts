@@ -7,8 +7,11 @@
  *   10 per minute, which a ward does not reach by pairing).
  * - `WardPairingBudget`: failed codes per ward in a sliding window. It is what bounds guessing, as
  *   addresses are cheap (an IPv6 /64, a botnet, or 127.0.0.0/8 on the server itself).
+ * - `refuseOverAttemptLimit` and `setRetryAfter`: the 429 answers of sign-in, tablet pairing and
+ *   agent enrolment, with `Retry-After` in whole seconds.
  */
 
+import { ApiError } from './errors.ts';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 
@@ -160,4 +163,18 @@ export class WardPairingBudget {
       if (ward.attemptsMs.size === 0 && ward.pausedUntilMs === 0) this.wards.delete(wardId);
     }
   }
+}
+
+/** Sets `Retry-After` to the wait in whole seconds (at least 1) and answers those seconds. */
+export function setRetryAfter(c: Context, waitMs: number): number {
+  const retryAfterS = Math.max(1, Math.ceil(waitMs / 1000));
+  c.header('Retry-After', String(retryAfterS));
+  return retryAfterS;
+}
+
+/** Counts an attempt from `address`; one past the limit is answered 429 `rate_limited` with `message`. */
+export function refuseOverAttemptLimit(c: Context, limiter: AttemptLimiter, address: string, nowMs: number, message: string): void {
+  if (limiter.allow(address, nowMs)) return;
+  setRetryAfter(c, limiter.retryAfterMs(address, nowMs));
+  throw new ApiError(429, 'rate_limited', message);
 }

@@ -8,9 +8,8 @@ import { endSession, requireUser, sessionTokenHash, startSession, type TabletSes
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { LoginThrottle } from '../http/login-throttle.ts';
-import { clientAddress } from '../http/rate-limit.ts';
+import { clientAddress, setRetryAfter } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
-import { setRetryAfter } from './too-many-attempts.ts';
 
 export function authRoutes(deps: {
   users: UserRepository;

@@ -18,9 +18,8 @@ import type { EnrolmentService } from '../services/enrolment.service.ts';
 import { requireRole } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { clientAddress, type AttemptLimiter } from '../http/rate-limit.ts';
+import { clientAddress, refuseOverAttemptLimit, type AttemptLimiter } from '../http/rate-limit.ts';
 import { parseJsonBody, parseParam } from '../http/validation.ts';
-import { refuseOverAttemptLimit } from './too-many-attempts.ts';
 
 export interface EnrolmentRouteDeps {
   service: EnrolmentService;

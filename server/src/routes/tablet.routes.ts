@@ -22,9 +22,8 @@ import type { TabletService } from '../services/tablet.service.ts';
 import { endSession, requireTablet, TABLET_COOKIE } from '../http/auth.ts';
 import type { AppEnv } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { clientAddress, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
+import { clientAddress, refuseOverAttemptLimit, setRetryAfter, type AttemptLimiter, type WardPairingBudget } from '../http/rate-limit.ts';
 import { parseJsonBody } from '../http/validation.ts';
-import { refuseOverAttemptLimit, setRetryAfter } from './too-many-attempts.ts';
 
 /** The contract's consent body, its language narrowed to the texts this server has. */
 const ConsentBody = TabletConsentBodyFields.extend({ language: z.enum(CONSENT_LANGUAGES as [string, ...string[]]) }).superRefine(
