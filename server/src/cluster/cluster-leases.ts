@@ -13,6 +13,7 @@
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { failureLog, type FailureLog } from '../platform/failure-log.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { LeaseRepository } from '../repositories/lease.repository.ts';
 
@@ -45,10 +46,15 @@ export class ClusterLeases {
   /** Set once the jobs run: a job lease whose job has stalled is given up, so another instance runs it. */
   private jobStalled: (name: string) => boolean = () => false;
 
+  /** A database outage fails every round: said once, then once a minute (platform/failure-log.ts). */
+  private readonly roundFailures: FailureLog;
+
   constructor(
     private readonly deps: { leases: LeaseRepository; logger: Logger },
     readonly options: { instanceId: string; ttlMs: number; jobNames: string[] },
-  ) {}
+  ) {
+    this.roundFailures = failureLog(deps.logger, 'lease round failed');
+  }
 
   get instanceId(): string {
     return this.options.instanceId;
@@ -155,7 +161,10 @@ export class ClusterLeases {
   private runRound(): Promise<void> {
     // Rounds never overlap: a slow database delays the next one (and problem() says so).
     this.round = this.round.then(() =>
-      this.oneRound().catch((error: unknown) => this.deps.logger.error('lease round failed', { error: String(error) })),
+      this.oneRound().then(
+        () => this.roundFailures.succeeded(),
+        (error: unknown) => this.roundFailures.failed(error),
+      ),
     );
     return this.round;
   }

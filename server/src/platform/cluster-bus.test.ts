@@ -53,11 +53,21 @@ describe.skipIf(!DATABASE_URL)('cluster bus over PostgreSQL LISTEN/NOTIFY', () =
 
   it('says so when it cannot hear itself any more (its database is gone), instead of going quiet', async () => {
     const db = await createDatabase({ url, maxConnections: 1 });
-    const bus = await startClusterBus(db, 'three', createLogger('error'));
+    const logged: { level: string; msg: string }[] = [];
+    const bus = await startClusterBus(
+      db,
+      'three',
+      createLogger('error', {}, (line) => logged.push(JSON.parse(line))),
+    );
     expect(bus.isHealthy()).toBe(true);
     await db.close();
     await expect.poll(() => bus.problem(), { timeout: 12_000, interval: 500 }).toMatch(/instances cannot hear each other/);
     expect(bus.isHealthy()).toBe(false);
+    expect(logged.some((l) => l.level === 'error' && /cluster bus down/.test(l.msg))).toBe(true);
+    // Pings keep failing every 2 s; the outage is said once (then once a minute), not once per ping.
+    const linesWhenDown = logged.length;
+    await new Promise((resolve) => setTimeout(resolve, 6500));
+    expect(logged.slice(linesWhenDown)).toEqual([]);
     await bus.close();
-  }, 20_000);
+  }, 30_000);
 });

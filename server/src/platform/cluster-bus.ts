@@ -14,9 +14,12 @@
  * arrive again every `onRecovered` handler runs (caches dropped, SSE clients told to reload, owned
  * wards re-read from the database), because something may have been missed meanwhile. A message
  * that could not be sent counts the same: the bus is down until this instance hears itself again.
+ * The log says when it went down, then once a minute how long and how many failures, then when it
+ * is back: an outage of the database must not bury the rest of the log under a line every ping.
  */
 import type { Database } from '@attune/db';
 import type { LiveEventPayloads, LiveEventType } from '@attune/protocol/api';
+import { failureLog } from './failure-log.ts';
 import type { Logger } from './logger.ts';
 
 const LIVE_CHANNEL = 'attune_live';
@@ -71,6 +74,7 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
   let pingCount = 0;
   let sendChain: Promise<unknown> = Promise.resolve();
   let closed = false;
+  const outageLog = failureLog(logger, 'cluster bus down: instances may miss each other until this one hears itself again');
 
   const dispatch = (message: Envelope) => {
     for (const handler of handlers.get(message.type) ?? []) {
@@ -98,12 +102,9 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
 
   /** Something was lost (not sent, not received): down until this instance hears itself again, then recovered. */
   const lost = (what: string, detail: Record<string, unknown>) => {
-    logger.error(what, detail);
     lastPingBackMs = 0;
-    if (healthy) {
-      healthy = false;
-      logger.error('cluster bus down until this instance hears itself again', {});
-    }
+    healthy = false;
+    outageLog.failed(what, detail);
   };
 
   // Delivered strictly in notification order, so every instance's buffer holds the same sequence
@@ -146,11 +147,12 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
     if (closed) return;
     send({ type: 'ping', n: ++pingCount });
     const backRecently = Date.now() - lastPingBackMs < UNHEALTHY_AFTER_MS;
-    if (healthy && !backRecently) {
+    if (!backRecently) {
       healthy = false;
-      logger.error('cluster bus down: this instance no longer hears itself through PostgreSQL', {});
-    } else if (!healthy && backRecently) {
+      outageLog.failed('this instance no longer hears itself through PostgreSQL');
+    } else if (!healthy) {
       healthy = true;
+      outageLog.succeeded();
       logger.warn('cluster bus back: dropping caches and re-reading owned wards', {});
       for (const handler of recoveredHandlers) handler();
     }

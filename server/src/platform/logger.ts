@@ -13,7 +13,7 @@ export interface Logger {
 export function createLogger(
   level: LogLevel = 'info',
   base: Record<string, unknown> = {},
-  write = (line: string) => process.stderr.write(line + '\n'),
+  write: (line: string) => void = (line) => void process.stderr.write(line + '\n'),
 ): Logger {
   const emit = (l: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[l] < ORDER[level]) return;

@@ -1,4 +1,5 @@
 /** Periodic jobs with no overlap: a run that is still going delays the next instead of doubling up. */
+import { failureLog } from './failure-log.ts';
 import type { Logger } from './logger.ts';
 
 export interface Job {
@@ -31,13 +32,17 @@ export function startJobs(
   const lastCompletedMs = new Map(jobs.map((job) => [job.name, startedAt.getTime()]));
   const timers = jobs.map((job) => {
     let busy = false;
+    const failures = failureLog(logger, 'job failed', { job: job.name });
     return setInterval(() => {
       if (busy) return;
       busy = true;
       const mine = !job.leased || !options.holdsLease || options.holdsLease(job.name);
       const p = (mine ? job.run(new Date()) : Promise.resolve())
-        .then(() => void lastCompletedMs.set(job.name, Date.now()))
-        .catch((error: unknown) => logger.error('job failed', { job: job.name, error: String(error) }))
+        .then(() => {
+          lastCompletedMs.set(job.name, Date.now());
+          failures.succeeded();
+        })
+        .catch((error: unknown) => failures.failed(error))
         .finally(() => {
           busy = false;
           running.delete(p);
