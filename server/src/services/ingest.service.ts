@@ -78,6 +78,13 @@ export class IngestService {
    * It settles after everything before it: waiting on it waits for every write.
    */
   private followUps: Promise<void> = Promise.resolve();
+  /**
+   * Status chain: devices' statuses are recorded one after another here, beside the receive chain,
+   * not in it. Every agent re-announces its status every 20 s, each a transaction of its own; in
+   * the receive chain a wave of them held up everyone's windows (up to a second of dashboard lag
+   * every 20 s at 1,000 beds, test/bench/SCALE.md). An offline status still waits for it all.
+   */
+  private statuses: Promise<void> = Promise.resolve();
   /** Batches not yet fully handled (stored and followed up). */
   private readonly batchesInFlight: Promise<void>[] = [];
   private pending: PendingRow[] = [];
@@ -175,7 +182,10 @@ export class IngestService {
 
   /** Writes whatever is pending and waits for every write (erasure, discharge, tests). */
   drain(): Promise<void> {
-    this.chain = this.chain.then(() => this.flush()).then(() => this.followUps);
+    this.chain = this.chain
+      .then(() => this.flush())
+      .then(() => this.followUps)
+      .then(() => this.statuses);
     return this.chain;
   }
 
@@ -201,13 +211,22 @@ export class IngestService {
       const context = await this.retryTransient('load_device', () => this.deps.contexts.get(parsed.deviceId));
       if (!context) return this.reject('unknown_device', parsed.deviceId, payload.byteLength);
       if (!context.isActive) return this.reject('inactive_device', parsed.deviceId, payload.byteLength);
+      const record = () => this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt, context));
       if (status.value.state === 'offline') {
-        // The device's earlier windows, still queued, would mark it online again after its Last Will.
-        // (Only for a known device: waiting holds up everyone's messages while the database is slow.)
+        // The device's earlier windows and statuses, still queued, would mark it online again after
+        // its Last Will. (Only for a known device: waiting holds up everyone's messages while the
+        // database is slow.)
         await this.flush();
         await this.followUps;
+        await this.statuses;
+        return record();
       }
-      return this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt, context));
+      const recorded = this.statuses.then(record);
+      this.statuses = recorded.then(
+        () => undefined,
+        () => undefined,
+      );
+      return { durable: recorded };
     }
 
     const decoded = decodePayload('scores', payload);
