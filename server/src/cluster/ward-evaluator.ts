@@ -38,6 +38,12 @@ const SWEEP_EVERY_MS = 60_000;
  * every 30 s showed as up to 2.3 s of dashboard lag every 30 s at 1,000 beds (test/bench/SCALE.md).
  */
 const SWEEP_REACH_MS = 90_000;
+/**
+ * Each ward is swept at its own moment of the minute (from its id), checked every SWEEP_TICK_MS:
+ * sweeping every owned ward at the same instant read ~18,000 rows at once at 1,000 beds and showed
+ * as a dashboard lag spike of up to 0.7 s once a minute on a slow machine (test/bench/SCALE.md).
+ */
+const SWEEP_TICK_MS = 1000;
 const LATE_REBUILD_EVERY_MS = 30_000;
 const STEP_STUCK_MS = 30_000;
 /** A ward given up because its evaluation was stuck is left to the others this long. */
@@ -69,6 +75,8 @@ export class WardEvaluator implements StoredWindowsSink {
   /** Ward -> when its running step started (performance.now()). */
   private readonly stepStartedMs = new Map<string, number>();
   private readonly lastLateRebuildMs = new Map<string, number>();
+  /** Ward -> when it is next read back (Date.now() ms). */
+  private readonly nextSweepMs = new Map<string, number>();
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -82,10 +90,7 @@ export class WardEvaluator implements StoredWindowsSink {
       for (const wardId of deps.leases.ownedWardIds()) this.wardGained(wardId);
     });
     this.timers.push(
-      setInterval(() => {
-        const nowMs = Date.now();
-        for (const wardId of deps.leases.ownedWardIds()) this.sweep(wardId, nowMs);
-      }, SWEEP_EVERY_MS),
+      setInterval(() => this.sweepDueWards(Date.now()), SWEEP_TICK_MS),
       setInterval(() => this.giveUpStuckWards(), 5000),
     );
   }
@@ -159,6 +164,18 @@ export class WardEvaluator implements StoredWindowsSink {
     }
     this.pending.set(m.wardId, { stayIds: new Set(m.stayIds), fromMs: m.fromWindowEndMs, toMs: m.toWindowEndMs });
     return this.enqueue(m.wardId, () => this.evaluatePending(m.wardId));
+  }
+
+  private sweepDueWards(nowMs: number): void {
+    for (const wardId of this.deps.leases.ownedWardIds()) {
+      const dueMs = this.nextSweepMs.get(wardId) ?? nowMs + sweepPhaseMs(wardId);
+      if (dueMs > nowMs) {
+        this.nextSweepMs.set(wardId, dueMs);
+        continue;
+      }
+      this.nextSweepMs.set(wardId, nowMs + SWEEP_EVERY_MS);
+      this.sweep(wardId, nowMs);
+    }
   }
 
   /** The last minutes of the ward's active stays, read back in case a notification went missing. */
@@ -261,4 +278,11 @@ export class WardEvaluator implements StoredWindowsSink {
     });
     return next;
   }
+}
+
+/** Where in the sweep period a ward's read-back falls: spread by its id (FNV-1a), stable across instances. */
+export function sweepPhaseMs(wardId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < wardId.length; i++) hash = Math.imul(hash ^ wardId.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % SWEEP_EVERY_MS;
 }
