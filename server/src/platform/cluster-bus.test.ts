@@ -43,6 +43,29 @@ describe.skipIf(!DATABASE_URL)('cluster bus over PostgreSQL LISTEN/NOTIFY', () =
     expect((large.data as unknown as { note: string }).note).toHaveLength(20_000);
   });
 
+  it('delivers a burst of live events from two instances in the order each sent them, a large one among them by reference, as one sequence everywhere', async () => {
+    const seen: number[][] = [[], []];
+    const ids: number[][] = [[], []];
+    buses.forEach((bus, i) =>
+      bus.onLive((e) => {
+        if (e.wardId !== 'burst') return;
+        seen[i]!.push((e.data as unknown as { n: number }).n);
+        ids[i]!.push(e.id);
+      }),
+    );
+    const sent = Array.from({ length: 300 }, (_, n) => n);
+    for (const n of sent) {
+      const data = n === 150 ? { n, note: 'y'.repeat(20_000) } : { n };
+      buses[n % 2 === 0 ? 0 : 1]!.sendLive({ type: 'reset', wardId: 'burst', data: data as never });
+    }
+    await expect.poll(() => seen.map((s) => s.length), { timeout: 10_000 }).toEqual([300, 300]);
+    // Each instance's own events arrive in the order it sent them; both instances see one sequence.
+    for (const parity of [0, 1]) expect(seen[0]!.filter((n) => n % 2 === parity)).toEqual(sent.filter((n) => n % 2 === parity));
+    expect(seen[1]).toEqual(seen[0]);
+    expect(ids[1]).toEqual(ids[0]);
+    expect(new Set(ids[0]).size).toBe(300);
+  });
+
   it('sends coordination messages to every instance, saying which sent them', async () => {
     const got: string[] = [];
     buses.forEach((bus, i) => bus.on('stay_forgotten', (m, from) => got.push(`${i}:${m.stayId}:${from}`)));
