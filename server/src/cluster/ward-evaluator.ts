@@ -39,7 +39,8 @@ const SWEEP_EVERY_MS = 60_000;
  */
 const SWEEP_REACH_MS = 90_000;
 /**
- * Each ward is swept at its own moment of the minute (from its id), checked every SWEEP_TICK_MS:
+ * Each ward is swept at its own moment of the minute (from its id, on the wall clock, so a ward
+ * taken over keeps its moment), checked every SWEEP_TICK_MS:
  * sweeping every owned ward at the same instant read ~18,000 rows at once at 1,000 beds and showed
  * as a dashboard lag spike of up to 0.7 s once a minute on a slow machine (test/bench/SCALE.md).
  */
@@ -168,12 +169,14 @@ export class WardEvaluator implements StoredWindowsSink {
 
   private sweepDueWards(nowMs: number): void {
     for (const wardId of this.deps.leases.ownedWardIds()) {
-      const dueMs = this.nextSweepMs.get(wardId) ?? nowMs + sweepPhaseMs(wardId);
-      if (dueMs > nowMs) {
+      let dueMs = this.nextSweepMs.get(wardId);
+      if (dueMs === undefined) {
+        // The next time the wall clock reaches the ward's moment of the minute.
+        dueMs = nowMs + ((sweepPhaseMs(wardId) - (nowMs % SWEEP_EVERY_MS) + SWEEP_EVERY_MS) % SWEEP_EVERY_MS);
         this.nextSweepMs.set(wardId, dueMs);
-        continue;
       }
-      this.nextSweepMs.set(wardId, nowMs + SWEEP_EVERY_MS);
+      if (dueMs > nowMs) continue;
+      this.nextSweepMs.set(wardId, dueMs + SWEEP_EVERY_MS * Math.ceil((nowMs - dueMs + 1) / SWEEP_EVERY_MS));
       this.sweep(wardId, nowMs);
     }
   }
@@ -280,7 +283,7 @@ export class WardEvaluator implements StoredWindowsSink {
   }
 }
 
-/** Where in the sweep period a ward's read-back falls: spread by its id (FNV-1a), stable across instances. */
+/** The ward's moment of the minute for its read-back (ms): spread by its id (FNV-1a), the same on every instance. */
 export function sweepPhaseMs(wardId: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < wardId.length; i++) hash = Math.imul(hash ^ wardId.charCodeAt(i), 0x01000193);

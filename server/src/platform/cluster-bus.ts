@@ -101,10 +101,11 @@ export async function startClusterBus(db: Database, instanceId: string, logger: 
   };
 
   /** Something was lost (not sent, not received): down until this instance hears itself again, then recovered. */
-  const lost = (what: string, detail: Record<string, unknown>) => {
+  const lost = (what: string, { error, ...detail }: { error?: string } & Record<string, unknown>) => {
     lastPingBackMs = 0;
     healthy = false;
-    outageLog.failed(what, detail);
+    // What was lost and the database's own words, in one (the failure log keeps the latest).
+    outageLog.failed(error === undefined ? what : `${what}: ${error}`, detail);
   };
 
   // Delivered strictly in notification order, so every instance's buffer holds the same sequence
