@@ -176,11 +176,17 @@ describe.each([embedded, ...withPostgres])('monitoring watchdog on $label', (bac
       // Writers wait behind this lock (readers do not): ingest cannot store, the board can still read.
       let release!: () => void;
       const held = new Promise<void>((r) => (release = r));
+      let lockTaken!: () => void;
+      const taken = new Promise<void>((r) => (lockTaken = r));
       const locked = admin.begin(async (tx) => {
         await tx`lock table score_window in exclusive mode`;
+        lockTaken();
         await held;
       });
       try {
+        // Publish only once the lock is held: on a slow machine the new connection took longer than
+        // ingest took to store the window, which then never waited (one CI run timed out so).
+        await Promise.race([taken, locked]);
         await status(d.deviceId);
         const waiting = publishWindow(d.deviceId); // acknowledged only once stored
         const r = await waitFor(
