@@ -64,6 +64,19 @@ export function parseTopic(topic: string): ParsedTopic | null {
  */
 export const STATUS_HEARTBEAT_MS = 20_000;
 
+/** The shortest delay between two heartbeats, as a share of STATUS_HEARTBEAT_MS. */
+export const HEARTBEAT_MIN_SHARE = 0.8;
+
+/**
+ * ms until an agent's next status: drawn anew each time between 80 % and 100 % of
+ * STATUS_HEARTBEAT_MS, so agents that started together (a ward's power cut, a deployment to every
+ * bed) drift apart within a few beats instead of reaching the server as one wave every 20 s for as
+ * long as they run. `random` in [0, 1).
+ */
+export function nextHeartbeatDelayMs(random: () => number = Math.random): number {
+  return Math.round(STATUS_HEARTBEAT_MS * (HEARTBEAT_MIN_SHARE + (1 - HEARTBEAT_MIN_SHARE) * random()));
+}
+
 /**
  * The server publishes its clock this often. Agents measure their clock offset from it and report
  * it in their status; a retained copy would be stale, so it is not retained.

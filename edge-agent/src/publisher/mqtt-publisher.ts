@@ -9,7 +9,7 @@
  *   outbox replays them in seq order.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { encodePayload, STATUS_HEARTBEAT_MS, topics, type DeviceStatus } from '@attune/protocol';
+import { encodePayload, nextHeartbeatDelayMs, topics, type DeviceStatus } from '@attune/protocol';
 import type { DurableOutbox } from './durable-outbox.ts';
 
 /** Messages handed to the client but not yet acknowledged; enough to keep a link busy, bounded so a long replay stays in order and in memory. */
@@ -101,7 +101,12 @@ export class MqttPublisher {
     });
     client.on('error', (err) => o.log.warn('mqtt error', { error: err.message }));
     // The status doubles as a heartbeat: the server knows a quiet (e.g. unconsented) agent is alive.
-    this.heartbeat = setInterval(() => this.announce(), STATUS_HEARTBEAT_MS);
+    // Each delay is drawn anew (nextHeartbeatDelayMs), so agents started together do not stay in step.
+    const beat = () => {
+      this.announce();
+      this.heartbeat = setTimeout(beat, nextHeartbeatDelayMs());
+    };
+    this.heartbeat = setTimeout(beat, nextHeartbeatDelayMs());
   }
 
   isConnected(): boolean {
@@ -155,7 +160,7 @@ export class MqttPublisher {
   async stop(graceMs = 2000): Promise<void> {
     const client = this.client;
     if (!client) return;
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.heartbeat) clearTimeout(this.heartbeat);
     const deadline = Date.now() + graceMs;
     while (client.connected && this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopping = true;

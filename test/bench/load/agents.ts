@@ -9,7 +9,7 @@
  * carries t0 (epoch ms: window k of a bed ends at t0 + phase + (k+1) x 5 s); 'done' reports
  * each window's publish time (epoch ms, sub-millisecond, this machine's clock) and the counts.
  */
-import { encodePayload, exampleDeviceStatus, STATUS_HEARTBEAT_MS, topics } from '@attune/protocol';
+import { encodePayload, exampleDeviceStatus, nextHeartbeatDelayMs, STATUS_HEARTBEAT_MS, topics } from '@attune/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { deviceConnectOptions } from '../../support/broker.ts';
 import { firstMessage, reportErrors, type Msg } from '../ingest/common.ts';
@@ -64,7 +64,7 @@ let failed = 0;
 /** Largest delay between a window's due time and its publish: the generator's own lateness. */
 let maxLateMs = 0;
 
-// The real agent re-announces its retained `online` status every STATUS_HEARTBEAT_MS (20 s) as
+// The real agent re-announces its retained `online` status every 16-20 s (nextHeartbeatDelayMs) as
 // well: part of the load (the server stores each one and marks the device heard).
 let statuses = 0;
 const heartbeats = job.devices.map((device, i) => {
@@ -74,7 +74,7 @@ const heartbeats = job.devices.map((device, i) => {
     void clients[i]!.publishAsync(topics.status(device.deviceId), status(device.deviceId, 'online'), { qos: 1, retain: true }).catch(
       () => void failed++,
     );
-    timer = setTimeout(beat, STATUS_HEARTBEAT_MS);
+    timer = setTimeout(beat, nextHeartbeatDelayMs());
   };
   timer = setTimeout(beat, Math.max(0, t0 + job.plans[i]!.phaseMs + STATUS_HEARTBEAT_MS - Date.now()));
   return () => clearTimeout(timer);
