@@ -76,6 +76,11 @@ export function createMetrics() {
       'Steps after a committed batch (device last-seen, alert evaluation) that failed for a reason other than the connection, by step',
       'counter',
     ),
+    ingestStatusesReplaced: new Series(
+      'attune_ingest_statuses_replaced_total',
+      "Device statuses replaced by a newer one of the same device before they were written (not kept in the device's history)",
+      'counter',
+    ),
     ingestLag: new Summary('attune_ingest_lag_seconds', 'Receive time minus windowEnd, seconds'),
     alertsOpened: new Series('attune_alerts_opened_total', 'Alerts opened, by kind', 'counter'),
     alertEscalations: new Series(
@@ -114,6 +119,7 @@ export function createMetrics() {
           metrics.ingestDuplicates,
           metrics.ingestRetries,
           metrics.ingestStepFailures,
+          metrics.ingestStatusesReplaced,
           metrics.ingestLag,
           metrics.alertsOpened,
           metrics.alertEscalations,

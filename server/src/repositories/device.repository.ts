@@ -138,23 +138,32 @@ export class DeviceRepository {
    * history, in one transaction (one small insert per status, every 20 s per device). `seenAt`:
    * what it says about when the device was last heard (a status delivered late never moves it back).
    */
-  async recordStatus(status: DeviceStatus, seenAt: Date, receivedAt: Date): Promise<void> {
+  /**
+   * Statuses of several devices, at most one each, in one transaction: each device's row, then
+   * one multi-row insert into the history (one commit for a whole wave of heartbeats).
+   */
+  async recordStatuses(rows: { status: DeviceStatus; seenAt: Date; receivedAt: Date }[]): Promise<void> {
+    if (rows.length === 0) return;
     await this.db.orm.transaction(async (tx) => {
+      for (const { status, seenAt } of rows) {
+        await tx
+          .update(device)
+          .set({
+            state: status.state,
+            lastSeenAt: sql`greatest(${device.lastSeenAt}, ${seenAt.toISOString()}::timestamptz)`,
+            agentVersion: status.agentVersion,
+            models: status.models,
+            sources: status.sources,
+            // An agent that has not measured its clock yet keeps the last measurement.
+            ...(status.clockOffsetMs !== null ? { clockOffsetMs: status.clockOffsetMs } : {}),
+            // The Last Will is written when the agent connects: the running agent's last report says more.
+            ...(status.state === 'online' ? { lastStatus: status } : {}),
+          })
+          .where(eq(device.id, status.deviceId));
+      }
       await tx
-        .update(device)
-        .set({
-          state: status.state,
-          lastSeenAt: sql`greatest(${device.lastSeenAt}, ${seenAt.toISOString()}::timestamptz)`,
-          agentVersion: status.agentVersion,
-          models: status.models,
-          sources: status.sources,
-          // An agent that has not measured its clock yet keeps the last measurement.
-          ...(status.clockOffsetMs !== null ? { clockOffsetMs: status.clockOffsetMs } : {}),
-          // The Last Will is written when the agent connects: the running agent's last report says more.
-          ...(status.state === 'online' ? { lastStatus: status } : {}),
-        })
-        .where(eq(device.id, status.deviceId));
-      await tx.insert(deviceStatusHistory).values({ deviceId: status.deviceId, receivedAt, status });
+        .insert(deviceStatusHistory)
+        .values(rows.map(({ status, receivedAt }) => ({ deviceId: status.deviceId, receivedAt, status })));
     });
   }
 

@@ -16,6 +16,13 @@ import type { LiveEvents } from '../platform/live-events.ts';
  */
 const SEEN_WRITE_EVERY_MS = 5000;
 
+/** A device's status as ingest received it, with the device's bed and ward. */
+export interface ReceivedStatus {
+  status: DeviceStatus;
+  receivedAt: Date;
+  context: { wardId: string | null; bedId: string | null };
+}
+
 export class DeviceStatusService {
   /** When each device's row was last written from its windows (server clock). */
   private readonly seenWrittenAtMs = new Map<string, number>();
@@ -27,14 +34,26 @@ export class DeviceStatusService {
     private readonly offlineAfterMs: number,
   ) {}
 
-  /** A status from an enrolled, active device (ingest has checked), with the device's bed and ward. */
-  async onStatus(status: DeviceStatus, receivedAt: Date, context: { wardId: string | null; bedId: string | null }): Promise<void> {
-    // An online status means the device was just heard. An offline one (often its Last Will, stamped
-    // at connect time) must not move "last seen" forward, so it counts from its own stamp at most.
-    const at =
-      status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime()));
-    // Stored as received (last_status and the history), with the server's receive time.
-    await this.devices.recordStatus(status, at, receivedAt);
+  /**
+   * Statuses from enrolled, active devices (ingest has checked), at most one per device, recorded
+   * in one transaction. Then call `statusRecorded` for each.
+   */
+  async recordStatuses(received: ReceivedStatus[]): Promise<void> {
+    await this.devices.recordStatuses(
+      received.map(({ status, receivedAt }) => ({
+        status,
+        // An online status means the device was just heard. An offline one (often its Last Will,
+        // stamped at connect time) must not move "last seen" forward, so it counts from its own stamp at most.
+        seenAt:
+          status.state === 'online' ? receivedAt : new Date(Math.min(receivedAt.getTime(), Date.parse(status.at) || receivedAt.getTime())),
+        // Stored as received (last_status and the history), with the server's receive time.
+        receivedAt,
+      })),
+    );
+  }
+
+  /** After a device's status was recorded: its offline alert clears, and the board hears it. */
+  async statusRecorded({ status, receivedAt, context }: ReceivedStatus): Promise<void> {
     // Offline now: the device's next window must mark it online at once.
     if (status.state === 'offline') this.seenWrittenAtMs.delete(status.deviceId);
     if (status.state === 'online') await this.alerts.deviceBack(status.deviceId, receivedAt);

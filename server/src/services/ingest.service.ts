@@ -10,9 +10,10 @@
  * never content.
  *
  * Durability: `handleMessage` resolves only once the message is durably handled: its window
- * committed (or refused), its status recorded. The transport acknowledges the message to the
- * broker (PUBACK) only then, so a crash at any moment loses nothing: what was not committed was not
- * acknowledged and the broker delivers it again; (deviceId, seq) makes the second copy harmless.
+ * committed (or refused), its status written (or replaced by a newer one of the same device,
+ * status-writer.ts). The transport acknowledges the message to the broker (PUBACK) only then, so a
+ * crash at any moment loses nothing: what was not committed was not acknowledged and the broker
+ * delivers it again; (deviceId, seq) makes the second copy harmless.
  *
  * Isolation: accepted windows are written in batches (one multi-row INSERT ... ON CONFLICT DO
  * NOTHING). A batch that fails because of its data is split until the offending rows are found;
@@ -32,6 +33,7 @@ import type { DeviceStatusService } from './device-status.service.ts';
 import { renderDrivers } from '../domain/driver-words.ts';
 import type { LiveEvents } from '../platform/live-events.ts';
 import type { StoredWindowsSink } from './stored-windows.ts';
+import { StatusWriter } from './status-writer.ts';
 
 interface PendingRow extends ScoreToStore {
   context: Pick<DeviceIngestContext, 'wardId' | 'bedId'>;
@@ -78,13 +80,8 @@ export class IngestService {
    * It settles after everything before it: waiting on it waits for every write.
    */
   private followUps: Promise<void> = Promise.resolve();
-  /**
-   * Status chain: devices' statuses are recorded one after another here, beside the receive chain,
-   * not in it. Every agent re-announces its status every 20 s, each a transaction of its own; in
-   * the receive chain a wave of them held up everyone's windows (up to a second of dashboard lag
-   * every 20 s at 1,000 beds, test/bench/SCALE.md). An offline status still waits for it all.
-   */
-  private statuses: Promise<void> = Promise.resolve();
+  /** Statuses are written in waves beside the receive chain, at most one waiting per device (status-writer.ts). */
+  private readonly statuses: StatusWriter;
   /** Batches not yet fully handled (stored and followed up). */
   private readonly batchesInFlight: Promise<void>[] = [];
   private pending: PendingRow[] = [];
@@ -111,7 +108,14 @@ export class IngestService {
       evaluation?: StoredWindowsSink;
     },
     private readonly options: IngestOptions,
-  ) {}
+  ) {
+    this.statuses = new StatusWriter({
+      deviceStatus: deps.deviceStatus,
+      retry: (step, run) => this.retryTransient(step, run),
+      metrics: deps.metrics,
+      logger: deps.logger,
+    });
+  }
 
   /**
    * Called for every device message. Checking is serialised so per-device order is kept; the
@@ -185,7 +189,7 @@ export class IngestService {
     this.chain = this.chain
       .then(() => this.flush())
       .then(() => this.followUps)
-      .then(() => this.statuses);
+      .then(() => this.statuses.idle());
     return this.chain;
   }
 
@@ -211,22 +215,16 @@ export class IngestService {
       const context = await this.retryTransient('load_device', () => this.deps.contexts.get(parsed.deviceId));
       if (!context) return this.reject('unknown_device', parsed.deviceId, payload.byteLength);
       if (!context.isActive) return this.reject('inactive_device', parsed.deviceId, payload.byteLength);
-      const record = () => this.retryTransient('status', () => this.deps.deviceStatus.onStatus(status.value, receivedAt, context));
+      const received = { status: status.value, receivedAt, context };
       if (status.value.state === 'offline') {
-        // The device's earlier windows and statuses, still queued, would mark it online again after
-        // its Last Will. (Only for a known device: waiting holds up everyone's messages while the
-        // database is slow.)
+        // The device's earlier windows, still queued, would mark it online again after its Last
+        // Will; so would a later window marked seen before the offline status is written. (Only for
+        // a known device: waiting holds up everyone's messages while the database is slow.)
         await this.flush();
         await this.followUps;
-        await this.statuses;
-        return record();
+        return this.statuses.record(received);
       }
-      const recorded = this.statuses.then(record);
-      this.statuses = recorded.then(
-        () => undefined,
-        () => undefined,
-      );
-      return { durable: recorded };
+      return { durable: this.statuses.record(received) };
     }
 
     const decoded = decodePayload('scores', payload);
