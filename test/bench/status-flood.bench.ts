@@ -13,7 +13,7 @@
  * server (read back from the database, waiting up to 2 minutes for the windows to be stored), p50 /
  * p99 / max; the flood's statuses per second; and how many statuses were written to the history or
  * replaced before their wave.
- * Knobs (env): FLOOD_S=15  FLOOD_IN_FLIGHT=500
+ * Knobs (env): FLOOD_S=15  FLOOD_IN_FLIGHT=500  FLOOD_STATE=online|offline
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MqttClient } from 'mqtt';
@@ -25,6 +25,8 @@ import { machineInfo, round, writeResults } from './ingest/processes.ts';
 
 const FLOOD_S = Number(process.env.FLOOD_S ?? 15);
 const FLOOD_IN_FLIGHT = Number(process.env.FLOOD_IN_FLIGHT ?? 500);
+/** The state the flooding statuses claim: `offline` statuses wait for the device's earlier windows. */
+const FLOOD_STATE = process.env.FLOOD_STATE === 'offline' ? 'offline' : 'online';
 const CALM_EVERY_MS = 100;
 /** How long the calm bed's windows may take to be stored after a phase before the rest count as not stored. */
 const STORED_WAIT_MS = 120_000;
@@ -74,7 +76,7 @@ async function flood(client: MqttClient, deviceId: string, until: Promise<unknow
   let acknowledged = 0;
   const lane = async () => {
     for (let i = 0; !done; i++) {
-      const status = { ...exampleDeviceStatus, deviceId, at: new Date().toISOString(), clockOffsetMs: i };
+      const status = { ...exampleDeviceStatus, deviceId, state: FLOOD_STATE, at: new Date().toISOString(), clockOffsetMs: i };
       await client.publishAsync(topics.status(deviceId), encodePayload('status', status), { qos: 1, retain: true });
       acknowledged++;
     }

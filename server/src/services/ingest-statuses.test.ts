@@ -146,7 +146,7 @@ describe('ingest: statuses in waves beside the receive chain', () => {
     await expect.poll(() => h.waves.length).toBe(3);
     const waitingOnline = h.status('bed-1', 'online');
     const lastWill = h.status('bed-1', 'offline');
-    // An offline status holds the receive chain until it is written, so no marker window: it has replaced the waiting one.
+    // Wait until the offline status has replaced the waiting one.
     await expect.poll(() => h.metrics.text()).toContain('attune_ingest_statuses_replaced_total 1');
     await h.releaseAll(Promise.all([blocker, waitingOnline, lastWill]));
     expect(h.waves.slice(2).map((w) => w.statuses)).toEqual([['bed-2:online'], ['bed-1:offline']]);

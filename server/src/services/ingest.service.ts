@@ -216,13 +216,14 @@ export class IngestService {
       if (!context) return this.reject('unknown_device', parsed.deviceId, payload.byteLength);
       if (!context.isActive) return this.reject('inactive_device', parsed.deviceId, payload.byteLength);
       const received = { status: status.value, receivedAt, context };
-      if (status.value.state === 'offline') {
+      if (status.value.state === 'offline' && (this.pending.length > 0 || this.batchesInFlight.length > 0)) {
         // The device's earlier windows, still queued, would mark it online again after its Last
-        // Will; so would a later window marked seen before the offline status is written. (Only for
-        // a known device: waiting holds up everyone's messages while the database is slow.)
+        // Will: they are written and followed up first. The offline status itself is not awaited
+        // here: a device flooding offline statuses held the receive chain for a wave each, and
+        // everyone's windows queued behind it for minutes (test/bench/SCALE.md). A later window
+        // marked seen before the wave is written leaves the device offline until its next window.
         await this.flush();
         await this.followUps;
-        return this.statuses.record(received);
       }
       return { durable: this.statuses.record(received) };
     }

@@ -55,7 +55,10 @@ export class StatusWriter {
       const deviceId = received.status.deviceId;
       const earlier = this.waiting.get(deviceId);
       if (earlier) this.countReplaced(deviceId);
-      this.waiting.set(deviceId, { ...received, settles: [...(earlier?.settles ?? []), { resolve, reject }] });
+      // The replaced messages are acknowledged with this one (appended in place: a flood makes the list long).
+      const settles = earlier?.settles ?? [];
+      settles.push({ resolve, reject });
+      this.waiting.set(deviceId, { ...received, settles });
       this.next ??= this.scheduleWave();
     });
   }
