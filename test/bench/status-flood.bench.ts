@@ -26,7 +26,7 @@ import { machineInfo, round, writeResults } from './ingest/processes.ts';
 const FLOOD_S = Number(process.env.FLOOD_S ?? 15);
 const FLOOD_IN_FLIGHT = Number(process.env.FLOOD_IN_FLIGHT ?? 500);
 /** The state the flooding statuses claim: `offline` statuses wait for the device's earlier windows. */
-const FLOOD_STATE = process.env.FLOOD_STATE === 'offline' ? 'offline' : 'online';
+const FLOOD_STATE: 'online' | 'offline' = process.env.FLOOD_STATE === 'offline' ? 'offline' : 'online';
 const CALM_EVERY_MS = 100;
 /** How long the calm bed's windows may take to be stored after a phase before the rest count as not stored. */
 const STORED_WAIT_MS = 120_000;
